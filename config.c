@@ -1,0 +1,919 @@
+/*
+ * config.c - parse and check the JSON configuration (SPEC §2).
+ *
+ * The defaults are one JSON document (gw_config_default_json); the
+ * operator's file is applied over it by the same code, so a default and
+ * an explicit value are checked alike. Objects that are maps or lists
+ * (users.fields, users.related, export, trusted_proxies, rules, ...)
+ * replace the default as a whole when present.
+ *
+ * Every problem is collected with its key path; nothing stops at the
+ * first one, so --check-config can print them all.
+ */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "util.h"
+
+const char gw_config_default_json[] =
+    "{\n"
+    "  \"database\": {\n"
+    "    \"host\": \"localhost\", \"port\": 3306, \"socket\": \"\",\n"
+    "    \"user\": \"gwauth\", \"password_file\": \"\", \"name\": \"gwauth\",\n"
+    "    \"connect_timeout_ms\": 2000, \"read_timeout_ms\": 2000\n"
+    "  },\n"
+    "  \"identity\": {\n"
+    "    \"source\": \"apisix\",\n"
+    "    \"header\": \"HTTP_X_USERINFO\",\n"
+    "    \"id_claim\": \"sub\",\n"
+    "    \"claim_headers\": {},\n"
+    "    \"max_bytes\": 16384,\n"
+    "    \"trusted_proxies\": [\"127.0.0.1/32\", \"::1/128\"],\n"
+    "    \"cache_seconds\": 10\n"
+    "  },\n"
+    "  \"users\": {\n"
+    "    \"create\": true,\n"
+    "    \"update\": true,\n"
+    "    \"fields\": {\n"
+    "      \"preferred_username\": \"username\", \"email\": \"email\",\n"
+    "      \"given_name\": \"first_name\", \"family_name\": \"last_name\", \"name\": \"name\"\n"
+    "    },\n"
+    "    \"related\": {\n"
+    "      \"user_profiles\": [[\"country_code\", \"country_code\", \"\"], [\"email_optin\", \"email_optin\", false]]\n"
+    "    }\n"
+    "  },\n"
+    "  \"groups\": { \"claim\": \"groups\", \"sync\": \"off\", \"excluded\": [] },\n"
+    "  \"export\": {\n"
+    "    \"REMOTE_USER\": \"global_id\", \"GWAUTH_USER_ID\": \"id\", \"GWAUTH_EMAIL\": \"email\",\n"
+    "    \"GWAUTH_USERNAME\": \"username\", \"GWAUTH_NAME\": \"name\", \"GWAUTH_GROUPS\": \"@groups\",\n"
+    "    \"GWAUTH_SOURCE\": \"@source\"\n"
+    "  },\n"
+    "  \"access\": { \"default\": \"authenticated\", \"rules\": [], \"login_redirect\": \"\" },\n"
+    "  \"session\": {\n"
+    "    \"enabled\": false, \"cookie\": \"gwauth_session\", \"ttl_seconds\": 1209600,\n"
+    "    \"secure\": true, \"same_site\": \"Lax\", \"establish_path\": \"/establish_session\"\n"
+    "  },\n"
+    "  \"logout\": {\n"
+    "    \"path\": \"/applogout\", \"gateway_logout_url\": \"/logout\",\n"
+    "    \"gateway_session_cookie\": \"\", \"default_destination\": \"/app\",\n"
+    "    \"next_param\": \"next\", \"next_cookie\": \"gwauth_next\", \"allowed_hosts\": []\n"
+    "  },\n"
+    "  \"log\": { \"level\": \"info\" }\n"
+    "}\n";
+
+/* Columns of users that gwauth itself manages; they cannot be mapped. */
+static const char *const gw_reserved_user_columns[] = {
+    "id", "global_id", "is_active", "created_at", "updated_at", NULL};
+/* Tables of the base schema that cannot be used as related tables. */
+static const char *const gw_reserved_tables[] = {
+    "users", "groups", "user_groups", "sessions", "schema_migrations", NULL};
+
+typedef struct {
+    gw_buf errs;
+    int n;
+} cfgp;
+
+static void cfg_err(cfgp *p, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void cfg_err(cfgp *p, const char *path, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    gw_buf_printf(&p->errs, "%s: %s\n", path, msg);
+    p->n++;
+}
+
+/* out = "base.key" (or "key" at the top). Keys are shown as given, cut
+ * at 64 bytes and with control characters replaced, so a message never
+ * carries raw bytes from the file. */
+static void cfg_path(char *out, size_t n, const char *base, const char *key)
+{
+    char k[65];
+    size_t i = 0;
+    for (; key[i] && i < 64; i++)
+        k[i] = ((unsigned char)key[i] < 0x20 || key[i] == 0x7F) ? '?' : key[i];
+    k[i] = '\0';
+    snprintf(out, n, "%s%s%s", base, *base ? "." : "", k);
+}
+
+static bool in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
+/* Reports keys of obj that are not in allowed, and keys given twice. */
+static void cfg_keys(cfgp *p, const cJSON *obj, const char *path, const char *const *allowed)
+{
+    char kp[256];
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        cfg_path(kp, sizeof(kp), path, c->string);
+        if (allowed && !in_list(c->string, allowed))
+            cfg_err(p, kp, "unknown key");
+        for (const cJSON *d = obj->child; d != c; d = d->next)
+            if (strcmp(d->string, c->string) == 0) {
+                cfg_err(p, kp, "key given twice");
+                break;
+            }
+    }
+}
+
+/* The member key of obj if present; when present with the wrong type,
+ * reports it and returns NULL. */
+static const cJSON *cfg_member(cfgp *p, const cJSON *obj, const char *path,
+                               const char *key, int type, const char *expect)
+{
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    if (!v)
+        return NULL;
+    if ((v->type & 0xFF) & type)
+        return v;
+    char kp[256];
+    cfg_path(kp, sizeof(kp), path, key);
+    cfg_err(p, kp, "expected %s", expect);
+    return NULL;
+}
+
+static const cJSON *cfg_object(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                               const char *const *allowed, char *subpath, size_t subn)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_Object, "an object");
+    cfg_path(subpath, subn, path, key);
+    if (v)
+        cfg_keys(p, v, subpath, allowed);
+    return v;
+}
+
+static void set_str(char **dst, const char *s)
+{
+    char *d = strdup(s);
+    if (!d)
+        abort(); /* start-up only: no memory at start is fatal */
+    free(*dst);
+    *dst = d;
+}
+
+/* Checks for string values, chosen per key. */
+typedef enum {
+    S_ANY,        /* any text without control characters */
+    S_NONEMPTY,   /* same, not empty */
+    S_IDENT,      /* SQL identifier */
+    S_VAR,        /* CGI variable name */
+    S_PATH,       /* local path: starts with one '/' */
+    S_TOKEN,      /* cookie / parameter name */
+    S_TOKEN_OPT,  /* same, or empty */
+} str_kind;
+
+static bool is_token(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c >= 0x7F || strchr("()<>@,;:\\\"/[]?={}", c))
+            return false;
+    }
+    return true;
+}
+
+static const char *str_problem(const char *s, str_kind k)
+{
+    if (gw_has_ctl(s))
+        return "must not hold control characters";
+    switch (k) {
+    case S_ANY: return NULL;
+    case S_NONEMPTY: return *s ? NULL : "must not be empty";
+    case S_IDENT:
+        return gw_is_identifier(s) ? NULL : "must be a plain identifier [A-Za-z_][A-Za-z0-9_]{0,63}";
+    case S_VAR: return gw_is_var_name(s) ? NULL : "must be a variable name [A-Z][A-Z0-9_]*";
+    case S_PATH:
+        return (s[0] == '/' && s[1] != '/' && s[1] != '\\' && !strchr(s, ' '))
+                   ? NULL : "must be a local path starting with a single '/'";
+    case S_TOKEN: return is_token(s) ? NULL : "must be a non-empty token (letters, digits, -_.)";
+    case S_TOKEN_OPT: return (!*s || is_token(s)) ? NULL : "must be empty or a token (letters, digits, -_.)";
+    }
+    return NULL;
+}
+
+static void get_str(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                    str_kind k, char **dst)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_String, "a string");
+    if (!v)
+        return;
+    const char *why = str_problem(v->valuestring, k);
+    if (why) {
+        char kp[256];
+        cfg_path(kp, sizeof(kp), path, key);
+        cfg_err(p, kp, "%s", why);
+        return;
+    }
+    set_str(dst, v->valuestring);
+}
+
+static void get_long(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                     long min, long max, long *dst)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_Number, "an integer");
+    if (!v)
+        return;
+    double d = v->valuedouble;
+    if (d != (double)(long)d || d < (double)min || d > (double)max) {
+        char kp[256];
+        cfg_path(kp, sizeof(kp), path, key);
+        cfg_err(p, kp, "expected an integer from %ld to %ld", min, max);
+        return;
+    }
+    *dst = (long)d;
+}
+
+static void get_int(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                    int min, int max, int *dst)
+{
+    long l = *dst;
+    get_long(p, obj, path, key, min, max, &l);
+    *dst = (int)l;
+}
+
+static void get_bool(cfgp *p, const cJSON *obj, const char *path, const char *key, bool *dst)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_True | cJSON_False, "true or false");
+    if (v)
+        *dst = cJSON_IsTrue(v);
+}
+
+/* names is NULL-terminated; *dst gets the index. */
+static void get_enum(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                     const char *const *names, int *dst)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_String, "a string");
+    if (!v)
+        return;
+    for (int i = 0; names[i]; i++)
+        if (strcmp(v->valuestring, names[i]) == 0) {
+            *dst = i;
+            return;
+        }
+    char kp[256], list[256] = "";
+    cfg_path(kp, sizeof(kp), path, key);
+    for (int i = 0; names[i]; i++) {
+        strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
+        strncat(list, names[i], sizeof(list) - strlen(list) - 1);
+    }
+    cfg_err(p, kp, "invalid value, must be one of [%s]", list);
+}
+
+static void strlist_free(gw_strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+static void *xcalloc(size_t n, size_t sz)
+{
+    void *p = calloc(n ? n : 1, sz);
+    if (!p)
+        abort();
+    return p;
+}
+
+static void get_strlist(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                        str_kind k, gw_strlist *dst)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_Array, "an array of strings");
+    if (!v)
+        return;
+    char kp[256], ip[280];
+    cfg_path(kp, sizeof(kp), path, key);
+    gw_strlist l = {xcalloc((size_t)cJSON_GetArraySize(v), sizeof(char *)), 0};
+    int i = 0;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
+        const char *why = cJSON_IsString(c) ? str_problem(c->valuestring, k) : "expected a string";
+        if (why)
+            cfg_err(p, ip, "%s", why);
+        else
+            set_str(&l.v[l.n++], c->valuestring);
+    }
+    strlist_free(dst);
+    *dst = l;
+}
+
+static void parse_database(cfgp *p, gw_config *c, const cJSON *root)
+{
+    static const char *const keys[] = {"host", "port", "socket", "user", "password_file",
+                                       "name", "connect_timeout_ms", "read_timeout_ms", NULL};
+    char path[256];
+    const cJSON *o = cfg_object(p, root, "", "database", keys, path, sizeof(path));
+    get_str(p, o, path, "host", S_NONEMPTY, &c->database.host);
+    get_int(p, o, path, "port", 1, 65535, &c->database.port);
+    get_str(p, o, path, "socket", S_ANY, &c->database.socket);
+    get_str(p, o, path, "user", S_NONEMPTY, &c->database.user);
+    get_str(p, o, path, "password_file", S_ANY, &c->database.password_file);
+    get_str(p, o, path, "name", S_NONEMPTY, &c->database.name);
+    get_int(p, o, path, "connect_timeout_ms", 1, 600000, &c->database.connect_timeout_ms);
+    get_int(p, o, path, "read_timeout_ms", 1, 600000, &c->database.read_timeout_ms);
+}
+
+static void claimvars_free(gw_config *c)
+{
+    for (size_t i = 0; i < c->identity.nclaim_headers; i++) {
+        free(c->identity.claim_headers[i].claim);
+        free(c->identity.claim_headers[i].var);
+    }
+    free(c->identity.claim_headers);
+    c->identity.claim_headers = NULL;
+    c->identity.nclaim_headers = 0;
+}
+
+static void parse_identity(cfgp *p, gw_config *c, const cJSON *root)
+{
+    static const char *const keys[] = {"source", "header", "id_claim", "claim_headers",
+                                       "max_bytes", "trusted_proxies", "cache_seconds", NULL};
+    static const char *const sources[] = {"apisix", "headers", NULL};
+    char path[256], kp[256], ip[300];
+    const cJSON *o = cfg_object(p, root, "", "identity", keys, path, sizeof(path));
+    int src = (int)c->identity.source;
+    get_enum(p, o, path, "source", sources, &src);
+    c->identity.source = (gw_source)src;
+    get_str(p, o, path, "header", S_VAR, &c->identity.header);
+    get_str(p, o, path, "id_claim", S_NONEMPTY, &c->identity.id_claim);
+    long mb = (long)c->identity.max_bytes;
+    get_long(p, o, path, "max_bytes", 1, 1048576, &mb);
+    c->identity.max_bytes = (size_t)mb;
+    get_int(p, o, path, "cache_seconds", 0, 86400, &c->identity.cache_seconds);
+
+    const cJSON *ch = cfg_object(p, o, path, "claim_headers", NULL, kp, sizeof(kp));
+    if (ch) {
+        claimvars_free(c);
+        c->identity.claim_headers = xcalloc((size_t)cJSON_GetArraySize(ch), sizeof(gw_claimvar));
+        for (const cJSON *e = ch->child; e; e = e->next) {
+            cfg_path(ip, sizeof(ip), kp, e->string);
+            const char *why = !*e->string ? "claim name must not be empty"
+                              : gw_has_ctl(e->string) ? "claim name must not hold control characters"
+                              : !cJSON_IsString(e) ? "expected a string"
+                              : str_problem(e->valuestring, S_VAR);
+            if (why) {
+                cfg_err(p, ip, "%s", why);
+                continue;
+            }
+            gw_claimvar *cv = &c->identity.claim_headers[c->identity.nclaim_headers++];
+            set_str(&cv->claim, e->string);
+            set_str(&cv->var, e->valuestring);
+        }
+    }
+
+    const cJSON *tp = cfg_member(p, o, path, "trusted_proxies", cJSON_Array, "an array of strings");
+    if (tp) {
+        cfg_path(kp, sizeof(kp), path, "trusted_proxies");
+        free(c->identity.proxies);
+        c->identity.proxies = xcalloc((size_t)cJSON_GetArraySize(tp), sizeof(gw_cidr));
+        c->identity.nproxies = 0;
+        int i = 0;
+        for (const cJSON *e = tp->child; e; e = e->next, i++) {
+            snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
+            if (!cJSON_IsString(e))
+                cfg_err(p, ip, "expected a string");
+            else if (!gw_cidr_parse(e->valuestring, &c->identity.proxies[c->identity.nproxies]))
+                cfg_err(p, ip, "invalid network, expected an address or ADDRESS/BITS with zero host bits");
+            else
+                c->identity.nproxies++;
+        }
+    }
+}
+
+static void fields_free(gw_config *c)
+{
+    for (size_t i = 0; i < c->users.nfields; i++) {
+        free(c->users.fields[i].claim);
+        free(c->users.fields[i].column);
+    }
+    free(c->users.fields);
+    c->users.fields = NULL;
+    c->users.nfields = 0;
+}
+
+static void related_free(gw_config *c)
+{
+    for (size_t t = 0; t < c->users.nrelated; t++) {
+        gw_related *r = &c->users.related[t];
+        for (size_t i = 0; i < r->ncols; i++) {
+            free(r->cols[i].claim);
+            free(r->cols[i].column);
+            free(r->cols[i].deflt);
+        }
+        free(r->cols);
+        free(r->table);
+    }
+    free(c->users.related);
+    c->users.related = NULL;
+    c->users.nrelated = 0;
+}
+
+static void parse_fields(cfgp *p, gw_config *c, const cJSON *fo, const char *kp)
+{
+    static const char *const fkeys[] = {"column", "overwrite", NULL};
+    char ip[300];
+    fields_free(c);
+    c->users.fields = xcalloc((size_t)cJSON_GetArraySize(fo), sizeof(gw_field));
+    for (const cJSON *e = fo->child; e; e = e->next) {
+        cfg_path(ip, sizeof(ip), kp, e->string);
+        if (!*e->string || gw_has_ctl(e->string)) {
+            cfg_err(p, ip, "claim name must be non-empty text without control characters");
+            continue;
+        }
+        const char *col = NULL;
+        bool overwrite = true;
+        if (cJSON_IsString(e)) {
+            col = e->valuestring;
+        } else if (cJSON_IsObject(e)) {
+            cfg_keys(p, e, ip, fkeys);
+            const cJSON *cv = cfg_member(p, e, ip, "column", cJSON_String, "a string");
+            if (!cv && !cJSON_GetObjectItemCaseSensitive(e, "column"))
+                cfg_err(p, ip, "missing key \"column\"");
+            col = cv ? cv->valuestring : NULL;
+            get_bool(p, e, ip, "overwrite", &overwrite);
+        } else {
+            cfg_err(p, ip, "expected a column name or {\"column\": ..., \"overwrite\": ...}");
+        }
+        if (!col)
+            continue;
+        if (!gw_is_identifier(col)) {
+            cfg_err(p, ip, "column must be a plain identifier [A-Za-z_][A-Za-z0-9_]{0,63}");
+            continue;
+        }
+        if (in_list(col, gw_reserved_user_columns)) {
+            cfg_err(p, ip, "column \"%s\" is managed by gwauth and cannot be mapped", col);
+            continue;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < c->users.nfields; i++)
+            dup |= strcmp(c->users.fields[i].column, col) == 0;
+        if (dup) {
+            cfg_err(p, ip, "column \"%s\" is mapped twice", col);
+            continue;
+        }
+        gw_field *f = &c->users.fields[c->users.nfields++];
+        set_str(&f->claim, e->string);
+        set_str(&f->column, col);
+        f->overwrite = overwrite;
+    }
+}
+
+static void parse_related(cfgp *p, gw_config *c, const cJSON *ro, const char *kp)
+{
+    char tp[300], ip[340];
+    related_free(c);
+    c->users.related = xcalloc((size_t)cJSON_GetArraySize(ro), sizeof(gw_related));
+    for (const cJSON *t = ro->child; t; t = t->next) {
+        cfg_path(tp, sizeof(tp), kp, t->string);
+        if (!gw_is_identifier(t->string)) {
+            cfg_err(p, tp, "table must be a plain identifier [A-Za-z_][A-Za-z0-9_]{0,63}");
+            continue;
+        }
+        if (in_list(t->string, gw_reserved_tables)) {
+            cfg_err(p, tp, "table \"%s\" belongs to gwauth and cannot be a related table", t->string);
+            continue;
+        }
+        if (!cJSON_IsArray(t)) {
+            cfg_err(p, tp, "expected an array of [claim, column, default]");
+            continue;
+        }
+        gw_related *r = &c->users.related[c->users.nrelated++];
+        set_str(&r->table, t->string);
+        r->cols = xcalloc((size_t)cJSON_GetArraySize(t), sizeof(gw_relcol));
+        int i = 0;
+        for (const cJSON *e = t->child; e; e = e->next, i++) {
+            snprintf(ip, sizeof(ip), "%s[%d]", tp, i);
+            const cJSON *cl = cJSON_GetArrayItem(e, 0), *co = cJSON_GetArrayItem(e, 1),
+                        *de = cJSON_GetArrayItem(e, 2);
+            char num[64];
+            const char *dtext = NULL;
+            if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 3 || !cJSON_IsString(cl) ||
+                !cJSON_IsString(co)) {
+                cfg_err(p, ip, "expected [claim, column, default]");
+                continue;
+            }
+            if (!*cl->valuestring || gw_has_ctl(cl->valuestring)) {
+                cfg_err(p, ip, "claim name must be non-empty text without control characters");
+                continue;
+            }
+            if (!gw_is_identifier(co->valuestring) || strcmp(co->valuestring, "user_id") == 0) {
+                cfg_err(p, ip, "column must be a plain identifier other than user_id");
+                continue;
+            }
+            if (!gw_json_scalar_text(de, num, &dtext) || gw_has_ctl(dtext)) {
+                cfg_err(p, ip, "default must be a string, number or boolean without control characters");
+                continue;
+            }
+            bool dup = false;
+            for (size_t k = 0; k < r->ncols; k++)
+                dup |= strcmp(r->cols[k].column, co->valuestring) == 0;
+            if (dup) {
+                cfg_err(p, ip, "column \"%s\" is mapped twice", co->valuestring);
+                continue;
+            }
+            gw_relcol *rc = &r->cols[r->ncols++];
+            set_str(&rc->claim, cl->valuestring);
+            set_str(&rc->column, co->valuestring);
+            set_str(&rc->deflt, dtext);
+        }
+    }
+}
+
+static void parse_users(cfgp *p, gw_config *c, const cJSON *root)
+{
+    static const char *const keys[] = {"create", "update", "fields", "related", NULL};
+    char path[256], kp[256];
+    const cJSON *o = cfg_object(p, root, "", "users", keys, path, sizeof(path));
+    get_bool(p, o, path, "create", &c->users.create);
+    get_bool(p, o, path, "update", &c->users.update);
+    const cJSON *fo = cfg_object(p, o, path, "fields", NULL, kp, sizeof(kp));
+    if (fo)
+        parse_fields(p, c, fo, kp);
+    const cJSON *ro = cfg_object(p, o, path, "related", NULL, kp, sizeof(kp));
+    if (ro)
+        parse_related(p, c, ro, kp);
+}
+
+static void parse_groups(cfgp *p, gw_config *c, const cJSON *root)
+{
+    static const char *const keys[] = {"claim", "sync", "excluded", NULL};
+    static const char *const syncs[] = {"off", "existing", "create", NULL};
+    char path[256];
+    const cJSON *o = cfg_object(p, root, "", "groups", keys, path, sizeof(path));
+    get_str(p, o, path, "claim", S_NONEMPTY, &c->groups.claim);
+    int s = (int)c->groups.sync;
+    get_enum(p, o, path, "sync", syncs, &s);
+    c->groups.sync = (gw_sync)s;
+    get_strlist(p, o, path, "excluded", S_NONEMPTY, &c->groups.excluded);
+}
+
+static void exports_free(gw_config *c)
+{
+    for (size_t i = 0; i < c->exports.n; i++) {
+        free(c->exports.v[i].name);
+        free(c->exports.v[i].column);
+    }
+    free(c->exports.v);
+    c->exports.v = NULL;
+    c->exports.n = 0;
+}
+
+static void parse_export(cfgp *p, gw_config *c, const cJSON *root)
+{
+    char path[256], ip[300];
+    const cJSON *o = cfg_object(p, root, "", "export", NULL, path, sizeof(path));
+    if (!o)
+        return;
+    exports_free(c);
+    c->exports.v = xcalloc((size_t)cJSON_GetArraySize(o), sizeof(gw_export));
+    for (const cJSON *e = o->child; e; e = e->next) {
+        cfg_path(ip, sizeof(ip), path, e->string);
+        if (!gw_is_var_name(e->string)) {
+            cfg_err(p, ip, "variable name must match [A-Z][A-Z0-9_]*");
+            continue;
+        }
+        if (!cJSON_IsString(e)) {
+            cfg_err(p, ip, "expected a users column, \"@groups\" or \"@source\"");
+            continue;
+        }
+        gw_export x = {0};
+        const char *v = e->valuestring;
+        if (strcmp(v, "@groups") == 0)
+            x.kind = GW_EXP_GROUPS;
+        else if (strcmp(v, "@source") == 0)
+            x.kind = GW_EXP_SOURCE;
+        else if (gw_is_identifier(v))
+            x.kind = GW_EXP_COLUMN;
+        else {
+            cfg_err(p, ip, "expected a users column, \"@groups\" or \"@source\"");
+            continue;
+        }
+        gw_export *d = &c->exports.v[c->exports.n++];
+        d->kind = x.kind;
+        set_str(&d->name, e->string);
+        if (x.kind == GW_EXP_COLUMN)
+            set_str(&d->column, v);
+    }
+}
+
+static void rules_free(gw_config *c)
+{
+    for (size_t i = 0; i < c->access.nrules; i++) {
+        free(c->access.rules[i].prefix);
+        strlist_free(&c->access.rules[i].groups_any);
+        strlist_free(&c->access.rules[i].scopes_any);
+    }
+    free(c->access.rules);
+    c->access.rules = NULL;
+    c->access.nrules = 0;
+}
+
+static const char *const gw_access_names[] = {"anonymous", "authenticated", NULL};
+
+static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
+{
+    static const char *const keys[] = {"default", "rules", "login_redirect", NULL};
+    static const char *const rkeys[] = {"prefix", "access", "groups_any", "scopes_any", NULL};
+    char path[256], kp[256], ip[300];
+    const cJSON *o = cfg_object(p, root, "", "access", keys, path, sizeof(path));
+    int d = (int)c->access.deflt;
+    get_enum(p, o, path, "default", gw_access_names, &d);
+    c->access.deflt = (gw_access)d;
+    get_str(p, o, path, "login_redirect", S_ANY, &c->access.login_redirect);
+    const cJSON *rl = cfg_member(p, o, path, "rules", cJSON_Array, "an array of objects");
+    if (!rl)
+        return;
+    cfg_path(kp, sizeof(kp), path, "rules");
+    rules_free(c);
+    c->access.rules = xcalloc((size_t)cJSON_GetArraySize(rl), sizeof(gw_rule));
+    int i = 0;
+    for (const cJSON *e = rl->child; e; e = e->next, i++) {
+        snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
+        if (!cJSON_IsObject(e)) {
+            cfg_err(p, ip, "expected an object");
+            continue;
+        }
+        cfg_keys(p, e, ip, rkeys);
+        gw_rule *r = &c->access.rules[c->access.nrules++];
+        r->access = GW_ACCESS_AUTHENTICATED;
+        get_str(p, e, ip, "prefix", S_PATH, &r->prefix);
+        if (!r->prefix) {
+            if (!cJSON_GetObjectItemCaseSensitive(e, "prefix"))
+                cfg_err(p, ip, "missing key \"prefix\"");
+            set_str(&r->prefix, "/");
+        }
+        int a = (int)r->access;
+        get_enum(p, e, ip, "access", gw_access_names, &a);
+        r->access = (gw_access)a;
+        get_strlist(p, e, ip, "groups_any", S_NONEMPTY, &r->groups_any);
+        get_strlist(p, e, ip, "scopes_any", S_NONEMPTY, &r->scopes_any);
+        for (size_t k = 0; k + 1 < c->access.nrules; k++)
+            if (strcmp(c->access.rules[k].prefix, r->prefix) == 0)
+                cfg_err(p, ip, "prefix \"%s\" is given twice", r->prefix);
+    }
+}
+
+static void parse_session(cfgp *p, gw_config *c, const cJSON *root)
+{
+    static const char *const keys[] = {"enabled", "cookie", "ttl_seconds", "secure",
+                                       "same_site", "establish_path", NULL};
+    static const char *const sites[] = {"Strict", "Lax", "None", NULL};
+    char path[256];
+    const cJSON *o = cfg_object(p, root, "", "session", keys, path, sizeof(path));
+    get_bool(p, o, path, "enabled", &c->session.enabled);
+    get_str(p, o, path, "cookie", S_TOKEN, &c->session.cookie);
+    get_long(p, o, path, "ttl_seconds", 60, 31622400, &c->session.ttl_seconds);
+    get_bool(p, o, path, "secure", &c->session.secure);
+    int s = 1;
+    for (int i = 0; sites[i]; i++)
+        if (c->session.same_site && strcmp(c->session.same_site, sites[i]) == 0)
+            s = i;
+    get_enum(p, o, path, "same_site", sites, &s);
+    set_str(&c->session.same_site, sites[s]);
+    get_str(p, o, path, "establish_path", S_PATH, &c->session.establish_path);
+}
+
+static void parse_logout(cfgp *p, gw_config *c, const cJSON *root)
+{
+    static const char *const keys[] = {"path", "gateway_logout_url", "gateway_session_cookie",
+                                       "default_destination", "next_param", "next_cookie",
+                                       "allowed_hosts", NULL};
+    char path[256];
+    const cJSON *o = cfg_object(p, root, "", "logout", keys, path, sizeof(path));
+    get_str(p, o, path, "path", S_PATH, &c->logout.path);
+    get_str(p, o, path, "gateway_logout_url", S_NONEMPTY, &c->logout.gateway_logout_url);
+    get_str(p, o, path, "gateway_session_cookie", S_TOKEN_OPT, &c->logout.gateway_session_cookie);
+    get_str(p, o, path, "default_destination", S_PATH, &c->logout.default_destination);
+    get_str(p, o, path, "next_param", S_TOKEN, &c->logout.next_param);
+    get_str(p, o, path, "next_cookie", S_TOKEN, &c->logout.next_cookie);
+    get_strlist(p, o, path, "allowed_hosts", S_NONEMPTY, &c->logout.allowed_hosts);
+}
+
+static void parse_log(cfgp *p, gw_config *c, const cJSON *root)
+{
+    static const char *const keys[] = {"level", NULL};
+    static const char *const levels[] = {"debug", "info", "warn", "error", NULL};
+    char path[256];
+    const cJSON *o = cfg_object(p, root, "", "log", keys, path, sizeof(path));
+    int l = (int)c->log.level;
+    get_enum(p, o, path, "level", levels, &l);
+    c->log.level = (gw_log_level)l;
+}
+
+/* Rules that tie several keys together, checked once everything is read. */
+static void cfg_cross_checks(cfgp *p, const gw_config *c)
+{
+    if (c->identity.source == GW_SRC_HEADERS) {
+        bool has_id = false;
+        for (size_t i = 0; i < c->identity.nclaim_headers; i++)
+            has_id |= strcmp(c->identity.claim_headers[i].claim, c->identity.id_claim) == 0;
+        if (!has_id)
+            cfg_err(p, "identity.claim_headers",
+                    "source \"headers\" needs an entry for the id claim \"%s\"", c->identity.id_claim);
+    }
+    if (strlen(c->identity.id_claim) > 255)
+        cfg_err(p, "identity.id_claim", "must be at most 255 bytes");
+    if (c->session.enabled && strcmp(c->session.same_site, "None") == 0 && !c->session.secure)
+        cfg_err(p, "session.same_site", "\"None\" requires session.secure = true");
+    if (strcmp(c->session.establish_path, c->logout.path) == 0)
+        cfg_err(p, "logout.path", "must differ from session.establish_path");
+    for (size_t i = 0; i < c->exports.n; i++)
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(c->exports.v[i].name, c->exports.v[k].name) == 0)
+                cfg_err(p, "export", "variable \"%s\" is given twice", c->exports.v[i].name);
+}
+
+/* Applies the document text over c; problems go to p. */
+static void cfg_apply(cfgp *p, gw_config *c, const char *text, size_t len)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        int line = 1;
+        for (const char *q = text; end && q < end && q < text + len; q++)
+            line += *q == '\n';
+        cfg_err(p, "(file)", "not valid JSON (near line %d)", line);
+        return;
+    }
+    if (!cJSON_IsObject(root)) {
+        cfg_err(p, "(file)", "the top level must be a JSON object");
+        cJSON_Delete(root);
+        return;
+    }
+    static const char *const top[] = {"database", "identity", "users", "groups", "export",
+                                      "access", "session", "logout", "log", NULL};
+    cfg_keys(p, root, "", top);
+    parse_database(p, c, root);
+    parse_identity(p, c, root);
+    parse_users(p, c, root);
+    parse_groups(p, c, root);
+    parse_export(p, c, root);
+    parse_access(p, c, root);
+    parse_session(p, c, root);
+    parse_logout(p, c, root);
+    parse_log(p, c, root);
+    cJSON_Delete(root);
+}
+
+static gw_config *cfg_finish(cfgp *p, gw_config *c, char **errors)
+{
+    if (p->n == 0) {
+        gw_buf_free(&p->errs);
+        *errors = NULL;
+        return c;
+    }
+    gw_config_free(c);
+    *errors = p->errs.data ? p->errs.data : strdup("out of memory\n");
+    return NULL;
+}
+
+gw_config *gw_config_defaults(void)
+{
+    char *errors;
+    cfgp p = {0};
+    gw_config *c = xcalloc(1, sizeof(*c));
+    cfg_apply(&p, c, gw_config_default_json, strlen(gw_config_default_json));
+    c = cfg_finish(&p, c, &errors);
+    free(errors);
+    return c;
+}
+
+gw_config *gw_config_parse(const char *text, size_t len, char **errors)
+{
+    cfgp p = {0};
+    gw_config *c = gw_config_defaults();
+    if (!c) {
+        *errors = strdup("built-in defaults do not parse\n");
+        return NULL;
+    }
+    cfg_apply(&p, c, text, len);
+    if (p.n == 0)
+        cfg_cross_checks(&p, c);
+    return cfg_finish(&p, c, errors);
+}
+
+/* Reads a whole file (at most 1 MiB). */
+static char *read_file(const char *path, size_t *len, int *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = errno;
+        return NULL;
+    }
+    gw_buf b;
+    gw_buf_init(&b);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= (1u << 20))
+        gw_buf_add(&b, chunk, n);
+    *err = ferror(f) ? EIO : b.len > (1u << 20) ? EFBIG : b.oom ? ENOMEM : 0;
+    fclose(f);
+    if (*err) {
+        gw_buf_free(&b);
+        return NULL;
+    }
+    if (!b.data)
+        gw_buf_add(&b, "", 0);
+    *len = b.len;
+    return b.data;
+}
+
+gw_config *gw_config_load(const char *path, char **errors)
+{
+    size_t len = 0;
+    int err = 0;
+    char *text = read_file(path, &len, &err);
+    gw_buf e;
+    gw_buf_init(&e);
+    if (!text) {
+        gw_buf_printf(&e, "%s: cannot read: %s\n", path, strerror(err));
+        *errors = e.data;
+        return NULL;
+    }
+    char *perr = NULL;
+    gw_config *c = gw_config_parse(text, len, &perr);
+    free(text);
+    if (!c) {
+        /* prefix every line with the file name */
+        for (char *line = perr, *nl; line && *line; line = nl + 1) {
+            nl = strchr(line, '\n');
+            if (!nl)
+                nl = line + strlen(line) - 1;
+            gw_buf_printf(&e, "%s: %.*s\n", path, (int)(nl - line), line);
+        }
+        free(perr);
+        *errors = e.data;
+        return NULL;
+    }
+    if (*c->database.password_file) {
+        char *pw = read_file(c->database.password_file, &len, &err);
+        if (!pw) {
+            gw_buf_printf(&e, "%s: database.password_file: cannot read %s: %s\n", path,
+                          c->database.password_file, strerror(err));
+            gw_config_free(c);
+            *errors = e.data;
+            return NULL;
+        }
+        pw[strcspn(pw, "\r\n")] = '\0';
+        c->database.password = pw;
+    } else if (getenv("GWAUTH_DB_PASSWORD")) {
+        set_str(&c->database.password, getenv("GWAUTH_DB_PASSWORD"));
+    }
+    *errors = NULL;
+    return c;
+}
+
+void gw_config_free(gw_config *c)
+{
+    if (!c)
+        return;
+    free(c->database.host);
+    free(c->database.socket);
+    free(c->database.user);
+    free(c->database.password_file);
+    if (c->database.password) {
+        memset(c->database.password, 0, strlen(c->database.password));
+        free(c->database.password);
+    }
+    free(c->database.name);
+    free(c->identity.header);
+    free(c->identity.id_claim);
+    claimvars_free(c);
+    free(c->identity.proxies);
+    fields_free(c);
+    related_free(c);
+    free(c->groups.claim);
+    strlist_free(&c->groups.excluded);
+    exports_free(c);
+    rules_free(c);
+    free(c->access.login_redirect);
+    free(c->session.cookie);
+    free(c->session.same_site);
+    free(c->session.establish_path);
+    free(c->logout.path);
+    free(c->logout.gateway_logout_url);
+    free(c->logout.gateway_session_cookie);
+    free(c->logout.default_destination);
+    free(c->logout.next_param);
+    free(c->logout.next_cookie);
+    strlist_free(&c->logout.allowed_hosts);
+    free(c);
+}

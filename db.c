@@ -1,0 +1,863 @@
+/*
+ * db.c - users and related rows in MariaDB (SPEC §3 step 5, §5).
+ *
+ * The SQL is built once per connection from the checked configuration
+ * (identifiers are plain and always back-quoted); every value travels as
+ * a bound parameter of a prepared statement.
+ *
+ *   sel  SELECT u.id, u.is_active, <fields>, <field = DEFAULT(field)>...,
+ *               <related presence and columns>..., <export columns>...
+ *        FROM users u LEFT JOIN <related> ... WHERE u.global_id = ?
+ *   ins  INSERT INTO users (global_id, <fields>, created_at, updated_at)
+ *   upd  UPDATE users SET f = IF(?, ?, f), ..., updated_at = NOW(6) WHERE id = ?
+ *   rel  INSERT INTO <related> (user_id, <cols>) ... ON DUPLICATE KEY UPDATE
+ *
+ * A returning user whose values did not change costs the one SELECT.
+ * A first login inserts in a transaction; a racing insert of the same
+ * global_id fails with a duplicate key, rolls back and goes round again,
+ * finding the winner's row.
+ */
+#include "db.h"
+
+#include <errno.h>
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "log.h"
+
+/* One result column, bound as a string. */
+typedef struct {
+    char *buf;
+    unsigned long cap;
+    unsigned long len;
+    my_bool is_null;
+    my_bool error;
+} db_col;
+
+struct gw_db {
+    const gw_config *cfg;
+    MYSQL *conn;
+    bool fresh;              /* connected during the current call */
+    char err[320];
+
+    gw_collens lens;
+    size_t nrel;             /* related columns, flattened */
+
+    MYSQL_STMT *sel, *ins, *upd;
+    MYSQL_STMT **rel;        /* one per related table */
+
+    /* layout of sel's result */
+    size_t nsel;
+    db_col *cols;
+    MYSQL_BIND *colbind;
+    int *c_field, *c_isdef, *c_relhas, *c_rel, *c_export;
+
+    /* parameters, sized for the widest statement */
+    MYSQL_BIND *par;
+    unsigned long *parlen;
+    my_bool *parnull;
+    char *flags;             /* per field: write it */
+    bool *relw;              /* per related table: write it */
+
+    const char **exports;
+};
+
+#define C_ID 0
+#define C_ACTIVE 1
+
+/* DB_RETRY: deadlock, run again; DB_SLOW: a server-side time limit hit,
+ * the connection is fine; DB_GONE: the connection is lost; DB_FAIL:
+ * anything else. */
+typedef enum { DB_OK, DB_RETRY, DB_SLOW, DB_GONE, DB_FAIL } db_rc;
+
+static void db_seterr(gw_db *db, unsigned code, const char *msg)
+{
+    snprintf(db->err, sizeof(db->err), "%u %s", code, msg ? msg : "");
+}
+
+const char *gw_db_last_error(const gw_db *db) { return db->err; }
+const gw_collens *gw_db_collens(const gw_db *db) { return &db->lens; }
+
+/* Errors after which the connection cannot be trusted any more. */
+static bool db_conn_error(unsigned e)
+{
+    return (e >= CR_MIN_ERROR && e <= CR_MAX_ERROR) || e == ER_SERVER_SHUTDOWN ||
+           e == ER_CONNECTION_KILLED || e == ER_NET_READ_ERROR || e == ER_NET_READ_INTERRUPTED ||
+           e == ER_NET_ERROR_ON_WRITE || e == ER_NET_WRITE_INTERRUPTED ||
+           e == ER_NET_PACKETS_OUT_OF_ORDER || e == 4031 /* idle timeout */;
+}
+
+/* A value the column's type refuses: the claim is bad, not the server. */
+static bool db_data_error(unsigned e)
+{
+    return e == ER_TRUNCATED_WRONG_VALUE_FOR_FIELD || e == ER_WARN_DATA_OUT_OF_RANGE ||
+           e == WARN_DATA_TRUNCATED || e == ER_TRUNCATED_WRONG_VALUE || e == ER_DATA_TOO_LONG ||
+           e == ER_BAD_NULL_ERROR || e == ER_WARN_NULL_TO_NOTNULL ||
+           e == ER_DUP_ENTRY_WITH_KEY_NAME;
+}
+
+static db_rc db_classify(gw_db *db, unsigned e, const char *msg)
+{
+    db_seterr(db, e, msg);
+    if (e == ER_LOCK_DEADLOCK)
+        return DB_RETRY;
+    if (e == ER_LOCK_WAIT_TIMEOUT || e == ER_STATEMENT_TIMEOUT || e == ER_QUERY_INTERRUPTED)
+        return DB_SLOW;
+    if (db_conn_error(e))
+        return DB_GONE;
+    return DB_FAIL;
+}
+
+static db_rc db_stmt_rc(gw_db *db, MYSQL_STMT *st)
+{
+    return db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+}
+
+static db_rc db_conn_rc(gw_db *db)
+{
+    return db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+}
+
+static void db_close_stmt(MYSQL_STMT **st)
+{
+    if (*st)
+        mysql_stmt_close(*st);
+    *st = NULL;
+}
+
+/* Drops the connection and everything prepared on it. */
+static void db_disconnect(gw_db *db)
+{
+    db_close_stmt(&db->sel);
+    db_close_stmt(&db->ins);
+    db_close_stmt(&db->upd);
+    for (size_t t = 0; db->rel && t < db->cfg->users.nrelated; t++)
+        db_close_stmt(&db->rel[t]);
+    if (db->conn)
+        mysql_close(db->conn);
+    db->conn = NULL;
+}
+
+static void *db_calloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz); }
+
+gw_db *gw_db_new(const gw_config *cfg)
+{
+    gw_db *db = calloc(1, sizeof(*db));
+    if (!db)
+        return NULL;
+    db->cfg = cfg;
+    size_t nf = cfg->users.nfields, nt = cfg->users.nrelated, ne = cfg->exports.n;
+    db->nrel = gw_related_count(cfg);
+    db->nsel = 2 + 2 * nf + nt + db->nrel + ne;
+    size_t maxpar = 1 + 2 * nf + 1;
+    if (1 + db->nrel > maxpar)
+        maxpar = 1 + db->nrel;
+    db->lens.fields = db_calloc(nf, sizeof(size_t));
+    db->lens.related = db_calloc(db->nrel, sizeof(size_t));
+    db->rel = db_calloc(nt, sizeof(MYSQL_STMT *));
+    db->cols = db_calloc(db->nsel, sizeof(db_col));
+    db->colbind = db_calloc(db->nsel, sizeof(MYSQL_BIND));
+    db->c_field = db_calloc(nf, sizeof(int));
+    db->c_isdef = db_calloc(nf, sizeof(int));
+    db->c_relhas = db_calloc(nt, sizeof(int));
+    db->c_rel = db_calloc(db->nrel, sizeof(int));
+    db->c_export = db_calloc(ne, sizeof(int));
+    db->par = db_calloc(maxpar, sizeof(MYSQL_BIND));
+    db->parlen = db_calloc(maxpar, sizeof(unsigned long));
+    db->parnull = db_calloc(maxpar, sizeof(my_bool));
+    db->flags = db_calloc(nf, 1);
+    db->relw = db_calloc(nt, sizeof(bool));
+    db->exports = db_calloc(ne, sizeof(char *));
+    if (!db->lens.fields || !db->lens.related || !db->rel || !db->cols || !db->colbind ||
+        !db->c_field || !db->c_isdef || !db->c_relhas || !db->c_rel || !db->c_export ||
+        !db->par || !db->parlen || !db->parnull || !db->flags || !db->relw || !db->exports) {
+        gw_db_free(db);
+        return NULL;
+    }
+    return db;
+}
+
+void gw_db_free(gw_db *db)
+{
+    if (!db)
+        return;
+    db_disconnect(db);
+    for (size_t i = 0; db->cols && i < db->nsel; i++)
+        free(db->cols[i].buf);
+    free(db->lens.fields);
+    free(db->lens.related);
+    free(db->rel);
+    free(db->cols);
+    free(db->colbind);
+    free(db->c_field);
+    free(db->c_isdef);
+    free(db->c_relhas);
+    free(db->c_rel);
+    free(db->c_export);
+    free(db->par);
+    free(db->parlen);
+    free(db->parnull);
+    free(db->flags);
+    free(db->relw);
+    free(db->exports);
+    free(db);
+}
+
+static unsigned db_seconds(int ms) { return (unsigned)((ms + 999) / 1000); }
+
+static db_rc db_connect(gw_db *db)
+{
+    const gw_config *c = db->cfg;
+    db->conn = mysql_init(NULL);
+    if (!db->conn) {
+        db_seterr(db, 0, "mysql_init: out of memory");
+        return DB_FAIL;
+    }
+    unsigned ct = db_seconds(c->database.connect_timeout_ms);
+    unsigned rt = db_seconds(c->database.read_timeout_ms);
+    my_bool off = 0;
+    mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+    mysql_options(db->conn, MYSQL_OPT_READ_TIMEOUT, &rt);
+    mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &rt);
+    mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
+    mysql_options(db->conn, MYSQL_OPT_LOCAL_INFILE, &off);
+    mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    const char *sock = *c->database.socket ? c->database.socket : NULL;
+    if (!mysql_real_connect(db->conn, c->database.host, c->database.user, c->database.password,
+                            c->database.name, (unsigned)c->database.port, sock, 0)) {
+        db_conn_rc(db);
+        mysql_close(db->conn);
+        db->conn = NULL;
+        return DB_GONE;
+    }
+    /* Bound every wait on the server side too: row locks and statements
+     * give up before the client's read timeout would. */
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    if (mysql_real_query(db->conn, sql, strlen(sql)))
+        goto fail;
+    snprintf(sql, sizeof(sql),
+             "SET SESSION innodb_lock_wait_timeout = %u, lock_wait_timeout = %u, "
+             "max_statement_time = %.3f",
+             rt, rt, c->database.read_timeout_ms / 1000.0);
+    if (mysql_real_query(db->conn, sql, strlen(sql)))
+        goto fail;
+    db->fresh = true;
+    return DB_OK;
+fail:;
+    db_rc rc = db_conn_rc(db);
+    db_disconnect(db);
+    return rc == DB_FAIL ? DB_FAIL : DB_GONE;
+}
+
+/* Looks up a column in the schema snapshot: returns its row or -1. */
+typedef struct {
+    char table[65], column[65], type[65];
+    unsigned long long chars, octets;
+    bool has_chars;
+} db_colinfo;
+
+typedef struct {
+    db_colinfo *v;
+    size_t n;
+} db_schema;
+
+static const db_colinfo *db_schema_find(const db_schema *s, const char *table, const char *column)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i].table, table) == 0 && strcasecmp(s->v[i].column, column) == 0)
+            return &s->v[i];
+    return NULL;
+}
+
+static bool db_schema_has_table(const db_schema *s, const char *table)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i].table, table) == 0)
+            return true;
+    return false;
+}
+
+/* Reads the columns of the current database from information_schema. */
+static db_rc db_schema_load(gw_db *db, db_schema *s)
+{
+    static const char q[] =
+        "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, "
+        "CHARACTER_OCTET_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()";
+    memset(s, 0, sizeof(*s));
+    if (mysql_real_query(db->conn, q, sizeof(q) - 1))
+        return db_conn_rc(db);
+    MYSQL_RES *res = mysql_store_result(db->conn);
+    if (!res)
+        return db_conn_rc(db);
+    s->v = db_calloc(mysql_num_rows(res), sizeof(db_colinfo));
+    if (!s->v) {
+        mysql_free_result(res);
+        db_seterr(db, 0, "out of memory");
+        return DB_FAIL;
+    }
+    MYSQL_ROW row;
+    while ((row = mysql_fetch_row(res))) {
+        db_colinfo *ci = &s->v[s->n++];
+        snprintf(ci->table, sizeof(ci->table), "%s", row[0] ? row[0] : "");
+        snprintf(ci->column, sizeof(ci->column), "%s", row[1] ? row[1] : "");
+        snprintf(ci->type, sizeof(ci->type), "%s", row[2] ? row[2] : "");
+        ci->has_chars = row[3] != NULL;
+        ci->chars = row[3] ? strtoull(row[3], NULL, 10) : 0;
+        ci->octets = row[4] ? strtoull(row[4], NULL, 10) : 0;
+    }
+    mysql_free_result(res);
+    return DB_OK;
+}
+
+/* Maximum characters a value may have in this column; 0 = no limit. */
+static size_t db_char_limit(const db_colinfo *ci)
+{
+    if (!ci->has_chars)
+        return 0;
+    if (strcmp(ci->type, "varchar") == 0 || strcmp(ci->type, "char") == 0)
+        return (size_t)ci->chars;
+    /* TEXT types and others are limited in bytes: a character takes at
+     * most 4 bytes in utf8mb4, so this many characters always fit. */
+    return (size_t)(ci->octets / 4);
+}
+
+/* Checks that every table and column the configuration names exists and
+ * records the lengths. Appends problems to out (when not NULL); returns
+ * the number of problems. */
+static int db_schema_apply(gw_db *db, const db_schema *s, gw_buf *out)
+{
+    const gw_config *c = db->cfg;
+    int n = 0;
+#define PROBLEM(...) do { n++; if (out) { gw_buf_printf(out, __VA_ARGS__); gw_buf_puts(out, "\n"); } } while (0)
+    static const char *const base[] = {"id", "global_id", "is_active", "created_at", "updated_at"};
+    if (!db_schema_has_table(s, "users"))
+        PROBLEM("users: table not found in database %s (run the migrations)", c->database.name);
+    else
+        for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+            if (!db_schema_find(s, "users", base[i]))
+                PROBLEM("users.%s: column not found (run the migrations)", base[i]);
+    for (size_t i = 0; i < c->users.nfields; i++) {
+        const db_colinfo *ci = db_schema_find(s, "users", c->users.fields[i].column);
+        if (!ci)
+            PROBLEM("users.fields.%s: column users.%s not found", c->users.fields[i].claim,
+                    c->users.fields[i].column);
+        db->lens.fields[i] = ci ? db_char_limit(ci) : 0;
+    }
+    size_t k = 0;
+    for (size_t t = 0; t < c->users.nrelated; t++) {
+        const gw_related *r = &c->users.related[t];
+        if (!db_schema_has_table(s, r->table))
+            PROBLEM("users.related.%s: table not found", r->table);
+        else if (!db_schema_find(s, r->table, "user_id"))
+            PROBLEM("users.related.%s: table has no user_id column", r->table);
+        for (size_t i = 0; i < r->ncols; i++, k++) {
+            const db_colinfo *ci = db_schema_find(s, r->table, r->cols[i].column);
+            if (!ci && db_schema_has_table(s, r->table))
+                PROBLEM("users.related.%s: column %s.%s not found", r->table, r->table,
+                        r->cols[i].column);
+            db->lens.related[k] = ci ? db_char_limit(ci) : 0;
+        }
+    }
+    for (size_t i = 0; i < c->exports.n; i++)
+        if (c->exports.v[i].kind == GW_EXP_COLUMN &&
+            !db_schema_find(s, "users", c->exports.v[i].column))
+            PROBLEM("export.%s: column users.%s not found", c->exports.v[i].name,
+                    c->exports.v[i].column);
+#undef PROBLEM
+    return n;
+}
+
+/* Prepares sql into *st. */
+static db_rc db_prepare(gw_db *db, MYSQL_STMT **st, const gw_buf *sql)
+{
+    if (sql->oom) {
+        db_seterr(db, 0, "out of memory");
+        return DB_FAIL;
+    }
+    *st = mysql_stmt_init(db->conn);
+    if (!*st)
+        return db_conn_rc(db);
+    if (mysql_stmt_prepare(*st, sql->data, sql->len)) {
+        db_rc rc = db_stmt_rc(db, *st);
+        db_close_stmt(st);
+        return rc;
+    }
+    return DB_OK;
+}
+
+/* Builds and prepares the statements, and binds sel's result columns. */
+static db_rc db_prepare_all(gw_db *db)
+{
+    const gw_config *c = db->cfg;
+    gw_buf q;
+    gw_buf_init(&q);
+    db_rc rc;
+    int col = 2;
+
+    gw_buf_puts(&q, "SELECT u.`id`, u.`is_active`");
+    for (size_t i = 0; i < c->users.nfields; i++) {
+        gw_buf_printf(&q, ", u.`%s`", c->users.fields[i].column);
+        db->c_field[i] = col++;
+    }
+    for (size_t i = 0; i < c->users.nfields; i++) {
+        db->c_isdef[i] = -1;
+        if (!c->users.fields[i].overwrite) {
+            gw_buf_printf(&q, ", (u.`%s` <=> DEFAULT(u.`%s`))", c->users.fields[i].column,
+                          c->users.fields[i].column);
+            db->c_isdef[i] = col++;
+        }
+    }
+    size_t k = 0;
+    for (size_t t = 0; t < c->users.nrelated; t++) {
+        gw_buf_printf(&q, ", r%zu.`user_id` IS NOT NULL", t);
+        db->c_relhas[t] = col++;
+        for (size_t i = 0; i < c->users.related[t].ncols; i++, k++) {
+            gw_buf_printf(&q, ", r%zu.`%s`", t, c->users.related[t].cols[i].column);
+            db->c_rel[k] = col++;
+        }
+    }
+    for (size_t i = 0; i < c->exports.n; i++) {
+        db->c_export[i] = -1;
+        if (c->exports.v[i].kind == GW_EXP_COLUMN) {
+            gw_buf_printf(&q, ", u.`%s`", c->exports.v[i].column);
+            db->c_export[i] = col++;
+        }
+    }
+    gw_buf_puts(&q, " FROM `users` u");
+    for (size_t t = 0; t < c->users.nrelated; t++)
+        gw_buf_printf(&q, " LEFT JOIN `%s` r%zu ON r%zu.`user_id` = u.`id`",
+                      c->users.related[t].table, t, t);
+    gw_buf_puts(&q, " WHERE u.`global_id` = ?");
+    db->nsel = (size_t)col;
+    if ((rc = db_prepare(db, &db->sel, &q)) != DB_OK)
+        goto out;
+
+    gw_buf_reset(&q);
+    gw_buf_puts(&q, "INSERT INTO `users` (`global_id`");
+    for (size_t i = 0; i < c->users.nfields; i++)
+        gw_buf_printf(&q, ", `%s`", c->users.fields[i].column);
+    gw_buf_puts(&q, ", `created_at`, `updated_at`) VALUES (?");
+    for (size_t i = 0; i < c->users.nfields; i++)
+        gw_buf_printf(&q, ", COALESCE(?, DEFAULT(`%s`))", c->users.fields[i].column);
+    gw_buf_puts(&q, ", NOW(6), NOW(6))");
+    if ((rc = db_prepare(db, &db->ins, &q)) != DB_OK)
+        goto out;
+
+    if (c->users.nfields) {
+        gw_buf_reset(&q);
+        gw_buf_puts(&q, "UPDATE `users` SET ");
+        for (size_t i = 0; i < c->users.nfields; i++)
+            gw_buf_printf(&q, "`%s` = IF(?, ?, `%s`), ", c->users.fields[i].column,
+                          c->users.fields[i].column);
+        gw_buf_puts(&q, "`updated_at` = NOW(6) WHERE `id` = ?");
+        if ((rc = db_prepare(db, &db->upd, &q)) != DB_OK)
+            goto out;
+    }
+
+    for (size_t t = 0; t < c->users.nrelated; t++) {
+        const gw_related *r = &c->users.related[t];
+        gw_buf_reset(&q);
+        gw_buf_printf(&q, "INSERT INTO `%s` (`user_id`", r->table);
+        for (size_t i = 0; i < r->ncols; i++)
+            gw_buf_printf(&q, ", `%s`", r->cols[i].column);
+        gw_buf_puts(&q, ") VALUES (?");
+        for (size_t i = 0; i < r->ncols; i++)
+            gw_buf_puts(&q, ", ?");
+        gw_buf_puts(&q, ") ON DUPLICATE KEY UPDATE ");
+        for (size_t i = 0; i < r->ncols; i++)
+            gw_buf_printf(&q, "%s`%s` = VALUES(`%s`)", i ? ", " : "", r->cols[i].column,
+                          r->cols[i].column);
+        if (r->ncols == 0)
+            gw_buf_puts(&q, "`user_id` = `user_id`");
+        if ((rc = db_prepare(db, &db->rel[t], &q)) != DB_OK)
+            goto out;
+    }
+
+    /* result buffers, sized from the metadata (grown on truncation) */
+    MYSQL_RES *meta = mysql_stmt_result_metadata(db->sel);
+    if (!meta) {
+        rc = db_stmt_rc(db, db->sel);
+        goto out;
+    }
+    MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+    for (size_t i = 0; i < db->nsel; i++) {
+        db_col *dc = &db->cols[i];
+        unsigned long want = fields[i].length + 1;
+        if (want > 65536)
+            want = 65536;
+        if (want < 32)
+            want = 32;
+        if (dc->cap < want) {
+            char *p = realloc(dc->buf, want);
+            if (!p) {
+                mysql_free_result(meta);
+                db_seterr(db, 0, "out of memory");
+                rc = DB_FAIL;
+                goto out;
+            }
+            dc->buf = p;
+            dc->cap = want;
+        }
+        MYSQL_BIND *b = &db->colbind[i];
+        memset(b, 0, sizeof(*b));
+        b->buffer_type = MYSQL_TYPE_STRING;
+        b->buffer = dc->buf;
+        b->buffer_length = dc->cap;
+        b->length = &dc->len;
+        b->is_null = &dc->is_null;
+        b->error = &dc->error;
+    }
+    mysql_free_result(meta);
+    if (mysql_stmt_bind_result(db->sel, db->colbind))
+        rc = db_stmt_rc(db, db->sel);
+out:
+    gw_buf_free(&q);
+    return rc;
+}
+
+/* Connects, learns the schema and prepares; problems (for --check-config)
+ * are appended to out when not NULL. */
+static db_rc db_open(gw_db *db, gw_buf *out, int *nproblems)
+{
+    db_rc rc = db_connect(db);
+    if (rc != DB_OK)
+        return rc;
+    db_schema s;
+    rc = db_schema_load(db, &s);
+    if (rc == DB_OK) {
+        int n = db_schema_apply(db, &s, out);
+        if (nproblems)
+            *nproblems = n;
+        if (n) {
+            db_seterr(db, 0, "the database does not match the configuration (see --check-config)");
+            rc = DB_FAIL;
+        }
+    }
+    free(s.v);
+    if (rc == DB_OK)
+        rc = db_prepare_all(db);
+    if (rc != DB_OK)
+        db_disconnect(db);
+    return rc;
+}
+
+gw_status gw_db_ensure(gw_db *db)
+{
+    if (db->conn)
+        return GW_OK;
+    db_rc rc = db_open(db, NULL, NULL);
+    if (rc != DB_OK) {
+        gw_log(GW_LOG_ERROR, "event=db_connect_failed error=\"%s\"", db->err);
+        return GW_E_UNAVAILABLE;
+    }
+    gw_log(GW_LOG_INFO, "event=db_connected");
+    return GW_OK;
+}
+
+int gw_db_check(const gw_config *cfg, gw_buf *problems)
+{
+    gw_db *db = gw_db_new(cfg);
+    if (!db) {
+        gw_buf_puts(problems, "out of memory\n");
+        return 1;
+    }
+    int n = 0;
+    db_rc rc = db_open(db, problems, &n);
+    if (rc != DB_OK && n == 0) {
+        gw_buf_printf(problems, "database: %s\n", db->err);
+        n = 1;
+    }
+    gw_db_free(db);
+    return n;
+}
+
+static void bind_text(MYSQL_BIND *b, unsigned long *len, const char *s)
+{
+    memset(b, 0, sizeof(*b));
+    if (!s) {
+        b->buffer_type = MYSQL_TYPE_NULL;
+        return;
+    }
+    *len = strlen(s);
+    b->buffer_type = MYSQL_TYPE_STRING;
+    b->buffer = (void *)s;
+    b->buffer_length = *len;
+    b->length = len;
+}
+
+static void bind_flag(MYSQL_BIND *b, char *v)
+{
+    memset(b, 0, sizeof(*b));
+    b->buffer_type = MYSQL_TYPE_TINY;
+    b->buffer = v;
+}
+
+static db_rc db_run(gw_db *db, MYSQL_STMT *st)
+{
+    if (mysql_stmt_bind_param(st, db->par) || mysql_stmt_execute(st))
+        return db_stmt_rc(db, st);
+    return DB_OK;
+}
+
+/* Runs sel for id and fetches its row into db->cols. *found tells
+ * whether there was one. */
+static db_rc db_select(gw_db *db, const char *id, bool *found)
+{
+    bind_text(&db->par[0], &db->parlen[0], id);
+    db_rc rc = db_run(db, db->sel);
+    if (rc != DB_OK)
+        return rc;
+    *found = false;
+    int r = mysql_stmt_fetch(db->sel);
+    if (r == MYSQL_DATA_TRUNCATED) {
+        for (size_t i = 0; i < db->nsel; i++) {
+            db_col *dc = &db->cols[i];
+            if (!dc->error)
+                continue;
+            char *p = realloc(dc->buf, dc->len + 1);
+            if (!p) {
+                mysql_stmt_free_result(db->sel);
+                db_seterr(db, 0, "out of memory");
+                return DB_FAIL;
+            }
+            dc->buf = p;
+            dc->cap = dc->len + 1;
+            db->colbind[i].buffer = p;
+            db->colbind[i].buffer_length = dc->cap;
+            if (mysql_stmt_fetch_column(db->sel, &db->colbind[i], (unsigned)i, 0)) {
+                rc = db_stmt_rc(db, db->sel);
+                mysql_stmt_free_result(db->sel);
+                return rc;
+            }
+            p[dc->len] = '\0';
+        }
+        r = 0;
+        /* the grown buffers are used from the next execution on */
+        mysql_stmt_bind_result(db->sel, db->colbind);
+    }
+    if (r == 1) {
+        rc = db_stmt_rc(db, db->sel);
+        mysql_stmt_free_result(db->sel);
+        return rc;
+    }
+    if (r == 0) {
+        *found = true;
+        for (size_t i = 0; i < db->nsel; i++)
+            if (!db->cols[i].is_null && db->cols[i].len < db->cols[i].cap)
+                db->cols[i].buf[db->cols[i].len] = '\0';
+        /* global_id is unique: drain the (empty) rest */
+        while (mysql_stmt_fetch(db->sel) == 0)
+            ;
+    }
+    mysql_stmt_free_result(db->sel);
+    return DB_OK;
+}
+
+/* The selected value of column index ci (NULL for SQL NULL). */
+static const char *db_val(const gw_db *db, int ci)
+{
+    return db->cols[ci].is_null ? NULL : db->cols[ci].buf;
+}
+
+static bool db_same(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static db_rc db_query(gw_db *db, const char *sql)
+{
+    if (mysql_real_query(db->conn, sql, strlen(sql)))
+        return db_conn_rc(db);
+    return DB_OK;
+}
+
+static void db_rollback(gw_db *db)
+{
+    if (db->conn && mysql_rollback(db->conn))
+        db_disconnect(db); /* cannot tell the transaction's state: start over */
+}
+
+/* Upserts related table t for user id uid (text). */
+static db_rc db_upsert_related(gw_db *db, size_t t, const char *uid, const gw_user *u, size_t k0)
+{
+    const gw_related *r = &db->cfg->users.related[t];
+    bind_text(&db->par[0], &db->parlen[0], uid);
+    for (size_t i = 0; i < r->ncols; i++)
+        bind_text(&db->par[1 + i], &db->parlen[1 + i], u->related[k0 + i]);
+    return db_run(db, db->rel[t]);
+}
+
+/* One pass of step 5. Sets *again when a concurrent first login won. */
+static db_rc db_sync_once(gw_db *db, const gw_user *u, gw_dbresult *res, gw_status *deny,
+                          bool *again)
+{
+    const gw_config *c = db->cfg;
+    bool found;
+    db_rc rc = db_select(db, u->id, &found);
+    if (rc != DB_OK)
+        return rc;
+    *again = false;
+
+    if (!found) {
+        if (!c->users.create) {
+            *deny = GW_E_UNKNOWN_USER;
+            return DB_OK;
+        }
+        if ((rc = db_query(db, "START TRANSACTION")) != DB_OK)
+            return rc;
+        bind_text(&db->par[0], &db->parlen[0], u->id);
+        for (size_t i = 0; i < c->users.nfields; i++)
+            bind_text(&db->par[1 + i], &db->parlen[1 + i], u->fields[i]);
+        rc = db_run(db, db->ins);
+        if (rc == DB_FAIL && mysql_stmt_errno(db->ins) == ER_DUP_ENTRY) {
+            db_rollback(db);
+            *again = true; /* someone else created it: read theirs */
+            return DB_OK;
+        }
+        if (rc != DB_OK)
+            goto abort;
+        char uid[32];
+        snprintf(uid, sizeof(uid), "%llu", (unsigned long long)mysql_stmt_insert_id(db->ins));
+        size_t k = 0;
+        for (size_t t = 0; t < c->users.nrelated; t++) {
+            if ((rc = db_upsert_related(db, t, uid, u, k)) != DB_OK)
+                goto abort;
+            k += c->users.related[t].ncols;
+        }
+        res->created = res->updated = true;
+    } else {
+        if (!db_same(db_val(db, C_ACTIVE), "1")) {
+            *deny = GW_E_INACTIVE;
+            return DB_OK;
+        }
+        if (!c->users.update)
+            goto done;
+        bool any = false;
+        for (size_t i = 0; i < c->users.nfields; i++) {
+            const char *want = u->fields[i];
+            bool write = want && !db_same(want, db_val(db, db->c_field[i]));
+            if (write && db->c_isdef[i] >= 0)
+                write = db_same(db_val(db, db->c_isdef[i]), "1");
+            db->flags[i] = write;
+            any |= write;
+        }
+        bool *relw = db->relw;
+        size_t k = 0;
+        for (size_t t = 0; t < c->users.nrelated; t++) {
+            relw[t] = !db_same(db_val(db, db->c_relhas[t]), "1");
+            for (size_t i = 0; i < c->users.related[t].ncols; i++, k++)
+                relw[t] |= !db_same(u->related[k], db_val(db, db->c_rel[k]));
+            any |= relw[t];
+        }
+        if (!any)
+            goto done; /* the fast path: one SELECT, no write */
+        char uid[32];
+        gw_strlcpy(uid, db_val(db, C_ID), sizeof(uid));
+        if ((rc = db_query(db, "START TRANSACTION")) != DB_OK)
+            return rc;
+        if (db->upd) {
+            size_t p = 0;
+            for (size_t i = 0; i < c->users.nfields; i++) {
+                bind_flag(&db->par[p++], &db->flags[i]);
+                bind_text(&db->par[p], &db->parlen[p], u->fields[i]);
+                p++;
+            }
+            bind_text(&db->par[p], &db->parlen[p], uid);
+            if ((rc = db_run(db, db->upd)) != DB_OK)
+                goto abort;
+        }
+        k = 0;
+        for (size_t t = 0; t < c->users.nrelated; t++) {
+            if (relw[t] && (rc = db_upsert_related(db, t, uid, u, k)) != DB_OK)
+                goto abort;
+            k += c->users.related[t].ncols;
+        }
+        res->updated = true;
+    }
+    /* Read back what was written, inside the transaction, so the exports
+     * are exactly what the database now holds. */
+    if ((rc = db_select(db, u->id, &found)) != DB_OK)
+        goto abort;
+    if (!found) {
+        db_rollback(db);
+        *again = true;
+        res->created = res->updated = false;
+        return DB_OK;
+    }
+    if (mysql_commit(db->conn)) {
+        rc = db_conn_rc(db);
+        goto abort;
+    }
+done:
+    for (size_t i = 0; i < c->exports.n; i++)
+        res->exports[i] = db->c_export[i] >= 0 ? db_val(db, db->c_export[i]) : NULL;
+    return DB_OK;
+abort:
+    res->created = res->updated = false;
+    db_rollback(db);
+    return rc;
+}
+
+static double db_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+gw_status gw_db_sync_user(gw_db *db, const gw_user *u, gw_dbresult *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->exports = db->exports;
+    db->fresh = false;
+    int tries = 0;
+    bool reconnected = false;
+    for (;;) {
+        if (gw_db_ensure(db) != GW_OK)
+            return GW_E_UNAVAILABLE;
+        gw_status deny = GW_OK;
+        bool again = false;
+        double t0 = db_now();
+        db_rc rc = db_sync_once(db, u, res, &deny, &again);
+        if (rc == DB_OK && !again)
+            return deny;
+        switch (rc) {
+        case DB_GONE: {
+            bool was_fresh = db->fresh;
+            db_disconnect(db);
+            /* A connection that died between requests (server restarted,
+             * idle timeout, KILL) fails at once; it gets one fresh try.
+             * One that timed out does not: that would double the wait. */
+            double quick = db->cfg->database.read_timeout_ms / 2000.0;
+            if (!was_fresh && !reconnected && db_now() - t0 < quick) {
+                reconnected = true;
+                continue;
+            }
+            gw_log(GW_LOG_ERROR, "event=db_error error=\"%s\"", db->err);
+            return GW_E_UNAVAILABLE;
+        }
+        case DB_SLOW:
+            gw_log(GW_LOG_ERROR, "event=db_slow error=\"%s\"", db->err);
+            return GW_E_UNAVAILABLE;
+        case DB_FAIL: {
+            unsigned code = (unsigned)strtoul(db->err, NULL, 10);
+            gw_log(GW_LOG_ERROR, "event=db_error error=\"%s\"", db->err);
+            return db_data_error(code) ? GW_E_MALFORMED : GW_E_INTERNAL;
+        }
+        default: /* DB_RETRY (deadlock) or a lost creation race */
+            if (++tries >= 3) {
+                gw_log(GW_LOG_ERROR, "event=db_error error=\"%s\" tries=%d",
+                       again ? "insert keeps failing on a unique key" : db->err, tries);
+                return rc == DB_RETRY ? GW_E_UNAVAILABLE : GW_E_INTERNAL;
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+/*
+ * config.h - the JSON configuration shared by both programs (SPEC §2).
+ *
+ * gw_config_parse() is pure: text in, a checked gw_config or a list of
+ * problems out. gw_config_load() adds the file reading and the password
+ * (password_file or GWAUTH_DB_PASSWORD).
+ */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cidr.h"
+
+typedef enum { GW_SRC_APISIX, GW_SRC_HEADERS } gw_source;
+typedef enum { GW_SYNC_OFF, GW_SYNC_EXISTING, GW_SYNC_CREATE } gw_sync;
+typedef enum { GW_ACCESS_ANONYMOUS, GW_ACCESS_AUTHENTICATED } gw_access;
+typedef enum { GW_EXP_COLUMN, GW_EXP_GROUPS, GW_EXP_SOURCE } gw_export_kind;
+typedef enum { GW_LOG_DEBUG, GW_LOG_INFO, GW_LOG_WARN, GW_LOG_ERROR } gw_log_level;
+
+typedef struct {
+    char **v;
+    size_t n;
+} gw_strlist;
+
+/* users.fields entry: claim -> users column. */
+typedef struct {
+    char *claim;
+    char *column;
+    bool overwrite; /* false: write only while the column holds its default */
+} gw_field;
+
+/* users.related: one column of a related table. */
+typedef struct {
+    char *claim;
+    char *column;
+    char *deflt; /* default as text (booleans become "1"/"0") */
+} gw_relcol;
+
+typedef struct {
+    char *table;
+    gw_relcol *cols;
+    size_t ncols;
+} gw_related;
+
+typedef struct {
+    char *name;           /* variable name, e.g. REMOTE_USER */
+    gw_export_kind kind;
+    char *column;         /* for GW_EXP_COLUMN */
+} gw_export;
+
+/* identity.claim_headers entry: claim -> CGI variable. */
+typedef struct {
+    char *claim;
+    char *var;
+} gw_claimvar;
+
+typedef struct {
+    char *prefix;
+    gw_access access;
+    gw_strlist groups_any;
+    gw_strlist scopes_any;
+} gw_rule;
+
+typedef struct gw_config {
+    struct {
+        char *host;
+        int port;
+        char *socket;
+        char *user;
+        char *password_file;
+        char *password; /* resolved by gw_config_load; never logged */
+        char *name;
+        int connect_timeout_ms;
+        int read_timeout_ms;
+    } database;
+    struct {
+        gw_source source;
+        char *header;
+        char *id_claim;
+        gw_claimvar *claim_headers;
+        size_t nclaim_headers;
+        size_t max_bytes;
+        gw_cidr *proxies;
+        int nproxies;
+        int cache_seconds;
+    } identity;
+    struct {
+        bool create;
+        bool update;
+        gw_field *fields;
+        size_t nfields;
+        gw_related *related;
+        size_t nrelated;
+    } users;
+    struct {
+        char *claim;
+        gw_sync sync;
+        gw_strlist excluded;
+    } groups;
+    struct {
+        gw_export *v;
+        size_t n;
+    } exports;
+    struct {
+        gw_access deflt;
+        gw_rule *rules;
+        size_t nrules;
+        char *login_redirect;
+    } access;
+    struct {
+        bool enabled;
+        char *cookie;
+        long ttl_seconds;
+        bool secure;
+        char *same_site;
+        char *establish_path;
+    } session;
+    struct {
+        char *path;
+        char *gateway_logout_url;
+        char *gateway_session_cookie;
+        char *default_destination;
+        char *next_param;
+        char *next_cookie;
+        gw_strlist allowed_hosts;
+    } logout;
+    struct {
+        gw_log_level level;
+    } log;
+} gw_config;
+
+/* Parses the JSON text over the built-in defaults. On success returns a
+ * new config (free with gw_config_free) and sets *errors to NULL. On
+ * failure returns NULL and sets *errors to a malloc'd text holding every
+ * problem, one per line, each starting with the key path
+ * ("identity.sourse: unknown key"). */
+gw_config *gw_config_parse(const char *text, size_t len, char **errors);
+
+/* The built-in defaults alone (never fails except for memory). */
+gw_config *gw_config_defaults(void);
+
+/* Reads path, parses it, then resolves the password: the first line of
+ * database.password_file when set, else env GWAUTH_DB_PASSWORD, else none.
+ * Same return convention as gw_config_parse; errors name the file. */
+gw_config *gw_config_load(const char *path, char **errors);
+
+void gw_config_free(gw_config *cfg);
+
+/* The built-in default document, as JSON text (SPEC §2). */
+extern const char gw_config_default_json[];
+
+#endif

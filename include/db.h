@@ -1,0 +1,57 @@
+/*
+ * db.h - the MariaDB edge: one connection per process, opened lazily,
+ * re-opened (and statements re-prepared) after any connection error.
+ *
+ * Policy stays with the caller: this module only reads and writes rows
+ * and reports what happened as a gw_status.
+ */
+#ifndef GW_DB_H
+#define GW_DB_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "gwauth.h"
+#include "usermap.h"
+#include "util.h"
+
+typedef struct gw_db gw_db;
+
+/* What gw_db_sync_user did, and the values to export. */
+typedef struct {
+    const char **exports;    /* one per cfg->exports.v entry; NULL for
+                                non-column exports; owned by the gw_db,
+                                valid until its next call */
+    bool created;            /* the user row was inserted by this call */
+    bool updated;            /* some row was written by this call */
+} gw_dbresult;
+
+/* A handle for cfg (which must outlive it). Does not connect. NULL when
+ * out of memory. */
+gw_db *gw_db_new(const gw_config *cfg);
+void gw_db_free(gw_db *db);
+
+/* Connects when not connected: opens the connection, learns the mapped
+ * columns' lengths, prepares the statements. GW_OK or GW_E_UNAVAILABLE. */
+gw_status gw_db_ensure(gw_db *db);
+
+/* Column lengths learned by the last successful gw_db_ensure. */
+const gw_collens *gw_db_collens(const gw_db *db);
+
+/* SPEC §3 step 5: looks the user up by global_id, creates it (with its
+ * related rows) or writes what changed, in one transaction; writes
+ * nothing when nothing changed. Returns GW_OK, GW_E_UNKNOWN_USER,
+ * GW_E_INACTIVE, GW_E_MALFORMED (a value the column type refuses),
+ * GW_E_UNAVAILABLE (database unreachable or too slow) or GW_E_INTERNAL.
+ * u must already be fitted to gw_db_collens(). */
+gw_status gw_db_sync_user(gw_db *db, const gw_user *u, gw_dbresult *res);
+
+/* The last database error, for the log ("1213 Deadlock found..."). */
+const char *gw_db_last_error(const gw_db *db);
+
+/* --check-config: connects, checks every table and column the
+ * configuration names, and prepares every statement. Appends one line
+ * per problem to problems; returns the number of problems. */
+int gw_db_check(const gw_config *cfg, gw_buf *problems);
+
+#endif

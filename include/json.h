@@ -1,0 +1,34 @@
+/*
+ * json.h - strict parsing of untrusted JSON with cJSON (pure).
+ *
+ * cJSON keeps strings as C strings, so an escaped NUL ("\u0000") would
+ * silently cut a value or a key short ("sub\u0000x" would read as "sub").
+ * gw_json_parse_strict() first rewrites every escaped NUL into an escaped
+ * U+0001, which keeps "this value holds a control character" true without
+ * ever truncating, refuses raw control bytes, and after parsing refuses
+ * repeated keys in any object.
+ */
+#ifndef GW_JSON_H
+#define GW_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Parses buf[0..len) (modified in place by the NUL rewrite; buf[len] must
+ * be writable and is set to '\0'). Requires well-formed UTF-8, no raw
+ * control bytes (other than JSON whitespace outside strings), no byte
+ * order mark, no
+ * trailing data, nesting at most GW_JSON_MAX_DEPTH, and no object with a
+ * repeated key. Returns the tree (cJSON_Delete it) or NULL. */
+cJSON *gw_json_parse_strict(char *buf, size_t len);
+
+#define GW_JSON_MAX_DEPTH 64
+
+/* Text form of a JSON scalar for the database: strings as they are,
+ * booleans "1"/"0", integral numbers without a fraction, others in %.17g.
+ * Returns false for null, arrays and objects. num must hold 64 bytes; the
+ * result is returned in *out (pointing into v or num). */
+bool gw_json_scalar_text(const cJSON *v, char num[64], const char **out);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * reply.h - the CGI header blocks the programs answer (pure).
+ *
+ * Every reply starts with a "Status:" line and ends with an empty line:
+ * lighttpd takes empty or truncated authorizer output as "allow".
+ */
+#ifndef GW_REPLY_H
+#define GW_REPLY_H
+
+#include <stddef.h>
+
+#include "gwauth.h"
+#include "util.h"
+
+typedef struct {
+    const char *name;
+    const char *value;
+} gw_var;
+
+/* A deny: status line, Content-Type: application/json, Cache-Control:
+ * no-store, Retry-After: 5 for 503, body {"error":"<code>"}.
+ * extra (may be NULL) holds whole header lines ending in "\r\n". */
+void gw_reply_deny(gw_buf *out, gw_status st, const char *extra);
+
+/* An allow: "Status: 200 OK" and one "Variable-NAME: value" line per var
+ * with a non-empty value. Returns GW_OK, or GW_E_INTERNAL without writing
+ * anything when a value holds a control character (a header line can
+ * never be split by a stored value). */
+gw_status gw_reply_allow(gw_buf *out, const gw_var *vars, size_t n);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * usermap.h - from the request's parameters to a user record (SPEC §3
+ * steps 1-4). Pure: no FastCGI, no database; bytes in, decisions out.
+ */
+#ifndef GW_USERMAP_H
+#define GW_USERMAP_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "gwauth.h"
+
+/* What the identity claims say, mapped onto the configured columns.
+ * Owns everything it points to; free with gw_user_free. */
+typedef struct {
+    char *id;          /* the id claim: users.global_id */
+    char **fields;     /* one per cfg->users.fields entry; NULL = claim absent */
+    size_t nfields;
+    char **related;    /* one per related column, tables in config order,
+                          columns in table order; claim value or default */
+    size_t nrelated;
+    cJSON *claims;     /* the whole claims object (groups, scopes) */
+} gw_user;
+
+/* Maximum length in characters of each mapped column, learned from the
+ * database; 0 means "no character limit known" (numbers, dates). Same
+ * shape as gw_user: fields[] and related[]. */
+typedef struct {
+    size_t *fields;
+    size_t *related;
+} gw_collens;
+
+/* Steps 1-3 for the configured source: refuses a repeated identity
+ * variable (GW_E_DUPLICATE), an identity from a REMOTE_ADDR outside
+ * identity.trusted_proxies (GW_E_UNTRUSTED), an oversized value
+ * (GW_E_TOO_LARGE). On GW_OK, *present tells whether the request carries
+ * an identity at all (an empty variable counts as absent). */
+gw_status gw_identity_check(const gw_config *cfg, char *const *envp, int *present);
+
+/* Step 4: decodes the identity of a request that passed
+ * gw_identity_check with *present set, and maps it into *out. Returns
+ * GW_OK or GW_E_MALFORMED; on error *out holds nothing to free and, when
+ * why is not NULL, *why names the reason (a static string for the log,
+ * never a claim value). */
+gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_user *out,
+                         const char **why);
+
+/* Same as gw_user_decode for an already decoded claims object (takes
+ * ownership of claims, also on error). */
+gw_status gw_user_map(const gw_config *cfg, cJSON *claims, gw_user *out, const char **why);
+
+/* Cuts every value longer than its column at a character boundary.
+ * For each cut, calls cut(arg, table, column) when cut is not NULL.
+ * Returns the number of values cut. */
+size_t gw_user_fit(const gw_config *cfg, gw_user *u, const gw_collens *lens,
+                   void (*cut)(void *arg, const char *table, const char *column), void *arg);
+
+void gw_user_free(gw_user *u);
+
+/* Number of related columns over all related tables. */
+size_t gw_related_count(const gw_config *cfg);
+
+#endif

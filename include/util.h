@@ -1,0 +1,64 @@
+/*
+ * util.h - small pure helpers: a growable buffer, base64, UTF-8, and
+ * lookups in a FastCGI parameter array ("NAME=value" strings).
+ * No I/O here.
+ */
+#ifndef GW_UTIL_H
+#define GW_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A growable byte buffer, always NUL-terminated once anything was added.
+ * After an allocation failure 'oom' is set and further appends do nothing,
+ * so callers check once at the end. */
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool oom;
+} gw_buf;
+
+void gw_buf_init(gw_buf *b);
+void gw_buf_free(gw_buf *b);
+void gw_buf_reset(gw_buf *b);              /* len = 0, keeps the memory */
+void gw_buf_add(gw_buf *b, const void *p, size_t n);
+void gw_buf_puts(gw_buf *b, const char *s);
+void gw_buf_printf(gw_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Decodes base64 (standard '+/' or URL-safe '-_' alphabet, not mixed;
+ * '=' padding optional but correct when present; no whitespace; unused
+ * trailing bits must be zero). Returns a malloc'd, NUL-terminated buffer
+ * and its length in *outlen, or NULL on invalid input or no memory. */
+unsigned char *gw_b64_decode(const char *in, size_t inlen, size_t *outlen);
+
+/* Encodes with the standard alphabet and padding; malloc'd string or NULL. */
+char *gw_b64_encode(const unsigned char *in, size_t inlen);
+
+/* True when s[0..n) is well-formed UTF-8 (no overlong forms, no
+ * surrogates, nothing above U+10FFFF). */
+bool gw_utf8_valid(const unsigned char *s, size_t n);
+
+/* Byte length of the longest prefix of the well-formed UTF-8 string s
+ * that holds at most maxchars characters. */
+size_t gw_utf8_prefix(const char *s, size_t maxchars);
+
+/* True when s holds a control character: a byte below 0x20, or 0x7F. */
+bool gw_has_ctl(const char *s);
+
+/* True for a plain identifier [A-Za-z_][A-Za-z0-9_]{0,63}. */
+bool gw_is_identifier(const char *s);
+/* True for an environment variable name [A-Z][A-Z0-9_]*. */
+bool gw_is_var_name(const char *s);
+
+/* FastCGI parameters: envp is a NULL-terminated array of "NAME=value".
+ * gw_env_get returns the value of the first NAME (or NULL);
+ * gw_env_count counts how many entries carry NAME. */
+const char *gw_env_get(char *const *envp, const char *name);
+size_t gw_env_count(char *const *envp, const char *name);
+
+/* Copies at most n-1 bytes of src to dst, always terminating; returns dst. */
+char *gw_strlcpy(char *dst, const char *src, size_t n);
+
+#endif

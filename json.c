@@ -1,0 +1,126 @@
+/* json.c - strict parsing of untrusted JSON (pure). */
+#include "json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Rewrites escaped NULs, refuses raw control bytes and measures nesting
+ * depth outside strings. Returns false when the text must be refused. */
+static bool gw_json_prescan(char *buf, size_t len)
+{
+    bool in_str = false;
+    int depth = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (in_str) {
+            if (c < 0x20)
+                return false;
+            if (c == '"') {
+                in_str = false;
+            } else if (c == '\\') {
+                if (i + 1 >= len)
+                    return false;
+                if (buf[i + 1] == 'u' && i + 5 < len && memcmp(buf + i + 2, "0000", 4) == 0)
+                    buf[i + 5] = '1';
+                i++; /* skip the escaped character */
+            }
+            continue;
+        }
+        switch (c) {
+        case '"': in_str = true; break;
+        case '{': case '[':
+            if (++depth > GW_JSON_MAX_DEPTH)
+                return false;
+            break;
+        case '}': case ']': depth--; break;
+        case ' ': case '\t': case '\n': case '\r': break;
+        default:
+            if (c < 0x20 || c == 0x7F)
+                return false;
+        }
+    }
+    return true;
+}
+
+static int gw_key_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* True when some object in the tree repeats a key. */
+static bool gw_json_has_dup(const cJSON *node)
+{
+    for (const cJSON *c = node->child; c; c = c->next)
+        if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && gw_json_has_dup(c))
+            return true;
+    if (!cJSON_IsObject(node))
+        return false;
+    size_t n = 0;
+    for (const cJSON *c = node->child; c; c = c->next)
+        n++;
+    if (n < 2)
+        return false;
+    if (n <= 16) {
+        for (const cJSON *a = node->child; a; a = a->next)
+            for (const cJSON *b = a->next; b; b = b->next)
+                if (strcmp(a->string, b->string) == 0)
+                    return true;
+        return false;
+    }
+    const cJSON **v = malloc(n * sizeof(*v));
+    if (!v)
+        return true; /* refuse rather than accept unchecked */
+    size_t i = 0;
+    for (const cJSON *c = node->child; c; c = c->next)
+        v[i++] = c;
+    qsort(v, n, sizeof(*v), gw_key_cmp);
+    bool dup = false;
+    for (i = 1; i < n && !dup; i++)
+        dup = strcmp(v[i - 1]->string, v[i]->string) == 0;
+    free(v);
+    return dup;
+}
+
+cJSON *gw_json_parse_strict(char *buf, size_t len)
+{
+    buf[len] = '\0';
+    /* cJSON skips a byte order mark; JSON from a gateway never has one */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        return NULL;
+    if (!gw_utf8_valid((const unsigned char *)buf, len) || !gw_json_prescan(buf, len))
+        return NULL;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
+    if (!root)
+        return NULL;
+    if (gw_json_has_dup(root)) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+bool gw_json_scalar_text(const cJSON *v, char num[64], const char **out)
+{
+    if (cJSON_IsString(v)) {
+        *out = v->valuestring;
+        return true;
+    }
+    if (cJSON_IsBool(v)) {
+        *out = cJSON_IsTrue(v) ? "1" : "0";
+        return true;
+    }
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d == (double)(long long)d && d > -9.0e15 && d < 9.0e15)
+            snprintf(num, 64, "%lld", (long long)d);
+        else
+            snprintf(num, 64, "%.17g", d);
+        *out = num;
+        return true;
+    }
+    return false;
+}

@@ -1,0 +1,33 @@
+/* reply.c - CGI header blocks for allow and deny (pure). */
+#include "reply.h"
+
+#include "util.h"
+
+void gw_reply_deny(gw_buf *out, gw_status st, const char *extra)
+{
+    if (st == GW_OK)
+        st = GW_E_INTERNAL; /* a deny is never a 200 */
+    gw_buf_printf(out,
+                  "Status: %d %s\r\n"
+                  "Content-Type: application/json\r\n"
+                  "Cache-Control: no-store\r\n"
+                  "%s%s"
+                  "\r\n"
+                  "{\"error\":\"%s\"}\n",
+                  gw_status_http(st), gw_status_reason(st),
+                  st == GW_E_UNAVAILABLE ? "Retry-After: 5\r\n" : "", extra ? extra : "",
+                  gw_status_code(st));
+}
+
+gw_status gw_reply_allow(gw_buf *out, const gw_var *vars, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (vars[i].value && gw_has_ctl(vars[i].value))
+            return GW_E_INTERNAL;
+    gw_buf_puts(out, "Status: 200 OK\r\n");
+    for (size_t i = 0; i < n; i++)
+        if (vars[i].value && *vars[i].value)
+            gw_buf_printf(out, "Variable-%s: %s\r\n", vars[i].name, vars[i].value);
+    gw_buf_puts(out, "\r\n");
+    return GW_OK;
+}

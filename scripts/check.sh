@@ -1,0 +1,32 @@
+#!/bin/bash
+# make check: unit tests (CUnit), then integration tests against a private
+# MariaDB and real lighttpd. Ends with "N passed, N failed"; exits non-zero
+# on any failure.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+res=$(mktemp -d "${TMPDIR:-/tmp}/gwauth-check.XXXXXX")
+trap 'rm -rf "$res"' EXIT
+
+echo "== unit tests: the pure core (CUnit)"
+GW_RESULT_FILE="$res/unit" "$top/build/unit_tests"
+urc=$?
+echo
+echo "== integration tests: lighttpd + gwauth + MariaDB"
+GW_RESULT_FILE="$res/integration" "$top/tests/integration/run.sh"
+irc=$?
+
+passed=0 failed=0
+for part in unit:$urc integration:$irc; do
+    name=${part%%:*} rc=${part##*:}
+    if read -r p f <"$res/$name" 2>/dev/null; then
+        passed=$((passed + p)) failed=$((failed + f))
+        # a runner that failed without counting a failure still fails
+        [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && failed=$((failed + 1))
+    else
+        echo "$name tests did not report (exit status $rc)"
+        failed=$((failed + 1))
+    fi
+done
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,162 @@
+# Shell helpers shared by run.sh, check.sh and the integration tests:
+# a private MariaDB server, free loopback ports, lighttpd and spawn-fcgi.
+# Source it; every function prints what went wrong and returns non-zero.
+
+PATH="$PATH:/usr/sbin:/sbin"
+GW_TOP=${GW_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+
+gw_say() { printf '%s\n' "$*"; }
+gw_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# gw_free_port: prints a TCP port on 127.0.0.1 that nothing listens on.
+gw_free_port() {
+    local p i
+    for i in $(seq 1 200); do
+        p=$(( (RANDOM % 30000) + 20000 ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# gw_wait_port PORT [SECONDS]: waits until something listens on PORT.
+gw_wait_port() {
+    local i n=$(( ${2:-10} * 10 ))
+    for i in $(seq 1 "$n"); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# --- MariaDB --------------------------------------------------------------
+# A private server: datadir, socket, pid and log under DIR, TCP on PORT
+# (127.0.0.1 only). The OS user running this is the server's superuser
+# through its unix socket.
+
+# gw_db_init DIR: creates the data directory once.
+gw_db_init() {
+    local dir=$1
+    [ -d "$dir/data/mysql" ] && return 0
+    mkdir -p "$dir"
+    mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$dir/data" \
+        --skip-test-db --auth-root-authentication-method=socket >"$dir/install.log" 2>&1 \
+        || { cat "$dir/install.log" >&2; return 1; }
+}
+
+# gw_db_start DIR PORT: starts the server and waits until it answers.
+gw_db_start() {
+    local dir=$1 port=$2 i
+    mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" \
+        --socket="$dir/mysql.sock" --port="$port" --bind-address=127.0.0.1 \
+        --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
+        --skip-name-resolve --innodb-buffer-pool-size=64M --innodb-log-file-size=48M \
+        --innodb-flush-log-at-trx-commit=2 --max-connections=300 \
+        --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+        >/dev/null 2>&1 &
+    for i in $(seq 1 150); do
+        if mariadb-admin --no-defaults --socket="$dir/mysql.sock" -u"$(id -un)" ping >/dev/null 2>&1; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    echo "MariaDB did not start; its log:" >&2
+    tail -n 20 "$dir/error.log" >&2
+    return 1
+}
+
+# gw_db_stop DIR: stops the server and waits for it to exit.
+gw_db_stop() {
+    local dir=$1 pid i
+    [ -f "$dir/mariadbd.pid" ] || return 0
+    pid=$(cat "$dir/mariadbd.pid" 2>/dev/null) || return 0
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 150); do
+        kill -0 "$pid" 2>/dev/null || { rm -f "$dir/mariadbd.pid"; return 0; }
+        sleep 0.2
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$dir/mariadbd.pid"
+}
+
+# gw_sql DIR [mariadb args...]: runs the client as the superuser.
+gw_sql() {
+    local dir=$1
+    shift
+    mariadb --no-defaults --socket="$dir/mysql.sock" -u"$(id -un)" "$@"
+}
+
+# gw_db_setup DIR DBNAME USER PASSWORD: creates the database and the
+# application's account (only the rights it needs), then migrates.
+gw_db_setup() {
+    local dir=$1 db=$2 user=$3 pw=$4
+    gw_sql "$dir" <<SQL || return 1
+CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS '$user'@'localhost' IDENTIFIED BY '$pw';
+CREATE USER IF NOT EXISTS '$user'@'127.0.0.1' IDENTIFIED BY '$pw';
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`$db\`.* TO '$user'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`$db\`.* TO '$user'@'127.0.0.1';
+SQL
+    "$GW_TOP/scripts/migrate.sh" -q -d "$db" --socket="$dir/mysql.sock" -u"$(id -un)"
+}
+
+# --- lighttpd and FastCGI processes ----------------------------------------
+
+# gw_lighttpd_conf OUT PORT DOCROOT STATEDIR AUTHZ_SOCK RESP_SOCK:
+# writes a lighttpd configuration: the site settings block of
+# lighttpd.conf.example replaced with these values.
+gw_lighttpd_conf() {
+    local out=$1 port=$2 docroot=$3 state=$4 authz=$5 resp=$6
+    {
+        echo "# generated from lighttpd.conf.example"
+        echo "var.gwauth_port        = $port"
+        echo "var.gwauth_bind        = \"127.0.0.1\""
+        echo "var.gwauth_docroot     = \"$docroot\""
+        echo "var.gwauth_state       = \"$state\""
+        echo "var.gwauth_authz_sock  = \"$authz\""
+        echo "var.gwauth_logout_sock = \"$resp\""
+        sed '/^# BEGIN site settings/,/^# END site settings/d' "$GW_TOP/lighttpd.conf.example"
+    } >"$out"
+}
+
+# gw_lighttpd_start CONF STATEDIR PORT: starts lighttpd in the background.
+gw_lighttpd_start() {
+    local conf=$1 state=$2 port=$3
+    lighttpd -tt -f "$conf" >"$state/lighttpd-test.log" 2>&1 || { cat "$state/lighttpd-test.log" >&2; return 1; }
+    lighttpd -D -f "$conf" >>"$state/lighttpd.out" 2>&1 &
+    echo $! >"$state/lighttpd.pid"
+    gw_wait_port "$port" 10 || { echo "lighttpd did not start:" >&2; tail "$state/lighttpd.out" "$state/error.log" >&2 2>/dev/null; return 1; }
+}
+
+# gw_stop_pidfile FILE: stops the process named in FILE, waits for it.
+gw_stop_pidfile() {
+    local f=$1 pid i
+    [ -f "$f" ] || return 0
+    pid=$(cat "$f")
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$f"
+}
+
+# gw_spawn NAME SOCKET CONFIG LOG CHILDREN: starts build/NAME under
+# spawn-fcgi on a unix socket with CHILDREN processes; their pids are
+# written to SOCKET.pids.
+gw_spawn() {
+    local name=$1 sock=$2 conf=$3 log=$4 n=${5:-2} i pids=""
+    rm -f "$sock"
+    for i in $(seq 1 "$n"); do
+        # spawn-fcgi -F forks children that share one socket; start them one
+        # by one so that each pid is known.
+        :
+    done
+    GWAUTH_CONFIG="$conf" spawn-fcgi -s "$sock" -F "$n" -P "$sock.spawnpid" -- \
+        "$GW_TOP/build/$name" >>"$log" 2>&1 </dev/null || return 1
+    sleep 0.2
+    pgrep -f "^$GW_TOP/build/$name\$" >/dev/null || true
+}

@@ -1,0 +1,132 @@
+# Integration test harness: a private MariaDB, and "stacks" of lighttpd +
+# gwauth authorizer + responder with their own configuration, all on
+# loopback under one temporary folder. Source it from a test script.
+
+GW_TOP=${GW_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# shellcheck source=../../scripts/lib.sh
+. "$GW_TOP/scripts/lib.sh"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/gwauth-test.XXXXXX")
+DB_DIR="$T/mariadb"
+DB_NAME=gwauth
+DB_USER=gwauth
+DB_PASS="test-$RANDOM-$RANDOM"
+PASS=0
+FAIL=0
+STACKS=()
+
+gw_cleanup() {
+    local s
+    for s in "${STACKS[@]}"; do stack_stop "$s"; done
+    gw_db_stop "$DB_DIR"
+    if [ "$FAIL" -eq 0 ] && [ -z "${GW_KEEP:-}" ]; then rm -rf "$T"; else echo "# test files kept in $T"; fi
+}
+trap gw_cleanup EXIT
+
+ok()   { PASS=$((PASS + 1)); printf 'ok   - %s\n' "$1"; }
+fail() { FAIL=$((FAIL + 1)); printf 'FAIL - %s\n' "$1"; [ -n "${2:-}" ] && printf '       %s\n' "$2"; return 0; }
+section() { printf '# %s\n' "$*"; }
+
+expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
+expect_ne() { if [ "$2" != "$3" ]; then ok "$1"; else fail "$1" "got '$2', which it must not be"; fi; }
+# expect_has NAME HAYSTACK NEEDLE (fixed string)
+expect_has() { if printf '%s' "$2" | grep -qF -- "$3"; then ok "$1"; else fail "$1" "'$3' not found in: $(printf '%s' "$2" | head -c 400)"; fi; }
+expect_hasnt() { if printf '%s' "$2" | grep -qiF -- "$3"; then fail "$1" "'$3' found in: $(printf '%s' "$2" | head -c 400)"; else ok "$1"; fi; }
+
+# b64 TEXT: standard base64, no newlines.
+b64() { printf '%s' "$1" | base64 -w0; }
+
+# sqlv QUERY: one value from the test database, as the superuser.
+sqlv() { gw_sql "$DB_DIR" "$DB_NAME" --batch --skip-column-names -e "$1"; }
+
+# writes counter: rows InnoDB inserted, updated or deleted so far.
+writes() {
+    gw_sql "$DB_DIR" --batch --skip-column-names -e \
+        "SELECT SUM(VARIABLE_VALUE) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN
+         ('INNODB_ROWS_INSERTED','INNODB_ROWS_UPDATED','INNODB_ROWS_DELETED')"
+}
+
+db_up() {
+    DB_PORT=$(gw_free_port)
+    gw_db_init "$DB_DIR" && gw_db_start "$DB_DIR" "$DB_PORT" &&
+        gw_db_setup "$DB_DIR" "$DB_NAME" "$DB_USER" "$DB_PASS" >/dev/null
+}
+
+# stack_start NAME CONFIG_JSON [PROCS]: writes CONFIG_JSON (the
+# "database" object is added), starts the authorizer (PROCS processes),
+# the responder and lighttpd; sets PORT to lighttpd's port and records it
+# in $T/NAME/port.
+stack_start() {
+    local name=$1 json=$2 procs=${3:-2} d="$T/$1"
+    mkdir -p "$d/www/app"
+    printf 'hello from the demo app\n' >"$d/www/app/index.html"
+    cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/app/whoami"
+    printf '%s\n' "$DB_PASS" >"$d/db.password"
+    local db="\"database\": {\"socket\": \"$DB_DIR/mysql.sock\", \"user\": \"$DB_USER\",
+      \"password_file\": \"$d/db.password\", \"name\": \"$DB_NAME\",
+      \"connect_timeout_ms\": 1000, \"read_timeout_ms\": 2000}"
+    if [ "$json" = "{}" ]; then json="{$db}"; else json="{$db, ${json#\{}"; fi
+    printf '%s\n' "$json" >"$d/gwauth.json"
+    PORT=$(gw_free_port)
+    echo "$PORT" >"$d/port"
+    gw_lighttpd_conf "$d/lighttpd.conf" "$PORT" "$d/www" "$d" "$d/authz.sock" "$d/logout.sock"
+    spawn-fcgi -s "$d/authz.sock" -F "$procs" -P "$d/authz.pids" -- \
+        "$GW_TOP/build/authorizer" -c "$d/gwauth.json" -l "$d/authz.log" >/dev/null 2>&1 ||
+        { fail "stack $name: authorizer did not start"; cat "$d/authz.log"; return 1; }
+    spawn-fcgi -s "$d/logout.sock" -F 1 -P "$d/logout.pids" -- \
+        "$GW_TOP/build/logout" -c "$d/gwauth.json" -l "$d/logout.log" >/dev/null 2>&1 ||
+        { fail "stack $name: responder did not start"; return 1; }
+    gw_lighttpd_start "$d/lighttpd.conf" "$d" "$PORT" || { fail "stack $name: lighttpd did not start"; return 1; }
+    STACKS+=("$name")
+}
+
+stack_stop() {
+    local d="$T/$1" pid
+    gw_stop_pidfile "$d/lighttpd.pid"
+    for f in "$d/authz.pids" "$d/logout.pids"; do
+        [ -f "$f" ] || continue
+        for pid in $(cat "$f"); do kill "$pid" 2>/dev/null || true; done
+        rm -f "$f"
+    done
+}
+
+# stack_pids NAME: the authorizer's pids.
+stack_pids() { tr '\n' ' ' <"$T/$1/authz.pids"; }
+
+# req [curl args...]: one request; sets STATUS, HEADERS, BODY.
+req() {
+    STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' --max-time 20 "$@") || STATUS=000
+    HEADERS=$(tr -d '\r' <"$T/headers" 2>/dev/null)
+    BODY=$(cat "$T/body" 2>/dev/null)
+}
+
+# url PATH: http://127.0.0.1:$PORT$PATH
+url() { echo "http://127.0.0.1:$PORT$1"; }
+
+# expect_deny NAME STATUS CODE [curl args...]: the request is denied with
+# STATUS and {"error":"CODE"}, as JSON, not cached, without any identity
+# variable, and without a single row written.
+expect_deny() {
+    local name=$1 st=$2 code=$3 before after
+    shift 3
+    before=$(writes)
+    req "$@"
+    after=$(writes)
+    local problems=""
+    [ "$STATUS" = "$st" ] || problems+="status $STATUS (want $st); "
+    [ "$BODY" = "{\"error\":\"$code\"}" ] || problems+="body '$BODY'; "
+    printf '%s' "$HEADERS" | grep -qi '^Content-Type: application/json' || problems+="no JSON content type; "
+    printf '%s' "$HEADERS" | grep -qi '^Cache-Control: no-store' || problems+="no Cache-Control: no-store; "
+    printf '%s' "$HEADERS$BODY" | grep -qiE 'variable-|REMOTE_USER|GWAUTH_' && problems+="identity leaked; "
+    [ "$before" = "$after" ] || problems+="rows written ($before -> $after); "
+    if [ -z "$problems" ]; then ok "$name"; else fail "$name" "$problems"; fi
+}
+
+# whoami UI [curl args...]: GET /app/whoami with X-Userinfo: UI.
+whoami() { local ui=$1; shift; req -H "X-Userinfo: $ui" "$@" "$(url /app/whoami)"; }
+
+summary() {
+    printf '# integration: %d passed, %d failed\n' "$PASS" "$FAIL"
+    echo "$PASS $FAIL" >"${GW_RESULT_FILE:-/dev/null}"
+    [ "$FAIL" -eq 0 ]
+}

@@ -1,0 +1,47 @@
+/* Unit test runner: every suite of the pure core, CUnit's basic runner.
+ * Writes "passed failed" (tests) to $GW_RESULT_FILE when set. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "unit.h"
+
+void unit_suite(const char *name, const unit_test *tests)
+{
+    CU_pSuite s = CU_add_suite(name, NULL, NULL);
+    if (!s) {
+        fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
+        exit(2);
+    }
+    for (; tests->name; tests++)
+        if (!CU_add_test(s, tests->name, tests->fn)) {
+            fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
+            exit(2);
+        }
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    unit_util();
+    unit_cidr();
+    unit_config();
+    unit_usermap();
+    unit_reply();
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned run = CU_get_number_of_tests_run();
+    unsigned failed = CU_get_number_of_tests_failed();
+    unsigned afail = CU_get_number_of_failures();
+    const char *rf = getenv("GW_RESULT_FILE");
+    if (rf) {
+        FILE *f = fopen(rf, "w");
+        if (f) {
+            fprintf(f, "%u %u\n", run - failed, failed);
+            fclose(f);
+        }
+    }
+    CU_cleanup_registry();
+    return (failed || afail) ? 1 : 0;
+}

@@ -1,0 +1,196 @@
+/* config.c: defaults, types, unknown keys, identifiers, every problem at once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "unit.h"
+
+static gw_config *parse(const char *json, char **errors)
+{
+    return gw_config_parse(json, strlen(json), errors);
+}
+
+static void t_defaults(void)
+{
+    char *err = NULL;
+    gw_config *c = parse("{}", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_PTR_NULL(err);
+    CU_ASSERT_STRING_EQUAL(c->database.host, "localhost");
+    CU_ASSERT_EQUAL(c->database.port, 3306);
+    CU_ASSERT_STRING_EQUAL(c->database.user, "gwauth");
+    CU_ASSERT_STRING_EQUAL(c->database.name, "gwauth");
+    CU_ASSERT_EQUAL(c->database.connect_timeout_ms, 2000);
+    CU_ASSERT_EQUAL(c->database.read_timeout_ms, 2000);
+    CU_ASSERT_EQUAL(c->identity.source, GW_SRC_APISIX);
+    CU_ASSERT_STRING_EQUAL(c->identity.header, "HTTP_X_USERINFO");
+    CU_ASSERT_STRING_EQUAL(c->identity.id_claim, "sub");
+    CU_ASSERT_EQUAL(c->identity.max_bytes, 16384);
+    CU_ASSERT_EQUAL(c->identity.nproxies, 2);
+    CU_ASSERT_EQUAL(c->identity.cache_seconds, 10);
+    CU_ASSERT_TRUE(c->users.create);
+    CU_ASSERT_TRUE(c->users.update);
+    CU_ASSERT_EQUAL_FATAL(c->users.nfields, 5);
+    CU_ASSERT_STRING_EQUAL(c->users.fields[0].claim, "preferred_username");
+    CU_ASSERT_STRING_EQUAL(c->users.fields[0].column, "username");
+    CU_ASSERT_TRUE(c->users.fields[0].overwrite);
+    CU_ASSERT_EQUAL_FATAL(c->users.nrelated, 1);
+    CU_ASSERT_STRING_EQUAL(c->users.related[0].table, "user_profiles");
+    CU_ASSERT_EQUAL_FATAL(c->users.related[0].ncols, 2);
+    CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[1].deflt, "0");
+    CU_ASSERT_EQUAL(c->groups.sync, GW_SYNC_OFF);
+    CU_ASSERT_EQUAL_FATAL(c->exports.n, 7);
+    CU_ASSERT_STRING_EQUAL(c->exports.v[0].name, "REMOTE_USER");
+    CU_ASSERT_STRING_EQUAL(c->exports.v[0].column, "global_id");
+    CU_ASSERT_EQUAL(c->exports.v[5].kind, GW_EXP_GROUPS);
+    CU_ASSERT_EQUAL(c->exports.v[6].kind, GW_EXP_SOURCE);
+    CU_ASSERT_EQUAL(c->access.deflt, GW_ACCESS_AUTHENTICATED);
+    CU_ASSERT_FALSE(c->session.enabled);
+    CU_ASSERT_EQUAL(c->session.ttl_seconds, 1209600);
+    CU_ASSERT_STRING_EQUAL(c->session.same_site, "Lax");
+    CU_ASSERT_STRING_EQUAL(c->logout.default_destination, "/app");
+    CU_ASSERT_EQUAL(c->log.level, GW_LOG_INFO);
+    gw_config_free(c);
+}
+
+static void t_overrides(void)
+{
+    char *err = NULL;
+    gw_config *c = parse(
+        "{\"database\":{\"port\":3307,\"socket\":\"/run/x.sock\"},"
+        "\"identity\":{\"id_claim\":\"uid\",\"trusted_proxies\":[\"10.0.0.0/8\"],\"cache_seconds\":0},"
+        "\"users\":{\"fields\":{\"mail\":{\"column\":\"email\",\"overwrite\":false}},"
+        "  \"related\":{\"extra\":[[\"n\",\"num\",42],[\"f\",\"flag\",true],[\"s\",\"str\",\"x\"]]}},"
+        "\"export\":{\"WHO\":\"global_id\"},"
+        "\"access\":{\"default\":\"anonymous\",\"rules\":[{\"prefix\":\"/admin/\",\"groups_any\":[\"staff\"]}]},"
+        "\"log\":{\"level\":\"debug\"}}",
+        &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->database.port, 3307);
+    CU_ASSERT_STRING_EQUAL(c->database.host, "localhost"); /* untouched default */
+    CU_ASSERT_STRING_EQUAL(c->identity.id_claim, "uid");
+    CU_ASSERT_EQUAL(c->identity.nproxies, 1);
+    CU_ASSERT_EQUAL_FATAL(c->users.nfields, 1); /* a given map replaces the default */
+    CU_ASSERT_FALSE(c->users.fields[0].overwrite);
+    CU_ASSERT_EQUAL_FATAL(c->users.related[0].ncols, 3);
+    CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[0].deflt, "42");
+    CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[1].deflt, "1");
+    CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[2].deflt, "x");
+    CU_ASSERT_EQUAL(c->exports.n, 1);
+    CU_ASSERT_EQUAL_FATAL(c->access.nrules, 1);
+    CU_ASSERT_EQUAL(c->access.rules[0].access, GW_ACCESS_AUTHENTICATED);
+    CU_ASSERT_EQUAL(c->access.rules[0].groups_any.n, 1);
+    CU_ASSERT_EQUAL(c->log.level, GW_LOG_DEBUG);
+    gw_config_free(c);
+}
+
+/* Each document must be refused with a message holding the text. */
+static void t_errors(void)
+{
+    static const struct { const char *json, *msg; } cases[] = {
+        {"", "not valid JSON"},
+        {"{", "not valid JSON"},
+        {"[]", "top level must be a JSON object"},
+        {"{\"identity\":{\"sourse\":\"apisix\"}}", "identity.sourse: unknown key"},
+        {"{\"databse\":{}}", "databse: unknown key"},
+        {"{\"database\":{\"port\":\"3306\"}}", "database.port: expected an integer"},
+        {"{\"database\":{\"port\":70000}}", "database.port: expected an integer from 1 to 65535"},
+        {"{\"database\":{\"port\":1.5}}", "database.port: expected an integer"},
+        {"{\"database\":{\"user\":\"\"}}", "database.user: must not be empty"},
+        {"{\"database\":[]}", "database: expected an object"},
+        {"{\"identity\":{\"source\":\"kong\"}}", "identity.source: invalid value, must be one of [apisix, headers]"},
+        {"{\"identity\":{\"header\":\"X-Userinfo\"}}", "identity.header: must be a variable name"},
+        {"{\"identity\":{\"trusted_proxies\":[\"10.0.0.1/8\"]}}", "identity.trusted_proxies[0]: invalid network"},
+        {"{\"identity\":{\"trusted_proxies\":[\"::1\",5]}}", "identity.trusted_proxies[1]: expected a string"},
+        {"{\"identity\":{\"max_bytes\":0}}", "identity.max_bytes: expected an integer from 1"},
+        {"{\"identity\":{\"source\":\"headers\",\"claim_headers\":{\"email\":\"HTTP_X_EMAIL\"}}}",
+         "identity.claim_headers: source \"headers\" needs an entry for the id claim \"sub\""},
+        {"{\"identity\":{\"claim_headers\":{\"sub\":\"http_remote_user\"}}}", "identity.claim_headers.sub: must be a variable name"},
+        {"{\"users\":{\"create\":\"yes\"}}", "users.create: expected true or false"},
+        {"{\"users\":{\"fields\":{\"e\":\"e-mail\"}}}", "users.fields.e: column must be a plain identifier"},
+        {"{\"users\":{\"fields\":{\"e\":\"email`; DROP TABLE users; --\"}}}", "users.fields.e: column must be a plain identifier"},
+        {"{\"users\":{\"fields\":{\"e\":\"global_id\"}}}", "users.fields.e: column \"global_id\" is managed by gwauth"},
+        {"{\"users\":{\"fields\":{\"a\":\"email\",\"b\":\"email\"}}}", "users.fields.b: column \"email\" is mapped twice"},
+        {"{\"users\":{\"fields\":{\"a\":{\"col\":\"email\"}}}}", "users.fields.a.col: unknown key"},
+        {"{\"users\":{\"fields\":{\"a\":{\"overwrite\":false}}}}", "users.fields.a: missing key \"column\""},
+        {"{\"users\":{\"fields\":{\"a\":5}}}", "users.fields.a: expected a column name"},
+        {"{\"users\":{\"related\":{\"bad table\":[]}}}", "users.related.bad table: table must be a plain identifier"},
+        {"{\"users\":{\"related\":{\"sessions\":[]}}}", "users.related.sessions: table \"sessions\" belongs to gwauth"},
+        {"{\"users\":{\"related\":{\"p\":[[\"a\",\"b\"]]}}}", "users.related.p[0]: expected [claim, column, default]"},
+        {"{\"users\":{\"related\":{\"p\":[[\"a\",\"user_id\",\"\"]]}}}", "users.related.p[0]: column must be a plain identifier other than user_id"},
+        {"{\"users\":{\"related\":{\"p\":[[\"a\",\"b\",null]]}}}", "users.related.p[0]: default must be a string, number or boolean"},
+        {"{\"users\":{\"related\":{\"p\":[[\"a\",\"b\",[1]]]}}}", "users.related.p[0]: default must be"},
+        {"{\"groups\":{\"sync\":\"always\"}}", "groups.sync: invalid value, must be one of [off, existing, create]"},
+        {"{\"export\":{\"remote_user\":\"global_id\"}}", "export.remote_user: variable name must match"},
+        {"{\"export\":{\"X\":\"@group\"}}", "export.X: expected a users column, \"@groups\" or \"@source\""},
+        {"{\"export\":{\"X\":\"a.b\"}}", "export.X: expected a users column"},
+        {"{\"access\":{\"default\":\"public\"}}", "access.default: invalid value"},
+        {"{\"access\":{\"rules\":[{\"access\":\"anonymous\"}]}}", "access.rules[0]: missing key \"prefix\""},
+        {"{\"access\":{\"rules\":[{\"prefix\":\"admin\"}]}}", "access.rules[0].prefix: must be a local path"},
+        {"{\"access\":{\"rules\":[{\"prefix\":\"/a\"},{\"prefix\":\"/a\"}]}}", "access.rules[1]: prefix \"/a\" is given twice"},
+        {"{\"access\":{\"rules\":[{\"prefix\":\"/a\",\"group\":[]}]}}", "access.rules[0].group: unknown key"},
+        {"{\"session\":{\"same_site\":\"lax\"}}", "session.same_site: invalid value, must be one of [Strict, Lax, None]"},
+        {"{\"session\":{\"enabled\":true,\"same_site\":\"None\",\"secure\":false}}", "session.same_site: \"None\" requires session.secure = true"},
+        {"{\"session\":{\"cookie\":\"a b\"}}", "session.cookie: must be a non-empty token"},
+        {"{\"session\":{\"ttl_seconds\":10}}", "session.ttl_seconds: expected an integer from 60"},
+        {"{\"logout\":{\"default_destination\":\"//evil.example\"}}", "logout.default_destination: must be a local path"},
+        {"{\"logout\":{\"path\":\"/establish_session\"}}", "logout.path: must differ from session.establish_path"},
+        {"{\"log\":{\"level\":\"verbose\"}}", "log.level: invalid value, must be one of [debug, info, warn, error]"},
+        {"{\"log\":{\"level\":\"info\"},\"log\":{\"level\":\"debug\"}}", "log: key given twice"},
+        {"{\"database\":{\"host\":\"a\\nb\"}}", "database.host: must not hold control characters"},
+        {NULL, NULL}};
+    for (int i = 0; cases[i].json; i++) {
+        char *err = NULL;
+        gw_config *c = parse(cases[i].json, &err);
+        CU_ASSERT_PTR_NULL(c);
+        if (!err || !strstr(err, cases[i].msg)) {
+            CU_FAIL(cases[i].json);
+            fprintf(stderr, "\n  config %s\n  want: %s\n  got:  %s\n", cases[i].json,
+                    cases[i].msg, err ? err : "(accepted)");
+        }
+        gw_config_free(c);
+        free(err);
+    }
+}
+
+static void t_all_problems(void)
+{
+    char *err = NULL;
+    gw_config *c = parse("{\"identity\":{\"sourse\":1,\"max_bytes\":\"x\"},\"database\":{\"port\":0},"
+                         "\"bogus\":true,\"log\":{\"level\":5}}", &err);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "identity.sourse: unknown key"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "identity.max_bytes: expected an integer"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "database.port: expected an integer"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "bogus: unknown key"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "log.level: expected a string"));
+    int lines = 0;
+    for (char *p = err; *p; p++)
+        lines += *p == '\n';
+    CU_ASSERT_EQUAL(lines, 5);
+    free(err);
+}
+
+static void t_load(void)
+{
+    char *err = NULL;
+    gw_config *c = gw_config_load("/nonexistent/gwauth.json", &err);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/gwauth.json: cannot read"));
+    free(err);
+}
+
+void unit_config(void)
+{
+    static const unit_test tests[] = {
+        {"defaults match the documented ones", t_defaults},
+        {"given values replace defaults", t_overrides},
+        {"each mistake is refused with its key path", t_errors},
+        {"every problem is reported at once", t_all_problems},
+        {"unreadable file", t_load},
+        {NULL, NULL}};
+    unit_suite("config", tests);
+}

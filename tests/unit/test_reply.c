@@ -1,0 +1,92 @@
+/* reply.c: every reply is a complete header block; no value splits a line. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reply.h"
+#include "unit.h"
+
+static void t_deny(void)
+{
+    static const struct { gw_status st; const char *line, *code; } cases[] = {
+        {GW_E_DUPLICATE, "Status: 400 Bad Request\r\n", "duplicate_identity_header"},
+        {GW_E_UNTRUSTED, "Status: 403 Forbidden\r\n", "untrusted_source"},
+        {GW_E_TOO_LARGE, "Status: 431 Request Header Fields Too Large\r\n", "userinfo_too_large"},
+        {GW_E_MALFORMED, "Status: 400 Bad Request\r\n", "malformed_userinfo"},
+        {GW_E_UNKNOWN_USER, "Status: 403 Forbidden\r\n", "unknown_user"},
+        {GW_E_INACTIVE, "Status: 403 Forbidden\r\n", "inactive_user"},
+        {GW_E_UNAUTHENTICATED, "Status: 401 Unauthorized\r\n", "unauthenticated"},
+        {GW_E_UNAVAILABLE, "Status: 503 Service Unavailable\r\n", "unavailable"},
+        {GW_OK, "Status: 500 Internal Server Error\r\n", "internal_error"}, /* never a 200 */
+        {(gw_status)999, "Status: 500 Internal Server Error\r\n", "internal_error"},
+        {GW_STATUS_COUNT, NULL, NULL}};
+    for (int i = 0; cases[i].line; i++) {
+        gw_buf b;
+        gw_buf_init(&b);
+        gw_reply_deny(&b, cases[i].st, NULL);
+        CU_ASSERT_EQUAL(strncmp(b.data, cases[i].line, strlen(cases[i].line)), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "\r\nContent-Type: application/json\r\n"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "\r\nCache-Control: no-store\r\n"));
+        CU_ASSERT_EQUAL(strstr(b.data, "Retry-After: 5\r\n") != NULL, cases[i].st == GW_E_UNAVAILABLE);
+        char body[128];
+        snprintf(body, sizeof(body), "\r\n\r\n{\"error\":\"%s\"}\n", cases[i].code);
+        CU_ASSERT_PTR_NOT_NULL(strstr(b.data, body));
+        CU_ASSERT_PTR_NULL(strstr(b.data, "Variable-"));
+        gw_buf_free(&b);
+    }
+}
+
+static void t_allow(void)
+{
+    gw_var v[] = {{"REMOTE_USER", "alice"}, {"GWAUTH_EMAIL", ""}, {"GWAUTH_GROUPS", NULL},
+                  {"GWAUTH_NAME", "Al \xc3\xa9 : x"}};
+    gw_buf b;
+    gw_buf_init(&b);
+    CU_ASSERT_EQUAL(gw_reply_allow(&b, v, 4), GW_OK);
+    CU_ASSERT_STRING_EQUAL(b.data, "Status: 200 OK\r\nVariable-REMOTE_USER: alice\r\n"
+                                   "Variable-GWAUTH_NAME: Al \xc3\xa9 : x\r\n\r\n");
+    gw_buf_reset(&b);
+    CU_ASSERT_EQUAL(gw_reply_allow(&b, NULL, 0), GW_OK);
+    CU_ASSERT_STRING_EQUAL(b.data, "Status: 200 OK\r\n\r\n");
+    gw_buf_free(&b);
+}
+
+/* No byte of any value can add a header line: every value with a control
+ * character is refused and nothing at all is written. */
+static void t_allow_never_splits(void)
+{
+    gw_buf b;
+    gw_buf_init(&b);
+    for (int c = 0; c < 256; c++) {
+        char val[8] = {'a', (char)c, 'b', 0};
+        if (c == 0)
+            val[1] = '\0'; /* a NUL simply ends the C string */
+        gw_var v[] = {{"REMOTE_USER", "ok"}, {"GWAUTH_X", val}};
+        gw_buf_reset(&b);
+        gw_status st = gw_reply_allow(&b, v, 2);
+        if (c != 0 && (c < 0x20 || c == 0x7F)) {
+            CU_ASSERT_EQUAL(st, GW_E_INTERNAL);
+            CU_ASSERT_EQUAL(b.len, 0);
+        } else {
+            CU_ASSERT_EQUAL(st, GW_OK);
+            /* exactly: status line, two variables, empty line */
+            int crlf = 0;
+            for (size_t i = 0; i + 1 < b.len; i++)
+                crlf += b.data[i] == '\r' && b.data[i + 1] == '\n';
+            CU_ASSERT_EQUAL(crlf, 4);
+        }
+        for (size_t i = 0; i < b.len; i++)
+            if (b.data[i] == '\n')
+                CU_ASSERT_TRUE(i > 0 && b.data[i - 1] == '\r');
+    }
+    gw_buf_free(&b);
+}
+
+void unit_reply(void)
+{
+    static const unit_test tests[] = {
+        {"deny: status, JSON code, no-store, Retry-After on 503", t_deny},
+        {"allow: one Variable- line per non-empty value", t_allow},
+        {"allow: no value can produce CR or LF", t_allow_never_splits},
+        {NULL, NULL}};
+    unit_suite("reply", tests);
+}

@@ -1,0 +1,265 @@
+/* usermap.c: identity checks (steps 1-3), decoding and mapping (step 4),
+ * truncation. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+#include "usermap.h"
+#include "util.h"
+
+static gw_config *cfg_of(const char *json)
+{
+    char *err = NULL;
+    gw_config *c = gw_config_parse(json, strlen(json), &err);
+    if (!c)
+        fprintf(stderr, "config: %s\n", err);
+    free(err);
+    return c;
+}
+
+/* A parameter array: REMOTE_ADDR plus up to three "NAME=value" entries. */
+typedef struct {
+    char *v[6];
+    char store[4][70000];
+} envp_t;
+
+static char **env_of(envp_t *e, const char *addr, const char *a, const char *b, const char *c)
+{
+    int n = 0;
+    const char *src[] = {addr, a, b, c};
+    for (int i = 0; i < 4; i++) {
+        if (!src[i])
+            continue;
+        snprintf(e->store[i], sizeof(e->store[i]), "%s%s", i == 0 ? "REMOTE_ADDR=" : "", src[i]);
+        e->v[n++] = e->store[i];
+    }
+    e->v[n] = NULL;
+    return e->v;
+}
+
+static char *ui(const char *json)
+{
+    char *b = gw_b64_encode((const unsigned char *)json, strlen(json));
+    char *r = malloc(strlen(b) + 32);
+    sprintf(r, "HTTP_X_USERINFO=%s", b);
+    free(b);
+    return r;
+}
+
+static void t_identity_check(void)
+{
+    gw_config *c = cfg_of("{\"identity\":{\"max_bytes\":64}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    envp_t e;
+    int present;
+    char big[200] = "HTTP_X_USERINFO=";
+    memset(big + 16, 'A', 100);
+    big[116] = 0;
+    const struct {
+        const char *addr, *a, *b;
+        gw_status st;
+        int present;
+    } cases[] = {
+        {"127.0.0.1", NULL, NULL, GW_OK, 0},
+        {"127.0.0.1", "HTTP_X_USERINFO=", NULL, GW_OK, 0},          /* empty = absent */
+        {"127.0.0.1", "HTTP_X_USERINFO=abc", NULL, GW_OK, 1},
+        {"::1", "HTTP_X_USERINFO=abc", NULL, GW_OK, 1},
+        {"::ffff:127.0.0.1", "HTTP_X_USERINFO=abc", NULL, GW_OK, 1},
+        {"127.0.0.2", "HTTP_X_USERINFO=abc", NULL, GW_E_UNTRUSTED, 1},
+        {"203.0.113.5", "HTTP_X_USERINFO=abc", NULL, GW_E_UNTRUSTED, 1},
+        {"203.0.113.5", NULL, NULL, GW_OK, 0},                      /* anonymous is fine */
+        {NULL, "HTTP_X_USERINFO=abc", NULL, GW_E_UNTRUSTED, 1},     /* no REMOTE_ADDR */
+        {"127.0.0.1", "HTTP_X_USERINFO=a", "HTTP_X_USERINFO=b", GW_E_DUPLICATE, 0},
+        {"127.0.0.1", "HTTP_X_USERINFO=", "HTTP_X_USERINFO=b", GW_E_DUPLICATE, 0},
+        {"203.0.113.5", "HTTP_X_USERINFO=a", "HTTP_X_USERINFO=b", GW_E_DUPLICATE, 0},
+        {"127.0.0.1", "HTTP_X_USERINFO_2=a", "HTTP_X_USERINF=b", GW_OK, 0},
+        {"127.0.0.1", big, NULL, GW_E_TOO_LARGE, 1},
+        {"203.0.113.5", big, NULL, GW_E_UNTRUSTED, 1},              /* trust before size */
+        {NULL, NULL, NULL, GW_OK, 0}};
+    for (int i = 0; cases[i].addr || cases[i].a; i++) {
+        gw_status st = gw_identity_check(c, env_of(&e, cases[i].addr, cases[i].a, cases[i].b, NULL),
+                                         &present);
+        if (st != cases[i].st || (st == GW_OK && present != cases[i].present)) {
+            fprintf(stderr, "\n  case %d: status %d present %d\n", i, st, present);
+            CU_FAIL("identity check case");
+        }
+    }
+    gw_config_free(c);
+}
+
+static void t_identity_headers_source(void)
+{
+    gw_config *c = cfg_of("{\"identity\":{\"source\":\"headers\",\"max_bytes\":16,"
+                          "\"claim_headers\":{\"sub\":\"HTTP_REMOTE_USER\",\"email\":\"HTTP_REMOTE_EMAIL\"}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    envp_t e;
+    int present;
+    CU_ASSERT_EQUAL(gw_identity_check(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob", NULL, NULL), &present), GW_OK);
+    CU_ASSERT_EQUAL(present, 1);
+    CU_ASSERT_EQUAL(gw_identity_check(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_EMAIL=a@b", "HTTP_REMOTE_EMAIL=c@d", NULL), &present), GW_E_DUPLICATE);
+    CU_ASSERT_EQUAL(gw_identity_check(c, env_of(&e, "10.9.9.9", "HTTP_REMOTE_EMAIL=a@b", NULL, NULL), &present), GW_E_UNTRUSTED);
+    CU_ASSERT_EQUAL(gw_identity_check(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_EMAIL=0123456789abcdefX", NULL, NULL), &present), GW_E_TOO_LARGE);
+    gw_config_free(c);
+}
+
+/* Decodes json (as X-Userinfo) with the default config. */
+static gw_status decode(const gw_config *c, const char *json, gw_user *u)
+{
+    envp_t e;
+    char *v = ui(json);
+    gw_status st = gw_user_decode(c, env_of(&e, "127.0.0.1", v, NULL, NULL), u, NULL);
+    free(v);
+    return st;
+}
+
+static void t_decode_table(void)
+{
+    gw_config *c = cfg_of("{}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    static const struct { const char *json; gw_status st; const char *id; } cases[] = {
+        {"{\"sub\":\"alice\"}", GW_OK, "alice"},
+        {" {\"sub\" : \"alice\"}\n", GW_OK, "alice"},
+        {"{\"sub\":\"\\u00e9l\\u00e8ve\"}", GW_OK, "\xc3\xa9l\xc3\xa8ve"},
+        {"{\"sub\":\"\\ud83d\\ude00\"}", GW_OK, "\xf0\x9f\x98\x80"},
+        {"{\"sub\":\"a\",\"x\":{\"y\":[1,{\"z\":null}]}}", GW_OK, "a"},
+        {"{\"Sub\":\"a\",\"sub\":\"b\"}", GW_OK, "b"},               /* case-sensitive names */
+        {"{\"sub\\u0000x\":\"a\",\"sub\":\"b\"}", GW_OK, "b"},       /* NUL never aliases */
+        {"{\"sub\":\"a\",\"email\":\"x\\u0000\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"a\",\"unused\":\"x\\u0000\\n\"}", GW_OK, "a"},   /* unused claims may */
+        {"{\"sub\":\"a\\u0000\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"a\\u0001\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"a\\u001f\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"a\\u007f\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"a\\r\\n\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"\\ud800\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"\\udc00\\ud800\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"x\",\"sub\":\"x\"}", GW_E_MALFORMED, NULL},
+        {"{\"a\":{\"k\":1,\"k\":2},\"sub\":\"x\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"x\",\"email\":[\"a\"]}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"x\",\"email\":{}}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":1}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":true}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":null}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"\"}", GW_E_MALFORMED, NULL},
+        {"{}", GW_E_MALFORMED, NULL},
+        {"[]", GW_E_MALFORMED, NULL},
+        {"\"sub\"", GW_E_MALFORMED, NULL},
+        {"null", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"x\"}x", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"x\"", GW_E_MALFORMED, NULL},
+        {"{'sub':'x'}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"x\",}", GW_E_MALFORMED, NULL},
+        {"\xef\xbb\xbf{\"sub\":\"x\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"\xc0\xaf\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"a\tb\"}", GW_E_MALFORMED, NULL},                /* raw control byte */
+        {"{\"sub\":\"x\"}\x01", GW_E_MALFORMED, NULL},
+        {NULL, GW_OK, NULL}};
+    for (int i = 0; cases[i].json; i++) {
+        gw_user u;
+        gw_status st = decode(c, cases[i].json, &u);
+        if (st != cases[i].st || (st == GW_OK && strcmp(u.id, cases[i].id) != 0)) {
+            fprintf(stderr, "\n  decode %s: status %d\n", cases[i].json, st);
+            CU_FAIL("decode case");
+        }
+        if (st == GW_OK)
+            gw_user_free(&u);
+    }
+    gw_config_free(c);
+}
+
+static void t_decode_limits(void)
+{
+    gw_config *c = cfg_of("{\"identity\":{\"max_bytes\":1048576}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_user u;
+    char *json = malloc(70000);
+    /* id of exactly 255 bytes is fine, 256 is not */
+    sprintf(json, "{\"sub\":\"%0255d\"}", 7);
+    CU_ASSERT_EQUAL(decode(c, json, &u), GW_OK);
+    gw_user_free(&u);
+    sprintf(json, "{\"sub\":\"%0256d\"}", 7);
+    CU_ASSERT_EQUAL(decode(c, json, &u), GW_E_MALFORMED);
+    /* nesting: 64 levels fine, 65 refused, 20000 refused without crashing */
+    int depths[] = {63, 64, 65, 20000};
+    gw_status want[] = {GW_OK, GW_E_MALFORMED, GW_E_MALFORMED, GW_E_MALFORMED};
+    for (int k = 0; k < 4; k++) {
+        char *p = json + sprintf(json, "{\"sub\":\"d\",\"x\":");
+        for (int i = 0; i < depths[k]; i++)
+            *p++ = '[';
+        for (int i = 0; i < depths[k]; i++)
+            *p++ = ']';
+        strcpy(p, "}");
+        gw_status st = decode(c, json, &u);
+        CU_ASSERT_EQUAL(st, want[k]);
+        if (st == GW_OK)
+            gw_user_free(&u);
+    }
+    /* many keys: a repeat far apart is still found */
+    char *p = json + sprintf(json, "{\"sub\":\"k\"");
+    for (int i = 0; i < 2000; i++)
+        p += sprintf(p, ",\"k%d\":%d", i, i);
+    strcpy(p, ",\"k1999\":0}");
+    CU_ASSERT_EQUAL(decode(c, json, &u), GW_E_MALFORMED);
+    free(json);
+    gw_config_free(c);
+}
+
+static void t_map(void)
+{
+    gw_config *c = cfg_of("{\"users\":{\"fields\":{\"email\":\"email\",\"n\":\"name\",\"b\":\"username\"},"
+                          "\"related\":{\"p\":[[\"cc\",\"country_code\",\"ZZ\"],[\"opt\",\"email_optin\",false],"
+                          "[\"num\",\"score\",7]]}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_user u;
+    CU_ASSERT_EQUAL_FATAL(decode(c, "{\"sub\":\"s\",\"email\":\"e@x\",\"n\":12.5,\"b\":true,"
+                                    "\"opt\":true,\"num\":null}", &u), GW_OK);
+    CU_ASSERT_EQUAL_FATAL(u.nfields, 3);
+    CU_ASSERT_STRING_EQUAL(u.fields[0], "e@x");
+    CU_ASSERT_STRING_EQUAL(u.fields[1], "12.5");
+    CU_ASSERT_STRING_EQUAL(u.fields[2], "1");
+    CU_ASSERT_EQUAL_FATAL(u.nrelated, 3);
+    CU_ASSERT_STRING_EQUAL(u.related[0], "ZZ");   /* absent: default */
+    CU_ASSERT_STRING_EQUAL(u.related[1], "1");
+    CU_ASSERT_STRING_EQUAL(u.related[2], "7");    /* null: default */
+    gw_user_free(&u);
+    CU_ASSERT_EQUAL_FATAL(decode(c, "{\"sub\":\"s\",\"n\":42,\"cc\":\"FR\"}", &u), GW_OK);
+    CU_ASSERT_PTR_NULL(u.fields[0]);                /* absent: leave the column */
+    CU_ASSERT_STRING_EQUAL(u.fields[1], "42");
+    CU_ASSERT_STRING_EQUAL(u.related[0], "FR");
+    gw_user_free(&u);
+    gw_config_free(c);
+}
+
+static void t_fit(void)
+{
+    gw_config *c = cfg_of("{\"users\":{\"fields\":{\"a\":\"username\",\"b\":\"name\",\"c\":\"email\"},"
+                          "\"related\":{\"p\":[[\"cc\",\"country_code\",\"\"]]}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_user u;
+    CU_ASSERT_EQUAL_FATAL(decode(c, "{\"sub\":\"s\",\"a\":\"\\u00e9\\u00e9\\u00e9\",\"b\":\"abcdef\","
+                                    "\"c\":\"\\ud83d\\ude00x\",\"cc\":\"FRA\"}", &u), GW_OK);
+    size_t fl[3] = {2, 0, 1}, rl[1] = {2};
+    gw_collens lens = {fl, rl};
+    CU_ASSERT_EQUAL(gw_user_fit(c, &u, &lens, NULL, NULL), 3);
+    CU_ASSERT_STRING_EQUAL(u.fields[0], "\xc3\xa9\xc3\xa9");  /* two characters, four bytes */
+    CU_ASSERT_STRING_EQUAL(u.fields[1], "abcdef");            /* 0 = no limit */
+    CU_ASSERT_STRING_EQUAL(u.fields[2], "\xf0\x9f\x98\x80");
+    CU_ASSERT_STRING_EQUAL(u.related[0], "FR");
+    CU_ASSERT_EQUAL(gw_user_fit(c, &u, &lens, NULL, NULL), 0); /* idempotent */
+    gw_user_free(&u);
+    gw_config_free(c);
+}
+
+void unit_usermap(void)
+{
+    static const unit_test tests[] = {
+        {"steps 1-3: one identity, trusted, bounded", t_identity_check},
+        {"steps 1-3 for plain headers", t_identity_headers_source},
+        {"step 4: decoding, table of hostile inputs", t_decode_table},
+        {"step 4: size, depth and key-count limits", t_decode_limits},
+        {"mapping: types, absent claims, defaults", t_map},
+        {"truncation at character boundaries", t_fit},
+        {NULL, NULL}};
+    unit_suite("usermap", tests);
+}

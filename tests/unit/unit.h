@@ -1,0 +1,20 @@
+/* Shared by the unit test files: each registers its own suite. */
+#ifndef GW_UNIT_H
+#define GW_UNIT_H
+
+#include <CUnit/CUnit.h>
+
+void unit_util(void);
+void unit_cidr(void);
+void unit_config(void);
+void unit_usermap(void);
+void unit_reply(void);
+
+/* Adds a suite with the NULL-terminated tests; aborts on CUnit errors. */
+typedef struct {
+    const char *name;
+    CU_TestFunc fn;
+} unit_test;
+void unit_suite(const char *name, const unit_test *tests);
+
+#endif

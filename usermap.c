@@ -1,0 +1,232 @@
+/*
+ * usermap.c - identity checks, decoding and mapping (SPEC §3 steps 1-4).
+ * Pure: reads the request's parameter array, never the process
+ * environment, and does no I/O.
+ */
+#include "usermap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "util.h"
+
+#define GW_ID_MAX_BYTES 255
+
+size_t gw_related_count(const gw_config *cfg)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < cfg->users.nrelated; t++)
+        n += cfg->users.related[t].ncols;
+    return n;
+}
+
+/* Checks one identity variable: repeated, then size. Sets *present when
+ * it holds a non-empty value. */
+static gw_status gw_check_var(char *const *envp, const char *var, size_t max, int *present)
+{
+    size_t n = gw_env_count(envp, var);
+    if (n > 1)
+        return GW_E_DUPLICATE;
+    const char *v = n ? gw_env_get(envp, var) : NULL;
+    if (v && *v) {
+        *present = 1;
+        if (strlen(v) > max)
+            return GW_E_TOO_LARGE;
+    }
+    return GW_OK;
+}
+
+gw_status gw_identity_check(const gw_config *cfg, char *const *envp, int *present)
+{
+    *present = 0;
+    gw_status st = GW_OK;
+    if (cfg->identity.source == GW_SRC_APISIX) {
+        st = gw_check_var(envp, cfg->identity.header, cfg->identity.max_bytes, present);
+    } else {
+        /* Every mapped variable obeys the same rules; the size limit
+         * applies to each value. A duplicate anywhere wins over size. */
+        gw_status first = GW_OK;
+        for (size_t i = 0; i < cfg->identity.nclaim_headers; i++) {
+            gw_status s = gw_check_var(envp, cfg->identity.claim_headers[i].var,
+                                       cfg->identity.max_bytes, present);
+            if (s == GW_E_DUPLICATE)
+                return s;
+            if (s != GW_OK && first == GW_OK)
+                first = s;
+        }
+        st = first;
+    }
+    if (st == GW_E_DUPLICATE)
+        return st;
+    /* Step 2 comes before the size check: an untrusted sender learns
+     * nothing about the limits. */
+    if (*present && !gw_cidr_match(cfg->identity.proxies, cfg->identity.nproxies,
+                                   gw_env_get(envp, "REMOTE_ADDR")))
+        return GW_E_UNTRUSTED;
+    return st;
+}
+
+/* Copies the text of a claim used for the database into *dst (NULL when
+ * absent or null). Refuses arrays, objects and control characters. */
+static gw_status gw_claim_text(const cJSON *claims, const char *name, char **dst,
+                               const char **why)
+{
+    *dst = NULL;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(claims, name);
+    if (!v || cJSON_IsNull(v))
+        return GW_OK;
+    char num[64];
+    const char *text;
+    if (!gw_json_scalar_text(v, num, &text)) {
+        *why = "claim is an array or object";
+        return GW_E_MALFORMED;
+    }
+    if (gw_has_ctl(text)) {
+        *why = "claim holds a control character";
+        return GW_E_MALFORMED;
+    }
+    *dst = strdup(text);
+    if (!*dst) {
+        *why = "out of memory";
+        return GW_E_INTERNAL;
+    }
+    return GW_OK;
+}
+
+gw_status gw_user_map(const gw_config *cfg, cJSON *claims, gw_user *out, const char **why)
+{
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    memset(out, 0, sizeof(*out));
+    out->claims = claims;
+    gw_status st = GW_OK;
+    if (!cJSON_IsObject(claims)) {
+        *why = "not a JSON object";
+        st = GW_E_MALFORMED;
+        goto fail;
+    }
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(claims, cfg->identity.id_claim);
+    if (!id) {
+        *why = "id claim missing";
+        st = GW_E_MALFORMED;
+    } else if (!cJSON_IsString(id)) {
+        *why = "id claim is not a string";
+        st = GW_E_MALFORMED;
+    } else if (!*id->valuestring) {
+        *why = "id claim is empty";
+        st = GW_E_MALFORMED;
+    } else if (strlen(id->valuestring) > GW_ID_MAX_BYTES) {
+        *why = "id claim longer than 255 bytes";
+        st = GW_E_MALFORMED;
+    } else if (gw_has_ctl(id->valuestring)) {
+        *why = "id claim holds a control character";
+        st = GW_E_MALFORMED;
+    }
+    if (st != GW_OK)
+        goto fail;
+    out->id = strdup(id->valuestring);
+    out->nfields = cfg->users.nfields;
+    out->fields = calloc(cfg->users.nfields + 1, sizeof(char *));
+    out->nrelated = gw_related_count(cfg);
+    out->related = calloc(out->nrelated + 1, sizeof(char *));
+    if (!out->id || !out->fields || !out->related) {
+        *why = "out of memory";
+        st = GW_E_INTERNAL;
+        goto fail;
+    }
+    for (size_t i = 0; i < cfg->users.nfields; i++)
+        if ((st = gw_claim_text(claims, cfg->users.fields[i].claim, &out->fields[i], why)))
+            goto fail;
+    size_t k = 0;
+    for (size_t t = 0; t < cfg->users.nrelated; t++) {
+        const gw_related *r = &cfg->users.related[t];
+        for (size_t c = 0; c < r->ncols; c++, k++) {
+            if ((st = gw_claim_text(claims, r->cols[c].claim, &out->related[k], why)))
+                goto fail;
+            if (!out->related[k] && !(out->related[k] = strdup(r->cols[c].deflt))) {
+                *why = "out of memory";
+                st = GW_E_INTERNAL;
+                goto fail;
+            }
+        }
+    }
+    return GW_OK;
+fail:
+    gw_user_free(out);
+    return st;
+}
+
+gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_user *out,
+                         const char **why)
+{
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    memset(out, 0, sizeof(*out));
+    const char *v = gw_env_get(envp, cfg->identity.header);
+    if (!v || !*v) {
+        *why = "no identity";
+        return GW_E_MALFORMED;
+    }
+    size_t len = 0;
+    unsigned char *json = gw_b64_decode(v, strlen(v), &len);
+    if (!json) {
+        *why = "bad base64";
+        return GW_E_MALFORMED;
+    }
+    cJSON *claims = gw_json_parse_strict((char *)json, len);
+    free(json);
+    if (!claims) {
+        *why = "not strict JSON (syntax, UTF-8, control bytes, depth or repeated key)";
+        return GW_E_MALFORMED;
+    }
+    return gw_user_map(cfg, claims, out, why);
+}
+
+/* Cuts *value to at most max characters; returns true when it did. */
+static bool gw_cut(char *value, size_t max)
+{
+    if (!value || max == 0)
+        return false;
+    size_t keep = gw_utf8_prefix(value, max);
+    if (!value[keep])
+        return false;
+    value[keep] = '\0';
+    return true;
+}
+
+size_t gw_user_fit(const gw_config *cfg, gw_user *u, const gw_collens *lens,
+                   void (*cut)(void *arg, const char *table, const char *column), void *arg)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->users.nfields; i++)
+        if (gw_cut(u->fields[i], lens->fields[i])) {
+            n++;
+            if (cut)
+                cut(arg, "users", cfg->users.fields[i].column);
+        }
+    size_t k = 0;
+    for (size_t t = 0; t < cfg->users.nrelated; t++)
+        for (size_t c = 0; c < cfg->users.related[t].ncols; c++, k++)
+            if (gw_cut(u->related[k], lens->related[k])) {
+                n++;
+                if (cut)
+                    cut(arg, cfg->users.related[t].table, cfg->users.related[t].cols[c].column);
+            }
+    return n;
+}
+
+void gw_user_free(gw_user *u)
+{
+    for (size_t i = 0; u->fields && i < u->nfields; i++)
+        free(u->fields[i]);
+    for (size_t i = 0; u->related && i < u->nrelated; i++)
+        free(u->related[i]);
+    free(u->fields);
+    free(u->related);
+    free(u->id);
+    cJSON_Delete(u->claims);
+    memset(u, 0, sizeof(*u));
+}

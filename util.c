@@ -1,0 +1,272 @@
+/* util.c - buffer, base64, UTF-8 and parameter helpers (pure). */
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gw_buf_init(gw_buf *b) { memset(b, 0, sizeof(*b)); }
+
+void gw_buf_free(gw_buf *b)
+{
+    free(b->data);
+    gw_buf_init(b);
+}
+
+void gw_buf_reset(gw_buf *b)
+{
+    b->len = 0;
+    b->oom = false;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static bool gw_buf_reserve(gw_buf *b, size_t extra)
+{
+    if (b->oom)
+        return false;
+    if (extra > SIZE_MAX / 2 - b->len) {
+        b->oom = true;
+        return false;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) {
+        b->oom = true;
+        return false;
+    }
+    b->data = p;
+    b->cap = cap;
+    return true;
+}
+
+void gw_buf_add(gw_buf *b, const void *p, size_t n)
+{
+    if (!gw_buf_reserve(b, n))
+        return;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void gw_buf_puts(gw_buf *b, const char *s) { gw_buf_add(b, s, strlen(s)); }
+
+void gw_buf_printf(gw_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !gw_buf_reserve(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* 0..63 for a digit of the given alphabet, -1 otherwise. */
+static int gw_b64_value(unsigned char c, bool url)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (!url && c == '+') return 62;
+    if (!url && c == '/') return 63;
+    if (url && c == '-') return 62;
+    if (url && c == '_') return 63;
+    return -1;
+}
+
+unsigned char *gw_b64_decode(const char *in, size_t inlen, size_t *outlen)
+{
+    bool url = false;
+    for (size_t i = 0; i < inlen; i++) {
+        if (in[i] == '-' || in[i] == '_') {
+            url = true;
+            break;
+        }
+    }
+    size_t n = inlen;
+    if (n % 4 == 0 && n > 0 && in[n - 1] == '=') {
+        n--;
+        if (in[n - 1] == '=')
+            n--;
+    }
+    if (n % 4 == 1)
+        return NULL;
+    size_t max = n / 4 * 3 + 2;
+    unsigned char *out = malloc(max + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = gw_b64_value((unsigned char)in[i], url);
+        if (v < 0) {
+            free(out);
+            return NULL;
+        }
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    if (acc != 0) { /* non-zero unused bits: not a canonical encoding */
+        free(out);
+        return NULL;
+    }
+    out[o] = '\0';
+    *outlen = o;
+    return out;
+}
+
+char *gw_b64_encode(const unsigned char *in, size_t inlen)
+{
+    static const char tab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = malloc((inlen + 2) / 3 * 4 + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0, i = 0;
+    for (; i + 2 < inlen; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        out[o++] = tab[v >> 18];
+        out[o++] = tab[(v >> 12) & 63];
+        out[o++] = tab[(v >> 6) & 63];
+        out[o++] = tab[v & 63];
+    }
+    if (i < inlen) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        if (i + 1 < inlen)
+            v |= (uint32_t)in[i + 1] << 8;
+        out[o++] = tab[v >> 18];
+        out[o++] = tab[(v >> 12) & 63];
+        out[o++] = i + 1 < inlen ? tab[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    return out;
+}
+
+bool gw_utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp, min;
+        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
+        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
+        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
+        else return false;
+        if (n - i < len)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+size_t gw_utf8_prefix(const char *s, size_t maxchars)
+{
+    size_t i = 0, chars = 0;
+    while (s[i] && chars < maxchars) {
+        i++;
+        while ((s[i] & 0xC0) == 0x80) /* continuation bytes */
+            i++;
+        chars++;
+    }
+    return i;
+}
+
+bool gw_has_ctl(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7F)
+            return true;
+    return false;
+}
+
+bool gw_is_identifier(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+                  (n > 0 && c >= '0' && c <= '9');
+        if (!ok)
+            return false;
+    }
+    return n >= 1 && n <= 64;
+}
+
+bool gw_is_var_name(const char *s)
+{
+    if (!(*s >= 'A' && *s <= 'Z'))
+        return false;
+    for (const char *p = s + 1; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return false;
+    return strlen(s) <= 128;
+}
+
+/* Value of entry e when it is "name=...", else NULL. */
+static const char *gw_env_match(const char *e, const char *name, size_t nlen)
+{
+    return (strncmp(e, name, nlen) == 0 && e[nlen] == '=') ? e + nlen + 1 : NULL;
+}
+
+const char *gw_env_get(char *const *envp, const char *name)
+{
+    size_t nlen = strlen(name);
+    for (; envp && *envp; envp++) {
+        const char *v = gw_env_match(*envp, name, nlen);
+        if (v)
+            return v;
+    }
+    return NULL;
+}
+
+size_t gw_env_count(char *const *envp, const char *name)
+{
+    size_t nlen = strlen(name), n = 0;
+    for (; envp && *envp; envp++)
+        if (gw_env_match(*envp, name, nlen))
+            n++;
+    return n;
+}
+
+char *gw_strlcpy(char *dst, const char *src, size_t n)
+{
+    if (n == 0)
+        return dst;
+    size_t l = strlen(src);
+    if (l >= n)
+        l = n - 1;
+    memcpy(dst, src, l);
+    dst[l] = '\0';
+    return dst;
+}
