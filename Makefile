@@ -10,7 +10,7 @@ CC       ?= cc
 BUILD    ?= build
 OPTFLAGS ?= -O2 -g
 SANFLAGS ?=
-WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
+WARN     := -Wall -Wextra -Werror -pedantic -Wshadow -Wformat=2 -Wvla
 MARIADB_CFLAGS := $(shell pkg-config --cflags libmariadb 2>/dev/null || mariadb_config --cflags 2>/dev/null)
 MARIADB_LIBS   := $(shell pkg-config --libs libmariadb 2>/dev/null || mariadb_config --libs 2>/dev/null)
 CJSON_CFLAGS   := $(shell pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson)
@@ -20,7 +20,7 @@ LDFLAGS  += $(SANFLAGS)
 LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
-CORE := status util cidr json config usermap reply log
+CORE := status util cidr json config usermap rules http reply log session
 # The edges shared by both programs.
 EDGE := db app
 

@@ -1,11 +1,13 @@
 /*
  * authorizer.c - the FastCGI AUTHORIZER (SPEC §3): a thin loop over the
- * pure core (usermap) and the database edge (db).
+ * pure core (usermap, rules) and the database edge (db).
  *
  * For each request: one identity, from a trusted proxy, of bounded size
- * (steps 1-3); decoded and mapped (step 4); created or updated in
- * MariaDB (step 5); then allowed with Variable- lines, or denied with a
- * JSON error and no Variable- line.
+ * (steps 1-3); decoded and mapped (step 4); the request path normalized
+ * (step 7, before any database work); the user created or updated (step
+ * 5) or, without a header, found by its session cookie (step 6); the
+ * access rule applied (step 7); then an allow with Variable- lines
+ * (step 8), or a deny with a JSON error and no Variable- line.
  */
 #include <fastcgi.h>
 #include <stdlib.h>
@@ -14,8 +16,11 @@
 #include "app.h"
 #include "db.h"
 #include "gwauth.h"
+#include "http.h"
 #include "log.h"
 #include "reply.h"
+#include "rules.h"
+#include "session.h"
 #include "usermap.h"
 
 typedef struct {
@@ -23,6 +28,32 @@ typedef struct {
     gw_db *db;
     gw_var *vars;
 } authz;
+
+/* Everything one request owns; freed by authz_req_free. */
+typedef struct {
+    gw_user user;            /* from the header */
+    bool have_user;
+    gw_dbresult res;         /* from the database */
+    bool identity;
+    const char *source;      /* "header" or "session" */
+    char *path;              /* normalized */
+    char **groups;           /* the user's groups, for rules and @groups */
+    size_t ngroups;
+    bool groups_owned;       /* groups was allocated here (else it is user's) */
+    char *groups_buf;        /* storage for groups split from the database */
+    char *groups_csv;        /* the @groups export */
+} authz_req;
+
+static void authz_req_free(authz_req *r)
+{
+    if (r->groups_owned)
+        free(r->groups);
+    if (r->have_user)
+        gw_user_free(&r->user);
+    free(r->path);
+    free(r->groups_buf);
+    free(r->groups_csv);
+}
 
 static int authz_start(gw_program *p, const gw_config *cfg)
 {
@@ -62,47 +93,144 @@ static void authz_deny(gw_buf *out, gw_status st, const char *why, const char *u
     gw_reply_deny(out, st, NULL);
 }
 
-/* Steps 4-5 and the reply for a request that carries an identity. */
-static void authz_identity(authz *a, char *const *envp, gw_buf *out)
+/* The user's groups: from the database when gwauth keeps them there
+ * (sync on, or a session), else from the claim. */
+static gw_status authz_groups(const gw_config *cfg, authz_req *r)
+{
+    if (!cfg->uses_groups)
+        return GW_OK;
+    if (r->res.groups) {
+        size_t n = 1;
+        for (const char *p = r->res.groups; *p; p++)
+            n += *p == '\n';
+        r->groups_buf = strdup(r->res.groups);
+        r->groups = calloc(n + 1, sizeof(char *));
+        r->groups_owned = true;
+        if (!r->groups_buf || !r->groups)
+            return GW_E_INTERNAL;
+        for (char *p = r->groups_buf; *p;) {
+            r->groups[r->ngroups++] = p;
+            char *nl = strchr(p, '\n');
+            if (!nl)
+                break;
+            *nl = '\0';
+            p = nl + 1;
+        }
+    } else if (r->have_user) {
+        r->groups = r->user.groups;
+        r->ngroups = r->user.ngroups;
+    }
+    gw_buf csv;
+    gw_buf_init(&csv);
+    gw_buf_add(&csv, "", 0);
+    for (size_t i = 0; i < r->ngroups; i++)
+        gw_buf_printf(&csv, "%s%s", i ? "," : "", r->groups[i]);
+    if (csv.oom) {
+        gw_buf_free(&csv);
+        return GW_E_INTERNAL;
+    }
+    r->groups_csv = csv.data;
+    return GW_OK;
+}
+
+/* Step 6: the identity of a session cookie, when sessions are on. Returns
+ * GW_OK with r->identity set or not; or a deny (inactive, unavailable). */
+static gw_status authz_session(authz *a, char *const *envp, authz_req *r)
 {
     const gw_config *cfg = a->cfg;
-    gw_user u;
-    const char *why = NULL;
-    gw_status st = gw_user_decode(cfg, envp, &u, &why);
-    if (st != GW_OK) {
-        authz_deny(out, st, why, NULL);
-        return;
+    char token[GW_TOKEN_CHARS + 2];
+    unsigned char hash[32];
+    if (!cfg->session.enabled ||
+        !gw_cookie_value(gw_env_get(envp, "HTTP_COOKIE"), cfg->session.cookie, token, sizeof(token)) ||
+        !gw_token_hash(token, hash))
+        return GW_OK;
+    gw_status st = gw_db_session_user(a->db, hash, &r->res);
+    if (st == GW_E_UNAUTHENTICATED) /* unknown or expired: no identity */
+        return GW_OK;
+    if (st == GW_OK) {
+        r->identity = true;
+        r->source = "session";
     }
-    if (gw_db_ensure(a->db) != GW_OK) {
-        authz_deny(out, GW_E_UNAVAILABLE, "database unreachable", u.id);
-        gw_user_free(&u);
-        return;
-    }
-    gw_user_fit(cfg, &u, gw_db_collens(a->db), authz_cut, NULL);
-    gw_dbresult res;
-    st = gw_db_sync_user(a->db, &u, &res);
-    if (st != GW_OK) {
-        authz_deny(out, st, st == GW_E_UNAVAILABLE ? "database unavailable" : NULL, u.id);
-        gw_user_free(&u);
-        return;
-    }
-    char safe[40];
-    if (res.created)
-        gw_log(GW_LOG_INFO, "event=user_created user=%s", gw_log_safe(u.id, 12, safe));
-    else if (res.updated)
-        gw_log(GW_LOG_DEBUG, "event=user_updated user=%s", gw_log_safe(u.id, 12, safe));
+    return st;
+}
+
+/* Step 8: one Variable- line per export with a value. */
+static gw_status authz_allow(authz *a, authz_req *r, gw_buf *out)
+{
+    const gw_config *cfg = a->cfg;
     for (size_t i = 0; i < cfg->exports.n; i++) {
         const gw_export *e = &cfg->exports.v[i];
         a->vars[i].name = e->name;
-        a->vars[i].value = e->kind == GW_EXP_COLUMN ? res.exports[i]
-                           : e->kind == GW_EXP_SOURCE ? "header"
-                           : NULL; /* @groups: groups are not synced yet */
+        a->vars[i].value = e->kind == GW_EXP_COLUMN ? r->res.exports[i]
+                           : e->kind == GW_EXP_SOURCE ? r->source
+                           : r->groups_csv;
     }
-    if (gw_reply_allow(out, a->vars, cfg->exports.n) != GW_OK) {
-        gw_buf_reset(out);
-        authz_deny(out, GW_E_INTERNAL, "a stored value holds a control character", u.id);
+    return gw_reply_allow(out, a->vars, cfg->exports.n);
+}
+
+/* Decides the request. Writes an allow or a redirect into out and returns
+ * GW_OK, or returns the deny (with *why for the log) for the caller to
+ * answer. */
+static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf *out,
+                              const char **why)
+{
+    const gw_config *cfg = a->cfg;
+    int present = 0;
+    gw_status st = gw_identity_check(cfg, envp, &present);
+    if (st != GW_OK)
+        return st;
+    if (present) {
+        if ((st = gw_user_decode(cfg, envp, &r->user, why)) != GW_OK)
+            return st;
+        r->have_user = true;
     }
-    gw_user_free(&u);
+    const char *uri = gw_env_get(envp, "REQUEST_URI");
+    *why = "request path";
+    if ((st = gw_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
+        return st;
+    const gw_rule *rule = gw_rule_match(cfg, r->path);
+
+    if (r->have_user) {
+        *why = "database unavailable";
+        if (gw_db_ensure(a->db) != GW_OK)
+            return GW_E_UNAVAILABLE;
+        gw_user_fit(cfg, &r->user, gw_db_collens(a->db), authz_cut, NULL);
+        if ((st = gw_db_sync_user(a->db, &r->user, &r->res)) != GW_OK)
+            return st;
+        char safe[40];
+        if (r->res.created)
+            gw_log(GW_LOG_INFO, "event=user_created user=%s", gw_log_safe(r->user.id, 12, safe));
+        else if (r->res.updated)
+            gw_log(GW_LOG_DEBUG, "event=user_updated user=%s", gw_log_safe(r->user.id, 12, safe));
+        r->identity = true;
+        r->source = "header";
+    } else {
+        *why = "session";
+        if ((st = authz_session(a, envp, r)) != GW_OK)
+            return st;
+    }
+    *why = "out of memory";
+    if ((st = authz_groups(cfg, r)) != GW_OK)
+        return st;
+
+    st = gw_access_decide(cfg, rule, r->identity, r->groups, r->ngroups,
+                          r->have_user ? r->user.claims : NULL);
+    *why = st == GW_E_UNAUTHENTICATED ? "no identity" : rule ? rule->prefix : NULL;
+    if (st == GW_E_UNAUTHENTICATED) {
+        char *loc = gw_login_location(cfg, uri);
+        if (!loc)
+            return st;
+        gw_log(GW_LOG_INFO, "event=deny status=302 code=unauthenticated reason=\"login redirect\"");
+        gw_reply_redirect(out, GW_E_UNAUTHENTICATED, loc, NULL);
+        free(loc);
+        return GW_OK;
+    }
+    if (st != GW_OK)
+        return st;
+    if (!r->identity)
+        return gw_reply_allow(out, NULL, 0);
+    *why = "a stored value holds a control character";
+    return authz_allow(a, r, out);
 }
 
 static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out)
@@ -114,21 +242,15 @@ static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out)
         authz_deny(out, GW_E_INTERNAL, "not called in the AUTHORIZER role", NULL);
         return;
     }
-    int present = 0;
-    gw_status st = gw_identity_check(a->cfg, envp, &present);
+    authz_req r;
+    memset(&r, 0, sizeof(r));
+    const char *why = NULL;
+    gw_status st = authz_decide(a, envp, &r, out, &why);
     if (st != GW_OK) {
-        authz_deny(out, st, NULL, NULL);
-        return;
+        gw_buf_reset(out);
+        authz_deny(out, st, why, r.have_user ? r.user.id : NULL);
     }
-    if (present) {
-        authz_identity(a, envp, out);
-        return;
-    }
-    if (a->cfg->access.deflt == GW_ACCESS_ANONYMOUS) {
-        gw_reply_allow(out, NULL, 0);
-        return;
-    }
-    authz_deny(out, GW_E_UNAUTHENTICATED, "no identity", NULL);
+    authz_req_free(&r);
 }
 
 int main(int argc, char **argv)

@@ -173,6 +173,7 @@ typedef enum {
     S_IDENT,      /* SQL identifier */
     S_VAR,        /* CGI variable name */
     S_PATH,       /* local path: starts with one '/' */
+    S_PREFIX,     /* rule prefix: a normalized local path */
     S_TOKEN,      /* cookie / parameter name */
     S_TOKEN_OPT,  /* same, or empty */
 } str_kind;
@@ -202,6 +203,18 @@ static const char *str_problem(const char *s, str_kind k)
     case S_PATH:
         return (s[0] == '/' && s[1] != '/' && s[1] != '\\' && !strchr(s, ' '))
                    ? NULL : "must be a local path starting with a single '/'";
+    case S_PREFIX:
+        if (str_problem(s, S_PATH))
+            return str_problem(s, S_PATH);
+        if (strchr(s, '%') || strstr(s, "//") || strstr(s, "/./") || strstr(s, "/../") ||
+            strchr(s, '\\'))
+            return "must be a normalized path (no %-escapes, \"//\", \".\" or \"..\" segments)";
+        {
+            size_t l = strlen(s);
+            if ((l >= 2 && strcmp(s + l - 2, "/.") == 0) || (l >= 3 && strcmp(s + l - 3, "/..") == 0))
+                return "must be a normalized path (no %-escapes, \"//\", \".\" or \"..\" segments)";
+        }
+        return NULL;
     case S_TOKEN: return is_token(s) ? NULL : "must be a non-empty token (letters, digits, -_.)";
     case S_TOKEN_OPT: return (!*s || is_token(s)) ? NULL : "must be empty or a token (letters, digits, -_.)";
     }
@@ -654,7 +667,7 @@ static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
         cfg_keys(p, e, ip, rkeys);
         gw_rule *r = &c->access.rules[c->access.nrules++];
         r->access = GW_ACCESS_AUTHENTICATED;
-        get_str(p, e, ip, "prefix", S_PATH, &r->prefix);
+        get_str(p, e, ip, "prefix", S_PREFIX, &r->prefix);
         if (!r->prefix) {
             if (!cJSON_GetObjectItemCaseSensitive(e, "prefix"))
                 cfg_err(p, ip, "missing key \"prefix\"");
@@ -719,7 +732,7 @@ static void parse_log(cfgp *p, gw_config *c, const cJSON *root)
 }
 
 /* Rules that tie several keys together, checked once everything is read. */
-static void cfg_cross_checks(cfgp *p, const gw_config *c)
+static void cfg_cross_checks(cfgp *p, gw_config *c)
 {
     if (c->identity.source == GW_SRC_HEADERS) {
         bool has_id = false;
@@ -735,10 +748,40 @@ static void cfg_cross_checks(cfgp *p, const gw_config *c)
         cfg_err(p, "session.same_site", "\"None\" requires session.secure = true");
     if (strcmp(c->session.establish_path, c->logout.path) == 0)
         cfg_err(p, "logout.path", "must differ from session.establish_path");
+    c->id_export = NULL;
+    c->uses_groups = c->groups.sync != GW_SYNC_OFF;
+    for (size_t i = 0; i < c->exports.n; i++) {
+        if (c->exports.v[i].kind == GW_EXP_COLUMN && strcmp(c->exports.v[i].column, "id") == 0 &&
+            !c->id_export)
+            c->id_export = c->exports.v[i].name;
+        c->uses_groups |= c->exports.v[i].kind == GW_EXP_GROUPS;
+    }
+    for (size_t i = 0; i < c->access.nrules; i++)
+        c->uses_groups |= c->access.rules[i].groups_any.n > 0;
+    if (c->session.enabled && !c->id_export)
+        cfg_err(p, "export", "sessions need a variable exporting the users column \"id\" "
+                             "(the responder reads the user from it)");
     for (size_t i = 0; i < c->exports.n; i++)
         for (size_t k = 0; k < i; k++)
             if (strcmp(c->exports.v[i].name, c->exports.v[k].name) == 0)
                 cfg_err(p, "export", "variable \"%s\" is given twice", c->exports.v[i].name);
+}
+
+/* The logout path must work once the gateway's session is gone, so it is
+ * anonymous unless a rule names it. */
+static void cfg_implied_rules(gw_config *c)
+{
+    for (size_t i = 0; i < c->access.nrules; i++)
+        if (strcmp(c->access.rules[i].prefix, c->logout.path) == 0)
+            return;
+    gw_rule *r = realloc(c->access.rules, (c->access.nrules + 1) * sizeof(gw_rule));
+    if (!r)
+        abort();
+    c->access.rules = r;
+    r += c->access.nrules++;
+    memset(r, 0, sizeof(*r));
+    set_str(&r->prefix, c->logout.path);
+    r->access = GW_ACCESS_ANONYMOUS;
 }
 
 /* Applies the document text over c; problems go to p. */
@@ -807,6 +850,8 @@ gw_config *gw_config_parse(const char *text, size_t len, char **errors)
     cfg_apply(&p, c, text, len);
     if (p.n == 0)
         cfg_cross_checks(&p, c);
+    if (p.n == 0)
+        cfg_implied_rules(c);
     return cfg_finish(&p, c, errors);
 }
 

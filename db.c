@@ -1,16 +1,22 @@
 /*
- * db.c - users and related rows in MariaDB (SPEC §3 step 5, §5).
+ * db.c - users, related rows, groups and sessions in MariaDB (SPEC §3
+ * steps 5-6, §4, §5).
  *
  * The SQL is built once per connection from the checked configuration
  * (identifiers are plain and always back-quoted); every value travels as
  * a bound parameter of a prepared statement.
  *
  *   sel  SELECT u.id, u.is_active, <fields>, <field = DEFAULT(field)>...,
- *               <related presence and columns>..., <export columns>...
+ *               <related presence and columns>..., <export columns>...,
+ *               (<the user's group names, sorted, one per line>)
  *        FROM users u LEFT JOIN <related> ... WHERE u.global_id = ?
+ *   ssel the same columns FROM sessions s JOIN users u ... WHERE
+ *        s.token_hash = ? AND s.expires_at > NOW(6)
  *   ins  INSERT INTO users (global_id, <fields>, created_at, updated_at)
  *   upd  UPDATE users SET f = IF(?, ?, f), ..., updated_at = NOW(6) WHERE id = ?
  *   rel  INSERT INTO <related> (user_id, <cols>) ... ON DUPLICATE KEY UPDATE
+ *   groups: create a group, add or remove one membership
+ *   sessions: insert, delete, purge a bounded batch of expired rows
  *
  * A returning user whose values did not change costs the one SELECT.
  * A first login inserts in a transaction; a racing insert of the same
@@ -48,15 +54,19 @@ struct gw_db {
 
     gw_collens lens;
     size_t nrel;             /* related columns, flattened */
+    bool db_groups;          /* sel/ssel read the user's groups */
 
-    MYSQL_STMT *sel, *ins, *upd;
+    MYSQL_STMT *sel, *ssel, *ins, *upd;
     MYSQL_STMT **rel;        /* one per related table */
+    MYSQL_STMT *grp_new, *grp_add, *grp_del;
+    MYSQL_STMT *sess_ins, *sess_del, *sess_gc;
 
-    /* layout of sel's result */
+    /* layout of sel's (and ssel's) result */
     size_t nsel;
     db_col *cols;
     MYSQL_BIND *colbind;
     int *c_field, *c_isdef, *c_relhas, *c_rel, *c_export;
+    int c_groups;
 
     /* parameters, sized for the widest statement */
     MYSQL_BIND *par;
@@ -64,6 +74,11 @@ struct gw_db {
     my_bool *parnull;
     char *flags;             /* per field: write it */
     bool *relw;              /* per related table: write it */
+
+    /* group names: the desired set and the current one (split copies) */
+    char *cur_buf;
+    char **cur;
+    size_t ncur;
 
     const char **exports;
 };
@@ -124,6 +139,7 @@ static db_rc db_conn_rc(gw_db *db)
     return db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
 }
 
+
 static void db_close_stmt(MYSQL_STMT **st)
 {
     if (*st)
@@ -134,9 +150,10 @@ static void db_close_stmt(MYSQL_STMT **st)
 /* Drops the connection and everything prepared on it. */
 static void db_disconnect(gw_db *db)
 {
-    db_close_stmt(&db->sel);
-    db_close_stmt(&db->ins);
-    db_close_stmt(&db->upd);
+    MYSQL_STMT **all[] = {&db->sel, &db->ssel, &db->ins, &db->upd, &db->grp_new, &db->grp_add,
+                          &db->grp_del, &db->sess_ins, &db->sess_del, &db->sess_gc};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        db_close_stmt(all[i]);
     for (size_t t = 0; db->rel && t < db->cfg->users.nrelated; t++)
         db_close_stmt(&db->rel[t]);
     if (db->conn)
@@ -154,10 +171,13 @@ gw_db *gw_db_new(const gw_config *cfg)
     db->cfg = cfg;
     size_t nf = cfg->users.nfields, nt = cfg->users.nrelated, ne = cfg->exports.n;
     db->nrel = gw_related_count(cfg);
-    db->nsel = 2 + 2 * nf + nt + db->nrel + ne;
+    db->db_groups = cfg->uses_groups && (cfg->groups.sync != GW_SYNC_OFF || cfg->session.enabled);
+    db->nsel = 2 + 2 * nf + nt + db->nrel + ne + 1;
     size_t maxpar = 1 + 2 * nf + 1;
     if (1 + db->nrel > maxpar)
         maxpar = 1 + db->nrel;
+    if (maxpar < 3)
+        maxpar = 3;
     db->lens.fields = db_calloc(nf, sizeof(size_t));
     db->lens.related = db_calloc(db->nrel, sizeof(size_t));
     db->rel = db_calloc(nt, sizeof(MYSQL_STMT *));
@@ -173,10 +193,12 @@ gw_db *gw_db_new(const gw_config *cfg)
     db->parnull = db_calloc(maxpar, sizeof(my_bool));
     db->flags = db_calloc(nf, 1);
     db->relw = db_calloc(nt, sizeof(bool));
+    db->cur = db_calloc(GW_GROUPS_MAX * 4 + 1, sizeof(char *));
     db->exports = db_calloc(ne, sizeof(char *));
     if (!db->lens.fields || !db->lens.related || !db->rel || !db->cols || !db->colbind ||
         !db->c_field || !db->c_isdef || !db->c_relhas || !db->c_rel || !db->c_export ||
-        !db->par || !db->parlen || !db->parnull || !db->flags || !db->relw || !db->exports) {
+        !db->par || !db->parlen || !db->parnull || !db->flags || !db->relw || !db->cur ||
+        !db->exports) {
         gw_db_free(db);
         return NULL;
     }
@@ -190,25 +212,13 @@ void gw_db_free(gw_db *db)
     db_disconnect(db);
     for (size_t i = 0; db->cols && i < db->nsel; i++)
         free(db->cols[i].buf);
-    free(db->lens.fields);
-    free(db->lens.related);
-    free(db->rel);
-    free(db->cols);
-    free(db->colbind);
-    free(db->c_field);
-    free(db->c_isdef);
-    free(db->c_relhas);
-    free(db->c_rel);
-    free(db->c_export);
-    free(db->par);
-    free(db->parlen);
-    free(db->parnull);
-    free(db->flags);
-    free(db->relw);
-    free(db->exports);
-    free(db);
+    void *all[] = {db->lens.fields, db->lens.related, db->rel, db->cols, db->colbind,
+                   db->c_field, db->c_isdef, db->c_relhas, db->c_rel, db->c_export, db->par,
+                   db->parlen, db->parnull, db->flags, db->relw, db->cur, db->cur_buf,
+                   db->exports, db};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        free(all[i]);
 }
-
 static unsigned db_seconds(int ms) { return (unsigned)((ms + 999) / 1000); }
 
 static db_rc db_connect(gw_db *db)
@@ -366,6 +376,16 @@ static int db_schema_apply(gw_db *db, const db_schema *s, gw_buf *out)
             db->lens.related[k] = ci ? db_char_limit(ci) : 0;
         }
     }
+    struct { bool used; const char *table, *col, *why; } need[] = {
+        {c->session.enabled, "sessions", "token_hash", "session.enabled"},
+        {c->session.enabled, "sessions", "expires_at", "session.enabled"},
+        {db->db_groups, "groups", "name", "groups"},
+        {db->db_groups, "user_groups", "group_id", "groups"},
+    };
+    for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+        if (need[i].used && !db_schema_find(s, need[i].table, need[i].col))
+            PROBLEM("%s: column %s.%s not found (run the migrations)", need[i].why,
+                    need[i].table, need[i].col);
     for (size_t i = 0; i < c->exports.n; i++)
         if (c->exports.v[i].kind == GW_EXP_COLUMN &&
             !db_schema_find(s, "users", c->exports.v[i].column))
@@ -374,6 +394,8 @@ static int db_schema_apply(gw_db *db, const db_schema *s, gw_buf *out)
 #undef PROBLEM
     return n;
 }
+
+/* Prepares sql into *st. */
 
 /* Prepares sql into *st. */
 static db_rc db_prepare(gw_db *db, MYSQL_STMT **st, const gw_buf *sql)
@@ -393,51 +415,138 @@ static db_rc db_prepare(gw_db *db, MYSQL_STMT **st, const gw_buf *sql)
     return DB_OK;
 }
 
-/* Builds and prepares the statements, and binds sel's result columns. */
-static db_rc db_prepare_all(gw_db *db)
+/* Prepares a constant statement. */
+static db_rc db_prepare_text(gw_db *db, MYSQL_STMT **st, const char *sql)
 {
-    const gw_config *c = db->cfg;
     gw_buf q;
     gw_buf_init(&q);
-    db_rc rc;
-    int col = 2;
+    gw_buf_puts(&q, sql);
+    db_rc rc = db_prepare(db, st, &q);
+    gw_buf_free(&q);
+    return rc;
+}
 
-    gw_buf_puts(&q, "SELECT u.`id`, u.`is_active`");
+/* The column list of sel and ssel, and the LEFT JOINs of the related
+ * tables; records where each value lands. */
+static void db_build_select(gw_db *db, gw_buf *cols, gw_buf *joins)
+{
+    const gw_config *c = db->cfg;
+    int col = 2;
+    gw_buf_puts(cols, "u.`id`, u.`is_active`");
     for (size_t i = 0; i < c->users.nfields; i++) {
-        gw_buf_printf(&q, ", u.`%s`", c->users.fields[i].column);
+        gw_buf_printf(cols, ", u.`%s`", c->users.fields[i].column);
         db->c_field[i] = col++;
     }
     for (size_t i = 0; i < c->users.nfields; i++) {
         db->c_isdef[i] = -1;
         if (!c->users.fields[i].overwrite) {
-            gw_buf_printf(&q, ", (u.`%s` <=> DEFAULT(u.`%s`))", c->users.fields[i].column,
+            gw_buf_printf(cols, ", (u.`%s` <=> DEFAULT(u.`%s`))", c->users.fields[i].column,
                           c->users.fields[i].column);
             db->c_isdef[i] = col++;
         }
     }
     size_t k = 0;
     for (size_t t = 0; t < c->users.nrelated; t++) {
-        gw_buf_printf(&q, ", r%zu.`user_id` IS NOT NULL", t);
+        gw_buf_printf(cols, ", r%zu.`user_id` IS NOT NULL", t);
         db->c_relhas[t] = col++;
         for (size_t i = 0; i < c->users.related[t].ncols; i++, k++) {
-            gw_buf_printf(&q, ", r%zu.`%s`", t, c->users.related[t].cols[i].column);
+            gw_buf_printf(cols, ", r%zu.`%s`", t, c->users.related[t].cols[i].column);
             db->c_rel[k] = col++;
         }
+        gw_buf_printf(joins, " LEFT JOIN `%s` r%zu ON r%zu.`user_id` = u.`id`",
+                      c->users.related[t].table, t, t);
     }
     for (size_t i = 0; i < c->exports.n; i++) {
         db->c_export[i] = -1;
         if (c->exports.v[i].kind == GW_EXP_COLUMN) {
-            gw_buf_printf(&q, ", u.`%s`", c->exports.v[i].column);
+            gw_buf_printf(cols, ", u.`%s`", c->exports.v[i].column);
             db->c_export[i] = col++;
         }
     }
-    gw_buf_puts(&q, " FROM `users` u");
-    for (size_t t = 0; t < c->users.nrelated; t++)
-        gw_buf_printf(&q, " LEFT JOIN `%s` r%zu ON r%zu.`user_id` = u.`id`",
-                      c->users.related[t].table, t, t);
-    gw_buf_puts(&q, " WHERE u.`global_id` = ?");
+    db->c_groups = -1;
+    if (db->db_groups) {
+        gw_buf_puts(cols, ", (SELECT GROUP_CONCAT(g.`name` ORDER BY g.`name` SEPARATOR '\\n')"
+                          " FROM `user_groups` ug JOIN `groups` g ON g.`id` = ug.`group_id`"
+                          " WHERE ug.`user_id` = u.`id`)");
+        db->c_groups = col++;
+    }
     db->nsel = (size_t)col;
+}
+
+/* Sizes the result buffers from sel's metadata (grown on truncation) and
+ * binds them to sel and ssel, which share the layout. */
+static db_rc db_bind_results(gw_db *db)
+{
+    MYSQL_RES *meta = mysql_stmt_result_metadata(db->sel);
+    if (!meta)
+        return db_stmt_rc(db, db->sel);
+    MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+    for (size_t i = 0; i < db->nsel; i++) {
+        db_col *dc = &db->cols[i];
+        unsigned long want = fields[i].length + 1;
+        if (want > 65536)
+            want = 65536;
+        if (want < 32)
+            want = 32;
+        if (dc->cap < want) {
+            char *p = realloc(dc->buf, want);
+            if (!p) {
+                mysql_free_result(meta);
+                db_seterr(db, 0, "out of memory");
+                return DB_FAIL;
+            }
+            dc->buf = p;
+            dc->cap = want;
+        }
+        MYSQL_BIND *b = &db->colbind[i];
+        memset(b, 0, sizeof(*b));
+        b->buffer_type = MYSQL_TYPE_STRING;
+        b->buffer = dc->buf;
+        b->buffer_length = dc->cap;
+        b->length = &dc->len;
+        b->is_null = &dc->is_null;
+        b->error = &dc->error;
+    }
+    mysql_free_result(meta);
+    if (mysql_stmt_bind_result(db->sel, db->colbind))
+        return db_stmt_rc(db, db->sel);
+    if (db->ssel && mysql_stmt_bind_result(db->ssel, db->colbind))
+        return db_stmt_rc(db, db->ssel);
+    return DB_OK;
+}
+
+/* Builds and prepares the statements. */
+static db_rc db_prepare_all(gw_db *db)
+{
+    const gw_config *c = db->cfg;
+    gw_buf q, cols, joins;
+    gw_buf_init(&q);
+    gw_buf_init(&cols);
+    gw_buf_init(&joins);
+    gw_buf_add(&joins, "", 0);
+    db_rc rc;
+
+    db_build_select(db, &cols, &joins);
+    gw_buf_printf(&q, "SELECT %s FROM `users` u%s WHERE u.`global_id` = ?", cols.data, joins.data);
     if ((rc = db_prepare(db, &db->sel, &q)) != DB_OK)
+        goto out;
+    if (c->session.enabled) {
+        gw_buf_reset(&q);
+        gw_buf_printf(&q, "SELECT %s FROM `sessions` s JOIN `users` u ON u.`id` = s.`user_id`%s"
+                          " WHERE s.`token_hash` = ? AND s.`expires_at` > NOW(6)",
+                      cols.data, joins.data);
+        if ((rc = db_prepare(db, &db->ssel, &q)) != DB_OK)
+            goto out;
+        if ((rc = db_prepare_text(db, &db->sess_ins,
+                 "INSERT INTO `sessions` (`token_hash`, `user_id`, `created_at`, `expires_at`)"
+                 " SELECT ?, u.`id`, NOW(6), NOW(6) + INTERVAL ? SECOND FROM `users` u"
+                 " WHERE u.`id` = ? AND u.`is_active` = 1")) != DB_OK ||
+            (rc = db_prepare_text(db, &db->sess_gc,
+                 "DELETE FROM `sessions` WHERE `expires_at` < NOW(6) LIMIT 100")) != DB_OK)
+            goto out;
+    }
+    if ((rc = db_prepare_text(db, &db->sess_del,
+             "DELETE FROM `sessions` WHERE `token_hash` = ?")) != DB_OK)
         goto out;
 
     gw_buf_reset(&q);
@@ -481,45 +590,22 @@ static db_rc db_prepare_all(gw_db *db)
             goto out;
     }
 
-    /* result buffers, sized from the metadata (grown on truncation) */
-    MYSQL_RES *meta = mysql_stmt_result_metadata(db->sel);
-    if (!meta) {
-        rc = db_stmt_rc(db, db->sel);
+    if (c->groups.sync != GW_SYNC_OFF &&
+        ((rc = db_prepare_text(db, &db->grp_new,
+              "INSERT INTO `groups` (`name`) VALUES (?) ON DUPLICATE KEY UPDATE `id` = `id`")) != DB_OK ||
+         (rc = db_prepare_text(db, &db->grp_add,
+              "INSERT INTO `user_groups` (`user_id`, `group_id`) SELECT ?, g.`id` FROM `groups` g"
+              " WHERE g.`name` = ? ON DUPLICATE KEY UPDATE `group_id` = `group_id`")) != DB_OK ||
+         (rc = db_prepare_text(db, &db->grp_del,
+              "DELETE ug FROM `user_groups` ug JOIN `groups` g ON g.`id` = ug.`group_id`"
+              " WHERE ug.`user_id` = ? AND g.`name` = ?")) != DB_OK))
         goto out;
-    }
-    MYSQL_FIELD *fields = mysql_fetch_fields(meta);
-    for (size_t i = 0; i < db->nsel; i++) {
-        db_col *dc = &db->cols[i];
-        unsigned long want = fields[i].length + 1;
-        if (want > 65536)
-            want = 65536;
-        if (want < 32)
-            want = 32;
-        if (dc->cap < want) {
-            char *p = realloc(dc->buf, want);
-            if (!p) {
-                mysql_free_result(meta);
-                db_seterr(db, 0, "out of memory");
-                rc = DB_FAIL;
-                goto out;
-            }
-            dc->buf = p;
-            dc->cap = want;
-        }
-        MYSQL_BIND *b = &db->colbind[i];
-        memset(b, 0, sizeof(*b));
-        b->buffer_type = MYSQL_TYPE_STRING;
-        b->buffer = dc->buf;
-        b->buffer_length = dc->cap;
-        b->length = &dc->len;
-        b->is_null = &dc->is_null;
-        b->error = &dc->error;
-    }
-    mysql_free_result(meta);
-    if (mysql_stmt_bind_result(db->sel, db->colbind))
-        rc = db_stmt_rc(db, db->sel);
+
+    rc = db_bind_results(db);
 out:
     gw_buf_free(&q);
+    gw_buf_free(&cols);
+    gw_buf_free(&joins);
     return rc;
 }
 
@@ -593,10 +679,27 @@ static void bind_text(MYSQL_BIND *b, unsigned long *len, const char *s)
     b->length = len;
 }
 
+static void bind_bytes(MYSQL_BIND *b, unsigned long *len, const unsigned char *p, size_t n)
+{
+    memset(b, 0, sizeof(*b));
+    *len = (unsigned long)n;
+    b->buffer_type = MYSQL_TYPE_BLOB;
+    b->buffer = (void *)p;
+    b->buffer_length = *len;
+    b->length = len;
+}
+
 static void bind_flag(MYSQL_BIND *b, char *v)
 {
     memset(b, 0, sizeof(*b));
     b->buffer_type = MYSQL_TYPE_TINY;
+    b->buffer = v;
+}
+
+static void bind_long(MYSQL_BIND *b, long *v)
+{
+    memset(b, 0, sizeof(*b));
+    b->buffer_type = MYSQL_TYPE_LONG;
     b->buffer = v;
 }
 
@@ -607,16 +710,15 @@ static db_rc db_run(gw_db *db, MYSQL_STMT *st)
     return DB_OK;
 }
 
-/* Runs sel for id and fetches its row into db->cols. *found tells
- * whether there was one. */
-static db_rc db_select(gw_db *db, const char *id, bool *found)
+/* Runs st (sel or ssel, parameters bound in db->par) and fetches its row
+ * into db->cols. *found tells whether there was one. */
+static db_rc db_fetch_user(gw_db *db, MYSQL_STMT *st, bool *found)
 {
-    bind_text(&db->par[0], &db->parlen[0], id);
-    db_rc rc = db_run(db, db->sel);
+    db_rc rc = db_run(db, st);
     if (rc != DB_OK)
         return rc;
     *found = false;
-    int r = mysql_stmt_fetch(db->sel);
+    int r = mysql_stmt_fetch(st);
     if (r == MYSQL_DATA_TRUNCATED) {
         for (size_t i = 0; i < db->nsel; i++) {
             db_col *dc = &db->cols[i];
@@ -624,7 +726,7 @@ static db_rc db_select(gw_db *db, const char *id, bool *found)
                 continue;
             char *p = realloc(dc->buf, dc->len + 1);
             if (!p) {
-                mysql_stmt_free_result(db->sel);
+                mysql_stmt_free_result(st);
                 db_seterr(db, 0, "out of memory");
                 return DB_FAIL;
             }
@@ -632,20 +734,25 @@ static db_rc db_select(gw_db *db, const char *id, bool *found)
             dc->cap = dc->len + 1;
             db->colbind[i].buffer = p;
             db->colbind[i].buffer_length = dc->cap;
-            if (mysql_stmt_fetch_column(db->sel, &db->colbind[i], (unsigned)i, 0)) {
-                rc = db_stmt_rc(db, db->sel);
-                mysql_stmt_free_result(db->sel);
+            if (mysql_stmt_fetch_column(st, &db->colbind[i], (unsigned)i, 0)) {
+                rc = db_stmt_rc(db, st);
+                mysql_stmt_free_result(st);
                 return rc;
             }
             p[dc->len] = '\0';
         }
         r = 0;
-        /* the grown buffers are used from the next execution on */
-        mysql_stmt_bind_result(db->sel, db->colbind);
+        /* the grown buffers serve from the next execution on */
+        if (mysql_stmt_bind_result(db->sel, db->colbind) ||
+            (db->ssel && mysql_stmt_bind_result(db->ssel, db->colbind))) {
+            rc = db_stmt_rc(db, st);
+            mysql_stmt_free_result(st);
+            return rc;
+        }
     }
     if (r == 1) {
-        rc = db_stmt_rc(db, db->sel);
-        mysql_stmt_free_result(db->sel);
+        rc = db_stmt_rc(db, st);
+        mysql_stmt_free_result(st);
         return rc;
     }
     if (r == 0) {
@@ -653,18 +760,23 @@ static db_rc db_select(gw_db *db, const char *id, bool *found)
         for (size_t i = 0; i < db->nsel; i++)
             if (!db->cols[i].is_null && db->cols[i].len < db->cols[i].cap)
                 db->cols[i].buf[db->cols[i].len] = '\0';
-        /* global_id is unique: drain the (empty) rest */
-        while (mysql_stmt_fetch(db->sel) == 0)
+        while (mysql_stmt_fetch(st) == 0) /* the key is unique: drain nothing */
             ;
     }
-    mysql_stmt_free_result(db->sel);
+    mysql_stmt_free_result(st);
     return DB_OK;
 }
 
-/* The selected value of column index ci (NULL for SQL NULL). */
+static db_rc db_select(gw_db *db, const char *id, bool *found)
+{
+    bind_text(&db->par[0], &db->parlen[0], id);
+    return db_fetch_user(db, db->sel, found);
+}
+
+/* The selected value of column index ci (NULL for SQL NULL or -1). */
 static const char *db_val(const gw_db *db, int ci)
 {
-    return db->cols[ci].is_null ? NULL : db->cols[ci].buf;
+    return ci < 0 || db->cols[ci].is_null ? NULL : db->cols[ci].buf;
 }
 
 static bool db_same(const char *a, const char *b)
@@ -685,6 +797,16 @@ static void db_rollback(gw_db *db)
         db_disconnect(db); /* cannot tell the transaction's state: start over */
 }
 
+/* Fills res->exports and res->groups from the fetched row. */
+static void db_result(gw_db *db, gw_dbresult *res)
+{
+    for (size_t i = 0; i < db->cfg->exports.n; i++)
+        res->exports[i] = db_val(db, db->c_export[i]);
+    res->groups = db_val(db, db->c_groups);
+    if (db->c_groups >= 0 && !res->groups)
+        res->groups = "";
+}
+
 /* Upserts related table t for user id uid (text). */
 static db_rc db_upsert_related(gw_db *db, size_t t, const char *uid, const gw_user *u, size_t k0)
 {
@@ -695,116 +817,96 @@ static db_rc db_upsert_related(gw_db *db, size_t t, const char *uid, const gw_us
     return db_run(db, db->rel[t]);
 }
 
-/* One pass of step 5. Sets *again when a concurrent first login won. */
-static db_rc db_sync_once(gw_db *db, const gw_user *u, gw_dbresult *res, gw_status *deny,
-                          bool *again)
+/* --- groups ----------------------------------------------------------- */
+
+static bool db_excluded(const gw_config *c, const char *g)
+{
+    for (size_t i = 0; i < c->groups.excluded.n; i++)
+        if (strcmp(c->groups.excluded.v[i], g) == 0)
+            return true;
+    return false;
+}
+
+static bool db_in(char *const *v, size_t n, const char *g)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], g) == 0)
+            return true;
+    return false;
+}
+
+/* Splits the fetched group column into db->cur. */
+static db_rc db_current_groups(gw_db *db)
+{
+    db->ncur = 0;
+    const char *v = db_val(db, db->c_groups);
+    free(db->cur_buf);
+    db->cur_buf = strdup(v ? v : "");
+    if (!db->cur_buf) {
+        db_seterr(db, 0, "out of memory");
+        return DB_FAIL;
+    }
+    for (char *p = db->cur_buf; *p && db->ncur < GW_GROUPS_MAX * 4;) {
+        db->cur[db->ncur++] = p;
+        char *nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        p = nl + 1;
+    }
+    return DB_OK;
+}
+
+/* True when the membership must change: a desired group the user is not
+ * in, or a current group that is neither desired nor excluded. */
+static bool db_groups_differ(const gw_db *db, const gw_user *u)
 {
     const gw_config *c = db->cfg;
-    bool found;
-    db_rc rc = db_select(db, u->id, &found);
-    if (rc != DB_OK)
-        return rc;
-    *again = false;
-
-    if (!found) {
-        if (!c->users.create) {
-            *deny = GW_E_UNKNOWN_USER;
-            return DB_OK;
-        }
-        if ((rc = db_query(db, "START TRANSACTION")) != DB_OK)
-            return rc;
-        bind_text(&db->par[0], &db->parlen[0], u->id);
-        for (size_t i = 0; i < c->users.nfields; i++)
-            bind_text(&db->par[1 + i], &db->parlen[1 + i], u->fields[i]);
-        rc = db_run(db, db->ins);
-        if (rc == DB_FAIL && mysql_stmt_errno(db->ins) == ER_DUP_ENTRY) {
-            db_rollback(db);
-            *again = true; /* someone else created it: read theirs */
-            return DB_OK;
-        }
-        if (rc != DB_OK)
-            goto abort;
-        char uid[32];
-        snprintf(uid, sizeof(uid), "%llu", (unsigned long long)mysql_stmt_insert_id(db->ins));
-        size_t k = 0;
-        for (size_t t = 0; t < c->users.nrelated; t++) {
-            if ((rc = db_upsert_related(db, t, uid, u, k)) != DB_OK)
-                goto abort;
-            k += c->users.related[t].ncols;
-        }
-        res->created = res->updated = true;
-    } else {
-        if (!db_same(db_val(db, C_ACTIVE), "1")) {
-            *deny = GW_E_INACTIVE;
-            return DB_OK;
-        }
-        if (!c->users.update)
-            goto done;
-        bool any = false;
-        for (size_t i = 0; i < c->users.nfields; i++) {
-            const char *want = u->fields[i];
-            bool write = want && !db_same(want, db_val(db, db->c_field[i]));
-            if (write && db->c_isdef[i] >= 0)
-                write = db_same(db_val(db, db->c_isdef[i]), "1");
-            db->flags[i] = write;
-            any |= write;
-        }
-        bool *relw = db->relw;
-        size_t k = 0;
-        for (size_t t = 0; t < c->users.nrelated; t++) {
-            relw[t] = !db_same(db_val(db, db->c_relhas[t]), "1");
-            for (size_t i = 0; i < c->users.related[t].ncols; i++, k++)
-                relw[t] |= !db_same(u->related[k], db_val(db, db->c_rel[k]));
-            any |= relw[t];
-        }
-        if (!any)
-            goto done; /* the fast path: one SELECT, no write */
-        char uid[32];
-        gw_strlcpy(uid, db_val(db, C_ID), sizeof(uid));
-        if ((rc = db_query(db, "START TRANSACTION")) != DB_OK)
-            return rc;
-        if (db->upd) {
-            size_t p = 0;
-            for (size_t i = 0; i < c->users.nfields; i++) {
-                bind_flag(&db->par[p++], &db->flags[i]);
-                bind_text(&db->par[p], &db->parlen[p], u->fields[i]);
-                p++;
-            }
-            bind_text(&db->par[p], &db->parlen[p], uid);
-            if ((rc = db_run(db, db->upd)) != DB_OK)
-                goto abort;
-        }
-        k = 0;
-        for (size_t t = 0; t < c->users.nrelated; t++) {
-            if (relw[t] && (rc = db_upsert_related(db, t, uid, u, k)) != DB_OK)
-                goto abort;
-            k += c->users.related[t].ncols;
-        }
-        res->updated = true;
-    }
-    /* Read back what was written, inside the transaction, so the exports
-     * are exactly what the database now holds. */
-    if ((rc = db_select(db, u->id, &found)) != DB_OK)
-        goto abort;
-    if (!found) {
-        db_rollback(db);
-        *again = true;
-        res->created = res->updated = false;
-        return DB_OK;
-    }
-    if (mysql_commit(db->conn)) {
-        rc = db_conn_rc(db);
-        goto abort;
-    }
-done:
-    for (size_t i = 0; i < c->exports.n; i++)
-        res->exports[i] = db->c_export[i] >= 0 ? db_val(db, db->c_export[i]) : NULL;
-    return DB_OK;
-abort:
-    res->created = res->updated = false;
-    db_rollback(db);
-    return rc;
+    for (size_t i = 0; i < u->ngroups; i++)
+        if (!db_excluded(c, u->groups[i]) && !db_in(db->cur, db->ncur, u->groups[i]))
+            return true;
+    for (size_t i = 0; i < db->ncur; i++)
+        if (!db_excluded(c, db->cur[i]) && !db_in(u->groups, u->ngroups, db->cur[i]))
+            return true;
+    return false;
 }
+
+/* Writes the membership changes for user uid (inside the transaction). */
+static db_rc db_sync_groups(gw_db *db, const char *uid, const gw_user *u)
+{
+    const gw_config *c = db->cfg;
+    db_rc rc;
+    for (size_t i = 0; i < u->ngroups; i++) {
+        const char *g = u->groups[i];
+        if (db_excluded(c, g) || db_in(db->cur, db->ncur, g))
+            continue;
+        if (c->groups.sync == GW_SYNC_CREATE) {
+            bind_text(&db->par[0], &db->parlen[0], g);
+            if ((rc = db_run(db, db->grp_new)) != DB_OK)
+                return rc;
+        }
+        bind_text(&db->par[0], &db->parlen[0], uid);
+        bind_text(&db->par[1], &db->parlen[1], g);
+        if ((rc = db_run(db, db->grp_add)) != DB_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < db->ncur; i++) {
+        const char *g = db->cur[i];
+        if (db_excluded(c, g) || db_in(u->groups, u->ngroups, g))
+            continue;
+        bind_text(&db->par[0], &db->parlen[0], uid);
+        bind_text(&db->par[1], &db->parlen[1], g);
+        if ((rc = db_run(db, db->grp_del)) != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
+/* --- the runner ---------------------------------------------------------- */
+
+/* One attempt of an operation. Sets *deny for a decision (unknown,
+ * inactive, ...) and *again to be run once more (a lost race). */
+typedef db_rc (*db_op)(gw_db *db, void *arg, gw_status *deny, bool *again);
 
 static double db_now(void)
 {
@@ -813,10 +915,12 @@ static double db_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-gw_status gw_db_sync_user(gw_db *db, const gw_user *u, gw_dbresult *res)
+/* Runs op until it settles: connects when needed, re-runs after a
+ * deadlock or a lost race (three tries), reconnects once when a connection
+ * that died between requests fails at once, and turns the outcome into a
+ * gw_status. */
+static gw_status db_call(gw_db *db, db_op op, void *arg)
 {
-    memset(res, 0, sizeof(*res));
-    res->exports = db->exports;
     db->fresh = false;
     int tries = 0;
     bool reconnected = false;
@@ -826,7 +930,7 @@ gw_status gw_db_sync_user(gw_db *db, const gw_user *u, gw_dbresult *res)
         gw_status deny = GW_OK;
         bool again = false;
         double t0 = db_now();
-        db_rc rc = db_sync_once(db, u, res, &deny, &again);
+        db_rc rc = op(db, arg, &deny, &again);
         if (rc == DB_OK && !again)
             return deny;
         switch (rc) {
@@ -860,4 +964,217 @@ gw_status gw_db_sync_user(gw_db *db, const gw_user *u, gw_dbresult *res)
             }
         }
     }
+}
+
+/* --- step 5: create or update ------------------------------------------- */
+
+typedef struct {
+    const gw_user *u;
+    gw_dbresult *res;
+} db_sync_arg;
+
+static db_rc db_sync_once(gw_db *db, void *argp, gw_status *deny, bool *again)
+{
+    db_sync_arg *arg = argp;
+    const gw_user *u = arg->u;
+    gw_dbresult *res = arg->res;
+    const gw_config *c = db->cfg;
+    bool sync_groups = c->groups.sync != GW_SYNC_OFF;
+    bool found;
+    res->created = res->updated = false;
+    db_rc rc = db_select(db, u->id, &found);
+    if (rc != DB_OK)
+        return rc;
+    char uid[32];
+
+    if (!found) {
+        if (!c->users.create) {
+            *deny = GW_E_UNKNOWN_USER;
+            return DB_OK;
+        }
+        if ((rc = db_query(db, "START TRANSACTION")) != DB_OK)
+            return rc;
+        bind_text(&db->par[0], &db->parlen[0], u->id);
+        for (size_t i = 0; i < c->users.nfields; i++)
+            bind_text(&db->par[1 + i], &db->parlen[1 + i], u->fields[i]);
+        rc = db_run(db, db->ins);
+        if (rc == DB_FAIL && mysql_stmt_errno(db->ins) == ER_DUP_ENTRY) {
+            db_rollback(db);
+            *again = true; /* someone else created it: read theirs */
+            return DB_OK;
+        }
+        if (rc != DB_OK)
+            goto abort;
+        snprintf(uid, sizeof(uid), "%llu", (unsigned long long)mysql_stmt_insert_id(db->ins));
+        size_t k = 0;
+        for (size_t t = 0; t < c->users.nrelated; t++) {
+            if ((rc = db_upsert_related(db, t, uid, u, k)) != DB_OK)
+                goto abort;
+            k += c->users.related[t].ncols;
+        }
+        db->ncur = 0;
+        if (sync_groups && (rc = db_sync_groups(db, uid, u)) != DB_OK)
+            goto abort;
+        res->created = res->updated = true;
+    } else {
+        if (!db_same(db_val(db, C_ACTIVE), "1")) {
+            *deny = GW_E_INACTIVE;
+            return DB_OK;
+        }
+        if (!c->users.update)
+            goto done;
+        bool any = false;
+        for (size_t i = 0; i < c->users.nfields; i++) {
+            const char *want = u->fields[i];
+            bool write = want && !db_same(want, db_val(db, db->c_field[i]));
+            if (write && db->c_isdef[i] >= 0)
+                write = db_same(db_val(db, db->c_isdef[i]), "1");
+            db->flags[i] = write;
+            any |= write;
+        }
+        size_t k = 0;
+        for (size_t t = 0; t < c->users.nrelated; t++) {
+            db->relw[t] = !db_same(db_val(db, db->c_relhas[t]), "1");
+            for (size_t i = 0; i < c->users.related[t].ncols; i++, k++)
+                db->relw[t] |= !db_same(u->related[k], db_val(db, db->c_rel[k]));
+            any |= db->relw[t];
+        }
+        bool groups_w = false;
+        if (sync_groups) {
+            if ((rc = db_current_groups(db)) != DB_OK)
+                return rc;
+            groups_w = db_groups_differ(db, u);
+            any |= groups_w;
+        }
+        if (!any)
+            goto done; /* the fast path: one SELECT, no write */
+        gw_strlcpy(uid, db_val(db, C_ID), sizeof(uid));
+        if ((rc = db_query(db, "START TRANSACTION")) != DB_OK)
+            return rc;
+        bool users_w = false;
+        for (size_t i = 0; i < c->users.nfields; i++)
+            users_w |= db->flags[i];
+        if (users_w) {
+            size_t p = 0;
+            for (size_t i = 0; i < c->users.nfields; i++) {
+                bind_flag(&db->par[p++], &db->flags[i]);
+                bind_text(&db->par[p], &db->parlen[p], u->fields[i]);
+                p++;
+            }
+            bind_text(&db->par[p], &db->parlen[p], uid);
+            if ((rc = db_run(db, db->upd)) != DB_OK)
+                goto abort;
+        }
+        k = 0;
+        for (size_t t = 0; t < c->users.nrelated; t++) {
+            if (db->relw[t] && (rc = db_upsert_related(db, t, uid, u, k)) != DB_OK)
+                goto abort;
+            k += c->users.related[t].ncols;
+        }
+        if (groups_w && (rc = db_sync_groups(db, uid, u)) != DB_OK)
+            goto abort;
+        res->updated = true;
+    }
+    /* Read back what was written, inside the transaction, so the exports
+     * are exactly what the database now holds. */
+    if ((rc = db_select(db, u->id, &found)) != DB_OK)
+        goto abort;
+    if (!found) {
+        db_rollback(db);
+        *again = true;
+        return DB_OK;
+    }
+    if (mysql_commit(db->conn)) {
+        rc = db_conn_rc(db);
+        goto abort;
+    }
+done:
+    db_result(db, res);
+    return DB_OK;
+abort:
+    res->created = res->updated = false;
+    db_rollback(db);
+    return rc;
+}
+
+gw_status gw_db_sync_user(gw_db *db, const gw_user *u, gw_dbresult *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->exports = db->exports;
+    db_sync_arg arg = {u, res};
+    return db_call(db, db_sync_once, &arg);
+}
+
+/* --- sessions ------------------------------------------------------------ */
+
+typedef struct {
+    const unsigned char *hash;
+    const char *uid;
+    long ttl;
+    gw_dbresult *res;
+} db_sess_arg;
+
+static db_rc db_session_user_once(gw_db *db, void *argp, gw_status *deny, bool *again)
+{
+    db_sess_arg *a = argp;
+    (void)again;
+    bool found;
+    bind_bytes(&db->par[0], &db->parlen[0], a->hash, GW_SESSION_HASH_LEN);
+    db_rc rc = db_fetch_user(db, db->ssel, &found);
+    if (rc != DB_OK)
+        return rc;
+    if (!found)
+        *deny = GW_E_UNAUTHENTICATED;
+    else if (!db_same(db_val(db, C_ACTIVE), "1"))
+        *deny = GW_E_INACTIVE;
+    else
+        db_result(db, a->res);
+    return DB_OK;
+}
+
+gw_status gw_db_session_user(gw_db *db, const unsigned char *hash, gw_dbresult *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->exports = db->exports;
+    db_sess_arg a = {hash, NULL, 0, res};
+    return db_call(db, db_session_user_once, &a);
+}
+
+static db_rc db_session_create_once(gw_db *db, void *argp, gw_status *deny, bool *again)
+{
+    db_sess_arg *a = argp;
+    (void)again;
+    db_rc rc = db_run(db, db->sess_gc); /* bounded purge of expired rows */
+    if (rc != DB_OK)
+        return rc;
+    bind_bytes(&db->par[0], &db->parlen[0], a->hash, GW_SESSION_HASH_LEN);
+    bind_long(&db->par[1], &a->ttl);
+    bind_text(&db->par[2], &db->parlen[2], a->uid);
+    if ((rc = db_run(db, db->sess_ins)) != DB_OK)
+        return rc;
+    if (mysql_stmt_affected_rows(db->sess_ins) != 1)
+        *deny = GW_E_UNAUTHENTICATED; /* no such user, or inactive */
+    return DB_OK;
+}
+
+gw_status gw_db_session_create(gw_db *db, const char *user_id, const unsigned char *hash,
+                               long ttl_seconds)
+{
+    db_sess_arg a = {hash, user_id, ttl_seconds, NULL};
+    return db_call(db, db_session_create_once, &a);
+}
+
+static db_rc db_session_delete_once(gw_db *db, void *argp, gw_status *deny, bool *again)
+{
+    db_sess_arg *a = argp;
+    (void)deny;
+    (void)again;
+    bind_bytes(&db->par[0], &db->parlen[0], a->hash, GW_SESSION_HASH_LEN);
+    return db_run(db, db->sess_del);
+}
+
+gw_status gw_db_session_delete(gw_db *db, const unsigned char *hash)
+{
+    db_sess_arg a = {hash, NULL, 0, NULL};
+    return db_call(db, db_session_delete_once, &a);
 }

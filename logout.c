@@ -1,42 +1,212 @@
 /*
- * logout.c - the FastCGI RESPONDER for session and logout paths
- * (SPEC §4). Only GET is served; every other path answers 404.
+ * logout.c - the FastCGI RESPONDER (SPEC §4): GET establish_path creates a
+ * persistent session; GET logout.path ends it, through the gateway's own
+ * logout while the gateway still has a session. Other paths: 404; other
+ * methods: 405. Every reply carries Cache-Control: no-store.
  */
 #include <fastcgi.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "db.h"
 #include "gwauth.h"
+#include "http.h"
 #include "log.h"
 #include "reply.h"
+#include "rules.h"
+#include "session.h"
 
 typedef struct {
     const gw_config *cfg;
+    gw_db *db;
 } responder;
 
 static int resp_start(gw_program *p, const gw_config *cfg)
 {
-    ((responder *)p->ctx)->cfg = cfg;
+    responder *r = p->ctx;
+    r->cfg = cfg;
+    r->db = gw_db_new(cfg);
+    if (!r->db) {
+        gw_log(GW_LOG_ERROR, "event=start_failed error=\"out of memory\"");
+        return 1;
+    }
+    if (cfg->session.enabled)
+        gw_db_ensure(r->db);
     return 0;
 }
 
-static void resp_deny(gw_buf *out, gw_status st, const char *why)
+static void resp_stop(gw_program *p)
 {
-    gw_log(GW_LOG_INFO, "event=deny status=%d code=%s reason=\"%s\"", gw_status_http(st),
-           gw_status_code(st), why);
-    gw_reply_deny(out, st, NULL);
+    gw_db_free(((responder *)p->ctx)->db);
+}
+
+static void resp_deny(gw_buf *out, gw_status st, const char *why, const char *extra)
+{
+    gw_log(st >= GW_E_UNAVAILABLE ? GW_LOG_ERROR : GW_LOG_INFO,
+           "event=deny status=%d code=%s reason=\"%s\"", gw_status_http(st), gw_status_code(st),
+           why);
+    gw_reply_deny(out, st, extra);
+}
+
+/* The destination: the query parameter, else the cookie, else the
+ * default; anything that is not a safe destination becomes the default.
+ * Returns a malloc'd string (NULL when out of memory). */
+static char *resp_destination(const gw_config *cfg, char *const *envp)
+{
+    char *d = gw_query_param(gw_env_get(envp, "QUERY_STRING"), cfg->logout.next_param);
+    if (d && !*d) {
+        free(d);
+        d = NULL;
+    }
+    char cv[3 * GW_DEST_MAX + 1];
+    if (!d && gw_cookie_value(gw_env_get(envp, "HTTP_COOKIE"), cfg->logout.next_cookie, cv,
+                              sizeof(cv)) && *cv)
+        d = gw_form_decode(cv, strlen(cv));
+    if (d && !gw_dest_valid(d, &cfg->logout.allowed_hosts)) {
+        gw_log(GW_LOG_INFO, "event=destination_refused");
+        free(d);
+        d = NULL;
+    }
+    return d ? d : strdup(cfg->logout.default_destination);
+}
+
+/* The session token hash from the request's cookie, if it holds one. */
+static bool resp_session_hash(const gw_config *cfg, char *const *envp, unsigned char hash[32])
+{
+    char token[GW_TOKEN_CHARS + 2];
+    return cfg->session.enabled &&
+           gw_cookie_value(gw_env_get(envp, "HTTP_COOKIE"), cfg->session.cookie, token,
+                           sizeof(token)) &&
+           gw_token_hash(token, hash);
+}
+
+/* True when the gateway still has a session: its identity arrives with
+ * the request, or its session cookie does (when configured). */
+static bool resp_gateway_session(const gw_config *cfg, char *const *envp)
+{
+    if (cfg->identity.source == GW_SRC_APISIX) {
+        const char *v = gw_env_get(envp, cfg->identity.header);
+        if (v && *v)
+            return true;
+    } else {
+        for (size_t i = 0; i < cfg->identity.nclaim_headers; i++) {
+            const char *v = gw_env_get(envp, cfg->identity.claim_headers[i].var);
+            if (v && *v)
+                return true;
+        }
+    }
+    const char *gc = cfg->logout.gateway_session_cookie;
+    return *gc && gw_cookie_present(gw_env_get(envp, "HTTP_COOKIE"), gc);
+}
+
+static gw_status resp_establish(responder *rp, char *const *envp, gw_buf *out, const char **why)
+{
+    const gw_config *cfg = rp->cfg;
+    const char *uid = gw_env_get(envp, cfg->id_export);
+    size_t n = uid ? strspn(uid, "0123456789") : 0;
+    *why = "no identity";
+    if (!uid || n == 0 || n > 20 || uid[n])
+        return GW_E_UNAUTHENTICATED;
+    char token[GW_TOKEN_CHARS + 1];
+    unsigned char hash[32], old[32];
+    *why = "random source failed";
+    if (!gw_token_new(token, hash))
+        return GW_E_INTERNAL;
+    /* a session cookie the browser still holds is replaced, not kept */
+    if (resp_session_hash(cfg, envp, old))
+        gw_db_session_delete(rp->db, old);
+    gw_status st = gw_db_session_create(rp->db, uid, hash, cfg->session.ttl_seconds);
+    *why = "session not created";
+    if (st != GW_OK)
+        return st;
+    char *dest = resp_destination(cfg, envp);
+    *why = "out of memory";
+    if (!dest)
+        return GW_E_INTERNAL;
+    gw_buf cookie;
+    gw_buf_init(&cookie);
+    gw_cookie_line(&cookie, cfg->session.cookie, token, cfg->session.ttl_seconds,
+                   cfg->session.secure, cfg->session.same_site);
+    memset(token, 0, sizeof(token));
+    gw_reply_redirect(out, GW_OK, dest, cookie.data);
+    gw_log(GW_LOG_INFO, "event=session_created user_id=%s", uid);
+    gw_buf_free(&cookie);
+    free(dest);
+    return cookie.oom ? GW_E_INTERNAL : GW_OK;
+}
+
+static gw_status resp_logout(responder *rp, char *const *envp, gw_buf *out, const char **why)
+{
+    const gw_config *cfg = rp->cfg;
+    unsigned char hash[32];
+    if (resp_session_hash(cfg, envp, hash)) {
+        gw_status st = gw_db_session_delete(rp->db, hash);
+        *why = "session not deleted";
+        if (st != GW_OK)
+            return st; /* never claim a logout that did not happen */
+    }
+    char *dest = resp_destination(cfg, envp);
+    *why = "out of memory";
+    if (!dest)
+        return GW_E_INTERNAL;
+    gw_buf h;
+    gw_buf_init(&h);
+    if (cfg->session.enabled)
+        gw_cookie_line(&h, cfg->session.cookie, "", 0, cfg->session.secure, cfg->session.same_site);
+    bool via_gateway = resp_gateway_session(cfg, envp);
+    if (via_gateway) {
+        /* remember the destination across the gateway's logout */
+        char *enc = gw_url_encode(dest);
+        if (enc)
+            gw_cookie_line(&h, cfg->logout.next_cookie, enc, 300, cfg->session.secure, "Lax");
+        free(enc);
+        gw_reply_redirect(out, GW_OK, cfg->logout.gateway_logout_url, h.data);
+    } else {
+        gw_cookie_line(&h, cfg->logout.next_cookie, "", 0, cfg->session.secure, "Lax");
+        gw_reply_redirect(out, GW_OK, dest, h.data);
+    }
+    gw_log(GW_LOG_INFO, "event=logout via=%s", via_gateway ? "gateway" : "direct");
+    bool oom = h.oom;
+    gw_buf_free(&h);
+    free(dest);
+    return oom ? GW_E_INTERNAL : GW_OK;
 }
 
 static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out)
 {
-    (void)p;
+    responder *rp = p->ctx;
+    const gw_config *cfg = rp->cfg;
     char *const *envp = req->envp;
     gw_log_request(gw_env_get(envp, "HTTP_X_REQUEST_ID"));
     if (req->role != FCGI_RESPONDER) {
-        resp_deny(out, GW_E_INTERNAL, "not called in the RESPONDER role");
+        resp_deny(out, GW_E_INTERNAL, "not called in the RESPONDER role", NULL);
         return;
     }
-    resp_deny(out, GW_E_NOT_FOUND, "no such path");
+    char *path = NULL;
+    const char *uri = gw_env_get(envp, "REQUEST_URI");
+    if (gw_path_normalize(uri ? uri : "/", &path) != GW_OK) {
+        resp_deny(out, GW_E_NOT_FOUND, "no such path", NULL);
+        return;
+    }
+    bool establish = cfg->session.enabled && strcmp(path, cfg->session.establish_path) == 0;
+    bool logout = strcmp(path, cfg->logout.path) == 0;
+    free(path);
+    if (!establish && !logout) {
+        resp_deny(out, GW_E_NOT_FOUND, "no such path", NULL);
+        return;
+    }
+    const char *method = gw_env_get(envp, "REQUEST_METHOD");
+    if (!method || strcmp(method, "GET") != 0) {
+        resp_deny(out, GW_E_METHOD, "method", "Allow: GET\r\n");
+        return;
+    }
+    const char *why = NULL;
+    gw_status st = establish ? resp_establish(rp, envp, out, &why) : resp_logout(rp, envp, out, &why);
+    if (st != GW_OK) {
+        gw_buf_reset(out);
+        resp_deny(out, st, why, NULL);
+    }
 }
 
 int main(int argc, char **argv)
@@ -44,9 +214,11 @@ int main(int argc, char **argv)
     responder r = {0};
     gw_program p = {
         .name = "logout",
-        .summary = "FastCGI responder for session establishment and logout.",
+        .summary = "FastCGI responder: establishes persistent sessions (GET establish_path) and "
+                   "logs out (GET logout.path).",
         .start = resp_start,
         .handle = resp_handle,
+        .stop = resp_stop,
         .ctx = &r,
     };
     return gw_app_main(&p, argc, argv);

@@ -31,3 +31,14 @@ gw_status gw_reply_allow(gw_buf *out, const gw_var *vars, size_t n)
     gw_buf_puts(out, "\r\n");
     return GW_OK;
 }
+
+void gw_reply_redirect(gw_buf *out, gw_status st, const char *location, const char *extra)
+{
+    gw_buf_printf(out, "Status: 302 Found\r\nLocation: %s\r\nCache-Control: no-store\r\n%s",
+                  location, extra ? extra : "");
+    if (st == GW_OK)
+        gw_buf_puts(out, "Content-Length: 0\r\n\r\n");
+    else
+        gw_buf_printf(out, "Content-Type: application/json\r\n\r\n{\"error\":\"%s\"}\n",
+                      gw_status_code(st));
+}

@@ -94,6 +94,87 @@ static gw_status gw_claim_text(const cJSON *claims, const char *name, char **dst
     return GW_OK;
 }
 
+static int gw_strcmp_p(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the name n bytes long at s to u's groups (trimmed, cut, checked). */
+static gw_status gw_group_add(gw_user *u, const char *s, size_t n, const char **why)
+{
+    while (n && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n == 0)
+        return GW_OK;
+    if (u->ngroups >= GW_GROUPS_MAX) {
+        *why = "too many groups";
+        return GW_E_MALFORMED;
+    }
+    char *g = strndup(s, n);
+    if (!g) {
+        *why = "out of memory";
+        return GW_E_INTERNAL;
+    }
+    if (gw_has_ctl(g)) {
+        free(g);
+        *why = "group name holds a control character";
+        return GW_E_MALFORMED;
+    }
+    g[gw_utf8_prefix(g, GW_GROUP_MAX_CHARS)] = '\0';
+    u->groups[u->ngroups++] = g;
+    return GW_OK;
+}
+
+/* The groups claim: an array of strings, one comma-separated string, or
+ * an empty object or array. Absent or null: no groups. */
+static gw_status gw_groups_parse(const cJSON *v, gw_user *u, const char **why)
+{
+    u->groups = calloc(GW_GROUPS_MAX + 1, sizeof(char *));
+    if (!u->groups) {
+        *why = "out of memory";
+        return GW_E_INTERNAL;
+    }
+    gw_status st = GW_OK;
+    if (!v || cJSON_IsNull(v)) {
+        return GW_OK;
+    } else if (cJSON_IsString(v)) {
+        for (const char *p = v->valuestring; st == GW_OK;) {
+            size_t len = strcspn(p, ",");
+            st = gw_group_add(u, p, len, why);
+            if (!p[len])
+                break;
+            p += len + 1;
+        }
+    } else if (cJSON_IsArray(v)) {
+        for (const cJSON *e = v->child; e && st == GW_OK; e = e->next) {
+            if (!cJSON_IsString(e)) {
+                *why = "groups claim holds a non-string";
+                return GW_E_MALFORMED;
+            }
+            st = gw_group_add(u, e->valuestring, strlen(e->valuestring), why);
+        }
+    } else if (!(cJSON_IsObject(v) && !v->child)) {
+        *why = "groups claim is not a list";
+        return GW_E_MALFORMED;
+    }
+    if (st != GW_OK)
+        return st;
+    qsort(u->groups, u->ngroups, sizeof(char *), gw_strcmp_p);
+    size_t k = 0;
+    for (size_t i = 0; i < u->ngroups; i++) {
+        if (k && strcmp(u->groups[k - 1], u->groups[i]) == 0)
+            free(u->groups[i]);
+        else
+            u->groups[k++] = u->groups[i];
+    }
+    u->ngroups = k;
+    return GW_OK;
+}
+
 gw_status gw_user_map(const gw_config *cfg, cJSON *claims, gw_user *out, const char **why)
 {
     const char *dummy;
@@ -152,10 +233,40 @@ gw_status gw_user_map(const gw_config *cfg, cJSON *claims, gw_user *out, const c
             }
         }
     }
+    if (cfg->uses_groups &&
+        (st = gw_groups_parse(cJSON_GetObjectItemCaseSensitive(claims, cfg->groups.claim), out, why)))
+        goto fail;
     return GW_OK;
 fail:
     gw_user_free(out);
     return st;
+}
+
+/* The "headers" source: one claim per variable, as strings. */
+static gw_status gw_user_from_headers(const gw_config *cfg, char *const *envp, gw_user *out,
+                                      const char **why)
+{
+    cJSON *claims = cJSON_CreateObject();
+    if (!claims) {
+        *why = "out of memory";
+        return GW_E_INTERNAL;
+    }
+    for (size_t i = 0; i < cfg->identity.nclaim_headers; i++) {
+        const char *v = gw_env_get(envp, cfg->identity.claim_headers[i].var);
+        if (!v || !*v)
+            continue;
+        if (!gw_utf8_valid((const unsigned char *)v, strlen(v))) {
+            cJSON_Delete(claims);
+            *why = "header is not UTF-8";
+            return GW_E_MALFORMED;
+        }
+        if (!cJSON_AddStringToObject(claims, cfg->identity.claim_headers[i].claim, v)) {
+            cJSON_Delete(claims);
+            *why = "out of memory";
+            return GW_E_INTERNAL;
+        }
+    }
+    return gw_user_map(cfg, claims, out, why);
 }
 
 gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_user *out,
@@ -165,6 +276,8 @@ gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_user *out,
     if (!why)
         why = &dummy;
     memset(out, 0, sizeof(*out));
+    if (cfg->identity.source == GW_SRC_HEADERS)
+        return gw_user_from_headers(cfg, envp, out, why);
     const char *v = gw_env_get(envp, cfg->identity.header);
     if (!v || !*v) {
         *why = "no identity";
@@ -224,8 +337,11 @@ void gw_user_free(gw_user *u)
         free(u->fields[i]);
     for (size_t i = 0; u->related && i < u->nrelated; i++)
         free(u->related[i]);
+    for (size_t i = 0; u->groups && i < u->ngroups; i++)
+        free(u->groups[i]);
     free(u->fields);
     free(u->related);
+    free(u->groups);
     free(u->id);
     cJSON_Delete(u->claims);
     memset(u, 0, sizeof(*u));

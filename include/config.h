@@ -129,13 +129,18 @@ typedef struct gw_config {
     struct {
         gw_log_level level;
     } log;
+
+    /* Derived once at load: */
+    const char *id_export; /* variable exporting users.id, or NULL */
+    bool uses_groups;      /* sync, an @groups export or a groups_any rule */
 } gw_config;
 
 /* Parses the JSON text over the built-in defaults. On success returns a
  * new config (free with gw_config_free) and sets *errors to NULL. On
  * failure returns NULL and sets *errors to a malloc'd text holding every
  * problem, one per line, each starting with the key path
- * ("identity.sourse: unknown key"). */
+ * ("identity.sourse: unknown key"). The logout path gets an implied
+ * anonymous rule unless a rule names it. */
 gw_config *gw_config_parse(const char *text, size_t len, char **errors);
 
 /* The built-in defaults alone (never fails except for memory). */

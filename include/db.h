@@ -22,9 +22,14 @@ typedef struct {
     const char **exports;    /* one per cfg->exports.v entry; NULL for
                                 non-column exports; owned by the gw_db,
                                 valid until its next call */
+    const char *groups;      /* the user's group names in the database,
+                                sorted, one per line ("" for none); NULL
+                                when the configuration does not read them */
     bool created;            /* the user row was inserted by this call */
     bool updated;            /* some row was written by this call */
 } gw_dbresult;
+
+#define GW_SESSION_HASH_LEN 32 /* SHA-256 of the session token */
 
 /* A handle for cfg (which must outlive it). Does not connect. NULL when
  * out of memory. */
@@ -45,6 +50,20 @@ const gw_collens *gw_db_collens(const gw_db *db);
  * GW_E_UNAVAILABLE (database unreachable or too slow) or GW_E_INTERNAL.
  * u must already be fitted to gw_db_collens(). */
 gw_status gw_db_sync_user(gw_db *db, const gw_user *u, gw_dbresult *res);
+
+/* SPEC §3 step 6: the user of the unexpired session whose token hash is
+ * hash. GW_OK (res filled as by gw_db_sync_user), GW_E_UNAUTHENTICATED (no
+ * such session), GW_E_INACTIVE, GW_E_UNAVAILABLE or GW_E_INTERNAL. */
+gw_status gw_db_session_user(gw_db *db, const unsigned char *hash, gw_dbresult *res);
+
+/* Stores a session for the active user user_id (decimal text), expiring in
+ * ttl_seconds; also purges a bounded batch of expired sessions.
+ * GW_E_UNAUTHENTICATED when the user is unknown or inactive. */
+gw_status gw_db_session_create(gw_db *db, const char *user_id, const unsigned char *hash,
+                               long ttl_seconds);
+
+/* Deletes the session with this token hash (if any). */
+gw_status gw_db_session_delete(gw_db *db, const unsigned char *hash);
 
 /* The last database error, for the log ("1213 Deadlock found..."). */
 const char *gw_db_last_error(const gw_db *db);

@@ -22,6 +22,12 @@ typedef struct {
  * extra (may be NULL) holds whole header lines ending in "\r\n". */
 void gw_reply_deny(gw_buf *out, gw_status st, const char *extra);
 
+/* A 302 to location (already validated, no control characters), with
+ * Cache-Control: no-store and the extra header lines (may be NULL). For a
+ * deny (st not GW_OK, e.g. the login redirect) the body is the deny's
+ * JSON; otherwise there is none. */
+void gw_reply_redirect(gw_buf *out, gw_status st, const char *location, const char *extra);
+
 /* An allow: "Status: 200 OK" and one "Variable-NAME: value" line per var
  * with a non-empty value. Returns GW_OK, or GW_E_INTERNAL without writing
  * anything when a value holds a control character (a header line can

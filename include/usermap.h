@@ -20,8 +20,14 @@ typedef struct {
     char **related;    /* one per related column, tables in config order,
                           columns in table order; claim value or default */
     size_t nrelated;
-    cJSON *claims;     /* the whole claims object (groups, scopes) */
+    char **groups;     /* the groups claim, when cfg->uses_groups: names cut
+                          to GW_GROUP_MAX_CHARS, sorted, unique */
+    size_t ngroups;
+    cJSON *claims;     /* the whole claims object (scopes) */
 } gw_user;
+
+#define GW_GROUP_MAX_CHARS 150 /* groups.name is VARCHAR(150) */
+#define GW_GROUPS_MAX 256      /* more groups in one claim is refused */
 
 /* Maximum length in characters of each mapped column, learned from the
  * database; 0 means "no character limit known" (numbers, dates). Same
@@ -39,7 +45,8 @@ typedef struct {
 gw_status gw_identity_check(const gw_config *cfg, char *const *envp, int *present);
 
 /* Step 4: decodes the identity of a request that passed
- * gw_identity_check with *present set, and maps it into *out. Returns
+ * gw_identity_check with *present set (base64 JSON for "apisix", one
+ * variable per claim for "headers"), and maps it into *out. Returns
  * GW_OK or GW_E_MALFORMED; on error *out holds nothing to free and, when
  * why is not NULL, *why names the reason (a static string for the log,
  * never a claim value). */

@@ -6,6 +6,8 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 res=$(mktemp -d "${TMPDIR:-/tmp}/gwauth-check.XXXXXX")
 trap 'rm -rf "$res"' EXIT
+cd "$top"
+export GW_TOP="$top"
 
 echo "== unit tests: the pure core (CUnit)"
 GW_RESULT_FILE="$res/unit" "$top/build/unit_tests"

@@ -29,6 +29,8 @@ int main(void)
     unit_config();
     unit_usermap();
     unit_reply();
+    unit_rules();
+    unit_http();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned run = CU_get_number_of_tests_run();

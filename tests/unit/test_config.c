@@ -78,7 +78,9 @@ static void t_overrides(void)
     CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[1].deflt, "1");
     CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[2].deflt, "x");
     CU_ASSERT_EQUAL(c->exports.n, 1);
-    CU_ASSERT_EQUAL_FATAL(c->access.nrules, 1);
+    CU_ASSERT_EQUAL_FATAL(c->access.nrules, 2); /* and the implied logout rule */
+    CU_ASSERT_STRING_EQUAL(c->access.rules[1].prefix, "/applogout");
+    CU_ASSERT_EQUAL(c->access.rules[1].access, GW_ACCESS_ANONYMOUS);
     CU_ASSERT_EQUAL(c->access.rules[0].access, GW_ACCESS_AUTHENTICATED);
     CU_ASSERT_EQUAL(c->access.rules[0].groups_any.n, 1);
     CU_ASSERT_EQUAL(c->log.level, GW_LOG_DEBUG);

@@ -251,6 +251,106 @@ static void t_fit(void)
     gw_config_free(c);
 }
 
+static void t_groups(void)
+{
+    gw_config *c = cfg_of("{\"groups\":{\"sync\":\"create\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    static const struct { const char *json; gw_status st; const char *joined; } cases[] = {
+        {"{\"sub\":\"s\",\"groups\":[\"b\",\"a\",\"b\"]}", GW_OK, "a,b"},
+        {"{\"sub\":\"s\",\"groups\":\" x , y,,x \"}", GW_OK, "x,y"},
+        {"{\"sub\":\"s\",\"groups\":\"solo\"}", GW_OK, "solo"},
+        {"{\"sub\":\"s\",\"groups\":{}}", GW_OK, ""},
+        {"{\"sub\":\"s\",\"groups\":[]}", GW_OK, ""},
+        {"{\"sub\":\"s\",\"groups\":\"\"}", GW_OK, ""},
+        {"{\"sub\":\"s\",\"groups\":null}", GW_OK, ""},
+        {"{\"sub\":\"s\"}", GW_OK, ""},
+        {"{\"sub\":\"s\",\"groups\":[\"B\",\"a\",\"\u00e9\"]}", GW_OK, "B,a,\xc3\xa9"},
+        {"{\"sub\":\"s\",\"groups\":[\"a\",1]}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"s\",\"groups\":[\"a\",[\"b\"]]}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"s\",\"groups\":{\"a\":1}}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"s\",\"groups\":true}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"s\",\"groups\":[\"a\\nb\"]}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"s\",\"groups\":\"a,b\\u0000c\"}", GW_E_MALFORMED, NULL},
+        {NULL, GW_OK, NULL}};
+    for (int i = 0; cases[i].json; i++) {
+        gw_user u;
+        gw_status st = decode(c, cases[i].json, &u);
+        if (st != cases[i].st) {
+            fprintf(stderr, "\n  groups %s: status %d\n", cases[i].json, st);
+            CU_FAIL("groups status");
+            if (st == GW_OK)
+                gw_user_free(&u);
+            continue;
+        }
+        if (st != GW_OK)
+            continue;
+        char joined[256] = "";
+        for (size_t k = 0; k < u.ngroups; k++) {
+            strcat(joined, k ? "," : "");
+            strcat(joined, u.groups[k]);
+        }
+        if (strcmp(joined, cases[i].joined) != 0) {
+            fprintf(stderr, "\n  groups %s -> %s\n", cases[i].json, joined);
+            CU_FAIL("groups value");
+        }
+        gw_user_free(&u);
+    }
+    /* limits: 256 groups accepted, 257 refused; names cut to 150 characters */
+    char *json = malloc(20000), *p = json + sprintf(json, "{\"sub\":\"s\",\"groups\":[");
+    for (int i = 0; i < GW_GROUPS_MAX; i++)
+        p += sprintf(p, "%s\"g%d\"", i ? "," : "", i);
+    strcpy(p, "]}");
+    gw_user u;
+    CU_ASSERT_EQUAL_FATAL(decode(c, json, &u), GW_OK);
+    CU_ASSERT_EQUAL(u.ngroups, GW_GROUPS_MAX);
+    gw_user_free(&u);
+    strcpy(p, ",\"one-more\"]}");
+    CU_ASSERT_EQUAL(decode(c, json, &u), GW_E_MALFORMED);
+    p = json + sprintf(json, "{\"sub\":\"s\",\"groups\":[\"");
+    for (int i = 0; i < 200; i++)
+        p += sprintf(p, "\\u00e9");
+    strcpy(p, "\"]}");
+    CU_ASSERT_EQUAL_FATAL(decode(c, json, &u), GW_OK);
+    CU_ASSERT_EQUAL(strlen(u.groups[0]), 2 * GW_GROUP_MAX_CHARS);
+    gw_user_free(&u);
+    free(json);
+    gw_config_free(c);
+    /* groups are not even looked at when nothing uses them */
+    c = cfg_of("{\"export\":{\"REMOTE_USER\":\"global_id\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_FALSE(c->uses_groups);
+    CU_ASSERT_EQUAL_FATAL(decode(c, "{\"sub\":\"s\",\"groups\":7}", &u), GW_OK);
+    CU_ASSERT_EQUAL(u.ngroups, 0);
+    gw_user_free(&u);
+    gw_config_free(c);
+}
+
+static void t_headers_source(void)
+{
+    gw_config *c = cfg_of("{\"identity\":{\"source\":\"headers\",\"claim_headers\":{"
+                          "\"sub\":\"HTTP_REMOTE_USER\",\"email\":\"HTTP_REMOTE_EMAIL\","
+                          "\"groups\":\"HTTP_REMOTE_GROUPS\"}},\"groups\":{\"sync\":\"create\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    envp_t e;
+    gw_user u;
+    const char *why;
+    CU_ASSERT_EQUAL_FATAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
+                                                   "HTTP_REMOTE_EMAIL=bob@x", "HTTP_REMOTE_GROUPS=b,a"),
+                                         &u, &why), GW_OK);
+    CU_ASSERT_STRING_EQUAL(u.id, "bob");
+    CU_ASSERT_STRING_EQUAL(u.fields[1], "bob@x"); /* default fields: email is second */
+    CU_ASSERT_EQUAL_FATAL(u.ngroups, 2);
+    CU_ASSERT_STRING_EQUAL(u.groups[0], "a");
+    gw_user_free(&u);
+    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_EMAIL=bob@x", NULL, NULL),
+                                   &u, &why), GW_E_MALFORMED); /* no id */
+    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=b\xff", NULL, NULL),
+                                   &u, &why), GW_E_MALFORMED); /* not UTF-8 */
+    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
+                                             "HTTP_REMOTE_EMAIL=a\tb", NULL), &u, &why), GW_E_MALFORMED);
+    gw_config_free(c);
+}
+
 void unit_usermap(void)
 {
     static const unit_test tests[] = {
@@ -260,6 +360,8 @@ void unit_usermap(void)
         {"step 4: size, depth and key-count limits", t_decode_limits},
         {"mapping: types, absent claims, defaults", t_map},
         {"truncation at character boundaries", t_fit},
+        {"groups claim: array, comma string, {} / [], limits", t_groups},
+        {"plain-header source", t_headers_source},
         {NULL, NULL}};
     unit_suite("usermap", tests);
 }

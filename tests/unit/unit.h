@@ -9,6 +9,8 @@ void unit_cidr(void);
 void unit_config(void);
 void unit_usermap(void);
 void unit_reply(void);
+void unit_rules(void);
+void unit_http(void);
 
 /* Adds a suite with the NULL-terminated tests; aborts on CUnit errors. */
 typedef struct {

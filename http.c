@@ -1,0 +1,192 @@
+/* http.c - URL, query, cookie helpers and redirect validation (pure). */
+#include "http.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int hexv(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+char *gw_url_encode(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *o = malloc(3 * strlen(s) + 1);
+    if (!o)
+        return NULL;
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            o[k++] = (char)*p;
+        } else {
+            o[k++] = '%';
+            o[k++] = hex[*p >> 4];
+            o[k++] = hex[*p & 15];
+        }
+    }
+    o[k] = '\0';
+    return o;
+}
+
+/* Decodes n bytes of s; plus_space turns '+' into ' '. */
+static char *gw_pct_decode(const char *s, size_t n, bool plus_space)
+{
+    char *o = malloc(n + 1);
+    if (!o)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '%') {
+            int hi = i + 2 < n ? hexv(s[i + 1]) : -1;
+            int lo = i + 2 < n ? hexv(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+                free(o);
+                return NULL;
+            }
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+' && plus_space) {
+            c = ' ';
+        }
+        o[k++] = c;
+    }
+    o[k] = '\0';
+    return o;
+}
+
+char *gw_form_decode(const char *s, size_t n) { return gw_pct_decode(s, n, true); }
+
+char *gw_query_param(const char *qs, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *p = qs; p && *p;) {
+        size_t len = strcspn(p, "&;");
+        const char *eq = memchr(p, '=', len);
+        size_t kl = eq ? (size_t)(eq - p) : len;
+        if (kl == nl && strncmp(p, name, nl) == 0)
+            return eq ? gw_form_decode(eq + 1, len - kl - 1) : gw_form_decode("", 0);
+        p += len;
+        if (*p)
+            p++;
+    }
+    return NULL;
+}
+
+/* Finds cookie name in a Cookie header: its value and length, or NULL. */
+static const char *gw_cookie_find(const char *header, const char *name, size_t *vlen)
+{
+    size_t nl = strlen(name);
+    for (const char *p = header; p && *p;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t len = strcspn(p, ";");
+        if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+            const char *v = p + nl + 1;
+            size_t vl = len - nl - 1;
+            while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+                vl--;
+            if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
+                v++;
+                vl -= 2;
+            }
+            *vlen = vl;
+            return v;
+        }
+        p += len;
+        if (*p)
+            p++;
+    }
+    return NULL;
+}
+
+bool gw_cookie_value(const char *header, const char *name, char *out, size_t outlen)
+{
+    size_t vl;
+    const char *v = gw_cookie_find(header, name, &vl);
+    if (!v || vl >= outlen)
+        return false;
+    memcpy(out, v, vl);
+    out[vl] = '\0';
+    return true;
+}
+
+bool gw_cookie_present(const char *header, const char *name)
+{
+    size_t vl;
+    return gw_cookie_find(header, name, &vl) != NULL;
+}
+
+/* Judges one form of a destination ('\' already counts as '/'). raw is
+ * the same string before that translation. */
+static bool gw_dest_judge(const char *t, const char *raw, const gw_strlist *allowed)
+{
+    if (t[0] == '/')
+        return t[1] != '/';
+    size_t skip;
+    if (strncasecmp(t, "http://", 7) == 0)
+        skip = 7;
+    else if (strncasecmp(t, "https://", 8) == 0)
+        skip = 8;
+    else
+        return false;
+    /* The authority must end at the same place whether '\' counts as '/'
+     * (browsers) or not (RFC 3986 clients), and hold no userinfo. */
+    const char *auth = t + skip;
+    size_t al = strcspn(auth, "/?#");
+    if (al == 0 || al != strcspn(raw + skip, "/?#\\") || al != strcspn(raw + skip, "/?#") ||
+        memchr(auth, '@', al) || memchr(auth, '%', al) || memchr(raw, '\\', skip))
+        return false;
+    for (size_t i = 0; i < allowed->n; i++)
+        if (strlen(allowed->v[i]) == al && strncasecmp(allowed->v[i], auth, al) == 0)
+            return true;
+    return false;
+}
+
+static bool gw_dest_form_ok(const char *s, const gw_strlist *allowed)
+{
+    size_t n = strlen(s);
+    char *t = malloc(n + 1);
+    if (!t)
+        return false;
+    for (size_t i = 0; i <= n; i++)
+        t[i] = s[i] == '\\' ? '/' : s[i];
+    bool ok = gw_dest_judge(t, s, allowed);
+    free(t);
+    return ok;
+}
+
+bool gw_dest_valid(const char *dest, const gw_strlist *allowed)
+{
+    if (!dest)
+        return false;
+    size_t n = strlen(dest);
+    if (n == 0 || n > GW_DEST_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)dest[i];
+        if (c <= 0x20 || c >= 0x7F)
+            return false;
+        if (c == '%') {
+            int hi = i + 2 < n ? hexv(dest[i + 1]) : -1;
+            int lo = i + 2 < n ? hexv(dest[i + 2]) : -1;
+            if (hi < 0 || lo < 0)
+                return false;
+            int v = hi * 16 + lo;
+            if (v <= 0x20 || v == 0x7F)
+                return false;
+        }
+    }
+    char *dec = gw_pct_decode(dest, n, false);
+    if (!dec)
+        return false;
+    bool ok = gw_dest_form_ok(dest, allowed) && gw_dest_form_ok(dec, allowed);
+    free(dec);
+    return ok;
+}

@@ -1,0 +1,48 @@
+/*
+ * http.h - small HTTP helpers for the responder and the rules: URL
+ * encoding, query parameters, cookies, and the redirect destination check
+ * that keeps the logout flow from being an open redirect. Pure.
+ */
+#ifndef GW_HTTP_H
+#define GW_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+#define GW_DEST_MAX 2048
+
+/* Percent-encodes everything but RFC 3986 unreserved characters;
+ * malloc'd (NULL when out of memory). */
+char *gw_url_encode(const char *s);
+
+/* Decodes one application/x-www-form-urlencoded value ('+' is a space).
+ * Returns a malloc'd string, or NULL for a malformed escape, an encoded
+ * NUL, or no memory. */
+char *gw_form_decode(const char *s, size_t n);
+
+/* The decoded value of the first parameter name in the query string qs;
+ * malloc'd, NULL when absent or malformed. */
+char *gw_query_param(const char *qs, const char *name);
+
+/* The value of the first cookie name in a Cookie header, copied into out
+ * (at most outlen - 1 bytes; longer values are refused). Returns true when
+ * found. */
+bool gw_cookie_value(const char *header, const char *name, char *out, size_t outlen);
+
+/* True when the Cookie header holds a cookie called name (any value). */
+bool gw_cookie_present(const char *header, const char *name);
+
+/* True when dest is a safe place to redirect a browser to:
+ *   - at most GW_DEST_MAX bytes of printable ASCII, no whitespace;
+ *   - every %XX escape well formed, and no escape of a control character,
+ *     whitespace or DEL (%00-%20, %7F);
+ *   - '\' counts as '/';
+ *   - either a local path starting with exactly one '/' (not "//", not
+ *     "/\"), or an http:// or https:// URL without userinfo whose host[:port]
+ *     is one of allowed (compared without case);
+ * judged both as written and after one round of percent-decoding. */
+bool gw_dest_valid(const char *dest, const gw_strlist *allowed);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * rules.h - access rules (SPEC §3 step 7). Pure.
+ */
+#ifndef GW_RULES_H
+#define GW_RULES_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "gwauth.h"
+
+/* Normalizes the path of a request URI for rule matching: the query is
+ * removed, every percent-escape is decoded once, empty segments ("//")
+ * are merged, "." and ".." segments are resolved. Refused with
+ * GW_E_BAD_PATH: an encoded '/' or NUL, any control character (raw or
+ * encoded), a malformed escape, a path that does not start with '/', and
+ * a path that climbs above '/'. On GW_OK *out is a malloc'd string. */
+gw_status gw_path_normalize(const char *uri, char **out);
+
+/* The rule with the longest prefix of path, or NULL (access.default). */
+const gw_rule *gw_rule_match(const gw_config *cfg, const char *path);
+
+/* What the request may do on path (already normalized), given whether it
+ * carries an identity, the user's groups (sorted or not) and the claims
+ * (for scopes; NULL when the identity comes from a session).
+ * Returns GW_OK, GW_E_UNAUTHENTICATED or GW_E_FORBIDDEN. */
+gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, int has_identity,
+                           char *const *groups, size_t ngroups, const cJSON *claims);
+
+/* access.login_redirect with "next=<request URI, percent-encoded>"
+ * appended (with '?' or '&'); malloc'd, NULL when no login_redirect is
+ * set or out of memory. */
+char *gw_login_location(const gw_config *cfg, const char *request_uri);
+
+#endif

@@ -1,0 +1,192 @@
+/* rules.c - path normalization and access rules (SPEC §3 step 7; pure). */
+#include "rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "util.h"
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+gw_status gw_path_normalize(const char *uri, char **out)
+{
+    *out = NULL;
+    if (!uri || uri[0] != '/')
+        return GW_E_BAD_PATH;
+    size_t n = strcspn(uri, "?#");
+    /* 1. decode every escape once */
+    char *dec = malloc(n + 1);
+    if (!dec)
+        return GW_E_INTERNAL;
+    size_t d = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)uri[i];
+        if (c == '%') {
+            int hi = i + 2 < n ? hexval(uri[i + 1]) : -1;
+            int lo = i + 2 < n ? hexval(uri[i + 2]) : -1;
+            if (hi < 0 || lo < 0) {
+                free(dec);
+                return GW_E_BAD_PATH;
+            }
+            c = (unsigned char)(hi * 16 + lo);
+            if (c == '/' || c == 0) {
+                free(dec);
+                return GW_E_BAD_PATH;
+            }
+            i += 2;
+        }
+        if (c < 0x20 || c == 0x7F) {
+            free(dec);
+            return GW_E_BAD_PATH;
+        }
+        dec[d++] = (char)c;
+    }
+    dec[d] = '\0';
+    /* 2. segments: merge "//", resolve "." and ".." */
+    char *res = malloc(d + 2);
+    if (!res) {
+        free(dec);
+        return GW_E_INTERNAL;
+    }
+    size_t r = 0;
+    bool trailing = false;
+    const char *p = dec;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        const char *seg = p;
+        while (*p && *p != '/')
+            p++;
+        size_t len = (size_t)(p - seg);
+        trailing = (*p == '/') || len == 0;
+        if (len == 0)
+            break;
+        if (len == 1 && seg[0] == '.') {
+            trailing = true;
+            continue;
+        }
+        if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+            if (r == 0) { /* climbs above '/' */
+                free(dec);
+                free(res);
+                return GW_E_BAD_PATH;
+            }
+            while (r > 0 && res[r - 1] != '/')
+                r--;
+            if (r > 0)
+                r--; /* drop the '/' before the removed segment */
+            trailing = true;
+            continue;
+        }
+        res[r++] = '/';
+        memcpy(res + r, seg, len);
+        r += len;
+    }
+    if (r == 0 || trailing)
+        res[r++] = '/';
+    res[r] = '\0';
+    free(dec);
+    *out = res;
+    return GW_OK;
+}
+
+const gw_rule *gw_rule_match(const gw_config *cfg, const char *path)
+{
+    const gw_rule *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < cfg->access.nrules; i++) {
+        const gw_rule *rl = &cfg->access.rules[i];
+        size_t len = strlen(rl->prefix);
+        if (len >= best_len && strncmp(path, rl->prefix, len) == 0) {
+            best = rl;
+            best_len = len;
+        }
+    }
+    return best;
+}
+
+static bool in_groups(const char *g, char *const *groups, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(groups[i], g) == 0)
+            return true;
+    return false;
+}
+
+/* True when the claims grant scope s: "scope" as a space-separated string
+ * (or an array), or "scp" as an array (or a space-separated string). */
+static bool has_scope(const cJSON *claims, const char *s)
+{
+    static const char *const names[] = {"scope", "scp"};
+    size_t sl = strlen(s);
+    for (int k = 0; k < 2; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(claims, names[k]);
+        if (cJSON_IsString(v)) {
+            const char *p = v->valuestring;
+            while (*p) {
+                while (*p == ' ')
+                    p++;
+                size_t len = strcspn(p, " ");
+                if (len == sl && strncmp(p, s, sl) == 0)
+                    return true;
+                p += len;
+            }
+        } else if (cJSON_IsArray(v)) {
+            for (const cJSON *e = v->child; e; e = e->next)
+                if (cJSON_IsString(e) && strcmp(e->valuestring, s) == 0)
+                    return true;
+        }
+    }
+    return false;
+}
+
+gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, int has_identity,
+                           char *const *groups, size_t ngroups, const cJSON *claims)
+{
+    gw_access a = rule ? rule->access : cfg->access.deflt;
+    if (!has_identity)
+        return a == GW_ACCESS_ANONYMOUS ? GW_OK : GW_E_UNAUTHENTICATED;
+    if (!rule)
+        return GW_OK;
+    if (rule->groups_any.n) {
+        bool ok = false;
+        for (size_t i = 0; i < rule->groups_any.n && !ok; i++)
+            ok = in_groups(rule->groups_any.v[i], groups, ngroups);
+        if (!ok)
+            return GW_E_FORBIDDEN;
+    }
+    if (rule->scopes_any.n) {
+        bool ok = false;
+        for (size_t i = 0; i < rule->scopes_any.n && !ok && claims; i++)
+            ok = has_scope(claims, rule->scopes_any.v[i]);
+        if (!ok)
+            return GW_E_FORBIDDEN;
+    }
+    return GW_OK;
+}
+
+char *gw_login_location(const gw_config *cfg, const char *request_uri)
+{
+    const char *base = cfg->access.login_redirect;
+    if (!base || !*base)
+        return NULL;
+    char *enc = gw_url_encode(request_uri ? request_uri : "/");
+    if (!enc)
+        return NULL;
+    gw_buf b;
+    gw_buf_init(&b);
+    gw_buf_printf(&b, "%s%snext=%s", base, strchr(base, '?') ? "&" : "?", enc);
+    free(enc);
+    if (b.oom) {
+        gw_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}

@@ -1,0 +1,128 @@
+# Persistent sessions and the logout flow (SPEC §3 step 6, §4): the whole
+# browser journey through lighttpd, the authorizer and the responder.
+# shellcheck shell=bash
+stack_start sess '{"session": {"enabled": true, "secure": false, "ttl_seconds": 3600},
+  "logout": {"gateway_logout_url": "/gw/logout", "default_destination": "/app/",
+             "allowed_hosts": ["app.example.org", "sso.example.org:8443"], "gateway_session_cookie": "gw_sess"},
+  "access": {"login_redirect": "/login"}}' 1 || return
+
+SESS=$PORT
+
+# cookie NAME: the value of Set-Cookie NAME from the last response
+cookie() { printf '%s\n' "$HEADERS" | sed -n "s/^Set-Cookie: $1=\([^;]*\).*/\1/p" | head -1; }
+setcookie() { printf '%s\n' "$HEADERS" | grep "^Set-Cookie: $1=" | head -1; }
+location() { printf '%s\n' "$HEADERS" | sed -n 's/^Location: //p'; }
+
+section "establish a session"
+DAVE=$(b64 '{"sub":"dave-1","email":"dave@example.org","preferred_username":"dave"}')
+rows0=$(sqlv "SELECT COUNT(*) FROM sessions")
+req -H "X-Userinfo: $DAVE" "$(url '/establish_session?next=%2Fapp%2Fwhoami%3Fx%3D1')"
+expect_eq "establish: 302" "$STATUS" 302
+expect_eq "establish: to the validated next" "$(location)" "/app/whoami?x=1"
+TOKEN=$(cookie gwauth_session)
+expect_eq "establish: token is 43 URL-safe characters" "$(printf '%s' "$TOKEN" | grep -cE '^[A-Za-z0-9_-]{43}$')" 1
+SC=$(setcookie gwauth_session)
+expect_has "cookie is HttpOnly, Path=/" "$SC" "Path=/; Max-Age=3600; HttpOnly"
+expect_has "cookie has SameSite per config" "$SC" "SameSite=Lax"
+expect_hasnt "cookie not Secure when session.secure is false" "$SC" "Secure"
+expect_has "establish: Cache-Control: no-store" "$HEADERS" "Cache-Control: no-store"
+expect_eq "one session row more" "$(sqlv "SELECT COUNT(*) FROM sessions")" "$((rows0 + 1))"
+expect_eq "only the SHA-256 of the token is stored" \
+    "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOKEN', 256))")" 1
+expect_eq "expiry set from ttl_seconds" \
+    "$(sqlv "SELECT TIMESTAMPDIFF(SECOND, created_at, expires_at) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOKEN', 256))")" 3600
+req -H "X-Userinfo: $DAVE" "$(url '/establish_session?next=//evil.example')"
+expect_eq "establish: unsafe next becomes the default destination" "$(location)" "/app/"
+T2=$(cookie gwauth_session)
+expect_ne "each establish issues a new token" "$T2" "$TOKEN"
+req -H "X-Userinfo: $DAVE" -H "Cookie: gwauth_session=$T2" "$(url /establish_session)"
+T3=$(cookie gwauth_session)
+expect_eq "establishing again replaces the browser's old session" \
+    "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash IN (UNHEX(SHA2('$T2', 256)), UNHEX(SHA2('$T3', 256)))")" 1
+expect_deny "establish without identity: the authorizer says 302 to login" 302 unauthenticated "$(url /establish_session)"
+expect_eq "...with next= the original request" "$(location)" "/login?next=%2Festablish_session"
+
+section "requests with only the session cookie"
+req -H "Cookie: gwauth_session=$TOKEN" "$(url /app/whoami)"
+expect_eq "session cookie alone: 200" "$STATUS" 200
+expect_has "...REMOTE_USER from the session" "$BODY" "REMOTE_USER=dave-1"
+expect_has "...GWAUTH_SOURCE=session" "$BODY" "GWAUTH_SOURCE=session"
+expect_has "...other exports too" "$BODY" "GWAUTH_EMAIL=dave@example.org"
+ERIN=$(b64 '{"sub":"erin-1"}')
+req -H "Cookie: gwauth_session=$TOKEN" -H "X-Userinfo: $ERIN" "$(url /app/whoami)"
+expect_has "a header always wins over a session" "$BODY" "REMOTE_USER=erin-1"
+expect_has "...and says so" "$BODY" "GWAUTH_SOURCE=header"
+req -H "Cookie: a=1; gwauth_session=$TOKEN; b=2" "$(url /app/whoami)"
+expect_has "session cookie among others" "$BODY" "REMOTE_USER=dave-1"
+expect_deny "unknown token: no identity" 302 unauthenticated -H "Cookie: gwauth_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" "$(url /app/whoami)"
+expect_deny "malformed token: no identity" 302 unauthenticated -H "Cookie: gwauth_session=' OR 1=1 --" "$(url /app/whoami)"
+expect_deny "token with one character more: no identity" 302 unauthenticated -H "Cookie: gwauth_session=${TOKEN}A" "$(url /app/whoami)"
+req -H "X-Userinfo: $DAVE" "$(url /establish_session)"
+OLD=$(cookie gwauth_session)
+sqlv "UPDATE sessions SET expires_at = NOW(6) - INTERVAL 1 SECOND WHERE token_hash = UNHEX(SHA2('$OLD', 256))"
+expect_deny "expired session: no identity (expiry enforced in SQL)" 302 unauthenticated -H "Cookie: gwauth_session=$OLD" "$(url /app/whoami)"
+FRANK=$(b64 '{"sub":"frank-1"}')
+req -H "X-Userinfo: $FRANK" "$(url /establish_session)"
+FT=$(cookie gwauth_session)
+sqlv "UPDATE users SET is_active = 0 WHERE global_id = 'frank-1'"
+expect_deny "inactive user's session: 403" 403 inactive_user -H "Cookie: gwauth_session=$FT" "$(url /app/whoami)"
+expect_deny "inactive user cannot establish a session (the authorizer refuses first)" 403 inactive_user \
+    -H "X-Userinfo: $FRANK" "$(url /establish_session)"
+
+section "logout while the gateway still has a session"
+req -H "Cookie: gwauth_session=$TOKEN" -H "X-Userinfo: $DAVE" "$(url '/applogout?next=%2Fapp%2Fbye')"
+expect_eq "logout: 302" "$STATUS" 302
+expect_eq "...to the gateway's logout" "$(location)" "/gw/logout"
+expect_eq "...remembering the destination in the next cookie" "$(cookie gwauth_next)" "%2Fapp%2Fbye"
+expect_has "...next cookie lives 300 s, HttpOnly" "$(setcookie gwauth_next)" "Path=/; Max-Age=300; HttpOnly"
+expect_has "...the session cookie is expired" "$(setcookie gwauth_session)" "gwauth_session=; Path=/; Max-Age=0"
+expect_has "...Cache-Control: no-store" "$HEADERS" "Cache-Control: no-store"
+expect_eq "...the session row is gone" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOKEN', 256))")" 0
+expect_deny "the old cookie no longer logs in" 302 unauthenticated -H "Cookie: gwauth_session=$TOKEN" "$(url /app/whoami)"
+
+section "the gateway sends the browser back (no identity any more)"
+req -H "Cookie: gwauth_next=%2Fapp%2Fbye" "$(url /applogout)"
+expect_eq "return: 302" "$STATUS" 302
+expect_eq "...to the remembered destination" "$(location)" "/app/bye"
+expect_has "...and the next cookie is expired" "$(setcookie gwauth_next)" "gwauth_next=; Path=/; Max-Age=0"
+req -H "Cookie: gwauth_next=https%3A%2F%2Fevil.example%2F" "$(url /applogout)"
+expect_eq "a remembered destination is validated again" "$(location)" "/app/"
+req -H "Cookie: gwauth_next=%2Fapp%2Fcookie" "$(url '/applogout?next=%2Fapp%2Fquery')"
+expect_eq "the query parameter wins over the cookie" "$(location)" "/app/query"
+
+section "plain logout"
+req "$(url /applogout)"
+expect_eq "no session anywhere: 302" "$STATUS" 302
+expect_eq "...to the default destination" "$(location)" "/app/"
+req "$(url '/applogout?next=https%3A%2F%2Fapp.example.org%2Fhome')"
+expect_eq "an allowed absolute destination is kept" "$(location)" "https://app.example.org/home"
+req "$(url '/applogout?next=https%3A%2F%2Fapp.example.org%40evil.example%2F')"
+expect_eq "userinfo trick: default" "$(location)" "/app/"
+req -H "Cookie: gw_sess=abc" "$(url '/applogout?next=%2Fapp%2Fx')"
+expect_eq "gateway session cookie present: through the gateway's logout" "$(location)" "/gw/logout"
+req -H "X-Userinfo: $DAVE" "$(url /applogout)"
+expect_eq "identity header present: through the gateway's logout" "$(location)" "/gw/logout"
+expect_deny "POST /applogout: 405" 405 method_not_allowed --data "" "$(url /applogout)"
+expect_has "...with Allow: GET" "$HEADERS" "Allow: GET"
+expect_deny "PUT /establish_session: 405" 405 method_not_allowed -H "X-Userinfo: $DAVE" -X PUT "$(url /establish_session)"
+expect_deny "unknown responder path: 404" 404 not_found "$(url /applogout/extra)"
+expect_deny "establish path with a suffix: 404" 404 not_found -H "X-Userinfo: $DAVE" "$(url /establish_sessionx)"
+PORT=$MAIN
+expect_deny "sessions disabled: establish path is 404" 404 not_found -H "X-Userinfo: $ALICE2" "$(url /establish_session)"
+PORT=$SESS
+
+section "login redirect and the database during logout"
+req "$(url '/app/whoami?a=1&b=2')"
+expect_eq "no identity: 302 to the login page" "$STATUS" 302
+expect_eq "...with next= the encoded request URI" "$(location)" "/login?next=%2Fapp%2Fwhoami%3Fa%3D1%26b%3D2"
+expect_eq "...and the deny's JSON body" "$BODY" '{"error":"unauthenticated"}'
+req -H "X-Userinfo: $DAVE" "$(url /establish_session)"
+LT=$(cookie gwauth_session)
+gw_db_stop "$DB_DIR"
+expect_deny "database down: logout with a session answers 503, never a false logout" 503 unavailable \
+    -H "Cookie: gwauth_session=$LT" "$(url /applogout)"
+expect_deny "database down: session cookie gives 503" 503 unavailable -H "Cookie: gwauth_session=$LT" "$(url /app/whoami)"
+gw_db_start "$DB_DIR" "$DB_PORT" || fail "MariaDB restart"
+req -H "Cookie: gwauth_session=$LT" "$(url /applogout)"
+expect_eq "database back: the logout works" "$(location)" "/app/"
+expect_eq "...and the session is gone" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$LT', 256))")" 0

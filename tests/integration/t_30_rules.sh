@@ -1,0 +1,77 @@
+# Access rules (SPEC §3 step 7): anonymous and authenticated prefixes,
+# groups_any and scopes_any, and attempts to dodge a rule through the path.
+# shellcheck shell=bash
+stack_start rules '{"access": {"default": "authenticated", "rules": [
+    {"prefix": "/public/", "access": "anonymous"},
+    {"prefix": "/admin/", "groups_any": ["staff", "ops"]},
+    {"prefix": "/admin/help/", "access": "anonymous"},
+    {"prefix": "/api/", "scopes_any": ["read", "admin"]}]}}' 1 || return
+RULES=$PORT
+W="$T/rules/www"
+mkdir -p "$W/public" "$W/admin/help" "$W/api"
+echo "public page" >"$W/public/index.html"
+echo "TOP SECRET" >"$W/admin/secret.html"
+echo "admin help" >"$W/admin/help/index.html"
+echo "api data" >"$W/api/data.txt"
+
+STAFF=$(b64 '{"sub":"sam-1","groups":["readers","staff"]}')
+NOSTAFF=$(b64 '{"sub":"nora-1","groups":["readers","staff-ish"]}')
+COMMA=$(b64 '{"sub":"olga-1","groups":"readers, ops"}')
+
+section "anonymous and authenticated prefixes"
+req "$(url /public/index.html)"
+expect_eq "anonymous prefix without identity: 200" "$STATUS" 200
+expect_eq "...serves the page" "$BODY" "public page"
+expect_deny "default (authenticated) without identity: 401" 401 unauthenticated "$(url /app/whoami)"
+expect_deny "groups rule without identity: 401" 401 unauthenticated "$(url /admin/secret.html)"
+req "$(url /admin/help/index.html)"
+expect_eq "longer anonymous prefix inside a protected one: 200" "$STATUS" 200
+
+section "groups_any"
+req -H "X-Userinfo: $STAFF" "$(url /admin/secret.html)"
+expect_eq "member of staff: 200" "$STATUS" 200
+expect_eq "...gets the page" "$BODY" "TOP SECRET"
+req -H "X-Userinfo: $COMMA" "$(url /admin/secret.html)"
+expect_eq "comma-separated groups claim (ops): 200" "$STATUS" 200
+expect_deny "not in any listed group: 403" 403 forbidden -H "X-Userinfo: $NOSTAFF" "$(url /admin/secret.html)"
+req -H "X-Userinfo: $STAFF" "$(url /app/whoami)"
+expect_has "GWAUTH_GROUPS sorted and comma-joined" "$BODY" "GWAUTH_GROUPS=readers,staff"
+
+section "dodging a rule through the path (a non-member asks for /admin/secret.html)"
+for p in "/public/../admin/secret.html" "/public/%2e%2e/admin/secret.html" "/public/%2E%2E/admin/secret.html" \
+    "/public/.%2e/admin/secret.html" "//admin/secret.html" "///admin//secret.html" "/admin/./secret.html" \
+    "/%61dmin/secret.html" "/adm%69n/secret.html" "/admin/x/../secret.html" "/./admin/secret.html" \
+    "/public/./../admin/secret.html" "/admin/secret.html?/public/" "/admin/secret.html#/public/" \
+    "/admin/help/../secret.html" "/admin/help/%2e%2e/secret.html"; do
+    req --path-as-is -H "X-Userinfo: $NOSTAFF" "$(url "$p")"
+    if [ "$STATUS" = 403 ] && [ "$BODY" = '{"error":"forbidden"}' ]; then ok "dodge $p: 403 forbidden"; else fail "dodge $p" "status $STATUS body $BODY"; fi
+done
+for p in "/admin%2fsecret.html" "/admin%2Fsecret.html" "/public%2f..%2fadmin/secret.html" "/public/..%2fadmin/secret.html" \
+    "/../admin/secret.html" "/public/../../admin/secret.html" "/admin%5c..%2fsecret.html"; do
+    expect_deny "dodge $p: 400 bad_path" 400 bad_path --path-as-is -H "X-Userinfo: $NOSTAFF" "$(url "$p")"
+done
+# lighttpd refuses these itself before asking gwauth: still never served
+for p in "/admin/secret.html%00" "/admin/%0asecret.html" "/admin/secret.html%7f"; do
+    req --path-as-is -H "X-Userinfo: $NOSTAFF" "$(url "$p")"
+    if [ "$STATUS" = 400 ] && ! printf '%s' "$BODY" | grep -q "TOP SECRET"; then ok "dodge $p: 400 (lighttpd)"; else fail "dodge $p" "status $STATUS"; fi
+done
+for p in "/ADMIN/secret.html" "/Admin/secret.html" "/admin/SECRET.html"; do
+    req --path-as-is -H "X-Userinfo: $NOSTAFF" "$(url "$p")"
+    if [ "$STATUS" != 200 ] && ! printf '%s' "$BODY" | grep -q "TOP SECRET"; then
+        ok "mixed case $p never serves the protected file ($STATUS)"
+    else
+        fail "mixed case $p" "status $STATUS body $BODY"
+    fi
+done
+for p in "/public/../admin/secret.html" "/%61dmin/secret.html" "/public/%2e%2e/admin/secret.html"; do
+    req --path-as-is "$(url "$p")"
+    expect_eq "anonymous dodge $p: 401" "$STATUS" 401
+done
+
+section "scopes_any"
+req -H "X-Userinfo: $(b64 '{"sub":"sc-1","scope":"openid profile read"}')" "$(url /api/data.txt)"
+expect_eq "scope string with read: 200" "$STATUS" 200
+req -H "X-Userinfo: $(b64 '{"sub":"sc-2","scp":["write","admin"]}')" "$(url /api/data.txt)"
+expect_eq "scp array with admin: 200" "$STATUS" 200
+expect_deny "scope without read/admin: 403" 403 forbidden -H "X-Userinfo: $(b64 '{"sub":"sc-3","scope":"openid reader"}')" "$(url /api/data.txt)"
+expect_deny "no scope claim: 403" 403 forbidden -H "X-Userinfo: $(b64 '{"sub":"sc-4"}')" "$(url /api/data.txt)"

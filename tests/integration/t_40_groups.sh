@@ -1,0 +1,67 @@
+# Group synchronisation (SPEC §2 groups): create / existing, excluded
+# groups, membership written only when it changed, @groups export.
+# shellcheck shell=bash
+stack_start gcreate '{"groups": {"sync": "create", "excluded": ["local-admins"]}}' 1 || return
+GCREATE=$PORT
+stack_start gexist '{"groups": {"sync": "existing", "claim": "roles"}}' 1 || return
+GEXIST=$PORT
+
+members() { sqlv "SELECT COALESCE(GROUP_CONCAT(g.name ORDER BY g.name), '') FROM user_groups ug JOIN \`groups\` g ON g.id = ug.group_id JOIN users u ON u.id = ug.user_id WHERE u.global_id = '$1'"; }
+
+section "sync: create"
+PORT=$GCREATE
+whoami "$(b64 '{"sub":"gina-1","groups":["beta","alpha"]}')"
+expect_eq "groups claim: 200" "$STATUS" 200
+expect_eq "missing groups created and joined" "$(members gina-1)" "alpha,beta"
+expect_has "@groups export sorted" "$BODY" "GWAUTH_GROUPS=alpha,beta"
+before=$(writes)
+whoami "$(b64 '{"sub":"gina-1","groups":["alpha","beta"]}')"
+expect_eq "same groups in another order: no write" "$(writes)" "$before"
+whoami "$(b64 '{"sub":"gina-1","groups":"alpha"}')"
+expect_eq "a group left the claim: membership removed" "$(members gina-1)" "alpha"
+expect_has "...and the export follows" "$BODY" "GWAUTH_GROUPS=alpha"
+expect_eq "...the group itself stays" "$(sqlv "SELECT COUNT(*) FROM \`groups\` WHERE name='beta'")" 1
+sqlv "INSERT INTO \`groups\` (name) VALUES ('local-admins')"
+sqlv "INSERT INTO user_groups (user_id, group_id) SELECT u.id, g.id FROM users u, \`groups\` g WHERE u.global_id='gina-1' AND g.name='local-admins'"
+whoami "$(b64 '{"sub":"gina-1","groups":["alpha"]}')"
+expect_eq "an excluded group is never removed" "$(members gina-1)" "alpha,local-admins"
+expect_has "...and is exported as the database holds it" "$BODY" "GWAUTH_GROUPS=alpha,local-admins"
+whoami "$(b64 '{"sub":"hugo-1","groups":["local-admins","gamma"]}')"
+expect_eq "an excluded group is never added" "$(members hugo-1)" "gamma"
+whoami "$(b64 '{"sub":"gina-1","groups":{}}')"
+expect_eq "{} empties the membership (but excluded)" "$(members gina-1)" "local-admins"
+whoami "$(b64 '{"sub":"gina-1","groups":[]}')"
+expect_eq "[] too" "$(members gina-1)" "local-admins"
+whoami "$(b64 '{"sub":"gina-1"}')"
+expect_eq "no groups claim at all: no groups" "$(members gina-1)" "local-admins"
+whoami "$(b64 '{"sub":"ivan-1","groups":" a , b,,a ,  "}')"
+expect_eq "comma-separated string trimmed, empty and repeated names dropped" "$(members ivan-1)" "a,b"
+expect_deny "a group name with a control character" 400 malformed_userinfo \
+    -H "X-Userinfo: $(b64 '{"sub":"ivan-1","groups":["ok","bad\nname"]}')" "$(url /app/whoami)"
+expect_deny "a non-string group" 400 malformed_userinfo -H "X-Userinfo: $(b64 '{"sub":"ivan-1","groups":["ok",5]}')" "$(url /app/whoami)"
+expect_deny "groups claim of the wrong type" 400 malformed_userinfo -H "X-Userinfo: $(b64 '{"sub":"ivan-1","groups":7}')" "$(url /app/whoami)"
+MANY=$(printf '"g%d",' $(seq 1 300)); MANY="[${MANY%,}]"
+expect_deny "more than 256 groups" 400 malformed_userinfo -H "X-Userinfo: $(b64 "{\"sub\":\"ivan-1\",\"groups\":$MANY}")" "$(url /app/whoami)"
+LONGG=$(printf 'x%.0s' $(seq 1 200))
+whoami "$(b64 "{\"sub\":\"jane-1\",\"groups\":[\"$LONGG\"]}")"
+expect_eq "over-long group name cut to 150 characters" "$(sqlv "SELECT MAX(CHAR_LENGTH(name)) FROM \`groups\` WHERE name LIKE 'xxx%'")" 150
+RACEG=$(b64 '{"sub":"race-g","groups":["race-a","race-b","race-c"]}')
+pids=()
+for i in $(seq 1 24); do
+    curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 -H "X-Userinfo: $RACEG" "$(url /app/whoami)" >>"$T/raceg.codes" &
+    pids+=($!)
+done
+wait "${pids[@]}"
+expect_eq "24 parallel first logins with new groups: all 200" "$(sort "$T/raceg.codes" | uniq -c | tr -s ' ')" " 24 200"
+expect_eq "...each group once, each membership once" \
+    "$(sqlv "SELECT COUNT(*) FROM \`groups\` WHERE name LIKE 'race-%'"):$(members race-g)" "3:race-a,race-b,race-c"
+
+section "sync: existing (claim \"roles\")"
+PORT=$GEXIST
+whoami "$(b64 '{"sub":"kim-1","roles":["alpha","no-such-group"]}')"
+expect_eq "existing groups joined, missing ones not created" "$(members kim-1)" "alpha"
+expect_eq "...no-such-group was not created" "$(sqlv "SELECT COUNT(*) FROM \`groups\` WHERE name='no-such-group'")" 0
+before=$(writes)
+whoami "$(b64 '{"sub":"kim-1","roles":["alpha","no-such-group"]}')"
+expect_eq "same roles again: no row written" "$(writes)" "$before"
+expect_has "export shows database membership" "$BODY" "GWAUTH_GROUPS=alpha"

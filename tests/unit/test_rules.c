@@ -1,0 +1,157 @@
+/* rules.c: path normalization, longest-prefix match, access decisions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+#include "unit.h"
+
+static void t_normalize(void)
+{
+    static const struct { const char *in, *out; } ok[] = {
+        {"/", "/"}, {"/app", "/app"}, {"/app/", "/app/"}, {"/app?x=/../..", "/app"},
+        {"/a/b/../c", "/a/c"}, {"/a/./b", "/a/b"}, {"/a/b/.", "/a/b/"}, {"/a/b/..", "/a/"},
+        {"//admin//x", "/admin/x"}, {"/public/../admin/", "/admin/"},
+        {"/public/%2e%2e/admin/", "/admin/"}, {"/public/%2E%2E/admin/", "/admin/"},
+        {"/public/.%2e/admin", "/admin"}, {"/%61dmin/", "/admin/"}, {"/adm%69n/", "/admin/"},
+        {"/a%20b", "/a b"}, {"/%25", "/%"}, {"/%2525", "/%25"}, {"/caf%C3%A9", "/caf\xc3\xa9"},
+        {"/a/..", "/"}, {"/a/../", "/"}, {"/.", "/"}, {"/./", "/"}, {"/a#frag", "/a"},
+        {"/...", "/..."}, {"/a/..b", "/a/..b"}, {"/a\\..\\b", "/a\\..\\b"},
+        {NULL, NULL}};
+    for (int i = 0; ok[i].in; i++) {
+        char *out = NULL;
+        gw_status st = gw_path_normalize(ok[i].in, &out);
+        if (st != GW_OK || strcmp(out, ok[i].out) != 0) {
+            fprintf(stderr, "\n  normalize %s -> %s (want %s)\n", ok[i].in, out ? out : "error", ok[i].out);
+            CU_FAIL("normalize");
+        }
+        free(out);
+    }
+    static const char *const bad[] = {
+        "", "admin", "*", "http://host/admin", "/..", "/../admin", "/a/../..", "/%2e%2e/admin",
+        "/admin%2fsecret", "/admin%2Fsecret", "/a%00b", "/a%0ab", "/a%7f", "/a%", "/a%2", "/a%zz",
+        "/a\x01" "b", "/a\tb", "/a%09b", "/./../x", NULL};
+    for (int i = 0; bad[i]; i++) {
+        char *out = NULL;
+        if (gw_path_normalize(bad[i], &out) != GW_E_BAD_PATH) {
+            fprintf(stderr, "\n  normalize accepted %s -> %s\n", bad[i], out ? out : "?");
+            CU_FAIL("normalize bad");
+        }
+        free(out);
+    }
+    char *out = NULL;
+    CU_ASSERT_EQUAL(gw_path_normalize(NULL, &out), GW_E_BAD_PATH);
+}
+
+static gw_config *cfg_of(const char *json)
+{
+    char *err = NULL;
+    gw_config *c = gw_config_parse(json, strlen(json), &err);
+    if (!c)
+        fprintf(stderr, "config: %s\n", err);
+    free(err);
+    return c;
+}
+
+static void t_match(void)
+{
+    gw_config *c = cfg_of("{\"access\":{\"rules\":["
+                          "{\"prefix\":\"/\",\"access\":\"anonymous\"},"
+                          "{\"prefix\":\"/admin/\",\"groups_any\":[\"staff\"]},"
+                          "{\"prefix\":\"/admin/public/\",\"access\":\"anonymous\"},"
+                          "{\"prefix\":\"/api\",\"scopes_any\":[\"read\"]}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    static const struct { const char *path, *prefix; } cases[] = {
+        {"/", "/"}, {"/x", "/"}, {"/admin", "/"}, {"/admin/", "/admin/"}, {"/admin/x", "/admin/"},
+        {"/admin/public/", "/admin/public/"}, {"/admin/public/a", "/admin/public/"},
+        {"/admin/publicx", "/admin/"}, {"/api", "/api"}, {"/apiv2", "/api"}, {"/ADMIN/", "/"},
+        {"/applogout", "/applogout"}, /* implied anonymous rule */
+        {NULL, NULL}};
+    for (int i = 0; cases[i].path; i++) {
+        const gw_rule *r = gw_rule_match(c, cases[i].path);
+        if (!r || strcmp(r->prefix, cases[i].prefix) != 0) {
+            fprintf(stderr, "\n  %s matched %s\n", cases[i].path, r ? r->prefix : "none");
+            CU_FAIL("match");
+        }
+    }
+    CU_ASSERT_EQUAL(gw_rule_match(c, "/applogout")->access, GW_ACCESS_ANONYMOUS);
+    gw_config_free(c);
+    c = cfg_of("{}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_PTR_NULL(gw_rule_match(c, "/admin/"));
+    CU_ASSERT_PTR_NOT_NULL(gw_rule_match(c, "/applogout"));
+    gw_config_free(c);
+}
+
+static void t_decide(void)
+{
+    gw_config *c = cfg_of("{\"access\":{\"rules\":["
+                          "{\"prefix\":\"/pub/\",\"access\":\"anonymous\"},"
+                          "{\"prefix\":\"/admin/\",\"groups_any\":[\"staff\",\"ops\"]},"
+                          "{\"prefix\":\"/api/\",\"scopes_any\":[\"read\",\"admin\"]},"
+                          "{\"prefix\":\"/both/\",\"groups_any\":[\"staff\"],\"scopes_any\":[\"read\"]}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    char *staff[] = {"ops-not", "staff"}, *none[] = {NULL};
+    cJSON *s_str = cJSON_Parse("{\"scope\":\"openid  profile read\"}");
+    cJSON *s_arr = cJSON_Parse("{\"scp\":[\"write\",\"admin\"]}");
+    cJSON *s_bad = cJSON_Parse("{\"scope\":\"reader readonly\",\"scp\":\"openid\",\"Scope\":\"read\"}");
+    const gw_rule *pub = gw_rule_match(c, "/pub/x"), *adm = gw_rule_match(c, "/admin/x"),
+                  *api = gw_rule_match(c, "/api/x"), *both = gw_rule_match(c, "/both/x");
+    struct { const gw_rule *r; int id; char **g; size_t ng; const cJSON *cl; gw_status want; } cases[] = {
+        {NULL, 0, none, 0, NULL, GW_E_UNAUTHENTICATED},   /* default authenticated */
+        {NULL, 1, none, 0, NULL, GW_OK},
+        {pub, 0, none, 0, NULL, GW_OK},
+        {pub, 1, none, 0, NULL, GW_OK},
+        {adm, 0, none, 0, NULL, GW_E_UNAUTHENTICATED},
+        {adm, 1, none, 0, NULL, GW_E_FORBIDDEN},
+        {adm, 1, staff, 1, NULL, GW_E_FORBIDDEN},         /* "ops-not" is not "ops" */
+        {adm, 1, staff, 2, NULL, GW_OK},
+        {api, 1, none, 0, NULL, GW_E_FORBIDDEN},           /* session: no claims */
+        {api, 1, none, 0, s_str, GW_OK},
+        {api, 1, none, 0, s_arr, GW_OK},
+        {api, 1, none, 0, s_bad, GW_E_FORBIDDEN},
+        {both, 1, staff, 2, s_bad, GW_E_FORBIDDEN},
+        {both, 1, none, 0, s_str, GW_E_FORBIDDEN},
+        {both, 1, staff, 2, s_str, GW_OK},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (gw_access_decide(c, cases[i].r, cases[i].id, cases[i].g, cases[i].ng, cases[i].cl) !=
+            cases[i].want) {
+            fprintf(stderr, "\n  decide case %zu\n", i);
+            CU_FAIL("decide");
+        }
+    cJSON_Delete(s_str);
+    cJSON_Delete(s_arr);
+    cJSON_Delete(s_bad);
+    gw_config_free(c);
+}
+
+static void t_login_location(void)
+{
+    gw_config *c = cfg_of("{\"access\":{\"login_redirect\":\"/login\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    char *l = gw_login_location(c, "/app/x?a=1&b=/c d");
+    CU_ASSERT_STRING_EQUAL(l, "/login?next=%2Fapp%2Fx%3Fa%3D1%26b%3D%2Fc%20d");
+    free(l);
+    gw_config_free(c);
+    c = cfg_of("{\"access\":{\"login_redirect\":\"https://gw.example/login?client=x\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    l = gw_login_location(c, "/\r\n");
+    CU_ASSERT_STRING_EQUAL(l, "https://gw.example/login?client=x&next=%2F%0D%0A");
+    free(l);
+    gw_config_free(c);
+    c = cfg_of("{}");
+    CU_ASSERT_PTR_NULL(gw_login_location(c, "/x"));
+    gw_config_free(c);
+}
+
+void unit_rules(void)
+{
+    static const unit_test tests[] = {
+        {"path normalization (dot segments, escapes, //)", t_normalize},
+        {"longest prefix wins; logout path implied anonymous", t_match},
+        {"anonymous / authenticated / groups_any / scopes_any", t_decide},
+        {"login redirect carries the encoded request URI", t_login_location},
+        {NULL, NULL}};
+    unit_suite("rules", tests);
+}
