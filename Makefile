@@ -5,6 +5,8 @@
 #   make check      unit and integration tests against real MariaDB and lighttpd
 #   make migrate    apply sql/ migrations (settings from GWAUTH_CONFIG or -c via MIGRATE_ARGS)
 #   make deps       install the Debian packages needed to build and test
+#   make check-asan the same tests against an AddressSanitizer + UBSan build
+#   make check-valgrind  thousands of mixed requests to gwauth under valgrind
 
 CC       ?= cc
 BUILD    ?= build
@@ -29,7 +31,9 @@ EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)
 PROGS    := $(BUILD)/authorizer $(BUILD)/logout
 UNIT     := $(BUILD)/unit_tests
 
-.PHONY: all check test-unit test-integration run migrate deps clean clean-run help
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: all check check-asan check-valgrind test-unit test-integration run migrate deps clean clean-run help
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c | $(BUILD)
@@ -69,6 +73,21 @@ check:
 	@$(MAKE) --no-print-directory all $(UNIT)
 	@scripts/check.sh
 
+# Builds into build-asan/ and runs make check's tests against it; the
+# last integration file fails on any sanitizer report in the logs.
+check-asan:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory BUILD=build-asan OPTFLAGS="-O1 -g" SANFLAGS="$(ASAN_FLAGS)" \
+	    build-asan/authorizer build-asan/logout build-asan/unit_tests
+	@GW_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/check.sh
+
+check-valgrind:
+	@scripts/deps.sh
+	@command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
+	@$(MAKE) --no-print-directory all
+	@tests/valgrind.sh
+
 run:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
@@ -78,7 +97,7 @@ migrate:
 	@scripts/migrate.sh $(MIGRATE_ARGS)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf build build-asan
 
 # Removes the demo's MariaDB data and logs (make run creates them again).
 clean-run:

@@ -10,7 +10,7 @@ cd "$top"
 export GW_TOP="$top"
 
 echo "== unit tests: the pure core (CUnit)"
-GW_RESULT_FILE="$res/unit" "$top/build/unit_tests"
+GW_RESULT_FILE="$res/unit" "$top/${GW_BUILD:-build}/unit_tests"
 urc=$?
 echo
 echo "== integration tests: lighttpd + gwauth + MariaDB"

@@ -3,6 +3,8 @@
 # loopback under one temporary folder. Source it from a test script.
 
 GW_TOP=${GW_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# The programs under test: build/ by default, build-asan/ for make check-asan.
+GW_BIN="$GW_TOP/${GW_BUILD:-build}"
 # shellcheck source=../../scripts/lib.sh
 . "$GW_TOP/scripts/lib.sh"
 
@@ -71,10 +73,10 @@ stack_start() {
     echo "$PORT" >"$d/port"
     gw_lighttpd_conf "$d/lighttpd.conf" "$PORT" "$d/www" "$d" "$d/authz.sock" "$d/logout.sock"
     spawn-fcgi -s "$d/authz.sock" -F "$procs" -P "$d/authz.pids" -- \
-        "$GW_TOP/build/authorizer" -c "$d/gwauth.json" -l "$d/authz.log" >/dev/null 2>&1 ||
+        "$GW_BIN/authorizer" -c "$d/gwauth.json" -l "$d/authz.log" >/dev/null 2>&1 ||
         { fail "stack $name: authorizer did not start"; cat "$d/authz.log"; return 1; }
     spawn-fcgi -s "$d/logout.sock" -F 1 -P "$d/logout.pids" -- \
-        "$GW_TOP/build/logout" -c "$d/gwauth.json" -l "$d/logout.log" >/dev/null 2>&1 ||
+        "$GW_BIN/logout" -c "$d/gwauth.json" -l "$d/logout.log" >/dev/null 2>&1 ||
         { fail "stack $name: responder did not start"; return 1; }
     gw_lighttpd_start "$d/lighttpd.conf" "$d" "$PORT" || { fail "stack $name: lighttpd did not start"; return 1; }
     STACKS+=("$name")
@@ -92,6 +94,24 @@ stack_stop() {
 
 # stack_pids NAME: the authorizer's pids.
 stack_pids() { tr '\n' ' ' <"$T/$1/authz.pids"; }
+
+# stack_stop_wait NAME: SIGTERM to the stack's gwauth processes; prints the
+# pids that were still alive 5 s later (none when all exited).
+stack_stop_wait() {
+    local d="$T/$1" pid pids="" left="" i
+    for f in "$d/authz.pids" "$d/logout.pids"; do
+        [ -f "$f" ] && pids="$pids $(cat "$f")"
+        rm -f "$f"
+    done
+    for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
+    for i in $(seq 1 50); do
+        left=""
+        for pid in $pids; do kill -0 "$pid" 2>/dev/null && left="$left $pid"; done
+        [ -z "$left" ] && break
+        sleep 0.1
+    done
+    echo "$left"
+}
 
 # req [curl args...]: one request; sets STATUS, HEADERS, BODY.
 req() {

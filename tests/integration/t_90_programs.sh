@@ -2,10 +2,10 @@
 # SIGTERM, and what the logs hold.
 # shellcheck shell=bash
 section "programs: options, configuration errors, --check-config, SIGTERM"
-A="$GW_TOP/build/authorizer"
+A="$GW_BIN/authorizer"
 out=$("$A" --version); expect_has "--version" "$out" "gwauth-authorizer"
 out=$("$A" --help); expect_has "--help lists --check-config" "$out" "--check-config"
-out=$("$GW_TOP/build/logout" --help); expect_has "responder --help" "$out" "gwauth-logout"
+out=$("$GW_BIN/logout" --help); expect_has "responder --help" "$out" "gwauth-logout"
 "$A" --bogus >/dev/null 2>&1; expect_eq "unknown option exits 2" "$?" 2
 printf '{"identity": {"sourse": "apisix"}, "database": {"port": "x"}}' >"$T/bad.json"
 out=$("$A" -c "$T/bad.json" 2>&1); rc=$?

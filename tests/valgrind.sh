@@ -1,0 +1,93 @@
+#!/bin/bash
+# make check-valgrind: the authorizer and the responder run under
+#   valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1
+# behind a real lighttpd and MariaDB, for a few thousand mixed requests
+# (new, returning and changed users, every deny, sessions, logout). Fails
+# on any valgrind error or definite leak, or on any unexpected status.
+set -u
+. "$(dirname "$0")/integration/harness.sh"
+ROUNDS=${ROUNDS:-150}
+command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
+
+section "setting up MariaDB and lighttpd; gwauth under valgrind"
+db_up || { fail "MariaDB setup"; summary; exit 1; }
+d="$T/vg"
+mkdir -p "$d/www/app" "$d/www/admin" "$d/www/pub"
+cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/app/whoami"
+echo admin >"$d/www/admin/index.html"
+echo pub >"$d/www/pub/index.html"
+printf '%s\n' "$DB_PASS" >"$d/db.password"
+cat >"$d/gwauth.json" <<JSON
+{ "database": { "socket": "$DB_DIR/mysql.sock", "user": "$DB_USER", "password_file": "$d/db.password",
+                "name": "$DB_NAME" },
+  "identity": { "max_bytes": 4096 },
+  "groups": { "sync": "create" },
+  "session": { "enabled": true, "secure": false },
+  "access": { "rules": [ { "prefix": "/admin/", "groups_any": ["staff"] },
+                         { "prefix": "/pub/", "access": "anonymous" } ] },
+  "log": { "level": "warn" } }
+JSON
+VG="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --track-origins=yes"
+$VG --log-file="$d/vg-authz.txt" "$GW_BIN/authorizer" -c "$d/gwauth.json" -s "unix:$d/authz.sock" -l "$d/authz.log" &
+APID=$!
+$VG --log-file="$d/vg-logout.txt" "$GW_BIN/logout" -c "$d/gwauth.json" -s "unix:$d/logout.sock" -l "$d/logout.log" &
+LPID=$!
+for i in $(seq 1 100); do [ -S "$d/authz.sock" ] && [ -S "$d/logout.sock" ] && break; sleep 0.2; done
+PORT=$(gw_free_port)
+gw_lighttpd_conf "$d/lighttpd.conf" "$PORT" "$d/www" "$d" "$d/authz.sock" "$d/logout.sock"
+sed -i 's/"read-timeout" => 10/"read-timeout" => 60/' "$d/lighttpd.conf"
+gw_lighttpd_start "$d/lighttpd.conf" "$d" "$PORT" || { fail "lighttpd"; summary; exit 1; }
+
+# A session token to use in the mix.
+TOKEN=$(curl -s -D - -o /dev/null -H "X-Userinfo: $(b64 '{"sub":"vg-sess","groups":["staff"]}')" \
+    "$(url /establish_session)" | tr -d '\r' | sed -n 's/^Set-Cookie: gwauth_session=\([^;]*\).*/\1/p')
+[ -n "$TOKEN" ] && ok "session established under valgrind" || fail "session established under valgrind"
+
+# One curl process, keep-alive, one request per block; expected statuses
+# go to a parallel file.
+cfg="$d/curl.cfg" exp="$d/expected"
+: >"$cfg"; : >"$exp"
+add() { # add STATUS PATH [HEADER...]
+    local st=$1 path=$2 h
+    shift 2
+    { printf 'url = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' "$(url "$path")"
+      for h in "$@"; do printf 'header = "%s"\n' "$h"; done
+      printf 'next\n'; } >>"$cfg"
+    echo "$st" >>"$exp"
+}
+for r in $(seq 1 "$ROUNDS"); do
+    add 200 /app/whoami "X-Userinfo: $(b64 "{\"sub\":\"vg-new-$r\",\"email\":\"n$r@example.org\",\"groups\":[\"g$((r % 5))\"]}")"
+    add 200 /app/whoami "X-Userinfo: $(b64 '{"sub":"vg-ret","email":"r@example.org","groups":["staff"]}')"
+    add 200 /app/whoami "X-Userinfo: $(b64 "{\"sub\":\"vg-chg\",\"email\":\"c$r@example.org\",\"country_code\":\"F$((r % 10))\"}")"
+    add 200 /admin/ "X-Userinfo: $(b64 '{"sub":"vg-ret","email":"r@example.org","groups":["staff"]}')"
+    add 200 /app/whoami "Cookie: gwauth_session=$TOKEN"
+    add 200 /pub/
+    add 401 /app/whoami
+    add 401 /app/whoami "Cookie: gwauth_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    add 400 /app/whoami "X-Userinfo: $(b64 '{"sub":"x","sub":"y"}')"
+    add 400 /app/whoami "X-Userinfo: not base64!"
+    add 400 /app/whoami "X-Userinfo: $(b64 '{"sub":"a\u0000b"}')"
+    add 400 /app/whoami "X-Userinfo: $(b64 '{"sub":"ok"}')" "X_Userinfo: $(b64 '{"sub":"other"}')"
+    add 431 /app/whoami "X-Userinfo: $(head -c 5000 /dev/zero | tr '\0' 'A')"
+    add 403 /admin/ "X-Userinfo: $(b64 '{"sub":"vg-nostaff"}')"
+    add 400 "/pub/%2e%2e%2fadmin/" "X-Userinfo: $(b64 '{"sub":"vg-ret"}')"
+    add 302 "/applogout?next=%2F%2Fevil.example"
+    add 404 /applogout/x
+done
+sed -i '$ d' "$cfg" # no "next" after the last request
+expected=$(wc -l <"$exp")
+t0=$(date +%s)
+curl -s -K "$cfg" >"$d/got" 2>"$d/curl.err"
+t1=$(date +%s)
+expect_eq "all $expected requests answered as expected ($((t1 - t0)) s)" "$(diff "$exp" "$d/got" | grep -c '^[<>]')" 0
+
+section "valgrind verdict"
+gw_stop_pidfile "$d/lighttpd.pid"
+kill -TERM "$APID" "$LPID"
+wait "$APID"; arc=$?
+wait "$LPID"; lrc=$?
+expect_eq "authorizer under valgrind: exit 0 (no error, no definite leak)" "$arc" 0
+expect_eq "responder under valgrind: exit 0 (no error, no definite leak)" "$lrc" 0
+[ "$arc$lrc" = 00 ] || cat "$d"/vg-*.txt | head -80
+expect_eq "valgrind reported nothing" "$(cat "$d"/vg-*.txt)" ""
+summary
