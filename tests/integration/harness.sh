@@ -120,6 +120,19 @@ req() {
     BODY=$(cat "$T/body" 2>/dev/null)
 }
 
+# parallel N OUT [curl args...]: N identical requests at once; their
+# statuses, one per line, go to OUT.
+parallel() {
+    local n=$1 out=$2 i pids=()
+    shift 2
+    : >"$out"
+    for i in $(seq 1 "$n"); do
+        curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 "$@" >>"$out" &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+}
+
 # url PATH: http://127.0.0.1:$PORT$PATH
 url() { echo "http://127.0.0.1:$PORT$1"; }
 

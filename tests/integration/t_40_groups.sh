@@ -46,12 +46,7 @@ LONGG=$(printf 'x%.0s' $(seq 1 200))
 whoami "$(b64 "{\"sub\":\"jane-1\",\"groups\":[\"$LONGG\"]}")"
 expect_eq "over-long group name cut to 150 characters" "$(sqlv "SELECT MAX(CHAR_LENGTH(name)) FROM \`groups\` WHERE name LIKE 'xxx%'")" 150
 RACEG=$(b64 '{"sub":"race-g","groups":["race-a","race-b","race-c"]}')
-pids=()
-for i in $(seq 1 24); do
-    curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 -H "X-Userinfo: $RACEG" "$(url /app/whoami)" >>"$T/raceg.codes" &
-    pids+=($!)
-done
-wait "${pids[@]}"
+parallel 24 "$T/raceg.codes" -H "X-Userinfo: $RACEG" "$(url /app/whoami)"
 expect_eq "24 parallel first logins with new groups: all 200" "$(sort "$T/raceg.codes" | uniq -c | tr -s ' ')" " 24 200"
 expect_eq "...each group once, each membership once" \
     "$(sqlv "SELECT COUNT(*) FROM \`groups\` WHERE name LIKE 'race-%'"):$(members race-g)" "3:race-a,race-b,race-c"

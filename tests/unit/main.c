@@ -3,6 +3,7 @@
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "unit.h"
 
@@ -18,6 +19,16 @@ void unit_suite(const char *name, const unit_test *tests)
             fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
             exit(2);
         }
+}
+
+gw_config *unit_config_of(const char *json)
+{
+    char *err = NULL;
+    gw_config *c = gw_config_parse(json, strlen(json), &err);
+    if (!c)
+        fprintf(stderr, "config: %s\n", err);
+    free(err);
+    return c;
 }
 
 int main(void)

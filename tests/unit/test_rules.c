@@ -43,19 +43,9 @@ static void t_normalize(void)
     CU_ASSERT_EQUAL(gw_path_normalize(NULL, &out), GW_E_BAD_PATH);
 }
 
-static gw_config *cfg_of(const char *json)
-{
-    char *err = NULL;
-    gw_config *c = gw_config_parse(json, strlen(json), &err);
-    if (!c)
-        fprintf(stderr, "config: %s\n", err);
-    free(err);
-    return c;
-}
-
 static void t_match(void)
 {
-    gw_config *c = cfg_of("{\"access\":{\"rules\":["
+    gw_config *c = unit_config_of("{\"access\":{\"rules\":["
                           "{\"prefix\":\"/\",\"access\":\"anonymous\"},"
                           "{\"prefix\":\"/admin/\",\"groups_any\":[\"staff\"]},"
                           "{\"prefix\":\"/admin/public/\",\"access\":\"anonymous\"},"
@@ -76,7 +66,7 @@ static void t_match(void)
     }
     CU_ASSERT_EQUAL(gw_rule_match(c, "/applogout")->access, GW_ACCESS_ANONYMOUS);
     gw_config_free(c);
-    c = cfg_of("{}");
+    c = unit_config_of("{}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_PTR_NULL(gw_rule_match(c, "/admin/"));
     CU_ASSERT_PTR_NOT_NULL(gw_rule_match(c, "/applogout"));
@@ -85,7 +75,7 @@ static void t_match(void)
 
 static void t_decide(void)
 {
-    gw_config *c = cfg_of("{\"access\":{\"rules\":["
+    gw_config *c = unit_config_of("{\"access\":{\"rules\":["
                           "{\"prefix\":\"/pub/\",\"access\":\"anonymous\"},"
                           "{\"prefix\":\"/admin/\",\"groups_any\":[\"staff\",\"ops\"]},"
                           "{\"prefix\":\"/api/\",\"scopes_any\":[\"read\",\"admin\"]},"
@@ -128,19 +118,19 @@ static void t_decide(void)
 
 static void t_login_location(void)
 {
-    gw_config *c = cfg_of("{\"access\":{\"login_redirect\":\"/login\"}}");
+    gw_config *c = unit_config_of("{\"access\":{\"login_redirect\":\"/login\"}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     char *l = gw_login_location(c, "/app/x?a=1&b=/c d");
     CU_ASSERT_STRING_EQUAL(l, "/login?next=%2Fapp%2Fx%3Fa%3D1%26b%3D%2Fc%20d");
     free(l);
     gw_config_free(c);
-    c = cfg_of("{\"access\":{\"login_redirect\":\"https://gw.example/login?client=x\"}}");
+    c = unit_config_of("{\"access\":{\"login_redirect\":\"https://gw.example/login?client=x\"}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     l = gw_login_location(c, "/\r\n");
     CU_ASSERT_STRING_EQUAL(l, "https://gw.example/login?client=x&next=%2F%0D%0A");
     free(l);
     gw_config_free(c);
-    c = cfg_of("{}");
+    c = unit_config_of("{}");
     CU_ASSERT_PTR_NULL(gw_login_location(c, "/x"));
     gw_config_free(c);
 }

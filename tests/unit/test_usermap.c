@@ -8,16 +8,6 @@
 #include "usermap.h"
 #include "util.h"
 
-static gw_config *cfg_of(const char *json)
-{
-    char *err = NULL;
-    gw_config *c = gw_config_parse(json, strlen(json), &err);
-    if (!c)
-        fprintf(stderr, "config: %s\n", err);
-    free(err);
-    return c;
-}
-
 /* A parameter array: REMOTE_ADDR plus up to three "NAME=value" entries. */
 typedef struct {
     char *v[6];
@@ -49,7 +39,7 @@ static char *ui(const char *json)
 
 static void t_identity_check(void)
 {
-    gw_config *c = cfg_of("{\"identity\":{\"max_bytes\":64}}");
+    gw_config *c = unit_config_of("{\"identity\":{\"max_bytes\":64}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     envp_t e;
     int present;
@@ -90,7 +80,7 @@ static void t_identity_check(void)
 
 static void t_identity_headers_source(void)
 {
-    gw_config *c = cfg_of("{\"identity\":{\"source\":\"headers\",\"max_bytes\":16,"
+    gw_config *c = unit_config_of("{\"identity\":{\"source\":\"headers\",\"max_bytes\":16,"
                           "\"claim_headers\":{\"sub\":\"HTTP_REMOTE_USER\",\"email\":\"HTTP_REMOTE_EMAIL\"}}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     envp_t e;
@@ -115,7 +105,7 @@ static gw_status decode(const gw_config *c, const char *json, gw_user *u)
 
 static void t_decode_table(void)
 {
-    gw_config *c = cfg_of("{}");
+    gw_config *c = unit_config_of("{}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     static const struct { const char *json; gw_status st; const char *id; } cases[] = {
         {"{\"sub\":\"alice\"}", GW_OK, "alice"},
@@ -170,7 +160,7 @@ static void t_decode_table(void)
 
 static void t_decode_limits(void)
 {
-    gw_config *c = cfg_of("{\"identity\":{\"max_bytes\":1048576}}");
+    gw_config *c = unit_config_of("{\"identity\":{\"max_bytes\":1048576}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     gw_user u;
     char *json = malloc(70000);
@@ -207,7 +197,7 @@ static void t_decode_limits(void)
 
 static void t_map(void)
 {
-    gw_config *c = cfg_of("{\"users\":{\"fields\":{\"email\":\"email\",\"n\":\"name\",\"b\":\"username\"},"
+    gw_config *c = unit_config_of("{\"users\":{\"fields\":{\"email\":\"email\",\"n\":\"name\",\"b\":\"username\"},"
                           "\"related\":{\"p\":[[\"cc\",\"country_code\",\"ZZ\"],[\"opt\",\"email_optin\",false],"
                           "[\"num\",\"score\",7]]}}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -233,7 +223,7 @@ static void t_map(void)
 
 static void t_fit(void)
 {
-    gw_config *c = cfg_of("{\"users\":{\"fields\":{\"a\":\"username\",\"b\":\"name\",\"c\":\"email\"},"
+    gw_config *c = unit_config_of("{\"users\":{\"fields\":{\"a\":\"username\",\"b\":\"name\",\"c\":\"email\"},"
                           "\"related\":{\"p\":[[\"cc\",\"country_code\",\"\"]]}}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     gw_user u;
@@ -253,7 +243,7 @@ static void t_fit(void)
 
 static void t_groups(void)
 {
-    gw_config *c = cfg_of("{\"groups\":{\"sync\":\"create\"}}");
+    gw_config *c = unit_config_of("{\"groups\":{\"sync\":\"create\"}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     static const struct { const char *json; gw_status st; const char *joined; } cases[] = {
         {"{\"sub\":\"s\",\"groups\":[\"b\",\"a\",\"b\"]}", GW_OK, "a,b"},
@@ -316,7 +306,7 @@ static void t_groups(void)
     free(json);
     gw_config_free(c);
     /* groups are not even looked at when nothing uses them */
-    c = cfg_of("{\"export\":{\"REMOTE_USER\":\"global_id\"}}");
+    c = unit_config_of("{\"export\":{\"REMOTE_USER\":\"global_id\"}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_FALSE(c->uses_groups);
     CU_ASSERT_EQUAL_FATAL(decode(c, "{\"sub\":\"s\",\"groups\":7}", &u), GW_OK);
@@ -327,7 +317,7 @@ static void t_groups(void)
 
 static void t_headers_source(void)
 {
-    gw_config *c = cfg_of("{\"identity\":{\"source\":\"headers\",\"claim_headers\":{"
+    gw_config *c = unit_config_of("{\"identity\":{\"source\":\"headers\",\"claim_headers\":{"
                           "\"sub\":\"HTTP_REMOTE_USER\",\"email\":\"HTTP_REMOTE_EMAIL\","
                           "\"groups\":\"HTTP_REMOTE_GROUPS\"}},\"groups\":{\"sync\":\"create\"}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);

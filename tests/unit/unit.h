@@ -4,6 +4,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include "config.h"
+
 void unit_util(void);
 void unit_cidr(void);
 void unit_config(void);
@@ -18,5 +20,9 @@ typedef struct {
     CU_TestFunc fn;
 } unit_test;
 void unit_suite(const char *name, const unit_test *tests);
+
+/* A configuration from JSON text over the defaults; NULL (and the
+ * problems on stderr) when refused. */
+gw_config *unit_config_of(const char *json);
 
 #endif
