@@ -3,7 +3,8 @@
 # when some are missing. Uses sudo when not root. Does nothing when all are there.
 set -eu
 PKGS="build-essential pkg-config libfcgi-dev libcjson-dev libmariadb-dev libssl-dev
-libcunit1-dev mariadb-server mariadb-client lighttpd spawn-fcgi curl procps"
+libcunit1-dev mariadb-server mariadb-client lighttpd spawn-fcgi curl procps
+apache2 libapache2-mod-fcgid"
 
 missing=""
 for p in $PKGS; do

@@ -20,6 +20,7 @@ STACKS=()
 gw_cleanup() {
     local s
     for s in "${STACKS[@]}"; do stack_stop "$s"; done
+    for s in "${APACHES[@]}"; do apache_stop "$s"; done
     gw_db_stop "$DB_DIR"
     if [ "$FAIL" -eq 0 ] && [ -z "${GW_KEEP:-}" ]; then rm -rf "$T"; else echo "# test files kept in $T"; fi
 }
@@ -162,4 +163,54 @@ summary() {
     printf '# integration: %d passed, %d failed\n' "$PASS" "$FAIL"
     echo "$PASS $FAIL" >"${GW_RESULT_FILE:-/dev/null}"
     [ "$FAIL" -eq 0 ]
+}
+
+# --- Apache httpd ----------------------------------------------------------
+
+APACHES=()
+
+# apache_start NAME EXAMPLE DEFINES: a private Apache on a free loopback
+# port (APORT): ServerRoot, pid file, logs and runtime files under $T/NAME,
+# the modules gwauth's examples need, then EXAMPLE (a file of the
+# repository) with its site settings block replaced by DEFINES.
+apache_start() {
+    local name=$1 example=$2 defines=$3 d="$T/$1" m=/usr/lib/apache2/modules mod
+    mkdir -p "$d/logs" "$d/fcgid" "$d/www"
+    chmod 755 "$T" "$d"
+    APORT=$(gw_free_port)
+    {
+        echo "ServerRoot \"$d\""
+        echo "ServerName 127.0.0.1"
+        echo "Listen 127.0.0.1:$APORT"
+        echo "PidFile \"$d/httpd.pid\""
+        echo "ErrorLog \"$d/logs/error.log\""
+        echo "DefaultRuntimeDir \"$d\""
+        echo "Mutex file:$d"
+        echo "LogLevel warn"
+        for mod in mpm_event authz_core authn_core authz_user mime dir cgid proxy proxy_fcgi \
+            authnz_fcgi fcgid headers; do
+            apache2 -l | grep -q "mod_$mod.c" || echo "LoadModule ${mod}_module $m/mod_$mod.so"
+        done
+        if [ "$(id -u)" = 0 ]; then echo "User www-data"; echo "Group www-data"; fi
+        echo "ScriptSock \"$d/cgid.sock\""
+        echo "TypesConfig /etc/mime.types"
+        echo "FcgidIPCDir \"$d/fcgid\""
+        echo "FcgidProcessTableFile \"$d/fcgid_shm\""
+        printf '%s\n' "$defines"
+        sed '/^# BEGIN site settings/,/^# END site settings/d' "$GW_TOP/$example"
+    } >"$d/httpd.conf"
+    [ "$(id -u)" = 0 ] && chown www-data "$d/fcgid"
+    apache2 -f "$d/httpd.conf" -k start >"$d/logs/start.out" 2>&1 ||
+        { cat "$d/logs/start.out" >&2; return 1; }
+    gw_wait_port "$APORT" 10 || { tail "$d/logs/error.log" >&2; return 1; }
+    APACHES+=("$name")
+}
+
+# apache_stop NAME: stops the Apache of NAME by its pid and waits.
+apache_stop() {
+    local d="$T/$1" pid i
+    [ -f "$d/httpd.pid" ] || return 0
+    pid=$(cat "$d/httpd.pid")
+    kill "$pid" 2>/dev/null
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 }

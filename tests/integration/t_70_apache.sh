@@ -1,0 +1,105 @@
+# Apache httpd 2.4: mod_authnz_fcgi (the full integration, with the
+# responder behind mod_proxy_fcgi) and mod_fcgid's FcgidAccessChecker, each
+# with the example file the README points to.
+# shellcheck shell=bash
+d="$T/apache"
+mkdir -p "$d/www/app" "$d/www/public"
+cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/app/whoami"
+echo "public page" >"$d/www/public/index.html"
+printf '%s\n' "$DB_PASS" >"$d/db.password"
+chmod 644 "$d/db.password"
+cat >"$d/gwauth.json" <<JSON
+{ "database": { "socket": "$DB_DIR/mysql.sock", "user": "$DB_USER", "password_file": "$d/db.password",
+                "name": "$DB_NAME", "connect_timeout_ms": 1000, "read_timeout_ms": 2000 },
+  "session": { "enabled": true, "secure": false },
+  "logout": { "gateway_logout_url": "/gw/logout", "default_destination": "/app/" } }
+JSON
+chmod 644 "$d/gwauth.json"
+AZ=$(gw_free_port) RS=$(gw_free_port)
+spawn-fcgi -a 127.0.0.1 -p "$AZ" -F 2 -P "$d/authz.pids" -- "$GW_BIN/authorizer" -c "$d/gwauth.json" -l "$d/authz.log" >/dev/null 2>&1
+spawn-fcgi -a 127.0.0.1 -p "$RS" -F 1 -P "$d/logout.pids" -- "$GW_BIN/logout" -c "$d/gwauth.json" -l "$d/logout.log" >/dev/null 2>&1
+STACKS+=("apache") # so that the processes are stopped (and checked) like the others
+apache_start apache apache2.conf.example "Define GWAUTH_AUTHORIZER fcgi://127.0.0.1:$AZ/
+Define GWAUTH_RESPONDER fcgi://127.0.0.1:$RS/
+Define GWAUTH_DOCROOT $d/www" || { fail "Apache (mod_authnz_fcgi) did not start"; return; }
+PORT=$APORT
+cookie() { printf '%s\n' "$HEADERS" | sed -n "s/^Set-Cookie: $1=\([^;]*\).*/\1/p" | head -1; }
+location() { printf '%s\n' "$HEADERS" | sed -n 's/^Location: //p'; }
+# Apache labels a deny's body text/html: check status, body, no-store, no identity, no write.
+apache_deny() {
+    local name=$1 st=$2 code=$3 before after
+    shift 3
+    before=$(writes); req "$@"; after=$(writes)
+    local problems=""
+    [ "$STATUS" = "$st" ] || problems+="status $STATUS (want $st); "
+    [ "$BODY" = "{\"error\":\"$code\"}" ] || problems+="body '$BODY'; "
+    printf '%s' "$HEADERS" | grep -qi '^Cache-Control: no-store' || problems+="no Cache-Control: no-store; "
+    printf '%s' "$HEADERS$BODY" | grep -qiE 'variable-|REMOTE_USER|GWAUTH_' && problems+="identity leaked; "
+    [ "$before" = "$after" ] || problems+="rows written; "
+    if [ -z "$problems" ]; then ok "$name"; else fail "$name" "$problems"; fi
+}
+
+section "Apache + mod_authnz_fcgi"
+NICK=$(b64 '{"sub":"nick-ap","email":"nick@example.org","preferred_username":"nick"}')
+whoami "$NICK"
+expect_eq "allow: 200" "$STATUS" 200
+expect_has "REMOTE_USER reaches the CGI" "$BODY" "REMOTE_USER=nick-ap"
+expect_has "GWAUTH_EMAIL reaches the CGI" "$BODY" "GWAUTH_EMAIL=nick@example.org"
+expect_has "GWAUTH_SOURCE=header" "$BODY" "GWAUTH_SOURCE=header"
+expect_hasnt "no Variable- line reaches the client" "$HEADERS" "Variable-"
+expect_eq "user row created" "$(sqlv "SELECT email FROM users WHERE global_id='nick-ap'")" "nick@example.org"
+apache_deny "no identity: 401" 401 unauthenticated "$(url /app/whoami)"
+apache_deny "malformed identity: 400" 400 malformed_userinfo -H "X-Userinfo: not*base64" "$(url /app/whoami)"
+apache_deny "repeated key: 400" 400 malformed_userinfo -H "X-Userinfo: $(b64 '{"sub":"a","sub":"b"}')" "$(url /app/whoami)"
+req -H "X-Userinfo: $NICK" -H "X_Userinfo: $(b64 '{"sub":"mallory"}')" "$(url /app/whoami)"
+expect_has "Apache drops X_Userinfo before gwauth sees it" "$BODY" "REMOTE_USER=nick-ap"
+req "$(url /public/)"
+expect_eq "anonymous path outside the provider: 200" "$STATUS" 200
+gw_db_stop "$DB_DIR"
+apache_deny "database stopped: 503" 503 unavailable -H "X-Userinfo: $(b64 '{"sub":"ap-down"}')" "$(url /app/whoami)"
+expect_has "...with Retry-After: 5" "$HEADERS" "Retry-After: 5"
+gw_db_start "$DB_DIR" "$DB_PORT" || fail "MariaDB restart"
+whoami "$(b64 '{"sub":"ap-up"}')"
+expect_eq "database back: 200" "$STATUS" 200
+
+section "Apache: the session and logout journey through the responder"
+req -H "X-Userinfo: $NICK" "$(url '/establish_session?next=%2Fapp%2Fwhoami')"
+expect_eq "establish: 302 to next" "$STATUS $(location)" "302 /app/whoami"
+TOK=$(cookie gwauth_session)
+expect_eq "establish: session cookie set" "$(printf '%s' "$TOK" | grep -cE '^[A-Za-z0-9_-]{43}$')" 1
+req -H "Cookie: gwauth_session=$TOK" "$(url /app/whoami)"
+expect_has "cookie alone: the session's user" "$BODY" "REMOTE_USER=nick-ap"
+expect_has "...source session" "$BODY" "GWAUTH_SOURCE=session"
+req -H "Cookie: gwauth_session=$TOK" -H "X-Userinfo: $NICK" "$(url '/applogout?next=%2Fapp%2Fbye')"
+expect_eq "logout with the gateway's session: to its logout" "$STATUS $(location)" "302 /gw/logout"
+expect_eq "...remembering the destination" "$(cookie gwauth_next)" "%2Fapp%2Fbye"
+expect_eq "...session row gone" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOK', 256))")" 0
+apache_deny "old cookie: 401" 401 unauthenticated -H "Cookie: gwauth_session=$TOK" "$(url /app/whoami)"
+req -H "Cookie: gwauth_next=%2Fapp%2Fbye" "$(url /applogout)"
+expect_eq "back from the gateway: to the destination" "$STATUS $(location)" "302 /app/bye"
+req "$(url '/applogout?next=%2F%2Fevil.example')"
+expect_eq "open redirect refused" "$(location)" "/app/"
+expect_eq "the authorizer saw FCGI_APACHE_ROLE and answered (no wrong-role deny)" \
+    "$(grep -c 'not called in the AUTHORIZER role' "$d/authz.log")" 0
+
+section "Apache + mod_fcgid (FcgidAccessChecker)"
+f="$T/fcgid"
+mkdir -p "$f/www/app"
+cp "$GW_TOP/tests/integration/whoami.cgi" "$f/www/app/whoami"
+apache_start fcgid apache2-fcgid.conf.example "Define GWAUTH_AUTHORIZER_BIN $GW_BIN/authorizer
+Define GWAUTH_CONFIG $d/gwauth.json
+Define GWAUTH_DOCROOT $f/www" || { fail "Apache (mod_fcgid) did not start"; return; }
+PORT=$APORT
+whoami "$(b64 '{"sub":"fc-1","email":"fc@example.org"}')"
+expect_eq "fcgid allow: 200" "$STATUS" 200
+expect_has "fcgid: REMOTE_USER reaches the CGI" "$BODY" "REMOTE_USER=fc-1"
+expect_has "fcgid: GWAUTH_EMAIL reaches the CGI" "$BODY" "GWAUTH_EMAIL=fc@example.org"
+expect_hasnt "fcgid: the example removes the Variable- lines from the response" "$HEADERS" "Variable-"
+expect_eq "fcgid: user row created" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id='fc-1'")" 1
+req "$(url /app/whoami)"
+expect_eq "fcgid: no identity: 401" "$STATUS" 401
+req -H "X-Userinfo: bad!" "$(url /app/whoami)"
+expect_eq "fcgid: malformed: 401 (mod_fcgid turns every deny into 401)" "$STATUS" 401
+expect_hasnt "fcgid: no identity in a deny" "$HEADERS$BODY" "GWAUTH_"
+apache_stop fcgid
+apache_stop apache
