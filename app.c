@@ -2,10 +2,17 @@
  * app.c - command line, configuration, signals and the accept loop,
  * shared by the authorizer and the responder.
  *
- * SIGTERM (or SIGINT) lets the request in flight finish, then the loop
- * ends and the program exits 0: the signal is blocked while a request is
- * handled and unblocked only around FCGX_Accept_r, whose accept() it
- * interrupts (libfcgi stops waiting once FCGX_ShutdownPending was called).
+ * Signals: SIGTERM (or SIGINT) lets the request in flight finish, then the
+ * program exits 0. SIGHUP re-reads the configuration between two requests:
+ * a valid file replaces the old configuration (database connection and
+ * statements are rebuilt), an invalid one is logged and the old one kept.
+ * No request is dropped: the listening socket stays open throughout. The
+ * signals are blocked while a request is handled and unblocked only around
+ * FCGX_Accept_r, which they interrupt (FCGI_FAIL_ACCEPT_ON_INTR).
+ *
+ * --workers N: the process becomes a small supervisor of N workers that
+ * share the listening socket; a worker that dies is started again (at most
+ * once a second), SIGTERM and SIGHUP are passed on to the workers.
  */
 #include "app.h"
 
@@ -15,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -22,14 +31,20 @@
 #include "log.h"
 
 #define GW_DEFAULT_CONFIG "/etc/gwauth/gwauth.json"
+#define GW_MAX_WORKERS 256
 
-static volatile sig_atomic_t gw_stop;
+static volatile sig_atomic_t gw_stop, gw_reload, gw_child;
 
-static void gw_on_term(int sig)
+static void gw_on_signal(int sig)
 {
-    (void)sig;
-    gw_stop = 1;
-    FCGX_ShutdownPending();
+    if (sig == SIGHUP) {
+        gw_reload = 1;
+    } else if (sig == SIGCHLD) {
+        gw_child = 1;
+    } else {
+        gw_stop = 1;
+        FCGX_ShutdownPending();
+    }
 }
 
 static void gw_usage(const gw_program *p, FILE *f)
@@ -41,14 +56,19 @@ static void gw_usage(const gw_program *p, FILE *f)
             "Options:\n"
             "  -c, --config FILE   configuration file (default: $GWAUTH_CONFIG, else %s)\n"
             "  -s, --socket ADDR   listen on ADDR (unix:PATH, tcp:HOST:PORT or :PORT) instead\n"
-            "                      of the socket on standard input (spawn-fcgi, lighttpd bin-path)\n"
+            "                      of the socket on standard input (spawn-fcgi, lighttpd bin-path,\n"
+            "                      systemd StandardInput=socket)\n"
+            "  -w, --workers N     run N worker processes on the socket, restarting any that dies\n"
             "  -l, --log-file FILE append log lines to FILE instead of standard error (spawn-fcgi\n"
             "                      gives its children no standard error)\n"
             "      --check-config  load the configuration, connect to the database, check every\n"
             "                      table and column it names; print OK or every problem\n"
+            "      --print-config  print the effective configuration (defaults included) as JSON\n"
             "  -V, --version       print the version and exit\n"
             "  -h, --help          print this help and exit\n"
             "\n"
+            "Signals: SIGTERM finishes the request in flight and exits 0; SIGHUP re-reads the\n"
+            "configuration between requests (an invalid file is logged and ignored).\n"
             "Environment: GWAUTH_CONFIG (configuration file), GWAUTH_DB_PASSWORD (database\n"
             "password when database.password_file is not set).\n"
             "Exit status: 0 on success or SIGTERM, 1 on a configuration or start-up error,\n"
@@ -67,6 +87,17 @@ static void gw_print_lines(const gw_program *p, const char *text)
     }
 }
 
+/* Logs each line of text as one event. */
+static void gw_log_lines(gw_log_level level, const char *event, const char *text)
+{
+    for (const char *l = text; l && *l;) {
+        const char *nl = strchr(l, '\n');
+        int n = nl ? (int)(nl - l) : (int)strlen(l);
+        gw_log(level, "event=%s problem=\"%.*s\"", event, n, l);
+        l += n + (nl ? 1 : 0);
+    }
+}
+
 /* Opens the listening socket named by addr, or -1 with a message. */
 static int gw_listen(const gw_program *p, const char *addr)
 {
@@ -81,14 +112,14 @@ static int gw_listen(const gw_program *p, const char *addr)
     return fd;
 }
 
-static void gw_log_start(const gw_program *p, const gw_config *c)
+static void gw_log_start(const gw_program *p, const gw_config *c, const char *event)
 {
     gw_buf names;
     gw_buf_init(&names);
     for (size_t i = 0; i < c->exports.n; i++)
         gw_buf_printf(&names, "%s%s", i ? "," : "", c->exports.v[i].name);
     gw_log(GW_LOG_INFO,
-           "event=start version=%s program=%s source=%s db=%s@%s:%d/%s%s%s exports=%s",
+           "event=%s version=%s program=%s source=%s db=%s@%s:%d/%s%s%s exports=%s", event,
            GWAUTH_VERSION, p->name, c->identity.source == GW_SRC_APISIX ? "apisix" : "headers",
            c->database.user, c->database.host, c->database.port, c->database.name,
            *c->database.socket ? " socket=" : "", c->database.socket,
@@ -96,10 +127,162 @@ static void gw_log_start(const gw_program *p, const gw_config *c)
     gw_buf_free(&names);
 }
 
+/* SIGHUP: a new configuration between two requests, or the old one kept. */
+static void gw_reload_config(gw_program *p, const char *path, gw_config **cfg)
+{
+    char *errors = NULL;
+    gw_config *next = gw_config_load(path, &errors);
+    if (!next) {
+        gw_log_lines(GW_LOG_ERROR, "reload_refused", errors);
+        gw_log(GW_LOG_ERROR, "event=reload_refused keeping=previous");
+        free(errors);
+        return;
+    }
+    if (p->stop)
+        p->stop(p);
+    gw_config *old = *cfg;
+    *cfg = next;
+    gw_log_set_level(next->log.level);
+    if (p->start && p->start(p, next) != 0) {
+        /* cannot run with the new one: go back to the old one */
+        *cfg = old;
+        gw_config_free(next);
+        gw_log_set_level(old->log.level);
+        if (p->start(p, old) != 0) {
+            gw_log(GW_LOG_ERROR, "event=reload_failed error=\"cannot start again\"");
+            exit(1);
+        }
+        gw_log(GW_LOG_ERROR, "event=reload_refused keeping=previous");
+        return;
+    }
+    gw_config_free(old);
+    gw_log_start(p, next, "reloaded");
+}
+
+/* The accept loop of one process. */
+static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg,
+                     const sigset_t *blocked, const sigset_t *unblocked)
+{
+    FCGX_Request req;
+    FCGX_InitRequest(&req, fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    gw_buf out;
+    gw_buf_init(&out);
+    while (!gw_stop) {
+        if (gw_reload) {
+            gw_reload = 0;
+            gw_reload_config(p, cfgpath, cfg);
+        }
+        sigprocmask(SIG_SETMASK, unblocked, NULL);
+        int rc = (gw_stop || gw_reload) ? -EINTR : FCGX_Accept_r(&req);
+        sigprocmask(SIG_SETMASK, blocked, NULL);
+        if (rc < 0) {
+            if (rc == -EINTR || gw_stop || gw_reload)
+                continue;
+            gw_log(GW_LOG_ERROR, "event=accept_failed error=\"%s\"", strerror(-rc));
+            break;
+        }
+        gw_buf_reset(&out);
+        p->handle(p, &req, &out);
+        if (out.oom || !out.len)
+            FCGX_PutS("Status: 500 Internal Server Error\r\n"
+                      "Content-Type: application/json\r\nCache-Control: no-store\r\n"
+                      "\r\n{\"error\":\"internal_error\"}\n", req.out);
+        else
+            FCGX_PutStr(out.data, (int)out.len, req.out);
+        FCGX_Finish_r(&req);
+    }
+    gw_buf_free(&out);
+}
+
+/* --workers: starts, watches and restarts the workers; returns the exit
+ * status of the supervisor. */
+static int gw_supervise(gw_program *p, int fd, const char *cfgpath, gw_config **cfg, int n,
+                        const sigset_t *blocked, const sigset_t *unblocked)
+{
+    pid_t pids[GW_MAX_WORKERS] = {0};
+    time_t last_start[GW_MAX_WORKERS] = {0};
+    gw_log(GW_LOG_INFO, "event=supervisor_start workers=%d", n);
+    for (;;) {
+        for (int i = 0; i < n && !gw_stop; i++) {
+            if (pids[i] > 0)
+                continue;
+            time_t now = time(NULL);
+            if (last_start[i] == now)
+                continue; /* at most one start per second and slot */
+            last_start[i] = now;
+            pid_t c = fork();
+            if (c == 0) {
+                struct sigaction sa;
+                memset(&sa, 0, sizeof(sa));
+                sa.sa_handler = SIG_DFL;
+                sigaction(SIGCHLD, &sa, NULL);
+                if (p->start && p->start(p, *cfg) != 0)
+                    _exit(1);
+                gw_log_start(p, *cfg, "start");
+                gw_serve(p, fd, cfgpath, cfg, blocked, unblocked);
+                gw_log(GW_LOG_INFO, "event=stop");
+                if (p->stop)
+                    p->stop(p);
+                gw_config_free(*cfg);
+                _exit(0);
+            }
+            if (c < 0)
+                gw_log(GW_LOG_ERROR, "event=fork_failed error=\"%s\"", strerror(errno));
+            else
+                pids[i] = c;
+        }
+        int alive = 0;
+        for (int i = 0; i < n; i++)
+            alive += pids[i] > 0;
+        if (gw_stop && alive == 0)
+            break;
+        /* wait for a signal (SIGCHLD, SIGTERM, SIGHUP) or the next second */
+        struct timespec ts = {1, 0};
+        sigprocmask(SIG_SETMASK, unblocked, NULL);
+        if (!gw_child && !gw_reload && !(gw_stop && alive))
+            nanosleep(&ts, NULL);
+        sigprocmask(SIG_SETMASK, blocked, NULL);
+        if (gw_reload) {
+            /* the supervisor's copy serves the workers it starts later */
+            gw_reload = 0;
+            char *errors = NULL;
+            gw_config *next = gw_config_load(cfgpath, &errors);
+            if (next) {
+                gw_config_free(*cfg);
+                *cfg = next;
+            }
+            free(errors);
+            for (int i = 0; i < n; i++)
+                if (pids[i] > 0)
+                    kill(pids[i], SIGHUP);
+        }
+        if (gw_stop) {
+            for (int i = 0; i < n; i++)
+                if (pids[i] > 0)
+                    kill(pids[i], SIGTERM);
+        }
+        gw_child = 0;
+        int status;
+        pid_t dead;
+        while ((dead = waitpid(-1, &status, WNOHANG)) > 0) {
+            for (int i = 0; i < n; i++) {
+                if (pids[i] != dead)
+                    continue;
+                pids[i] = 0;
+                if (!gw_stop)
+                    gw_log(GW_LOG_ERROR, "event=worker_died pid=%d status=%d restarting=yes",
+                           (int)dead, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+            }
+        }
+    }
+    gw_log(GW_LOG_INFO, "event=supervisor_stop");
+    return 0;
+}
+
 int gw_app_main(gw_program *p, int argc, char **argv)
 {
     const char *cfgpath = NULL, *sockaddr = NULL, *logfile = NULL;
-    int check = 0;
+    int check = 0, print = 0, workers = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if ((!strcmp(a, "-c") || !strcmp(a, "--config")) && i + 1 < argc)
@@ -114,8 +297,19 @@ int gw_app_main(gw_program *p, int argc, char **argv)
             logfile = argv[++i];
         else if (!strncmp(a, "--log-file=", 11))
             logfile = a + 11;
-        else if (!strcmp(a, "--check-config"))
+        else if ((!strcmp(a, "-w") || !strcmp(a, "--workers")) && i + 1 < argc) {
+            char *end;
+            long w = strtol(argv[++i], &end, 10);
+            if (*end || w < 1 || w > GW_MAX_WORKERS) {
+                fprintf(stderr, "gwauth-%s: --workers takes a number from 1 to %d\n", p->name,
+                        GW_MAX_WORKERS);
+                return 2;
+            }
+            workers = (int)w;
+        } else if (!strcmp(a, "--check-config"))
             check = 1;
+        else if (!strcmp(a, "--print-config"))
+            print = 1;
         else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
             printf("gwauth-%s %s\n", p->name, GWAUTH_VERSION);
             return 0;
@@ -152,6 +346,16 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         free(errors);
         return 1;
     }
+    if (print) {
+        char *json = gw_config_json(cfg);
+        printf("%s\n", json ? json : "{}");
+        if (cfg->database.password)
+            fprintf(stderr, "gwauth-%s: database password: set (%s), not shown\n", p->name,
+                    *cfg->database.password_file ? "from password_file" : "from GWAUTH_DB_PASSWORD");
+        free(json);
+        gw_config_free(cfg);
+        return 0;
+    }
     if (check) {
         gw_buf problems;
         gw_buf_init(&problems);
@@ -180,54 +384,49 @@ int gw_app_main(gw_program *p, int argc, char **argv)
     } else if (FCGX_IsCGI()) {
         fprintf(stderr,
                 "gwauth-%s: standard input is not a FastCGI socket; start it under "
-                "spawn-fcgi or lighttpd's bin-path, or give --socket\n", p->name);
+                "spawn-fcgi, lighttpd's bin-path or systemd (StandardInput=socket), or give "
+                "--socket\n", p->name);
         gw_config_free(cfg);
         return 1;
     }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = gw_on_term; /* no SA_RESTART: accept() must return */
+    sa.sa_handler = gw_on_signal; /* no SA_RESTART: accept() must return */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    if (workers)
+        sigaction(SIGCHLD, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
-    sigset_t term, prev;
-    sigemptyset(&term);
-    sigaddset(&term, SIGTERM);
-    sigaddset(&term, SIGINT);
-    sigprocmask(SIG_BLOCK, &term, &prev);
+    sigset_t blocked, unblocked;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGTERM);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGHUP);
+    sigaddset(&blocked, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &blocked, &unblocked);
+    sigdelset(&unblocked, SIGTERM);
+    sigdelset(&unblocked, SIGINT);
+    sigdelset(&unblocked, SIGHUP);
+    sigdelset(&unblocked, SIGCHLD);
+    sigprocmask(SIG_SETMASK, &blocked, NULL);
 
-    if (p->start && p->start(p, cfg) != 0) {
-        gw_config_free(cfg);
-        return 1;
+    int status = 0;
+    if (workers) {
+        status = gw_supervise(p, fd, cfgpath, &cfg, workers, &blocked, &unblocked);
+    } else {
+        if (p->start && p->start(p, cfg) != 0) {
+            gw_config_free(cfg);
+            return 1;
+        }
+        gw_log_start(p, cfg, "start");
+        gw_serve(p, fd, cfgpath, &cfg, &blocked, &unblocked);
+        gw_log(GW_LOG_INFO, "event=stop");
+        if (p->stop)
+            p->stop(p);
     }
-    gw_log_start(p, cfg);
-
-    FCGX_Request req;
-    FCGX_InitRequest(&req, fd, 0);
-    gw_buf out;
-    gw_buf_init(&out);
-    while (!gw_stop) {
-        sigprocmask(SIG_SETMASK, &prev, NULL);
-        int rc = gw_stop ? -1 : FCGX_Accept_r(&req);
-        sigprocmask(SIG_BLOCK, &term, NULL);
-        if (rc < 0)
-            break;
-        gw_buf_reset(&out);
-        p->handle(p, &req, &out);
-        if (out.oom || !out.len)
-            FCGX_PutS("Status: 500 Internal Server Error\r\n"
-                      "Content-Type: application/json\r\nCache-Control: no-store\r\n"
-                      "\r\n{\"error\":\"internal_error\"}\n", req.out);
-        else
-            FCGX_PutStr(out.data, (int)out.len, req.out);
-        FCGX_Finish_r(&req);
-    }
-    gw_log(GW_LOG_INFO, "event=stop");
-    gw_buf_free(&out);
-    if (p->stop)
-        p->stop(p);
     gw_config_free(cfg);
-    return 0;
+    return status;
 }

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -961,4 +962,130 @@ void gw_config_free(gw_config *c)
     free(c->logout.next_cookie);
     strlist_free(&c->logout.allowed_hosts);
     free(c);
+}
+
+/* --- the effective configuration as JSON (--print-config) ---------------- */
+
+static void js_strs(cJSON *o, const char *key, const gw_strlist *l)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, key);
+    for (size_t i = 0; a && i < l->n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(l->v[i]));
+}
+
+static const char *js_access(gw_access a) { return gw_access_names[a]; }
+
+char *gw_config_json(const gw_config *c)
+{
+    static const char *const sources[] = {"apisix", "headers"};
+    static const char *const syncs[] = {"off", "existing", "create"};
+    static const char *const levels[] = {"debug", "info", "warn", "error"};
+    cJSON *root = cJSON_CreateObject(), *o, *p, *q;
+
+    o = cJSON_AddObjectToObject(root, "database");
+    cJSON_AddStringToObject(o, "host", c->database.host);
+    cJSON_AddNumberToObject(o, "port", c->database.port);
+    cJSON_AddStringToObject(o, "socket", c->database.socket);
+    cJSON_AddStringToObject(o, "user", c->database.user);
+    cJSON_AddStringToObject(o, "password_file", c->database.password_file);
+    cJSON_AddStringToObject(o, "name", c->database.name);
+    cJSON_AddNumberToObject(o, "connect_timeout_ms", c->database.connect_timeout_ms);
+    cJSON_AddNumberToObject(o, "read_timeout_ms", c->database.read_timeout_ms);
+
+    o = cJSON_AddObjectToObject(root, "identity");
+    cJSON_AddStringToObject(o, "source", sources[c->identity.source]);
+    cJSON_AddStringToObject(o, "header", c->identity.header);
+    cJSON_AddStringToObject(o, "id_claim", c->identity.id_claim);
+    p = cJSON_AddObjectToObject(o, "claim_headers");
+    for (size_t i = 0; p && i < c->identity.nclaim_headers; i++)
+        cJSON_AddStringToObject(p, c->identity.claim_headers[i].claim, c->identity.claim_headers[i].var);
+    cJSON_AddNumberToObject(o, "max_bytes", (double)c->identity.max_bytes);
+    p = cJSON_AddArrayToObject(o, "trusted_proxies");
+    for (int i = 0; p && i < c->identity.nproxies; i++) {
+        const gw_cidr *n = &c->identity.proxies[i];
+        static const unsigned char v4[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+        char addr[64], text[80];
+        bool is4 = n->bits >= 96 && memcmp(n->addr, v4, 12) == 0;
+        inet_ntop(is4 ? AF_INET : AF_INET6, is4 ? n->addr + 12 : n->addr, addr, sizeof(addr));
+        snprintf(text, sizeof(text), "%s/%d", addr, is4 ? n->bits - 96 : n->bits);
+        cJSON_AddItemToArray(p, cJSON_CreateString(text));
+    }
+    cJSON_AddNumberToObject(o, "cache_seconds", c->identity.cache_seconds);
+
+    o = cJSON_AddObjectToObject(root, "users");
+    cJSON_AddBoolToObject(o, "create", c->users.create);
+    cJSON_AddBoolToObject(o, "update", c->users.update);
+    p = cJSON_AddObjectToObject(o, "fields");
+    for (size_t i = 0; p && i < c->users.nfields; i++) {
+        const gw_field *f = &c->users.fields[i];
+        if (f->overwrite) {
+            cJSON_AddStringToObject(p, f->claim, f->column);
+        } else {
+            q = cJSON_AddObjectToObject(p, f->claim);
+            cJSON_AddStringToObject(q, "column", f->column);
+            cJSON_AddBoolToObject(q, "overwrite", false);
+        }
+    }
+    p = cJSON_AddObjectToObject(o, "related");
+    for (size_t t = 0; p && t < c->users.nrelated; t++) {
+        q = cJSON_AddArrayToObject(p, c->users.related[t].table);
+        for (size_t i = 0; q && i < c->users.related[t].ncols; i++) {
+            const gw_relcol *rc = &c->users.related[t].cols[i];
+            cJSON *e = cJSON_CreateArray();
+            cJSON_AddItemToArray(e, cJSON_CreateString(rc->claim));
+            cJSON_AddItemToArray(e, cJSON_CreateString(rc->column));
+            cJSON_AddItemToArray(e, cJSON_CreateString(rc->deflt));
+            cJSON_AddItemToArray(q, e);
+        }
+    }
+
+    o = cJSON_AddObjectToObject(root, "groups");
+    cJSON_AddStringToObject(o, "claim", c->groups.claim);
+    cJSON_AddStringToObject(o, "sync", syncs[c->groups.sync]);
+    js_strs(o, "excluded", &c->groups.excluded);
+
+    o = cJSON_AddObjectToObject(root, "export");
+    for (size_t i = 0; o && i < c->exports.n; i++) {
+        const gw_export *e = &c->exports.v[i];
+        cJSON_AddStringToObject(o, e->name, e->kind == GW_EXP_COLUMN ? e->column
+                                            : e->kind == GW_EXP_GROUPS ? "@groups" : "@source");
+    }
+
+    o = cJSON_AddObjectToObject(root, "access");
+    cJSON_AddStringToObject(o, "default", js_access(c->access.deflt));
+    p = cJSON_AddArrayToObject(o, "rules");
+    for (size_t i = 0; p && i < c->access.nrules; i++) {
+        const gw_rule *r = &c->access.rules[i];
+        q = cJSON_CreateObject();
+        cJSON_AddStringToObject(q, "prefix", r->prefix);
+        cJSON_AddStringToObject(q, "access", js_access(r->access));
+        js_strs(q, "groups_any", &r->groups_any);
+        js_strs(q, "scopes_any", &r->scopes_any);
+        cJSON_AddItemToArray(p, q);
+    }
+    cJSON_AddStringToObject(o, "login_redirect", c->access.login_redirect);
+
+    o = cJSON_AddObjectToObject(root, "session");
+    cJSON_AddBoolToObject(o, "enabled", c->session.enabled);
+    cJSON_AddStringToObject(o, "cookie", c->session.cookie);
+    cJSON_AddNumberToObject(o, "ttl_seconds", (double)c->session.ttl_seconds);
+    cJSON_AddBoolToObject(o, "secure", c->session.secure);
+    cJSON_AddStringToObject(o, "same_site", c->session.same_site);
+    cJSON_AddStringToObject(o, "establish_path", c->session.establish_path);
+
+    o = cJSON_AddObjectToObject(root, "logout");
+    cJSON_AddStringToObject(o, "path", c->logout.path);
+    cJSON_AddStringToObject(o, "gateway_logout_url", c->logout.gateway_logout_url);
+    cJSON_AddStringToObject(o, "gateway_session_cookie", c->logout.gateway_session_cookie);
+    cJSON_AddStringToObject(o, "default_destination", c->logout.default_destination);
+    cJSON_AddStringToObject(o, "next_param", c->logout.next_param);
+    cJSON_AddStringToObject(o, "next_cookie", c->logout.next_cookie);
+    js_strs(o, "allowed_hosts", &c->logout.allowed_hosts);
+
+    o = cJSON_AddObjectToObject(root, "log");
+    cJSON_AddStringToObject(o, "level", levels[c->log.level]);
+
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    return text;
 }

@@ -153,6 +153,11 @@ gw_config *gw_config_load(const char *path, char **errors);
 
 void gw_config_free(gw_config *cfg);
 
+/* The effective configuration (defaults included) as a JSON document that
+ * gw_config_parse accepts and that yields the same configuration; no
+ * password. malloc'd; NULL when out of memory. */
+char *gw_config_json(const gw_config *cfg);
+
 /* The built-in default document, as JSON text (SPEC §2). */
 extern const char gw_config_default_json[];
 

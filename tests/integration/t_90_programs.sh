@@ -46,3 +46,60 @@ expect_hasnt "the identity header never appears in a log" "$LOG" "$ALICE"
 expect_hasnt "no claim value (email) in a log" "$LOG" "alice@example.org"
 expect_hasnt "the database password never appears in a log" "$LOG" "$DB_PASS"
 
+
+section "programs: --print-config, SIGHUP reload, --workers"
+out=$(GWAUTH_DB_PASSWORD=hunter2-secret "$A" -c "$T/opts/gwauth.json" --print-config 2>"$T/print.err"); rc=$?
+expect_eq "--print-config exits 0" "$rc" 0
+expect_has "...shows values from the file" "$out" '"id_claim":	"uid"'
+expect_has "...and defaults" "$out" '"establish_path":	"/establish_session"'
+expect_hasnt "...never the password" "$out$(cat "$T/print.err")" "hunter2-secret"
+printf '%s\n' "$out" >"$T/printed.json"
+expect_eq "...prints a file that loads to the same configuration" \
+    "$("$A" -c "$T/printed.json" --print-config 2>/dev/null)" "$out"
+
+stack_start reload '{"access": {"default": "authenticated"}}' 1 || return
+RELOAD=$PORT
+req "$(url /app/whoami)"
+expect_eq "reload: before, anonymous gets 401" "$STATUS" 401
+sed -i 's/"default": "authenticated"/"default": "anonymous"/' "$T/reload/gwauth.json"
+RPID=$(stack_pids reload)
+kill -HUP $RPID
+for i in $(seq 1 20); do req "$(url /app/whoami)"; [ "$STATUS" = 200 ] && break; sleep 0.1; done
+expect_eq "reload: after SIGHUP the new configuration answers (200)" "$STATUS" 200
+expect_has "...and says so in the log" "$(cat "$T/reload/authz.log")" "event=reloaded"
+printf '{"access": {"default": "nonsense"}}' >"$T/reload/gwauth.json"
+kill -HUP $RPID
+sleep 0.3
+req "$(url /app/whoami)"
+expect_eq "reload: an invalid file is refused and the old configuration kept (200)" "$STATUS" 200
+expect_has "...the problem is logged with its key" "$(cat "$T/reload/authz.log")" 'gwauth.json: access.default: invalid value'
+expect_eq "...and the process is the same" "$(stack_pids reload)" "$RPID"
+kill -0 $RPID && ok "...and alive" || fail "...and alive"
+
+W="$T/workers"
+mkdir -p "$W/www/app"
+cp "$GW_TOP/tests/integration/whoami.cgi" "$W/www/app/whoami"
+"$A" -c "$T/main/gwauth.json" -s "unix:$W/authz.sock" -w 3 -l "$W/authz.log" &
+SUP=$!
+for i in $(seq 1 50); do [ -S "$W/authz.sock" ] && [ "$(pgrep -P $SUP | wc -l)" = 3 ] && break; sleep 0.1; done
+expect_eq "--workers 3: three workers under the supervisor" "$(pgrep -P $SUP | wc -l)" 3
+WPORT=$(gw_free_port)
+gw_lighttpd_conf "$W/lighttpd.conf" "$WPORT" "$W/www" "$W" "$W/authz.sock" "$W/none.sock"
+gw_lighttpd_start "$W/lighttpd.conf" "$W" "$WPORT" || fail "workers: lighttpd"
+PORT=$WPORT
+whoami "$ALICE2"
+expect_has "--workers: requests are served" "$BODY" "REMOTE_USER=alice-1"
+victim=$(pgrep -P $SUP | head -1)
+kill -9 "$victim"
+for i in $(seq 1 40); do
+    [ "$(pgrep -P $SUP | wc -l)" = 3 ] && ! pgrep -P $SUP | grep -qx "$victim" && break
+    sleep 0.1
+done
+expect_eq "--workers: a killed worker is replaced" "$(pgrep -P $SUP | grep -vx "$victim" | wc -l)" 3
+expect_has "...and the supervisor logs it" "$(cat "$W/authz.log")" "event=worker_died pid=$victim"
+parallel 12 "$T/workers.codes" -H "X-Userinfo: $ALICE2" "$(url /app/whoami)"
+expect_eq "--workers: 12 parallel requests all 200" "$(sort "$T/workers.codes" | uniq -c | tr -s ' ')" " 12 200"
+gw_stop_pidfile "$W/lighttpd.pid"
+kill -TERM $SUP
+wait $SUP; rc=$?
+expect_eq "--workers: SIGTERM stops the supervisor and its workers, exit 0" "$rc:$(pgrep -f "$W/authz.sock" | wc -l)" "0:0"

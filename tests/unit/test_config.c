@@ -185,6 +185,40 @@ static void t_load(void)
     free(err);
 }
 
+/* --print-config: the printed document parses to the same configuration. */
+static void t_json_round_trip(void)
+{
+    static const char *const docs[] = {
+        "{}",
+        "{\"identity\":{\"source\":\"headers\",\"claim_headers\":{\"sub\":\"HTTP_REMOTE_USER\"},"
+        "\"trusted_proxies\":[\"10.0.0.0/8\",\"2001:db8::/32\",\"192.0.2.7\"]},"
+        "\"users\":{\"fields\":{\"m\":{\"column\":\"email\",\"overwrite\":false}},"
+        "\"related\":{\"p\":[[\"a\",\"b\",true],[\"c\",\"d\",7]]}},"
+        "\"groups\":{\"sync\":\"create\",\"excluded\":[\"x\"]},"
+        "\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"groups_any\":[\"g\"],\"scopes_any\":[\"s\"]}]},"
+        "\"session\":{\"enabled\":true,\"same_site\":\"Strict\"},\"log\":{\"level\":\"warn\"}}",
+        NULL};
+    for (int i = 0; docs[i]; i++) {
+        gw_config *a = unit_config_of(docs[i]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        char *ja = gw_config_json(a);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ja);
+        gw_config *b = unit_config_of(ja);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        char *jb = gw_config_json(b);
+        CU_ASSERT_STRING_EQUAL(ja, jb);
+        if (i == 1) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(ja, "\"2001:db8::/32\""));
+            CU_ASSERT_PTR_NOT_NULL(strstr(ja, "\"192.0.2.7/32\""));
+            CU_ASSERT_EQUAL(b->access.nrules, 2); /* the implied logout rule, once */
+        }
+        free(ja);
+        free(jb);
+        gw_config_free(a);
+        gw_config_free(b);
+    }
+}
+
 void unit_config(void)
 {
     static const unit_test tests[] = {
@@ -193,6 +227,7 @@ void unit_config(void)
         {"each mistake is refused with its key path", t_errors},
         {"every problem is reported at once", t_all_problems},
         {"unreadable file", t_load},
+        {"printed configuration parses to the same one", t_json_round_trip},
         {NULL, NULL}};
     unit_suite("config", tests);
 }
