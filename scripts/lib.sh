@@ -8,11 +8,16 @@ GW_TOP=${GW_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 gw_say() { printf '%s\n' "$*"; }
 gw_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# gw_free_port: prints a TCP port on 127.0.0.1 that nothing listens on.
+# gw_free_port: prints a TCP port on 127.0.0.1 that nothing listens on,
+# below the kernel's ephemeral range (a port in that range may be taken at
+# any moment as the local end of an outgoing connection).
 gw_free_port() {
-    local p i
+    local p i low=32768 span
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+    span=$(( low - 10000 ))
+    [ "$span" -gt 1000 ] || span=1000
     for i in $(seq 1 200); do
-        p=$(( (RANDOM % 30000) + 20000 ))
+        p=$(( (RANDOM % span) + 10000 ))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             echo "$p"
             return 0
