@@ -7,6 +7,7 @@
 #   make deps       install the Debian packages needed to build and test
 #   make check-asan the same tests against an AddressSanitizer + UBSan build
 #   make check-valgrind  thousands of mixed requests to gwauth under valgrind
+#   make install    PREFIX=/usr/local DESTDIR= (see README "Install as a service")
 
 CC       ?= cc
 BUILD    ?= build
@@ -33,7 +34,7 @@ UNIT     := $(BUILD)/unit_tests
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all check check-asan check-valgrind test-unit test-integration run migrate deps clean clean-run help
+.PHONY: all check check-asan check-valgrind install uninstall test-unit test-integration run migrate deps clean clean-run help
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c | $(BUILD)
@@ -95,6 +96,58 @@ run:
 
 migrate:
 	@scripts/migrate.sh $(MIGRATE_ARGS)
+
+# --- install ----------------------------------------------------------------
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+LIBDIR     ?= $(PREFIX)/lib/gwauth
+SBINDIR    ?= $(PREFIX)/sbin
+SHAREDIR   ?= $(PREFIX)/share/gwauth
+DOCDIR     ?= $(PREFIX)/share/doc/gwauth
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DOCS  := README.md gwauth.json.example lighttpd.conf.example apache2.conf.example \
+         apache2-fcgid.conf.example $(wildcard examples/*.json)
+UNITS := gwauth-authorizer.socket gwauth-logout.socket gwauth-authorizer.service gwauth-logout.service
+
+# Installs the programs, the migrations and gwauth-migrate, the man pages,
+# the documentation and examples, and the systemd units; the configuration
+# only when none is there yet (it is never overwritten or removed).
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR)/sql \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/gwauth
+	install -m 755 $(BUILD)/authorizer $(BUILD)/logout $(DESTDIR)$(LIBDIR)/
+	install -m 755 scripts/migrate.sh $(DESTDIR)$(SBINDIR)/gwauth-migrate
+	install -m 644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
+	install -m 644 $(filter-out examples/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/
+	install -m 644 $(filter examples/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 systemd/*.socket $(DESTDIR)$(UNITDIR)/
+	for s in systemd/*.service.in; do \
+	    sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $$s \
+	        >$(DESTDIR)$(UNITDIR)/$$(basename $$s .in) && chmod 644 $(DESTDIR)$(UNITDIR)/$$(basename $$s .in); \
+	done
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/gwauth/gwauth.json ]; then \
+	    echo "kept the existing $(DESTDIR)$(SYSCONFDIR)/gwauth/gwauth.json"; \
+	else \
+	    install -m 640 gwauth.json.example $(DESTDIR)$(SYSCONFDIR)/gwauth/gwauth.json; \
+	    echo "installed $(DESTDIR)$(SYSCONFDIR)/gwauth/gwauth.json (edit it)"; \
+	fi
+
+# Removes what install put there, except the configuration.
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/authorizer $(DESTDIR)$(LIBDIR)/logout $(DESTDIR)$(SBINDIR)/gwauth-migrate
+	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/sql/,$(notdir $(wildcard sql/*.sql)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(filter examples/%,$(DOCS))))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard man/*.5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8)))
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	-rmdir $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SHAREDIR)/sql $(DESTDIR)$(SHAREDIR) \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/gwauth (configuration)"
 
 clean:
 	rm -rf build build-asan

@@ -1,0 +1,67 @@
+# make install / uninstall: the tree, the configuration kept, the man pages
+# rendered, the systemd units verified, and the units' command line run the
+# way systemd runs it (the listening socket as standard input).
+# shellcheck shell=bash
+section "make install DESTDIR=..."
+I="$T/destdir"
+out=$(make -s -C "$GW_TOP" install DESTDIR="$I" BUILD="${GW_BUILD:-build}" 2>&1); rc=$?
+expect_eq "make install: exit 0" "$rc" 0
+for f in usr/local/lib/gwauth/authorizer usr/local/lib/gwauth/logout usr/local/sbin/gwauth-migrate \
+    usr/local/share/gwauth/sql/001_base.sql usr/local/share/man/man8/gwauth-authorizer.8 \
+    usr/local/share/man/man8/gwauth-logout.8 usr/local/share/man/man5/gwauth.json.5 \
+    usr/local/share/man/man8/gwauth-migrate.8 usr/local/share/doc/gwauth/lighttpd.conf.example \
+    usr/local/share/doc/gwauth/apache2.conf.example usr/local/share/doc/gwauth/examples/authelia.json \
+    usr/local/lib/systemd/system/gwauth-authorizer.socket usr/local/lib/systemd/system/gwauth-authorizer.service \
+    usr/local/lib/systemd/system/gwauth-logout.socket usr/local/lib/systemd/system/gwauth-logout.service \
+    etc/gwauth/gwauth.json; do
+    [ -f "$I/$f" ] && ok "installed $f" || fail "installed $f"
+done
+expect_eq "configuration is not world-readable" "$(stat -c %a "$I/etc/gwauth/gwauth.json")" 640
+expect_has "units point at the installed programs" "$(cat "$I/usr/local/lib/systemd/system/gwauth-authorizer.service")" \
+    "ExecStart=/usr/local/lib/gwauth/authorizer -c /etc/gwauth/gwauth.json --workers 4"
+echo '{"log": {"level": "debug"}}' >"$I/etc/gwauth/gwauth.json"
+make -s -C "$GW_TOP" install DESTDIR="$I" BUILD="${GW_BUILD:-build}" >/dev/null 2>&1
+expect_eq "installing again keeps the configuration" "$(cat "$I/etc/gwauth/gwauth.json")" '{"log": {"level": "debug"}}'
+expect_eq "installed program runs" "$("$I/usr/local/lib/gwauth/authorizer" --version)" "gwauth-authorizer $(sed -n 's/#define GWAUTH_VERSION "\(.*\)"/\1/p' "$GW_TOP/include/gwauth.h")"
+for m in man8/gwauth-authorizer.8 man8/gwauth-logout.8 man5/gwauth.json.5 man8/gwauth-migrate.8; do
+    page=$(MANWIDTH=80 man -l "$I/usr/local/share/man/$m" 2>"$T/man.err")
+    if printf '%s' "$page" | grep -q "^NAME" && [ ! -s "$T/man.err" ]; then ok "man -l renders $m"; else fail "man -l renders $m" "$(cat "$T/man.err")"; fi
+done
+make -s -C "$GW_TOP" uninstall DESTDIR="$I" >/dev/null 2>&1
+expect_eq "make uninstall removes everything but the configuration" \
+    "$(cd "$I" && find . -type f | sort | tr '\n' ' ')" "./etc/gwauth/gwauth.json "
+
+section "installed under a prefix: units verified and run as systemd would"
+P="$T/prefix"
+make -s -C "$GW_TOP" install PREFIX="$P/usr" SYSCONFDIR="$P/etc" BUILD="${GW_BUILD:-build}" >/dev/null 2>&1
+out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no "$P"/usr/lib/systemd/system/gwauth-*.service \
+    "$P"/usr/lib/systemd/system/gwauth-*.socket 2>&1); rc=$?
+expect_eq "systemd-analyze verify accepts the units" "$rc:$out" "0:"
+out=$("$P/usr/sbin/gwauth-migrate" -q -d gwauth_m --socket="$DB_DIR/mysql.sock" -u"$(id -un)" 2>&1)
+expect_has "installed gwauth-migrate finds the installed migrations" "$out" "already applied"
+cp "$T/main/gwauth.json" "$P/etc/gwauth/gwauth.json"
+cmd=$(sed -n 's/^ExecStart=//p' "$P/usr/lib/systemd/system/gwauth-authorizer.service")
+S="$T/svc"
+mkdir -p "$S/www/app"
+cp "$GW_TOP/tests/integration/whoami.cgi" "$S/www/app/whoami"
+# spawn-fcgi -n: no fork, the listening socket on standard input, exactly
+# like StandardInput=socket with Accept=no.
+# shellcheck disable=SC2086
+spawn-fcgi -n -s "$S/authz.sock" -- $cmd -l "$S/authz.log" &
+SVC=$!
+for i in $(seq 1 50); do [ "$(pgrep -P $SVC | wc -l)" = 4 ] && break; sleep 0.1; done
+expect_eq "the unit's ExecStart starts 4 workers on the inherited socket" "$(pgrep -P $SVC | wc -l)" 4
+SPORT=$(gw_free_port)
+gw_lighttpd_conf "$S/lighttpd.conf" "$SPORT" "$S/www" "$S" "$S/authz.sock" "$S/none.sock"
+gw_lighttpd_start "$S/lighttpd.conf" "$S" "$SPORT" || fail "service: lighttpd"
+PORT=$SPORT
+whoami "$ALICE2"
+expect_has "...and serves requests" "$BODY" "REMOTE_USER=alice-1"
+kill -HUP $SVC
+sleep 0.3
+whoami "$ALICE2"
+expect_has "ExecReload (SIGHUP) keeps serving" "$BODY" "REMOTE_USER=alice-1"
+gw_stop_pidfile "$S/lighttpd.pid"
+kill -TERM $SVC
+wait $SVC; rc=$?
+expect_eq "systemctl stop (SIGTERM): exit 0, no worker left" "$rc:$(pgrep -f "$S/authz.log" | wc -l)" "0:0"
