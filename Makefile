@@ -23,7 +23,7 @@ LDFLAGS  += $(SANFLAGS)
 LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
-CORE := status util cidr json config usermap rules http reply log session
+CORE := status util cidr json config usermap rules http reply log session cache
 # The edges shared by both programs.
 EDGE := db app
 

@@ -12,8 +12,10 @@
 #include <fastcgi.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
+#include "cache.h"
 #include "db.h"
 #include "gwauth.h"
 #include "http.h"
@@ -27,6 +29,10 @@ typedef struct {
     const gw_config *cfg;
     gw_db *db;
     gw_var *vars;
+    gw_cache *cache;          /* NULL when identity.cache_seconds is 0 */
+    const char **id_vars;     /* the variables that make up an identity */
+    size_t nid_vars;
+    gw_buf allow;             /* the allow reply being built */
 } authz;
 
 /* Everything one request owns; freed by authz_req_free. */
@@ -61,7 +67,14 @@ static int authz_start(gw_program *p, const gw_config *cfg)
     a->cfg = cfg;
     a->db = gw_db_new(cfg);
     a->vars = calloc(cfg->exports.n + 1, sizeof(gw_var));
-    if (!a->db || !a->vars) {
+    a->nid_vars = cfg->identity.source == GW_SRC_APISIX ? 1 : cfg->identity.nclaim_headers;
+    a->id_vars = calloc(a->nid_vars + 1, sizeof(char *));
+    for (size_t i = 0; a->id_vars && i < a->nid_vars; i++)
+        a->id_vars[i] = cfg->identity.source == GW_SRC_APISIX ? cfg->identity.header
+                                                              : cfg->identity.claim_headers[i].var;
+    a->cache = cfg->identity.cache_seconds > 0 ? gw_cache_new(GW_CACHE_ENTRIES) : NULL;
+    gw_buf_init(&a->allow);
+    if (!a->db || !a->vars || !a->id_vars || (cfg->identity.cache_seconds > 0 && !a->cache)) {
         gw_log(GW_LOG_ERROR, "event=start_failed error=\"out of memory\"");
         return 1;
     }
@@ -76,6 +89,10 @@ static void authz_stop(gw_program *p)
     authz *a = p->ctx;
     gw_db_free(a->db);
     free(a->vars);
+    free(a->id_vars);
+    gw_cache_free(a->cache);
+    gw_buf_free(&a->allow);
+    memset(a, 0, sizeof(*a));
 }
 
 static void authz_cut(void *arg, const char *table, const char *column)
@@ -154,8 +171,9 @@ static gw_status authz_session(authz *a, char *const *envp, authz_req *r)
     return st;
 }
 
-/* Step 8: one Variable- line per export with a value. */
-static gw_status authz_allow(authz *a, authz_req *r, gw_buf *out)
+/* Step 8: the allow reply for this identity, one Variable- line per
+ * export with a value, into a->allow. */
+static gw_status authz_allow(authz *a, authz_req *r)
 {
     const gw_config *cfg = a->cfg;
     for (size_t i = 0; i < cfg->exports.n; i++) {
@@ -165,7 +183,37 @@ static gw_status authz_allow(authz *a, authz_req *r, gw_buf *out)
                            : e->kind == GW_EXP_SOURCE ? r->source
                            : r->groups_csv;
     }
-    return gw_reply_allow(out, a->vars, cfg->exports.n);
+    gw_buf_reset(&a->allow);
+    gw_status st = gw_reply_allow(&a->allow, a->vars, cfg->exports.n);
+    return st == GW_OK && a->allow.oom ? GW_E_INTERNAL : st;
+}
+
+/* The access decision for the normalized path and the reply: the allow
+ * reply (identity) or an empty allow (anonymous), a login redirect, or
+ * a deny status for the caller. */
+static gw_status authz_access(authz *a, const char *uri, const char *path, int identity,
+                              char *const *groups, size_t ngroups, const cJSON *claims,
+                              const char *allow, size_t allow_len, gw_buf *out, const char **why)
+{
+    const gw_config *cfg = a->cfg;
+    const gw_rule *rule = gw_rule_match(cfg, path);
+    gw_status st = gw_access_decide(cfg, rule, identity, groups, ngroups, claims);
+    *why = st == GW_E_UNAUTHENTICATED ? "no identity" : rule ? rule->prefix : NULL;
+    if (st == GW_E_UNAUTHENTICATED) {
+        char *loc = gw_login_location(cfg, uri);
+        if (!loc)
+            return st;
+        gw_log(GW_LOG_INFO, "event=deny status=302 code=unauthenticated reason=\"login redirect\"");
+        gw_reply_redirect(out, GW_E_UNAUTHENTICATED, loc, NULL);
+        free(loc);
+        return GW_OK;
+    }
+    if (st != GW_OK)
+        return st;
+    if (!identity)
+        return gw_reply_allow(out, NULL, 0);
+    gw_buf_add(out, allow, allow_len);
+    return GW_OK;
 }
 
 /* Decides the request. Writes an allow or a redirect into out and returns
@@ -179,16 +227,30 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
     gw_status st = gw_identity_check(cfg, envp, &present);
     if (st != GW_OK)
         return st;
+    const char *uri = gw_env_get(envp, "REQUEST_URI");
+    unsigned char key[32];
+    bool cacheable = present && a->cache && gw_cache_key(envp, a->id_vars, a->nid_vars, key);
+    time_t now = time(NULL);
+    if (cacheable) {
+        /* Step 9: an identity seen within cache_seconds, with the very
+         * same header value: no decoding, no database. */
+        const gw_cached *hit = gw_cache_get(a->cache, key, now);
+        if (hit) {
+            *why = "request path";
+            if ((st = gw_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
+                return st;
+            return authz_access(a, uri, r->path, 1, hit->groups, hit->ngroups, hit->scopes,
+                                hit->reply, hit->reply_len, out, why);
+        }
+    }
     if (present) {
         if ((st = gw_user_decode(cfg, envp, &r->user, why)) != GW_OK)
             return st;
         r->have_user = true;
     }
-    const char *uri = gw_env_get(envp, "REQUEST_URI");
     *why = "request path";
     if ((st = gw_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
         return st;
-    const gw_rule *rule = gw_rule_match(cfg, r->path);
 
     if (r->have_user) {
         *why = "database unavailable";
@@ -212,25 +274,17 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
     *why = "out of memory";
     if ((st = authz_groups(cfg, r)) != GW_OK)
         return st;
-
-    st = gw_access_decide(cfg, rule, r->identity, r->groups, r->ngroups,
-                          r->have_user ? r->user.claims : NULL);
-    *why = st == GW_E_UNAUTHENTICATED ? "no identity" : rule ? rule->prefix : NULL;
-    if (st == GW_E_UNAUTHENTICATED) {
-        char *loc = gw_login_location(cfg, uri);
-        if (!loc)
+    if (r->identity) {
+        *why = "a stored value holds a control character";
+        if ((st = authz_allow(a, r)) != GW_OK)
             return st;
-        gw_log(GW_LOG_INFO, "event=deny status=302 code=unauthenticated reason=\"login redirect\"");
-        gw_reply_redirect(out, GW_E_UNAUTHENTICATED, loc, NULL);
-        free(loc);
-        return GW_OK;
+        if (cacheable)
+            gw_cache_put(a->cache, key, now + cfg->identity.cache_seconds, a->allow.data,
+                         a->allow.len, r->groups, r->ngroups, r->user.claims, r->user.id);
     }
-    if (st != GW_OK)
-        return st;
-    if (!r->identity)
-        return gw_reply_allow(out, NULL, 0);
-    *why = "a stored value holds a control character";
-    return authz_allow(a, r, out);
+    return authz_access(a, uri, r->path, r->identity, r->groups, r->ngroups,
+                        r->have_user ? r->user.claims : NULL, a->allow.data, a->allow.len, out,
+                        why);
 }
 
 static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out)

@@ -195,10 +195,12 @@ PORT=$MAIN
 for cid in $(sqlv "SELECT ID FROM information_schema.PROCESSLIST WHERE USER='$DB_USER'"); do
     sqlv "KILL $cid" 2>/dev/null
 done
-whoami "$ALICE2"
+# new header values: the cache must not answer these
+whoami "$(b64 '{"sub":"alice-1","email":"alice@new.example","x":"k1"}')"
 expect_eq "connection killed between requests: next request still 200" "$STATUS" 200
-whoami "$ALICE2"
+whoami "$(b64 '{"sub":"alice-1","email":"alice@new.example","x":"k2"}')"
 expect_eq "...and the one after (other process) too" "$STATUS" 200
+expect_has "...both reconnected" "$(grep -c 'event=db_connected' "$T/main/authz.log")" "4"
 gw_db_stop "$DB_DIR"
 expect_deny "database down: new identity gets 503" 503 unavailable \
     -H "X-Userinfo: $(b64 '{"sub":"while-down"}')" "$(url /app/whoami)" 2>/dev/null

@@ -66,8 +66,10 @@ req -H "X-Userinfo: $FRANK" "$(url /establish_session)"
 FT=$(cookie gwauth_session)
 sqlv "UPDATE users SET is_active = 0 WHERE global_id = 'frank-1'"
 expect_deny "inactive user's session: 403" 403 inactive_user -H "Cookie: gwauth_session=$FT" "$(url /app/whoami)"
-expect_deny "inactive user cannot establish a session (the authorizer refuses first)" 403 inactive_user \
-    -H "X-Userinfo: $FRANK" "$(url /establish_session)"
+expect_deny "inactive user gets no session, even while the authorizer's cache still knows the header" \
+    401 unauthenticated -H "X-Userinfo: $FRANK" "$(url /establish_session)"
+expect_deny "...and a new header for the inactive user is refused by the authorizer" 403 inactive_user \
+    -H "X-Userinfo: $(b64 '{"sub":"frank-1","email":"f@example.org"}')" "$(url /establish_session)"
 
 section "logout while the gateway still has a session"
 req -H "Cookie: gwauth_session=$TOKEN" -H "X-Userinfo: $DAVE" "$(url '/applogout?next=%2Fapp%2Fbye')"

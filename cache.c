@@ -1,0 +1,206 @@
+/* cache.c - bounded LRU of recent identities (pure but for SHA-256). */
+#include "cache.h"
+
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+typedef struct entry {
+    unsigned char key[32];
+    time_t expires;
+    gw_cached v;
+    struct entry *prev, *next;  /* LRU list, most recent first */
+    struct entry *chain;        /* hash bucket */
+} entry;
+
+struct gw_cache {
+    size_t capacity, size, nbuckets;
+    entry **buckets;
+    entry *head, *tail;
+};
+
+gw_cache *gw_cache_new(size_t capacity)
+{
+    gw_cache *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->capacity = capacity ? capacity : 1;
+    c->nbuckets = 1;
+    while (c->nbuckets < c->capacity * 2)
+        c->nbuckets *= 2;
+    c->buckets = calloc(c->nbuckets, sizeof(entry *));
+    if (!c->buckets) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static size_t bucket_of(const gw_cache *c, const unsigned char key[32])
+{
+    size_t h;
+    memcpy(&h, key, sizeof(h)); /* the key is a hash already */
+    return h & (c->nbuckets - 1);
+}
+
+static void value_free(gw_cached *v)
+{
+    free(v->reply);
+    for (size_t i = 0; i < v->ngroups; i++)
+        free(v->groups[i]);
+    free(v->groups);
+    cJSON_Delete(v->scopes);
+    free(v->user_id);
+    memset(v, 0, sizeof(*v));
+}
+
+static void lru_unlink(gw_cache *c, entry *e)
+{
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        c->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        c->tail = e->prev;
+    e->prev = e->next = NULL;
+}
+
+static void lru_push_front(gw_cache *c, entry *e)
+{
+    e->prev = NULL;
+    e->next = c->head;
+    if (c->head)
+        c->head->prev = e;
+    c->head = e;
+    if (!c->tail)
+        c->tail = e;
+}
+
+static void entry_remove(gw_cache *c, entry *e)
+{
+    entry **pp = &c->buckets[bucket_of(c, e->key)];
+    while (*pp && *pp != e)
+        pp = &(*pp)->chain;
+    if (*pp)
+        *pp = e->chain;
+    lru_unlink(c, e);
+    value_free(&e->v);
+    free(e);
+    c->size--;
+}
+
+void gw_cache_free(gw_cache *c)
+{
+    if (!c)
+        return;
+    while (c->head)
+        entry_remove(c, c->head);
+    free(c->buckets);
+    free(c);
+}
+
+static entry *find(gw_cache *c, const unsigned char key[32])
+{
+    for (entry *e = c->buckets[bucket_of(c, key)]; e; e = e->chain)
+        if (memcmp(e->key, key, 32) == 0)
+            return e;
+    return NULL;
+}
+
+const gw_cached *gw_cache_get(gw_cache *c, const unsigned char key[32], time_t now)
+{
+    entry *e = find(c, key);
+    if (!e)
+        return NULL;
+    if (now >= e->expires) {
+        entry_remove(c, e);
+        return NULL;
+    }
+    lru_unlink(c, e);
+    lru_push_front(c, e);
+    return &e->v;
+}
+
+/* The scope claims alone (what scopes_any reads), or NULL. */
+static cJSON *scopes_of(const cJSON *claims)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(claims, "scope");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(claims, "scp");
+    if (!s && !p)
+        return NULL;
+    cJSON *o = cJSON_CreateObject();
+    if (o && s)
+        cJSON_AddItemToObject(o, "scope", cJSON_Duplicate(s, 1));
+    if (o && p)
+        cJSON_AddItemToObject(o, "scp", cJSON_Duplicate(p, 1));
+    return o;
+}
+
+void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, const char *reply,
+                  size_t reply_len, char *const *groups, size_t ngroups, const cJSON *claims,
+                  const char *user_id)
+{
+    entry *old = find(c, key);
+    if (old)
+        entry_remove(c, old);
+    while (c->size >= c->capacity && c->tail)
+        entry_remove(c, c->tail);
+    entry *e = calloc(1, sizeof(*e));
+    if (!e)
+        return;
+    memcpy(e->key, key, 32);
+    e->expires = expires;
+    e->v.reply = malloc(reply_len + 1);
+    e->v.groups = calloc(ngroups + 1, sizeof(char *));
+    e->v.user_id = strdup(user_id ? user_id : "");
+    bool ok = e->v.reply && e->v.groups && e->v.user_id;
+    if (ok) {
+        memcpy(e->v.reply, reply, reply_len);
+        e->v.reply[reply_len] = '\0';
+        e->v.reply_len = reply_len;
+        for (size_t i = 0; i < ngroups && ok; i++) {
+            e->v.groups[i] = strdup(groups[i]);
+            ok = e->v.groups[i] != NULL;
+            e->v.ngroups = i + 1;
+        }
+    }
+    e->v.scopes = ok && claims ? scopes_of(claims) : NULL;
+    if (!ok) {
+        value_free(&e->v);
+        free(e);
+        return;
+    }
+    size_t b = bucket_of(c, key);
+    e->chain = c->buckets[b];
+    c->buckets[b] = e;
+    lru_push_front(c, e);
+    c->size++;
+}
+
+size_t gw_cache_size(const gw_cache *c) { return c->size; }
+
+bool gw_cache_key(char *const *envp, const char *const *vars, size_t nvars, unsigned char key[32])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1) {
+        for (size_t i = 0; i < nvars; i++) {
+            const char *v = gw_env_get(envp, vars[i]);
+            unsigned long long n = v ? strlen(v) : 0;
+            unsigned char len8[8];
+            for (int k = 0; k < 8; k++)
+                len8[k] = (unsigned char)(n >> (8 * k));
+            EVP_DigestUpdate(ctx, len8, 8);
+            if (n)
+                EVP_DigestUpdate(ctx, v, (size_t)n);
+        }
+        EVP_DigestFinal_ex(ctx, key, &len);
+    }
+    EVP_MD_CTX_free(ctx);
+    return len == 32;
+}

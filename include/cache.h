@@ -1,0 +1,58 @@
+/*
+ * cache.h - recent identities in the process's memory (SPEC §3 step 9).
+ *
+ * Keyed by the SHA-256 of the exact identity value (the header, or every
+ * mapped header of the "headers" source), so a different value never finds
+ * another's entry. An entry holds what a hit needs without decoding or the
+ * database: the allow reply (Status and Variable- lines), the user's groups
+ * and scopes for the access rules, and the user id for the log. Entries
+ * expire after identity.cache_seconds; the least recently used one goes
+ * when the cache is full. Never used for session cookies. Pure: the caller
+ * passes the time.
+ */
+#ifndef GW_CACHE_H
+#define GW_CACHE_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define GW_CACHE_ENTRIES 4096
+
+typedef struct gw_cache gw_cache;
+
+typedef struct {
+    char *reply;      /* the complete allow reply */
+    size_t reply_len;
+    char **groups;    /* sorted */
+    size_t ngroups;
+    cJSON *scopes;    /* {"scope": ..., "scp": ...} from the claims, or NULL */
+    char *user_id;    /* global id, for the log */
+} gw_cached;
+
+/* A cache of at most capacity entries (NULL when out of memory). */
+gw_cache *gw_cache_new(size_t capacity);
+void gw_cache_free(gw_cache *c);
+
+/* The live entry for key at time now, or NULL (an expired one is dropped).
+ * Valid until the next put. */
+const gw_cached *gw_cache_get(gw_cache *c, const unsigned char key[32], time_t now);
+
+/* Stores copies of the given values under key until expires, replacing an
+ * entry with the same key and evicting the least recently used one when
+ * full. Out of memory: nothing is stored. */
+void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, const char *reply,
+                  size_t reply_len, char *const *groups, size_t ngroups, const cJSON *claims,
+                  const char *user_id);
+
+/* Entries held now. */
+size_t gw_cache_size(const gw_cache *c);
+
+/* SHA-256 of the identity: the value of each named variable in envp,
+ * each prefixed by its length, so no two different sets of values hash
+ * alike. False when hashing failed: then the cache must not be used. */
+bool gw_cache_key(char *const *envp, const char *const *vars, size_t nvars,
+                  unsigned char key[32]);
+
+#endif

@@ -1,0 +1,100 @@
+/* cache.c: keys, expiry, LRU eviction, replacement. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "unit.h"
+
+static void key_of(const char *a, const char *b, unsigned char k[32])
+{
+    char ea[64], eb[64];
+    snprintf(ea, sizeof(ea), "A=%s", a);
+    snprintf(eb, sizeof(eb), "B=%s", b);
+    char *envp[] = {ea, eb, NULL};
+    const char *vars[] = {"A", "B"};
+    CU_ASSERT_TRUE(gw_cache_key(envp, vars, 2, k));
+}
+
+static void t_keys(void)
+{
+    unsigned char k1[32], k2[32], k3[32];
+    key_of("ab", "c", k1);
+    key_of("a", "bc", k2); /* same bytes, other split: other key */
+    key_of("ab", "c", k3);
+    CU_ASSERT_NOT_EQUAL(memcmp(k1, k2, 32), 0);
+    CU_ASSERT_EQUAL(memcmp(k1, k3, 32), 0);
+}
+
+static void put(gw_cache *c, int i, time_t exp)
+{
+    unsigned char k[32] = {0};
+    memcpy(k, &i, sizeof(i));
+    char reply[32], id[16];
+    snprintf(reply, sizeof(reply), "reply-%d", i);
+    snprintf(id, sizeof(id), "u%d", i);
+    char *groups[] = {"a", "b"};
+    cJSON *claims = cJSON_Parse("{\"scope\":\"read\",\"other\":1}");
+    gw_cache_put(c, k, exp, reply, strlen(reply), groups, 2, claims, id);
+    cJSON_Delete(claims);
+}
+
+static const gw_cached *get(gw_cache *c, int i, time_t now)
+{
+    unsigned char k[32] = {0};
+    memcpy(k, &i, sizeof(i));
+    return gw_cache_get(c, k, now);
+}
+
+static void t_hit_expire(void)
+{
+    gw_cache *c = gw_cache_new(8);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    put(c, 1, 100);
+    const gw_cached *h = get(c, 1, 99);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    CU_ASSERT_STRING_EQUAL(h->reply, "reply-1");
+    CU_ASSERT_EQUAL(h->ngroups, 2);
+    CU_ASSERT_STRING_EQUAL(h->groups[1], "b");
+    CU_ASSERT_STRING_EQUAL(h->user_id, "u1");
+    CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(h->scopes, "scope"));
+    CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(h->scopes, "other")); /* only scopes kept */
+    CU_ASSERT_PTR_NULL(get(c, 2, 99));
+    CU_ASSERT_PTR_NULL(get(c, 1, 100)); /* expired at its second */
+    CU_ASSERT_EQUAL(gw_cache_size(c), 0);
+    gw_cache_free(c);
+}
+
+static void t_lru(void)
+{
+    gw_cache *c = gw_cache_new(3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    put(c, 1, 100);
+    put(c, 2, 100);
+    put(c, 3, 100);
+    CU_ASSERT_PTR_NOT_NULL(get(c, 1, 0)); /* 1 is now the most recent */
+    put(c, 4, 100);                        /* evicts 2, the least recent */
+    CU_ASSERT_EQUAL(gw_cache_size(c), 3);
+    CU_ASSERT_PTR_NULL(get(c, 2, 0));
+    CU_ASSERT_PTR_NOT_NULL(get(c, 1, 0));
+    CU_ASSERT_PTR_NOT_NULL(get(c, 3, 0));
+    CU_ASSERT_PTR_NOT_NULL(get(c, 4, 0));
+    put(c, 3, 200); /* replace: no growth */
+    CU_ASSERT_EQUAL(gw_cache_size(c), 3);
+    CU_ASSERT_PTR_NOT_NULL(get(c, 3, 150));
+    for (int i = 10; i < 1000; i++)
+        put(c, i, 100);
+    CU_ASSERT_EQUAL(gw_cache_size(c), 3);
+    CU_ASSERT_PTR_NOT_NULL(get(c, 999, 0));
+    gw_cache_free(c);
+}
+
+void unit_cache(void)
+{
+    static const unit_test tests[] = {
+        {"keys: exact values, length-prefixed", t_keys},
+        {"hit, miss and expiry", t_hit_expire},
+        {"bounded: least recently used goes first", t_lru},
+        {NULL, NULL}};
+    unit_suite("cache", tests);
+}
