@@ -8,6 +8,7 @@
 #   make check-asan the same tests against an AddressSanitizer + UBSan build
 #   make check-valgrind  thousands of mixed requests to gwauth under valgrind
 #   make install    PREFIX=/usr/local DESTDIR= (see README "Install as a service")
+#   make bench      wrk against lighttpd: gwauth side by side with baselines (BENCH.md)
 
 CC       ?= cc
 BUILD    ?= build
@@ -34,7 +35,7 @@ UNIT     := $(BUILD)/unit_tests
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all check check-asan check-valgrind install uninstall test-unit test-integration run migrate deps clean clean-run help
+.PHONY: all check check-asan check-valgrind install uninstall bench test-unit test-integration run migrate deps clean clean-run help
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c | $(BUILD)
@@ -52,6 +53,11 @@ $(BUILD)/authorizer: $(BUILD)/authorizer.o $(EDGE_OBJ) $(CORE_OBJ)
 
 $(BUILD)/logout: $(BUILD)/logout.o $(EDGE_OBJ) $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The benchmark's baselines (make bench).
+$(BUILD)/bench/%: bench/%.c $(BUILD)/util.o | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/util.o $(LDLIBS)
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.o)
@@ -88,6 +94,13 @@ check-valgrind:
 	@command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
 	@$(MAKE) --no-print-directory all
 	@tests/valgrind.sh
+
+# Not part of make check: takes minutes, writes BENCH.md.
+bench:
+	@scripts/deps.sh
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db
+	@bench/run.sh
 
 run:
 	@scripts/deps.sh

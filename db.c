@@ -54,11 +54,12 @@ struct gw_db {
 
     gw_collens lens;
     size_t nrel;             /* related columns, flattened */
-    bool db_groups;          /* sel/ssel read the user's groups */
+    bool sel_groups;         /* sel reads the membership (groups.sync on) */
+    bool ssel_groups;        /* ssel reads it (groups used at all) */
 
     MYSQL_STMT *sel, *ssel, *ins, *upd;
     MYSQL_STMT **rel;        /* one per related table */
-    MYSQL_STMT *grp_new, *grp_add, *grp_del;
+    MYSQL_STMT *grp_new, *grp_add, *grp_del, *grp_name;
     MYSQL_STMT *sess_ins, *sess_del, *sess_gc;
 
     /* layout of sel's (and ssel's) result */
@@ -66,7 +67,9 @@ struct gw_db {
     db_col *cols;
     MYSQL_BIND *colbind;
     int *c_field, *c_isdef, *c_relhas, *c_rel, *c_export;
+    int *c_sexport;          /* where ssel has an export, when elsewhere */
     int c_groups;
+    bool fetched_ssel;       /* the row in cols came from ssel */
 
     /* parameters, sized for the widest statement */
     MYSQL_BIND *par;
@@ -75,16 +78,30 @@ struct gw_db {
     char *flags;             /* per field: write it */
     bool *relw;              /* per related table: write it */
 
-    /* group names: the desired set and the current one (split copies) */
+    /* the fetched user's groups: ids (one row each), then their names,
+     * sorted, one per line (groups_out), and split again (cur) */
+    unsigned long long *gids;
+    size_t ngids;
+    gw_buf groups_out;
     char *cur_buf;
     char **cur;
     size_t ncur;
+    /* id -> name of the groups met so far, each kept 60 s, sorted by id */
+    struct db_gname {
+        unsigned long long id;
+        time_t at;
+        char *name;
+    } *gmap;
+    size_t ngmap;
 
     const char **exports;
 };
 
 #define C_ID 0
 #define C_ACTIVE 1
+#define GW_DB_GROUPS_MAX 1024 /* memberships read per user; more are ignored */
+#define GW_GMAP_MAX 4096      /* group names kept per process */
+#define GW_GMAP_SECONDS 60    /* how long a group name is trusted */
 
 /* DB_RETRY: deadlock, run again; DB_SLOW: a server-side time limit hit,
  * the connection is fine; DB_GONE: the connection is lost; DB_FAIL:
@@ -151,7 +168,7 @@ static void db_close_stmt(MYSQL_STMT **st)
 static void db_disconnect(gw_db *db)
 {
     MYSQL_STMT **all[] = {&db->sel, &db->ssel, &db->ins, &db->upd, &db->grp_new, &db->grp_add,
-                          &db->grp_del, &db->sess_ins, &db->sess_del, &db->sess_gc};
+                          &db->grp_del, &db->grp_name, &db->sess_ins, &db->sess_del, &db->sess_gc};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         db_close_stmt(all[i]);
     for (size_t t = 0; db->rel && t < db->cfg->users.nrelated; t++)
@@ -171,8 +188,9 @@ gw_db *gw_db_new(const gw_config *cfg)
     db->cfg = cfg;
     size_t nf = cfg->users.nfields, nt = cfg->users.nrelated, ne = cfg->exports.n;
     db->nrel = gw_related_count(cfg);
-    db->db_groups = cfg->uses_groups && (cfg->groups.sync != GW_SYNC_OFF || cfg->session.enabled);
-    db->nsel = 2 + 2 * nf + nt + db->nrel + ne + 1;
+    db->sel_groups = cfg->groups.sync != GW_SYNC_OFF;
+    db->ssel_groups = cfg->uses_groups;
+    db->nsel = 2 + 2 * nf + nt + db->nrel + 2 * ne + 1;
     size_t maxpar = 1 + 2 * nf + 1;
     if (1 + db->nrel > maxpar)
         maxpar = 1 + db->nrel;
@@ -188,17 +206,22 @@ gw_db *gw_db_new(const gw_config *cfg)
     db->c_relhas = db_calloc(nt, sizeof(int));
     db->c_rel = db_calloc(db->nrel, sizeof(int));
     db->c_export = db_calloc(ne, sizeof(int));
+    db->c_sexport = db_calloc(ne, sizeof(int));
     db->par = db_calloc(maxpar, sizeof(MYSQL_BIND));
     db->parlen = db_calloc(maxpar, sizeof(unsigned long));
     db->parnull = db_calloc(maxpar, sizeof(my_bool));
     db->flags = db_calloc(nf, 1);
     db->relw = db_calloc(nt, sizeof(bool));
-    db->cur = db_calloc(GW_GROUPS_MAX * 4 + 1, sizeof(char *));
+    db->cur = db_calloc(GW_DB_GROUPS_MAX + 1, sizeof(char *));
+    db->gids = db_calloc(GW_DB_GROUPS_MAX + 1, sizeof(unsigned long long));
+    db->gmap = db_calloc(GW_GMAP_MAX + 1, sizeof(*db->gmap));
+    gw_buf_init(&db->groups_out);
     db->exports = db_calloc(ne, sizeof(char *));
     if (!db->lens.fields || !db->lens.related || !db->rel || !db->cols || !db->colbind ||
         !db->c_field || !db->c_isdef || !db->c_relhas || !db->c_rel || !db->c_export ||
+        !db->c_sexport ||
         !db->par || !db->parlen || !db->parnull || !db->flags || !db->relw || !db->cur ||
-        !db->exports) {
+        !db->gids || !db->gmap || !db->exports) {
         gw_db_free(db);
         return NULL;
     }
@@ -212,10 +235,13 @@ void gw_db_free(gw_db *db)
     db_disconnect(db);
     for (size_t i = 0; db->cols && i < db->nsel; i++)
         free(db->cols[i].buf);
+    for (size_t i = 0; db->gmap && i < db->ngmap; i++)
+        free(db->gmap[i].name);
+    gw_buf_free(&db->groups_out);
     void *all[] = {db->lens.fields, db->lens.related, db->rel, db->cols, db->colbind,
-                   db->c_field, db->c_isdef, db->c_relhas, db->c_rel, db->c_export, db->par,
+                   db->c_field, db->c_isdef, db->c_relhas, db->c_rel, db->c_export, db->c_sexport, db->par,
                    db->parlen, db->parnull, db->flags, db->relw, db->cur, db->cur_buf,
-                   db->exports, db};
+                   db->gids, db->gmap, db->exports, db};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         free(all[i]);
 }
@@ -379,8 +405,8 @@ static int db_schema_apply(gw_db *db, const db_schema *s, gw_buf *out)
     struct { bool used; const char *table, *col, *why; } need[] = {
         {c->session.enabled, "sessions", "token_hash", "session.enabled"},
         {c->session.enabled, "sessions", "expires_at", "session.enabled"},
-        {db->db_groups, "groups", "name", "groups"},
-        {db->db_groups, "user_groups", "group_id", "groups"},
+        {db->ssel_groups || db->sel_groups, "groups", "name", "groups"},
+        {db->ssel_groups || db->sel_groups, "user_groups", "group_id", "groups"},
     };
     for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
         if (need[i].used && !db_schema_find(s, need[i].table, need[i].col))
@@ -426,15 +452,22 @@ static db_rc db_prepare_text(gw_db *db, MYSQL_STMT **st, const char *sql)
     return rc;
 }
 
-/* The column list of sel and ssel, and the LEFT JOINs of the related
- * tables; records where each value lands. */
-static void db_build_select(gw_db *db, gw_buf *cols, gw_buf *joins)
+/* The column lists of sel (header path) and ssel (session path), which
+ * share one layout, and their joins; records where each value lands.
+ * ssel puts NULL where it needs nothing (the mapped values are compared
+ * only on the header path) and joins no related table. An export of a
+ * column already read reuses it. Groups come as one row per membership
+ * (the group's id), which costs the server far less than aggregating. */
+static void db_build_select(gw_db *db, gw_buf *cols, gw_buf *scols, gw_buf *joins,
+                            gw_buf *sjoins)
 {
     const gw_config *c = db->cfg;
     int col = 2;
     gw_buf_puts(cols, "u.`id`, u.`is_active`");
+    gw_buf_puts(scols, "u.`id`, u.`is_active`");
     for (size_t i = 0; i < c->users.nfields; i++) {
         gw_buf_printf(cols, ", u.`%s`", c->users.fields[i].column);
+        gw_buf_puts(scols, ", NULL");
         db->c_field[i] = col++;
     }
     for (size_t i = 0; i < c->users.nfields; i++) {
@@ -442,34 +475,66 @@ static void db_build_select(gw_db *db, gw_buf *cols, gw_buf *joins)
         if (!c->users.fields[i].overwrite) {
             gw_buf_printf(cols, ", (u.`%s` <=> DEFAULT(u.`%s`))", c->users.fields[i].column,
                           c->users.fields[i].column);
+            gw_buf_puts(scols, ", NULL");
             db->c_isdef[i] = col++;
         }
     }
     size_t k = 0;
     for (size_t t = 0; t < c->users.nrelated; t++) {
         gw_buf_printf(cols, ", r%zu.`user_id` IS NOT NULL", t);
+        gw_buf_puts(scols, ", NULL");
         db->c_relhas[t] = col++;
         for (size_t i = 0; i < c->users.related[t].ncols; i++, k++) {
             gw_buf_printf(cols, ", r%zu.`%s`", t, c->users.related[t].cols[i].column);
+            gw_buf_puts(scols, ", NULL");
             db->c_rel[k] = col++;
         }
         gw_buf_printf(joins, " LEFT JOIN `%s` r%zu ON r%zu.`user_id` = u.`id`",
                       c->users.related[t].table, t, t);
     }
     for (size_t i = 0; i < c->exports.n; i++) {
+        const gw_export *e = &c->exports.v[i];
         db->c_export[i] = -1;
-        if (c->exports.v[i].kind == GW_EXP_COLUMN) {
-            gw_buf_printf(cols, ", u.`%s`", c->exports.v[i].column);
+        db->c_sexport[i] = -1;
+        if (e->kind != GW_EXP_COLUMN)
+            continue;
+        if (strcmp(e->column, "id") == 0) {
+            db->c_export[i] = C_ID;
+            continue;
+        }
+        for (size_t f = 0; f < c->users.nfields && db->c_export[i] < 0; f++)
+            if (strcmp(c->users.fields[f].column, e->column) == 0) {
+                /* ssel has NULL there: it reads the column itself */
+                db->c_export[i] = -2 - (int)f;
+            }
+        for (size_t j = 0; j < i && db->c_export[i] < 0; j++)
+            if (db->c_export[j] >= 0 && c->exports.v[j].kind == GW_EXP_COLUMN &&
+                strcmp(c->exports.v[j].column, e->column) == 0)
+                db->c_export[i] = db->c_export[j];
+        if (db->c_export[i] == -1) {
+            gw_buf_printf(cols, ", u.`%s`", e->column);
+            gw_buf_printf(scols, ", u.`%s`", e->column);
             db->c_export[i] = col++;
         }
     }
-    db->c_groups = -1;
-    if (db->db_groups) {
-        gw_buf_puts(cols, ", (SELECT GROUP_CONCAT(g.`name` ORDER BY g.`name` SEPARATOR '\\n')"
-                          " FROM `user_groups` ug JOIN `groups` g ON g.`id` = ug.`group_id`"
-                          " WHERE ug.`user_id` = u.`id`)");
-        db->c_groups = col++;
+    /* field exports: the header path reads the field's column; the session
+     * path needs its own copy, at the end of the row */
+    for (size_t i = 0; i < c->exports.n; i++) {
+        if (db->c_export[i] > -2)
+            continue;
+        int f = -2 - db->c_export[i];
+        gw_buf_printf(cols, ", NULL");
+        gw_buf_printf(scols, ", u.`%s`", c->users.fields[f].column);
+        db->c_export[i] = db->c_field[f];
+        db->c_sexport[i] = col++;
     }
+    gw_buf_puts(cols, db->sel_groups ? ", ug.`group_id`" : ", NULL");
+    gw_buf_puts(scols, db->ssel_groups ? ", ug.`group_id`" : ", NULL");
+    if (db->sel_groups)
+        gw_buf_puts(joins, " LEFT JOIN `user_groups` ug ON ug.`user_id` = u.`id`");
+    if (db->ssel_groups)
+        gw_buf_puts(sjoins, " LEFT JOIN `user_groups` ug ON ug.`user_id` = u.`id`");
+    db->c_groups = col++;
     db->nsel = (size_t)col;
 }
 
@@ -477,26 +542,33 @@ static void db_build_select(gw_db *db, gw_buf *cols, gw_buf *joins)
  * binds them to sel and ssel, which share the layout. */
 static db_rc db_bind_results(gw_db *db)
 {
-    MYSQL_RES *meta = mysql_stmt_result_metadata(db->sel);
-    if (!meta)
-        return db_stmt_rc(db, db->sel);
-    MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+    MYSQL_STMT *sts[2] = {db->sel, db->ssel};
+    for (size_t i = 0; i < db->nsel; i++)
+        db->cols[i].len = 32; /* used below as the wanted size */
+    for (int k = 0; k < 2; k++) {
+        if (!sts[k])
+            continue;
+        MYSQL_RES *meta = mysql_stmt_result_metadata(sts[k]);
+        if (!meta)
+            return db_stmt_rc(db, sts[k]);
+        MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+        for (size_t i = 0; i < db->nsel; i++)
+            if (fields[i].length + 1 > db->cols[i].len)
+                db->cols[i].len = fields[i].length + 1;
+        mysql_free_result(meta);
+    }
     for (size_t i = 0; i < db->nsel; i++) {
         db_col *dc = &db->cols[i];
-        unsigned long want = fields[i].length + 1;
-        if (want > 65536)
-            want = 65536;
-        if (want < 32)
-            want = 32;
-        if (dc->cap < want) {
-            char *p = realloc(dc->buf, want);
+        unsigned long w = dc->len > 65536 ? 65536 : dc->len;
+        dc->len = 0;
+        if (dc->cap < w) {
+            char *p = realloc(dc->buf, w);
             if (!p) {
-                mysql_free_result(meta);
                 db_seterr(db, 0, "out of memory");
                 return DB_FAIL;
             }
             dc->buf = p;
-            dc->cap = want;
+            dc->cap = w;
         }
         MYSQL_BIND *b = &db->colbind[i];
         memset(b, 0, sizeof(*b));
@@ -507,7 +579,6 @@ static db_rc db_bind_results(gw_db *db)
         b->is_null = &dc->is_null;
         b->error = &dc->error;
     }
-    mysql_free_result(meta);
     if (mysql_stmt_bind_result(db->sel, db->colbind))
         return db_stmt_rc(db, db->sel);
     if (db->ssel && mysql_stmt_bind_result(db->ssel, db->colbind))
@@ -519,14 +590,17 @@ static db_rc db_bind_results(gw_db *db)
 static db_rc db_prepare_all(gw_db *db)
 {
     const gw_config *c = db->cfg;
-    gw_buf q, cols, joins;
+    gw_buf q, cols, joins, scols, sjoins;
     gw_buf_init(&q);
     gw_buf_init(&cols);
     gw_buf_init(&joins);
+    gw_buf_init(&scols);
+    gw_buf_init(&sjoins);
     gw_buf_add(&joins, "", 0);
+    gw_buf_add(&sjoins, "", 0);
     db_rc rc;
 
-    db_build_select(db, &cols, &joins);
+    db_build_select(db, &cols, &scols, &joins, &sjoins);
     gw_buf_printf(&q, "SELECT %s FROM `users` u%s WHERE u.`global_id` = ?", cols.data, joins.data);
     if ((rc = db_prepare(db, &db->sel, &q)) != DB_OK)
         goto out;
@@ -534,7 +608,7 @@ static db_rc db_prepare_all(gw_db *db)
         gw_buf_reset(&q);
         gw_buf_printf(&q, "SELECT %s FROM `sessions` s JOIN `users` u ON u.`id` = s.`user_id`%s"
                           " WHERE s.`token_hash` = ? AND s.`expires_at` > NOW(6)",
-                      cols.data, joins.data);
+                      scols.data, sjoins.data);
         if ((rc = db_prepare(db, &db->ssel, &q)) != DB_OK)
             goto out;
         if ((rc = db_prepare_text(db, &db->sess_ins,
@@ -601,11 +675,18 @@ static db_rc db_prepare_all(gw_db *db)
               " WHERE ug.`user_id` = ? AND g.`name` = ?")) != DB_OK))
         goto out;
 
+    if ((db->sel_groups || db->ssel_groups) &&
+        (rc = db_prepare_text(db, &db->grp_name,
+             "SELECT `name` FROM `groups` WHERE `id` = ?")) != DB_OK)
+        goto out;
+
     rc = db_bind_results(db);
 out:
     gw_buf_free(&q);
     gw_buf_free(&cols);
     gw_buf_free(&joins);
+    gw_buf_free(&scols);
+    gw_buf_free(&sjoins);
     return rc;
 }
 
@@ -710,10 +791,28 @@ static db_rc db_run(gw_db *db, MYSQL_STMT *st)
     return DB_OK;
 }
 
+/* Adds the group id of the fetched row (if any) to db->gids. */
+static void db_collect_gid(gw_db *db)
+{
+    const db_col *g = &db->cols[db->c_groups];
+    if (g->is_null || db->ngids >= GW_DB_GROUPS_MAX)
+        return;
+    char num[32];
+    size_t n = g->len < sizeof(num) - 1 ? g->len : sizeof(num) - 1;
+    memcpy(num, g->buf, n);
+    num[n] = '\0';
+    db->gids[db->ngids++] = strtoull(num, NULL, 10);
+}
+
+static db_rc db_group_names(gw_db *db);
+
 /* Runs st (sel or ssel, parameters bound in db->par) and fetches its row
- * into db->cols. *found tells whether there was one. */
+ * into db->cols, and the user's group ids, one per row, into db->gids.
+ * *found tells whether there was a user. */
 static db_rc db_fetch_user(gw_db *db, MYSQL_STMT *st, bool *found)
 {
+    db->fetched_ssel = st == db->ssel;
+    db->ngids = 0;
     db_rc rc = db_run(db, st);
     if (rc != DB_OK)
         return rc;
@@ -760,11 +859,16 @@ static db_rc db_fetch_user(gw_db *db, MYSQL_STMT *st, bool *found)
         for (size_t i = 0; i < db->nsel; i++)
             if (!db->cols[i].is_null && db->cols[i].len < db->cols[i].cap)
                 db->cols[i].buf[db->cols[i].len] = '\0';
-        while (mysql_stmt_fetch(st) == 0) /* the key is unique: drain nothing */
-            ;
+        db_collect_gid(db);
+        /* further rows differ only by their group id */
+        while ((r = mysql_stmt_fetch(st)) == 0 || r == MYSQL_DATA_TRUNCATED)
+            db_collect_gid(db);
     }
     mysql_stmt_free_result(st);
-    return DB_OK;
+    if (r == 1)
+        return db_stmt_rc(db, st);
+    bool groups = db->fetched_ssel ? db->ssel_groups : db->sel_groups;
+    return *found && groups ? db_group_names(db) : DB_OK;
 }
 
 static db_rc db_select(gw_db *db, const char *id, bool *found)
@@ -801,10 +905,10 @@ static void db_rollback(gw_db *db)
 static void db_result(gw_db *db, gw_dbresult *res)
 {
     for (size_t i = 0; i < db->cfg->exports.n; i++)
-        res->exports[i] = db_val(db, db->c_export[i]);
-    res->groups = db_val(db, db->c_groups);
-    if (db->c_groups >= 0 && !res->groups)
-        res->groups = "";
+        res->exports[i] = db_val(db, db->fetched_ssel && db->c_sexport[i] >= 0 ? db->c_sexport[i]
+                                                                               : db->c_export[i]);
+    bool groups = db->fetched_ssel ? db->ssel_groups : db->sel_groups;
+    res->groups = groups ? (db->groups_out.data ? db->groups_out.data : "") : NULL;
 }
 
 /* Upserts related table t for user id uid (text). */
@@ -818,6 +922,101 @@ static db_rc db_upsert_related(gw_db *db, size_t t, const char *uid, const gw_us
 }
 
 /* --- groups ----------------------------------------------------------- */
+
+static int db_gname_cmp(const void *a, const void *b)
+{
+    unsigned long long x = ((const struct db_gname *)a)->id, y = ((const struct db_gname *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+static int db_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The name of group id: from the map while fresh, else from the database
+ * (and remembered). NULL when the group is gone; *rc on a database error. */
+static const char *db_group_name(gw_db *db, unsigned long long id, time_t now, db_rc *rc)
+{
+    struct db_gname key = {id, 0, NULL};
+    struct db_gname *e = bsearch(&key, db->gmap, db->ngmap, sizeof(key), db_gname_cmp);
+    if (e && now - e->at < GW_GMAP_SECONDS)
+        return e->name;
+    MYSQL_BIND p, r;
+    char name[4 * GW_GROUP_MAX_CHARS + 1];
+    unsigned long nlen = 0;
+    my_bool isnull = 0;
+    memset(&p, 0, sizeof(p));
+    memset(&r, 0, sizeof(r));
+    p.buffer_type = MYSQL_TYPE_LONGLONG;
+    p.buffer = &id;
+    p.is_unsigned = 1;
+    r.buffer_type = MYSQL_TYPE_STRING;
+    r.buffer = name;
+    r.buffer_length = sizeof(name) - 1;
+    r.length = &nlen;
+    r.is_null = &isnull;
+    MYSQL_STMT *st = db->grp_name;
+    if (mysql_stmt_bind_param(st, &p) || mysql_stmt_execute(st) || mysql_stmt_bind_result(st, &r)) {
+        *rc = db_stmt_rc(db, st);
+        return NULL;
+    }
+    int f = mysql_stmt_fetch(st);
+    mysql_stmt_free_result(st);
+    if (f == 1) {
+        *rc = db_stmt_rc(db, st);
+        return NULL;
+    }
+    if (f == MYSQL_NO_DATA || isnull)
+        return NULL;
+    name[nlen < sizeof(name) - 1 ? nlen : sizeof(name) - 1] = '\0';
+    char *copy = strdup(name);
+    if (!copy) {
+        db_seterr(db, 0, "out of memory");
+        *rc = DB_FAIL;
+        return NULL;
+    }
+    if (e) {
+        free(e->name);
+        e->name = copy;
+        e->at = now;
+        return copy;
+    }
+    if (db->ngmap >= GW_GMAP_MAX) { /* full: start again */
+        for (size_t i = 0; i < db->ngmap; i++)
+            free(db->gmap[i].name);
+        db->ngmap = 0;
+    }
+    db->gmap[db->ngmap++] = (struct db_gname){id, now, copy};
+    qsort(db->gmap, db->ngmap, sizeof(*db->gmap), db_gname_cmp);
+    return copy;
+}
+
+/* Turns db->gids into db->groups_out: the names, sorted, one per line. */
+static db_rc db_group_names(gw_db *db)
+{
+    const char *names[GW_DB_GROUPS_MAX];
+    size_t n = 0;
+    time_t now = time(NULL);
+    db_rc rc = DB_OK;
+    for (size_t i = 0; i < db->ngids; i++) {
+        const char *name = db_group_name(db, db->gids[i], now, &rc);
+        if (rc != DB_OK)
+            return rc;
+        if (name)
+            names[n++] = name;
+    }
+    qsort(names, n, sizeof(names[0]), db_name_cmp);
+    gw_buf_reset(&db->groups_out);
+    gw_buf_add(&db->groups_out, "", 0);
+    for (size_t i = 0; i < n; i++)
+        gw_buf_printf(&db->groups_out, "%s%s", i ? "\n" : "", names[i]);
+    if (db->groups_out.oom) {
+        db_seterr(db, 0, "out of memory");
+        return DB_FAIL;
+    }
+    return DB_OK;
+}
 
 static bool db_excluded(const gw_config *c, const char *g)
 {
@@ -839,14 +1038,14 @@ static bool db_in(char *const *v, size_t n, const char *g)
 static db_rc db_current_groups(gw_db *db)
 {
     db->ncur = 0;
-    const char *v = db_val(db, db->c_groups);
+    const char *v = db->groups_out.data;
     free(db->cur_buf);
     db->cur_buf = strdup(v ? v : "");
     if (!db->cur_buf) {
         db_seterr(db, 0, "out of memory");
         return DB_FAIL;
     }
-    for (char *p = db->cur_buf; *p && db->ncur < GW_GROUPS_MAX * 4;) {
+    for (char *p = db->cur_buf; *p && db->ncur < GW_DB_GROUPS_MAX;) {
         db->cur[db->ncur++] = p;
         char *nl = strchr(p, '\n');
         if (!nl)

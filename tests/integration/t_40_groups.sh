@@ -60,3 +60,17 @@ before=$(writes)
 whoami "$(b64 '{"sub":"kim-1","roles":["alpha","no-such-group"]}')"
 expect_eq "same roles again: no row written" "$(writes)" "$before"
 expect_has "export shows database membership" "$BODY" "GWAUTH_GROUPS=alpha"
+
+section "sync off with sessions: a header's groups come from its claim, a session's from the database"
+stack_start gsess '{"session": {"enabled": true, "secure": false}}' 1 || return
+PORT=$PORT
+whoami "$(b64 '{"sub":"lou-1","groups":["from-claim"]}')"
+sqlv "INSERT IGNORE INTO \`groups\` (name) VALUES ('from-db')"
+sqlv "INSERT INTO user_groups (user_id, group_id) SELECT u.id, g.id FROM users u, \`groups\` g WHERE u.global_id='lou-1' AND g.name='from-db'"
+whoami "$(b64 '{"sub":"lou-1","groups":["from-claim"],"x":1}')"
+expect_has "header: the claim's groups" "$BODY" "GWAUTH_GROUPS=from-claim"
+req -H "X-Userinfo: $(b64 '{"sub":"lou-1","groups":["from-claim"]}')" "$(url /establish_session)"
+LT=$(printf '%s\n' "$HEADERS" | sed -n 's/^Set-Cookie: gwauth_session=\([^;]*\).*/\1/p')
+req -H "Cookie: gwauth_session=$LT" "$(url /app/whoami)"
+expect_has "session: the database's groups" "$BODY" "GWAUTH_GROUPS=from-db"
+expect_eq "...and nothing was synced (sync off)" "$(members lou-1)" "from-db"

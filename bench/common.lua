@@ -1,0 +1,51 @@
+-- wrk script shared by every scenario of bench/run.sh, which prepends the
+-- users' X-Userinfo values and the session tokens (data.lua) and appends
+-- the scenario's name (mode).
+local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+local function b64(s)
+   local out = {}
+   for i = 1, #s, 3 do
+      local a, b, c = s:byte(i, i + 2)
+      local n = a * 65536 + (b or 0) * 256 + (c or 0)
+      local d1 = math.floor(n / 262144) % 64
+      local d2 = math.floor(n / 4096) % 64
+      local d3 = math.floor(n / 64) % 64
+      local d4 = n % 64
+      out[#out + 1] = chars:sub(d1 + 1, d1 + 1) .. chars:sub(d2 + 1, d2 + 1) ..
+         (b and chars:sub(d3 + 1, d3 + 1) or "=") .. (c and chars:sub(d4 + 1, d4 + 1) or "=")
+   end
+   return table.concat(out)
+end
+
+local next_id = 0
+function setup(thread)
+   next_id = next_id + 1
+   thread:set("tid", next_id)
+end
+
+local counter = 0
+function init(args)
+   math.randomseed(os.time() * 100 + (tid or 0))
+end
+
+function request()
+   counter = counter + 1
+   local h = {}
+   if mode == "new" then
+      h["X-Userinfo"] = b64(string.format('{"sub":"new-%d-%d-%d","email":"n%d@example.org"}',
+         tid or 0, math.random(1, 1000000000), counter, counter))
+   elseif mode == "changed" then
+      local i = math.random(1001, 2000)
+      h["X-Userinfo"] = b64(string.format(
+         '{"sub":"bench-%d","email":"c%d-%d@example.org","preferred_username":"b%d"}',
+         i, counter, math.random(1, 1000000000), i))
+   elseif mode == "session" then
+      h["Cookie"] = "gwauth_session=" .. tokens[math.random(1, #tokens)]
+   else
+      -- static, floor, floor-db, returning, returning-nocache: the same
+      -- headers, so that only the work behind them differs
+      h["X-Userinfo"] = users[math.random(1, #users)]
+   end
+   return wrk.format("GET", nil, h)
+end

@@ -1,0 +1,202 @@
+#!/bin/bash
+# make bench: gwauth behind lighttpd, measured with wrk side by side with
+# baselines in the same run, alternating scenarios round after round.
+#
+#   static             lighttpd alone, one small static file (the ceiling)
+#   floor              + a FastCGI authorizer that answers 200 at once (bench/floor.c)
+#   floor-db           + an authorizer doing one prepared SELECT (bench/floor_db.c)
+#   returning          gwauth, default config, a random one of 1000 known users
+#   returning-nocache  the same with identity.cache_seconds = 0
+#   new                gwauth, every request a user never seen (user + profile row)
+#   changed            gwauth, known users whose email changes every request
+#   session            gwauth, requests carrying only a session cookie
+#
+# Environment: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_PROCS ("2 4"),
+# BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_SCENARIOS (all),
+# BENCH_OUT (BENCH.md; "-" for none).
+set -u
+GW_TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$GW_TOP/scripts/lib.sh"
+ROUNDS=${BENCH_ROUNDS:-3}
+DUR=${BENCH_SECONDS:-5}
+PROCS=${BENCH_PROCS:-"2 4"}
+THREADS=${BENCH_THREADS:-2}
+CONNS=${BENCH_CONNECTIONS:-16}
+SCENARIOS=${BENCH_SCENARIOS:-"static floor floor-db returning returning-nocache new changed session"}
+OUT=${BENCH_OUT:-$GW_TOP/BENCH.md}
+BIN="$GW_TOP/${GW_BUILD:-build}"
+B=$(mktemp -d "${TMPDIR:-/tmp}/gwauth-bench.XXXXXX")
+TICK=$(getconf CLK_TCK)
+
+cleanup() {
+    gw_stop_pidfile "$B/lighttpd.pid"
+    [ -f "$B/pool.pids" ] && kill $(cat "$B/pool.pids") 2>/dev/null
+    gw_db_stop "$B/db"
+    rm -rf "$B"
+}
+trap cleanup EXIT
+say() { printf '%s\n' "$*" >&2; }
+
+say "bench: MariaDB, 2000 users and 1000 sessions in $B"
+gw_db_init "$B/db" && gw_db_start "$B/db" "$(gw_free_port)" || exit 1
+PW="bench-$RANDOM$RANDOM"
+gw_db_setup "$B/db" gwauth gwauth "$PW" >/dev/null || exit 1
+gw_sql "$B/db" gwauth <<'SQL' || exit 1
+INSERT INTO users (global_id, username, email, created_at, updated_at)
+  SELECT CONCAT('bench-', seq), CONCAT('b', seq), CONCAT('b', seq, '@example.org'), NOW(6), NOW(6)
+  FROM seq_1_to_2000;
+INSERT INTO user_profiles (user_id) SELECT id FROM users WHERE global_id LIKE 'bench-%';
+INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
+  SELECT UNHEX(SHA2(CONCAT('bench', LPAD(seq, 38, '0')), 256)), u.id, NOW(6), NOW(6) + INTERVAL 1 DAY
+  FROM seq_1_to_1000 JOIN users u ON u.global_id = CONCAT('bench-', seq);
+SQL
+printf '%s\n' "$PW" >"$B/db.password"
+mkdir -p "$B/www/app"
+printf '<!doctype html><title>bench</title><p>hello\n' >"$B/www/app/index.html"
+dbconf="\"database\": {\"socket\": \"$B/db/mysql.sock\", \"user\": \"gwauth\", \"password_file\": \"$B/db.password\", \"name\": \"gwauth\"}"
+echo "{ $dbconf }" >"$B/gw.json"
+echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0} }" >"$B/gw-nocache.json"
+echo "{ $dbconf, \"session\": {\"enabled\": true} }" >"$B/gw-session.json"
+
+# The users' X-Userinfo values and the session tokens, as Lua tables.
+{
+    echo "users = {"
+    for i in $(seq 1 1000); do
+        printf '"%s",\n' "$(printf '{"sub":"bench-%d","email":"b%d@example.org","preferred_username":"b%d"}' "$i" "$i" "$i" | base64 -w0)"
+    done
+    echo "}"
+    echo "tokens = {"
+    for i in $(seq 1 1000); do printf '"bench%038d",\n' "$i"; done
+    echo "}"
+} >"$B/data.lua"
+for s in static floor floor-db returning returning-nocache new changed session; do
+    { echo "dofile(\"$B/data.lua\")"; cat "$GW_TOP/bench/common.lua"; echo "mode = \"$s\""; } >"$B/$s.lua"
+done
+
+LPORT=$(gw_free_port)
+gw_lighttpd_conf "$B/auth.conf" "$LPORT" "$B/www" "$B" "$B/authz.sock" "$B/none.sock"
+# the same server without fastcgi.server: lighttpd alone
+sed '/^fastcgi.server = (/,/^)/d' "$B/auth.conf" >"$B/static.conf"
+
+# cpu_ticks PIDS: utime + stime of the processes so far
+cpu_ticks() {
+    local t=0 p f
+    for p in "$@"; do
+        f=$(cut -d' ' -f14,15 "/proc/$p/stat" 2>/dev/null) || continue
+        t=$((t + ${f% *} + ${f#* }))
+    done
+    echo "$t"
+}
+# peak_rss PIDS: the largest VmHWM in KiB
+peak_rss() {
+    local m=0 p v
+    for p in "$@"; do
+        v=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+        [ -n "$v" ] && [ "$v" -gt "$m" ] && m=$v
+    done
+    echo "$m"
+}
+# ms VALUE: wrk's 123.45us / 1.23ms / 1.02s in milliseconds
+ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
+
+# run SCENARIO PROCS ROUND: one measurement; appends a line to results.
+run() {
+    local s=$1 p=$2 r=$3 conf="$B/auth.conf" prog=() pids=""
+    case $s in
+        static) conf="$B/static.conf" ;;
+        floor) prog=("$BIN/bench/floor") ;;
+        floor-db) prog=("$BIN/bench/floor_db") ;;
+        returning | new | changed) prog=("$BIN/authorizer" -c "$B/gw.json") ;;
+        returning-nocache) prog=("$BIN/authorizer" -c "$B/gw-nocache.json") ;;
+        session) prog=("$BIN/authorizer" -c "$B/gw-session.json") ;;
+    esac
+    rm -f "$B/authz.sock" "$B/pool.pids"
+    if [ ${#prog[@]} -gt 0 ]; then
+        BENCH_DB_SOCKET="$B/db/mysql.sock" BENCH_DB_USER=gwauth BENCH_DB_PASSWORD="$PW" BENCH_DB_NAME=gwauth \
+            spawn-fcgi -s "$B/authz.sock" -F "$p" -P "$B/pool.pids" -- "${prog[@]}" >/dev/null 2>&1 ||
+            { say "cannot start ${prog[0]}"; return 1; }
+        pids=$(cat "$B/pool.pids")
+    fi
+    gw_lighttpd_start "$conf" "$B" "$LPORT" || return 1
+    wrk -t"$THREADS" -c"$CONNS" -d1s -s "$B/$s.lua" "http://127.0.0.1:$LPORT/app/index.html" >/dev/null 2>&1
+    local c0 c1 w lpid dpid l0 l1 d0 d1
+    lpid=$(cat "$B/lighttpd.pid") dpid=$(cat "$B/db/mariadbd.pid")
+    l0=$(cpu_ticks "$lpid") d0=$(cpu_ticks "$dpid")
+    # shellcheck disable=SC2086
+    c0=$(cpu_ticks $pids)
+    w=$(wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency -s "$B/$s.lua" "http://127.0.0.1:$LPORT/app/index.html" 2>&1)
+    # shellcheck disable=SC2086
+    c1=$(cpu_ticks $pids)
+    l1=$(cpu_ticks "$lpid") d1=$(cpu_ticks "$dpid")
+    local rps p50 p99 bad rss cpu
+    rps=$(printf '%s\n' "$w" | awk '/^Requests\/sec:/ {print $2}')
+    p50=$(ms "$(printf '%s\n' "$w" | awk '$1 == "50%" {print $2}')")
+    p99=$(ms "$(printf '%s\n' "$w" | awk '$1 == "99%" {print $2}')")
+    bad=$(printf '%s\n' "$w" | awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}')
+    # shellcheck disable=SC2086
+    rss=$(peak_rss $pids)
+    cpu=$(awk -v d="$((c1 - c0))" -v t="$TICK" -v s="$DUR" -v n="$p" 'BEGIN { if (n == 0) n = 1; printf "%.0f", d / t / s * 100 / n }')
+    [ -z "$pids" ] && cpu=0 rss=0
+    # CPU microseconds per request spent in lighttpd and in MariaDB
+    local n lus dus
+    n=$(awk -v r="${rps:-0}" -v s="$DUR" 'BEGIN { printf "%d", r * s }')
+    lus=$(awk -v d="$((l1 - l0))" -v t="$TICK" -v n="$n" 'BEGIN { printf "%.0f", n ? d / t * 1e6 / n : 0 }')
+    dus=$(awk -v d="$((d1 - d0))" -v t="$TICK" -v n="$n" 'BEGIN { printf "%.0f", n ? d / t * 1e6 / n : 0 }')
+    echo "$r $s $p ${rps:-0} $p50 $p99 $bad $cpu $rss $lus $dus" >>"$B/results"
+    say "$(printf 'round %d  %-18s procs %d  %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms  non-2xx %d  cpu/proc %3d%%  rss %d KiB  lighttpd %d us/req  mariadb %d us/req' \
+        "$r" "$s" "$p" "${rps:-0}" "$p50" "$p99" "$bad" "$cpu" "$rss" "$lus" "$dus")"
+    gw_stop_pidfile "$B/lighttpd.pid"
+    [ -n "$pids" ] && kill $pids 2>/dev/null
+    sleep 0.3
+}
+
+: >"$B/results"
+for r in $(seq 1 "$ROUNDS"); do
+    for p in $PROCS; do
+        for s in $SCENARIOS; do run "$s" "$p" "$r"; done
+    done
+done
+
+# Table: medians over rounds; ratios per round (same round's floor and
+# static), then their median.
+table=$(awk -v procs="$PROCS" -v scen="$SCENARIOS" '
+function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+{ r = $1; s = $2; p = $3; rps[r, s, p] = $4; p50[r, s, p] = $5; p99[r, s, p] = $6; bad[s, p] += $7; cpu[r, s, p] = $8
+  if ($9 > rss[s, p]) rss[s, p] = $9; rounds[r] = 1 }
+END {
+    ns = split(scen, S, " "); np = split(procs, P, " ")
+    print "| procs | scenario | req/s | p50 ms | p99 ms | non-2xx | ÷ floor | ÷ floor-db | ÷ static | CPU/proc | peak RSS/proc |"
+    print "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for (k = 1; k <= np; k++) for (i = 1; i <= ns; i++) {
+        p = P[k]; s = S[i]; n = 0
+        for (r in rounds) { n++; a[n] = rps[r, s, p]; b[n] = p50[r, s, p]; c[n] = p99[r, s, p]; d[n] = cpu[r, s, p]
+            f[n] = rps[r, "floor", p] ? rps[r, s, p] / rps[r, "floor", p] : 0
+            g[n] = rps[r, "floor-db", p] ? rps[r, s, p] / rps[r, "floor-db", p] : 0
+            h[n] = rps[r, "static", p] ? rps[r, s, p] / rps[r, "static", p] : 0 }
+        printf "| %d | %s | %.0f | %.3f | %.3f | %d | %.2f | %.2f | %.3f | %d%% | %s |\n", p, s, median(a, n), median(b, n), median(c, n), bad[s, p],
+            median(f, n), median(g, n), median(h, n), median(d, n), rss[s, p] ? sprintf("%.1f MiB", rss[s, p] / 1024) : "-"
+    }
+}' "$B/results")
+echo
+echo "$table"
+
+if [ "$OUT" != "-" ]; then
+    {
+        echo "# gwauth benchmark"
+        echo
+        echo "Generated by \`make bench\` on $(date -u +%Y-%m-%d) (BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$DUR"
+        echo "BENCH_PROCS=\"$PROCS\", wrk -t$THREADS -c$CONNS --latency, lighttpd serving a 45-byte file on loopback)."
+        echo
+        echo "Machine: $(nproc) CPU ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB,"
+        echo "$(uname -sr); $(lighttpd -v 2>&1 | head -1 | cut -d' ' -f1); $(mariadbd --version | awk '{print $3}'); wrk, lighttpd, MariaDB and the authorizers share the machine."
+        echo
+        echo "Medians over $ROUNDS alternating rounds; each ratio is taken within its round, then the median."
+        echo "CPU/proc is the authorizer processes' CPU time per process over the measured seconds."
+        echo
+        echo "$table"
+        echo
+        cat "$GW_TOP/bench/NOTES.md"
+    } >"$OUT"
+    say "bench: written to $OUT"
+fi
