@@ -2,6 +2,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -12,8 +13,10 @@
 
 static const char *gw_log_prog = "gwauth";
 static gw_log_level gw_log_min = GW_LOG_INFO;
-static char gw_log_req[72] = "-";
-static unsigned long gw_log_seq;
+static char gw_log_req[72] = "-";  /* the request id, once made */
+static bool gw_log_has_rid;         /* gw_log_req holds the X-Request-Id */
+static unsigned long gw_log_seq;    /* requests seen */
+static unsigned long gw_log_made;   /* the request gw_log_req was made for */
 
 void gw_log_init(const char *prog, gw_log_level level)
 {
@@ -32,14 +35,28 @@ static int gw_id_char(char c)
 
 void gw_log_request(const char *rid)
 {
+    /* The X-Request-Id is checked and copied now (the request's memory
+     * is gone once it is answered); the pid-counter form, which needs
+     * printf, is made only when a line is written. */
     size_t n = 0;
     if (rid)
         while (rid[n] && n <= 64 && gw_id_char(rid[n]))
             n++;
-    if (rid && n >= 1 && n <= 64 && !rid[n])
-        gw_strlcpy(gw_log_req, rid, sizeof(gw_log_req));
-    else
-        snprintf(gw_log_req, sizeof(gw_log_req), "%d-%lu", (int)getpid(), ++gw_log_seq);
+    gw_log_has_rid = rid && n >= 1 && n <= 64 && !rid[n];
+    if (gw_log_has_rid)
+        memcpy(gw_log_req, rid, n + 1);
+    gw_log_seq++;
+}
+
+static const char *gw_log_req_id(void)
+{
+    if (gw_log_seq == 0)
+        return "-";
+    if (!gw_log_has_rid && gw_log_made != gw_log_seq) {
+        gw_log_made = gw_log_seq;
+        snprintf(gw_log_req, sizeof(gw_log_req), "%d-%lu", (int)getpid(), gw_log_seq);
+    }
+    return gw_log_req;
 }
 
 const char *gw_log_safe(const char *value, size_t max, char *out)
@@ -67,7 +84,7 @@ void gw_log(gw_log_level level, const char *fmt, ...)
                      "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03dZ level=%s prog=%s pid=%d req=%s ",
                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
                      tm.tm_sec, (int)(tv.tv_usec / 1000), names[level], gw_log_prog,
-                     (int)getpid(), gw_log_req);
+                     (int)getpid(), gw_log_req_id());
     va_list ap;
     va_start(ap, fmt);
     if (n > 0 && (size_t)n < sizeof(line))

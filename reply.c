@@ -24,10 +24,17 @@ gw_status gw_reply_allow(gw_buf *out, const gw_var *vars, size_t n)
     for (size_t i = 0; i < n; i++)
         if (vars[i].value && gw_has_ctl(vars[i].value))
             return GW_E_INTERNAL;
+    /* plain appends: this runs for every allowed request */
     gw_buf_puts(out, "Status: 200 OK\r\n");
-    for (size_t i = 0; i < n; i++)
-        if (vars[i].value && *vars[i].value)
-            gw_buf_printf(out, "Variable-%s: %s\r\n", vars[i].name, vars[i].value);
+    for (size_t i = 0; i < n; i++) {
+        if (!vars[i].value || !*vars[i].value)
+            continue;
+        gw_buf_puts(out, "Variable-");
+        gw_buf_puts(out, vars[i].name);
+        gw_buf_puts(out, ": ");
+        gw_buf_puts(out, vars[i].value);
+        gw_buf_puts(out, "\r\n");
+    }
     gw_buf_puts(out, "\r\n");
     return GW_OK;
 }

@@ -73,64 +73,79 @@ void gw_buf_printf(gw_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-/* 0..63 for a digit of the given alphabet, -1 otherwise. */
-static int gw_b64_value(unsigned char c, bool url)
+/* Digit values of both alphabets: 0..63, 64 for "not a digit". The
+ * standard and URL-safe columns differ only for + / - _. */
+static unsigned char gw_b64_std[256], gw_b64_url[256];
+
+static void gw_b64_tables(void)
 {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (!url && c == '+') return 62;
-    if (!url && c == '/') return 63;
-    if (url && c == '-') return 62;
-    if (url && c == '_') return 63;
-    return -1;
+    static bool done;
+    if (done)
+        return;
+    memset(gw_b64_std, 64, sizeof(gw_b64_std));
+    memset(gw_b64_url, 64, sizeof(gw_b64_url));
+    for (int i = 0; i < 26; i++) {
+        gw_b64_std['A' + i] = gw_b64_url['A' + i] = (unsigned char)i;
+        gw_b64_std['a' + i] = gw_b64_url['a' + i] = (unsigned char)(26 + i);
+    }
+    for (int i = 0; i < 10; i++)
+        gw_b64_std['0' + i] = gw_b64_url['0' + i] = (unsigned char)(52 + i);
+    gw_b64_std['+'] = 62;
+    gw_b64_std['/'] = 63;
+    gw_b64_url['-'] = 62;
+    gw_b64_url['_'] = 63;
+    done = true;
 }
 
 unsigned char *gw_b64_decode(const char *in, size_t inlen, size_t *outlen)
 {
-    bool url = false;
-    for (size_t i = 0; i < inlen; i++) {
-        if (in[i] == '-' || in[i] == '_') {
-            url = true;
+    gw_b64_tables();
+    const unsigned char *s = (const unsigned char *)in;
+    const unsigned char *tab = gw_b64_std;
+    for (size_t i = 0; i < inlen; i++)
+        if (s[i] == '-' || s[i] == '_') {
+            tab = gw_b64_url;
             break;
         }
-    }
     size_t n = inlen;
-    if (n % 4 == 0 && n > 0 && in[n - 1] == '=') {
+    if (n % 4 == 0 && n > 0 && s[n - 1] == '=') {
         n--;
-        if (in[n - 1] == '=')
+        if (s[n - 1] == '=')
             n--;
     }
     if (n % 4 == 1)
         return NULL;
-    size_t max = n / 4 * 3 + 2;
-    unsigned char *out = malloc(max + 1);
+    unsigned char *out = malloc(n / 4 * 3 + 3);
     if (!out)
         return NULL;
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = gw_b64_value((unsigned char)in[i], url);
-        if (v < 0) {
-            free(out);
-            return NULL;
-        }
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
+    size_t o = 0, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        unsigned a = tab[s[i]], b = tab[s[i + 1]], c = tab[s[i + 2]], d = tab[s[i + 3]];
+        if ((a | b | c | d) & 64)
+            goto bad;
+        uint32_t v = a << 18 | b << 12 | c << 6 | d;
+        out[o++] = (unsigned char)(v >> 16);
+        out[o++] = (unsigned char)(v >> 8);
+        out[o++] = (unsigned char)v;
     }
-    if (acc != 0) { /* non-zero unused bits: not a canonical encoding */
-        free(out);
-        return NULL;
+    if (n - i == 2 || n - i == 3) {
+        unsigned a = tab[s[i]], b = tab[s[i + 1]], c = n - i == 3 ? tab[s[i + 2]] : 0;
+        if ((a | b | c) & 64)
+            goto bad;
+        uint32_t v = a << 18 | b << 12 | c << 6;
+        out[o++] = (unsigned char)(v >> 16);
+        /* unused trailing bits must be zero (one encoding per value) */
+        if (n - i == 3)
+            out[o++] = (unsigned char)(v >> 8);
+        if ((n - i == 2 && (v & 0xFFFF)) || (n - i == 3 && (v & 0xFF)))
+            goto bad;
     }
     out[o] = '\0';
     *outlen = o;
     return out;
+bad:
+    free(out);
+    return NULL;
 }
 
 char *gw_b64_encode(const unsigned char *in, size_t inlen)

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#define GW_CACHE_ENTRIES 4096
+#define GW_CACHE_ENTRIES 2048
 
 typedef struct gw_cache gw_cache;
 
