@@ -9,6 +9,7 @@
 #   make check-valgrind  thousands of mixed requests to gwauth under valgrind
 #   make install    PREFIX=/usr/local DESTDIR= (see README "Install as a service")
 #   make bench      wrk against lighttpd: gwauth side by side with baselines (BENCH.md)
+#   make fuzz       FUZZ_SECONDS=60: libFuzzer on every parser (clang), new inputs in build-fuzz/
 
 CC       ?= cc
 BUILD    ?= build
@@ -35,7 +36,7 @@ UNIT     := $(BUILD)/unit_tests
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all check check-asan check-valgrind install uninstall bench test-unit test-integration run migrate deps clean clean-run help
+.PHONY: all check check-asan check-valgrind install uninstall bench fuzz test-unit test-integration run migrate deps clean clean-run help
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c | $(BUILD)
@@ -59,6 +60,15 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/util.o | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/util.o $(LDLIBS)
 
+# Fuzz targets: replayed over their corpus by make check (gcc, no fuzzing),
+# fuzzed by make fuzz (clang + libFuzzer + ASan/UBSan).
+FUZZ_TARGETS := userinfo headers redirect path config
+FUZZ_CFLAGS  := $(filter-out -MMD -MP,$(CFLAGS)) -Itests/fuzz
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(CORE_OBJ) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.o)
 $(UNIT): $(UNIT_OBJ) $(CORE_OBJ)
@@ -77,7 +87,7 @@ test-integration: $(PROGS)
 # final "N passed, N failed" line; exits non-zero on any failure.
 check:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all $(UNIT)
+	@$(MAKE) --no-print-directory all $(UNIT) $(FUZZ_REPLAY)
 	@scripts/check.sh
 
 # Builds into build-asan/ and runs make check's tests against it; the
@@ -85,7 +95,8 @@ check:
 check-asan:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory BUILD=build-asan OPTFLAGS="-O1 -g" SANFLAGS="$(ASAN_FLAGS)" \
-	    build-asan/authorizer build-asan/logout build-asan/unit_tests
+	    build-asan/authorizer build-asan/logout build-asan/unit_tests \
+	    $(FUZZ_TARGETS:%=build-asan/fuzz/replay_%)
 	@GW_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/check.sh
 
@@ -94,6 +105,28 @@ check-valgrind:
 	@command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
 	@$(MAKE) --no-print-directory all
 	@tests/valgrind.sh
+
+# libFuzzer on each target for FUZZ_SECONDS; inputs that find new coverage
+# go to build-fuzz/corpus/<target>, crashes to build-fuzz/<target>-crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+CORE_SRC     := $(CORE:%=%.c)
+fuzz:
+	@scripts/deps.sh
+	@command -v clang >/dev/null && [ -n "$$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer*' 2>/dev/null | head -1)" ] || \
+	    { echo "installing clang and libclang-rt-14-dev"; apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; }
+	@mkdir -p build-fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	    clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+	        -D_DEFAULT_SOURCE -Iinclude -Itests/fuzz $(MARIADB_CFLAGS) $(CJSON_CFLAGS) \
+	        -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(CORE_SRC) $(LDLIBS) || exit 1; \
+	    mkdir -p build-fuzz/corpus/$$t; \
+	    echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -jobs=$(FUZZ_JOBS) \
+	        -artifact_prefix=build-fuzz/$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
+	        grep -E "^#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::peak_rss|cov:|ERROR|SUMMARY" | tail -4 || exit 1; \
+	    ! ls build-fuzz/$$t-crash-* build-fuzz/$$t-leak-* build-fuzz/$$t-timeout-* 2>/dev/null | grep . || exit 1; \
+	done
 
 # Not part of make check: takes minutes, writes BENCH.md.
 bench:
@@ -163,7 +196,7 @@ uninstall:
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/gwauth (configuration)"
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 # Removes the demo's MariaDB data and logs (make run creates them again).
 clean-run:

@@ -7,7 +7,18 @@
 
 #include "util.h"
 
-/* Rewrites escaped NULs, refuses raw control bytes and measures nesting
+static bool gw_is_hex4(const char *p)
+{
+    for (int k = 0; k < 4; k++) {
+        char c = p[k];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return false;
+    }
+    return true;
+}
+
+/* Rewrites escaped NULs, refuses malformed \u escapes and raw control
+ * bytes, and measures nesting
  * depth outside strings. Returns false when the text must be refused. */
 static bool gw_json_prescan(char *buf, size_t len)
 {
@@ -23,8 +34,14 @@ static bool gw_json_prescan(char *buf, size_t len)
             } else if (c == '\\') {
                 if (i + 1 >= len)
                     return false;
-                if (buf[i + 1] == 'u' && i + 5 < len && memcmp(buf + i + 2, "0000", 4) == 0)
-                    buf[i + 5] = '1';
+                if (buf[i + 1] == 'u') {
+                    /* exactly four hex digits: cJSON reads a bad digit as
+                     * 0 and would write a NUL ("x\u12zz" -> "x") */
+                    if (i + 5 >= len || !gw_is_hex4(buf + i + 2))
+                        return false;
+                    if (memcmp(buf + i + 2, "0000", 4) == 0)
+                        buf[i + 5] = '1';
+                }
                 i++; /* skip the escaped character */
             }
             continue;

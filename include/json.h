@@ -5,8 +5,9 @@
  * silently cut a value or a key short ("sub\u0000x" would read as "sub").
  * gw_json_parse_strict() first rewrites every escaped NUL into an escaped
  * U+0001, which keeps "this value holds a control character" true without
- * ever truncating, refuses raw control bytes, and after parsing refuses
- * repeated keys in any object.
+ * ever truncating, refuses a \u escape without four hex digits (cJSON
+ * would read it as a NUL), refuses raw control bytes, and after parsing
+ * refuses repeated keys in any object.
  */
 #ifndef GW_JSON_H
 #define GW_JSON_H

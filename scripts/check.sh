@@ -13,12 +13,23 @@ echo "== unit tests: the pure core (CUnit)"
 GW_RESULT_FILE="$res/unit" "$top/${GW_BUILD:-build}/unit_tests"
 urc=$?
 echo
+echo "== fuzz corpora replayed (tests/fuzz/corpus/<target>)"
+fp=0 ff=0
+for t in userinfo headers redirect path config; do
+    if out=$("$top/${GW_BUILD:-build}/fuzz/replay_$t" "$top/tests/fuzz/corpus/$t" 2>&1); then
+        fp=$((fp + 1)); echo "ok   - fuzz $t: $out"
+    else
+        ff=$((ff + 1)); echo "FAIL - fuzz $t: $(printf '%s' "$out" | tail -5)"
+    fi
+done
+echo "$fp $ff" >"$res/fuzz"
+echo
 echo "== integration tests: lighttpd + gwauth + MariaDB"
 GW_RESULT_FILE="$res/integration" "$top/tests/integration/run.sh"
 irc=$?
 
 passed=0 failed=0
-for part in unit:$urc integration:$irc; do
+for part in unit:$urc fuzz:0 integration:$irc; do
     name=${part%%:*} rc=${part##*:}
     if read -r p f <"$res/$name" 2>/dev/null; then
         passed=$((passed + p)) failed=$((failed + f))

@@ -73,6 +73,8 @@ stack_start() {
     PORT=$(gw_free_port)
     echo "$PORT" >"$d/port"
     gw_lighttpd_conf "$d/lighttpd.conf" "$PORT" "$d/www" "$d" "$d/authz.sock" "$d/logout.sock"
+    # STACK_FIELD_SIZE: a larger lighttpd header limit for this stack
+    [ -n "${STACK_FIELD_SIZE:-}" ] && sed -i "s/^server.max-request-field-size = .*/server.max-request-field-size = $STACK_FIELD_SIZE/" "$d/lighttpd.conf"
     spawn-fcgi -s "$d/authz.sock" -F "$procs" -P "$d/authz.pids" -- \
         "$GW_BIN/authorizer" -c "$d/gwauth.json" -l "$d/authz.log" >/dev/null 2>&1 ||
         { fail "stack $name: authorizer did not start"; cat "$d/authz.log"; return 1; }

@@ -184,8 +184,8 @@ expect_eq "responder: 404 body is JSON" "$BODY" '{"error":"not_found"}'
 section "concurrent first logins of one new user"
 PORT=$MAIN
 RACE=$(b64 '{"sub":"race-1","email":"race@example.org","country_code":"DE"}')
-parallel 40 "$T/race.codes" -H "X-Userinfo: $RACE" "$(url /app/whoami)"
-expect_eq "40 parallel first logins all get 200" "$(sort "$T/race.codes" | uniq -c | tr -s ' ')" " 40 200"
+parallel 48 "$T/race.codes" -H "X-Userinfo: $RACE" "$(url /app/whoami)"
+expect_eq "48 parallel first logins all get 200" "$(sort "$T/race.codes" | uniq -c | tr -s ' ')" " 48 200"
 expect_eq "exactly one users row" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id='race-1'")" 1
 expect_eq "exactly one related row" "$(sqlv "SELECT COUNT(*) FROM user_profiles p JOIN users u ON u.id=p.user_id WHERE global_id='race-1'")" 1
 expect_eq "one creation logged" "$(cat "$T/main/authz.log" | grep -c 'event=user_created user=race-1')" 1

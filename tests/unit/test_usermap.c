@@ -118,6 +118,10 @@ static void t_decode_table(void)
         {"{\"sub\":\"a\",\"email\":\"x\\u0000\"}", GW_E_MALFORMED, NULL},
         {"{\"sub\":\"a\",\"unused\":\"x\\u0000\\n\"}", GW_OK, "a"},   /* unused claims may */
         {"{\"sub\":\"a\\u0000\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"admin\\uzzzzx\"}", GW_E_MALFORMED, NULL}, /* cJSON: a NUL */
+        {"{\"sub\":\"admin\\u12\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"admin\\u00e\"}", GW_E_MALFORMED, NULL},
+        {"{\"su\\uzzzzb\":\"k\",\"sub\":\"v\"}", GW_E_MALFORMED, NULL},
         {"{\"sub\":\"a\\u0001\"}", GW_E_MALFORMED, NULL},
         {"{\"sub\":\"a\\u001f\"}", GW_E_MALFORMED, NULL},
         {"{\"sub\":\"a\\u007f\"}", GW_E_MALFORMED, NULL},

@@ -1,0 +1,50 @@
+/* Fuzz target: the plain-header source (Authelia's four headers). The
+ * input is split on newlines into the values of Remote-User, Remote-Email,
+ * Remote-Name and Remote-Groups; a fifth part, if any, repeats Remote-User. */
+#include "fuzz.h"
+#include "usermap.h"
+#include "util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const gw_config *cfg;
+    static const char *const names[] = {"HTTP_REMOTE_USER", "HTTP_REMOTE_EMAIL", "HTTP_REMOTE_NAME",
+                                        "HTTP_REMOTE_GROUPS", "HTTP_REMOTE_USER"};
+    if (!cfg)
+        cfg = fuzz_config("{\"identity\":{\"source\":\"headers\",\"max_bytes\":4096,\"claim_headers\":"
+                          "{\"sub\":\"HTTP_REMOTE_USER\",\"email\":\"HTTP_REMOTE_EMAIL\","
+                          "\"name\":\"HTTP_REMOTE_NAME\",\"groups\":\"HTTP_REMOTE_GROUPS\"}},"
+                          "\"groups\":{\"sync\":\"existing\"}}");
+    char *s = fuzz_str(data, size);
+    char *envp[8] = {"REMOTE_ADDR=::1"};
+    int n = 1;
+    for (char *p = s; p && n < 6; n++) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        char *e = malloc(strlen(names[n - 1]) + strlen(p) + 2);
+        sprintf(e, "%s=%s", names[n - 1], p);
+        envp[n] = e;
+        p = nl ? nl + 1 : NULL;
+    }
+    envp[n] = NULL;
+    int present = 0;
+    gw_status st = gw_identity_check(cfg, envp, &present);
+    FUZZ_CHECK(st == GW_OK || st == GW_E_TOO_LARGE || st == GW_E_DUPLICATE);
+    FUZZ_CHECK(st != GW_E_DUPLICATE || n == 6);
+    if (st == GW_OK && present) {
+        gw_user u;
+        st = gw_user_decode(cfg, envp, &u, NULL);
+        FUZZ_CHECK(st == GW_OK || st == GW_E_MALFORMED);
+        if (st == GW_OK) {
+            FUZZ_CHECK(!gw_has_ctl(u.id) && strcmp(u.id, gw_env_get(envp, "HTTP_REMOTE_USER")) == 0);
+            for (size_t i = 0; i < u.ngroups; i++)
+                FUZZ_CHECK(*u.groups[i] && !strchr(u.groups[i], ','));
+            gw_user_free(&u);
+        }
+    }
+    for (int i = 1; i < n; i++)
+        free(envp[i]);
+    free(s);
+    return 0;
+}

@@ -1,0 +1,50 @@
+# Bounded memory: one authorizer process, warmed up until its identity
+# cache is full, then 100 000 more mixed requests (returning, new, denied):
+# its resident memory grows by less than 1 MiB.
+# shellcheck shell=bash
+section "memory over 100 000 requests"
+stack_start rss '{"groups": {"sync": "create"}}' 1 || return
+RPID=$(stack_pids rss)
+cat >"$T/rss.lua" <<'LUA'
+local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local function b64(s)
+   local out = {}
+   for i = 1, #s, 3 do
+      local a, b, c = s:byte(i, i + 2)
+      local n = a * 65536 + (b or 0) * 256 + (c or 0)
+      local d = {math.floor(n / 262144) % 64, math.floor(n / 4096) % 64, math.floor(n / 64) % 64, n % 64}
+      out[#out + 1] = chars:sub(d[1] + 1, d[1] + 1) .. chars:sub(d[2] + 1, d[2] + 1) ..
+         (b and chars:sub(d[3] + 1, d[3] + 1) or "=") .. (c and chars:sub(d[4] + 1, d[4] + 1) or "=")
+   end
+   return table.concat(out)
+end
+local n = 0
+request = function()
+   n = n + 1
+   local k = n % 10
+   local v
+   if k < 6 then      -- returning users (cache hits and misses)
+      v = b64(string.format('{"sub":"rss-%d","groups":["g%d"]}', n % 3000, n % 7))
+   elseif k < 8 then  -- new users
+      v = b64(string.format('{"sub":"rssnew-%d-%d","email":"e%d@example.org"}', math.random(1, 1e9), n, n))
+   elseif k == 8 then -- malformed
+      v = b64('{"sub":"x","sub":"y"}')
+   else
+      v = "not base64!"
+   end
+   return wrk.format("GET", "/app/index.html", {["X-Userinfo"] = v})
+end
+LUA
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# wrk -t1 -c4: keep the one authorizer busy without starving the machine
+wrk_count() { wrk -t1 -c4 -d"$1"s -s "$T/rss.lua" "$(url /app/index.html)" 2>&1 | awk '/requests in/ {print $1}'; }
+warm=0
+while [ "$warm" -lt 12000 ]; do warm=$((warm + $(wrk_count 3))); done
+r0=$(rss_kb "$RPID")
+total=0
+while [ "$total" -lt 100000 ]; do total=$((total + $(wrk_count 5))); done
+r1=$(rss_kb "$RPID")
+growth=$((r1 - r0))
+expect_eq "after $warm warm-up requests, $total more: RSS ${r0} -> ${r1} KiB, grew by less than 1024 KiB" \
+    "$([ "$growth" -lt 1024 ] && echo yes || echo "no: $growth KiB")" yes
+kill -0 "$RPID" && ok "...and the process is the same one" || fail "...the process died"
