@@ -67,7 +67,8 @@ static int gw_key_cmp(const void *a, const void *b)
     return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
 }
 
-/* True when some object in the tree repeats a key. */
+/* True when some object in the tree repeats a key or has more than
+ * GW_JSON_MAX_MEMBERS members. */
 static bool gw_json_has_dup(const cJSON *node)
 {
     for (const cJSON *c = node->child; c; c = c->next)
@@ -78,6 +79,8 @@ static bool gw_json_has_dup(const cJSON *node)
     size_t n = 0;
     for (const cJSON *c = node->child; c; c = c->next)
         n++;
+    if (n > GW_JSON_MAX_MEMBERS)
+        return true; /* refused like a repeat: more claims than anyone sends */
     if (n < 2)
         return false;
     if (n <= 16) {

@@ -70,7 +70,8 @@ echo "{ $dbconf, \"session\": {\"enabled\": true} }" >"$B/gw-session.json"
     echo "}"
 } >"$B/data.lua"
 for s in static floor floor-db returning returning-nocache new changed session; do
-    { echo "dofile(\"$B/data.lua\")"; cat "$GW_TOP/bench/common.lua"; echo "mode = \"$s\""; } >"$B/$s.lua"
+    { echo "dofile(\"$GW_TOP/bench/b64.lua\")"; echo "dofile(\"$B/data.lua\")"
+      cat "$GW_TOP/bench/common.lua"; echo "mode = \"$s\""; } >"$B/$s.lua"
 done
 
 LPORT=$(gw_free_port)

@@ -21,10 +21,11 @@
  * control bytes (other than JSON whitespace outside strings), no byte
  * order mark, no
  * trailing data, nesting at most GW_JSON_MAX_DEPTH, and no object with a
- * repeated key. Returns the tree (cJSON_Delete it) or NULL. */
+ * repeated key or more than GW_JSON_MAX_MEMBERS members. Returns the tree (cJSON_Delete it) or NULL. */
 cJSON *gw_json_parse_strict(char *buf, size_t len);
 
 #define GW_JSON_MAX_DEPTH 64
+#define GW_JSON_MAX_MEMBERS 1000 /* per object */
 
 /* Text form of a JSON scalar for the database: strings as they are,
  * booleans "1"/"0", integral numbers without a fraction, others in %.17g.

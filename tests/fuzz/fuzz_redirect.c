@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(n > 0 && n <= GW_DEST_MAX);
         for (size_t i = 0; i < n; i++)
             FUZZ_CHECK((unsigned char)s[i] > 0x20 && (unsigned char)s[i] < 0x7F);
-        if (s[0] == '/') {
+        if (s[0] == '/' || s[0] == '\\') { /* '\' counts as '/' */
             FUZZ_CHECK(s[1] != '/' && s[1] != '\\');
         } else {
             const char *a = strncasecmp(s, "https://", 8) == 0 ? s + 8 : s + 7;

@@ -123,6 +123,18 @@ req() {
     BODY=$(cat "$T/body" 2>/dev/null)
 }
 
+# site_start DIR AUTHZ_SOCK: lighttpd (the example's configuration) in
+# front of an authorizer started elsewhere on AUTHZ_SOCK, serving the test
+# application from DIR/www; sets PORT. Stopped by gw_stop_pidfile DIR/lighttpd.pid.
+site_start() {
+    local dir=$1 sock=$2
+    mkdir -p "$dir/www/app"
+    cp "$GW_TOP/tests/integration/whoami.cgi" "$dir/www/app/whoami"
+    PORT=$(gw_free_port)
+    gw_lighttpd_conf "$dir/lighttpd.conf" "$PORT" "$dir/www" "$dir" "$sock" "$dir/none.sock"
+    gw_lighttpd_start "$dir/lighttpd.conf" "$dir" "$PORT"
+}
+
 # parallel N OUT [curl args...]: N identical requests at once; their
 # statuses, one per line, go to OUT.
 parallel() {

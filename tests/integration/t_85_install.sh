@@ -42,8 +42,7 @@ expect_has "installed gwauth-migrate finds the installed migrations" "$out" "alr
 cp "$T/main/gwauth.json" "$P/etc/gwauth/gwauth.json"
 cmd=$(sed -n 's/^ExecStart=//p' "$P/usr/lib/systemd/system/gwauth-authorizer.service")
 S="$T/svc"
-mkdir -p "$S/www/app"
-cp "$GW_TOP/tests/integration/whoami.cgi" "$S/www/app/whoami"
+mkdir -p "$S"
 # spawn-fcgi -n: no fork, the listening socket on standard input, exactly
 # like StandardInput=socket with Accept=no.
 # shellcheck disable=SC2086
@@ -51,10 +50,7 @@ spawn-fcgi -n -s "$S/authz.sock" -- $cmd -l "$S/authz.log" &
 SVC=$!
 for i in $(seq 1 50); do [ "$(pgrep -P $SVC | wc -l)" = 4 ] && break; sleep 0.1; done
 expect_eq "the unit's ExecStart starts 4 workers on the inherited socket" "$(pgrep -P $SVC | wc -l)" 4
-SPORT=$(gw_free_port)
-gw_lighttpd_conf "$S/lighttpd.conf" "$SPORT" "$S/www" "$S" "$S/authz.sock" "$S/none.sock"
-gw_lighttpd_start "$S/lighttpd.conf" "$S" "$SPORT" || fail "service: lighttpd"
-PORT=$SPORT
+site_start "$S" "$S/authz.sock" || fail "service: lighttpd"
 whoami "$ALICE2"
 expect_has "...and serves requests" "$BODY" "REMOTE_USER=alice-1"
 kill -HUP $SVC

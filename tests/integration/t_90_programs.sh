@@ -77,16 +77,12 @@ expect_eq "...and the process is the same" "$(stack_pids reload)" "$RPID"
 kill -0 $RPID && ok "...and alive" || fail "...and alive"
 
 W="$T/workers"
-mkdir -p "$W/www/app"
-cp "$GW_TOP/tests/integration/whoami.cgi" "$W/www/app/whoami"
+mkdir -p "$W"
 "$A" -c "$T/main/gwauth.json" -s "unix:$W/authz.sock" -w 3 -l "$W/authz.log" &
 SUP=$!
 for i in $(seq 1 50); do [ -S "$W/authz.sock" ] && [ "$(pgrep -P $SUP | wc -l)" = 3 ] && break; sleep 0.1; done
 expect_eq "--workers 3: three workers under the supervisor" "$(pgrep -P $SUP | wc -l)" 3
-WPORT=$(gw_free_port)
-gw_lighttpd_conf "$W/lighttpd.conf" "$WPORT" "$W/www" "$W" "$W/authz.sock" "$W/none.sock"
-gw_lighttpd_start "$W/lighttpd.conf" "$W" "$WPORT" || fail "workers: lighttpd"
-PORT=$WPORT
+site_start "$W" "$W/authz.sock" || fail "workers: lighttpd"
 whoami "$ALICE2"
 expect_has "--workers: requests are served" "$BODY" "REMOTE_USER=alice-1"
 victim=$(pgrep -P $SUP | head -1)

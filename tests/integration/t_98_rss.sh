@@ -5,19 +5,7 @@
 section "memory over 100 000 requests"
 stack_start rss '{"groups": {"sync": "create"}}' 1 || return
 RPID=$(stack_pids rss)
-cat >"$T/rss.lua" <<'LUA'
-local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local function b64(s)
-   local out = {}
-   for i = 1, #s, 3 do
-      local a, b, c = s:byte(i, i + 2)
-      local n = a * 65536 + (b or 0) * 256 + (c or 0)
-      local d = {math.floor(n / 262144) % 64, math.floor(n / 4096) % 64, math.floor(n / 64) % 64, n % 64}
-      out[#out + 1] = chars:sub(d[1] + 1, d[1] + 1) .. chars:sub(d[2] + 1, d[2] + 1) ..
-         (b and chars:sub(d[3] + 1, d[3] + 1) or "=") .. (c and chars:sub(d[4] + 1, d[4] + 1) or "=")
-   end
-   return table.concat(out)
-end
+{ echo "dofile(\"$GW_TOP/bench/b64.lua\")"; cat <<'LUA'
 local n = 0
 request = function()
    n = n + 1
@@ -35,6 +23,7 @@ request = function()
    return wrk.format("GET", "/app/index.html", {["X-Userinfo"] = v})
 end
 LUA
+} >"$T/rss.lua"
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # wrk -t1 -c4: keep the one authorizer busy without starving the machine
 wrk_count() { wrk -t1 -c4 -d"$1"s -s "$T/rss.lua" "$(url /app/index.html)" 2>&1 | awk '/requests in/ {print $1}'; }

@@ -191,9 +191,18 @@ static void t_decode_limits(void)
     }
     /* many keys: a repeat far apart is still found */
     char *p = json + sprintf(json, "{\"sub\":\"k\"");
-    for (int i = 0; i < 2000; i++)
+    for (int i = 0; i < 900; i++)
         p += sprintf(p, ",\"k%d\":%d", i, i);
-    strcpy(p, ",\"k1999\":0}");
+    strcpy(p, ",\"k899\":0}");
+    CU_ASSERT_EQUAL(decode(c, json, &u), GW_E_MALFORMED);
+    /* members per object: 1000 accepted, 1001 refused */
+    p = json + sprintf(json, "{\"sub\":\"k\"");
+    for (int i = 1; i < 1000; i++)
+        p += sprintf(p, ",\"k%d\":%d", i, i);
+    strcpy(p, "}");
+    CU_ASSERT_EQUAL_FATAL(decode(c, json, &u), GW_OK);
+    gw_user_free(&u);
+    strcpy(p, ",\"one-more\":1}");
     CU_ASSERT_EQUAL(decode(c, json, &u), GW_E_MALFORMED);
     free(json);
     gw_config_free(c);
