@@ -25,7 +25,7 @@ LDFLAGS  += $(SANFLAGS)
 LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
-CORE := status util cidr json config usermap rules http reply log session cache
+CORE := status util cidr json config usermap rules http reply log session cache jwt
 # The edges shared by both programs.
 EDGE := db app
 
@@ -62,7 +62,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/util.o | $(BUILD)
 
 # Fuzz targets: replayed over their corpus by make check (gcc, no fuzzing),
 # fuzzed by make fuzz (clang + libFuzzer + ASan/UBSan).
-FUZZ_TARGETS := userinfo headers redirect path config
+FUZZ_TARGETS := userinfo headers redirect path config jwt
 FUZZ_CFLAGS  := $(filter-out -MMD -MP,$(CFLAGS)) -Itests/fuzz
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(CORE_OBJ) | $(BUILD)

@@ -14,6 +14,7 @@ void unit_reply(void);
 void unit_rules(void);
 void unit_http(void);
 void unit_cache(void);
+void unit_jwt(void);
 
 /* Adds a suite with the NULL-terminated tests; aborts on CUnit errors. */
 typedef struct {

@@ -1,0 +1,47 @@
+/*
+ * jwt.h - verification of the gateway's signed ID token (compact JWS)
+ * against a JWKS, with OpenSSL libcrypto; no cryptography of our own.
+ *
+ * Accepted: RS256, PS256 (RSA keys of at least 2048 bits), ES256 (P-256,
+ * raw r||s signature), EdDSA (Ed25519). Refused: "none", every HMAC
+ * algorithm, an "alg" that does not fit the key's type, and headers that
+ * carry "crit", "jku", "x5u", "x5c" or an embedded "jwk". The key is the
+ * one whose "kid" matches, or, when the token names none, the only key of
+ * the right type. Claims: "exp" required, "nbf" and "iat" honoured, all
+ * with the leeway; "iss" must be listed; "aud" (string or array) must
+ * meet the audiences when some are set; "sub" must equal the expected id.
+ */
+#ifndef GW_JWT_H
+#define GW_JWT_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "gwauth.h"
+
+typedef struct gw_jwks gw_jwks;
+
+/* Parses a JWKS document ({"keys": [...]}). On success returns the keys
+ * (free with gw_jwks_free); on failure NULL and *errors (malloc'd) names
+ * every refused key ("keys[1]: unsupported kty \"oct\""). A document with
+ * no usable key is refused. */
+gw_jwks *gw_jwks_parse(const char *json, size_t len, char **errors);
+void gw_jwks_free(gw_jwks *k);
+size_t gw_jwks_count(const gw_jwks *k);
+
+typedef struct {
+    const gw_strlist *issuers;   /* required: one must equal "iss" */
+    const gw_strlist *audiences; /* when n > 0: "aud" must name one */
+    long leeway_seconds;
+    const char *subject;         /* when not NULL: "sub" must equal it */
+} gw_jwt_policy;
+
+/* Verifies token at time now. GW_OK: the signature is valid and the claims
+ * meet the policy; *exp (when not NULL) gets the token's "exp". Otherwise
+ * GW_E_UNAUTHENTICATED with *why a static reason for the log. */
+gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_policy *policy,
+                        time_t now, time_t *exp, const char **why);
+
+#endif

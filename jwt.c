@@ -1,0 +1,442 @@
+/* jwt.c - JWS (compact) and JWKS verification with OpenSSL libcrypto. */
+#include "jwt.h"
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "util.h"
+
+#define GW_JWT_MAX 16384 /* bytes of a token */
+#define GW_KID_MAX 128
+
+typedef enum { K_RSA, K_EC, K_ED } gw_ktype;
+
+typedef struct {
+    char kid[GW_KID_MAX + 1];
+    bool has_kid;
+    gw_ktype type;
+    char alg[8];      /* the key's own "alg", or "" */
+    EVP_PKEY *pkey;
+} gw_jwk;
+
+struct gw_jwks {
+    gw_jwk *v;
+    size_t n;
+};
+
+/* base64url without padding (RFC 7515); malloc'd, NULL when invalid. */
+static unsigned char *b64url(const char *s, size_t n, size_t *outlen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '+' || s[i] == '/' || s[i] == '=')
+            return NULL;
+    return gw_b64_decode(s, n, outlen);
+}
+
+static BIGNUM *bn_of(const cJSON *o, const char *name, size_t *bytes)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsString(v))
+        return NULL;
+    size_t n = 0;
+    unsigned char *raw = b64url(v->valuestring, strlen(v->valuestring), &n);
+    if (!raw || n == 0) {
+        free(raw);
+        return NULL;
+    }
+    BIGNUM *bn = BN_bin2bn(raw, (int)n, NULL);
+    free(raw);
+    if (bytes)
+        *bytes = n;
+    return bn;
+}
+
+static EVP_PKEY *key_from_params(const char *type, OSSL_PARAM_BLD *bld)
+{
+    EVP_PKEY *pkey = NULL;
+    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+    if (params && ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
+        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
+        pkey = NULL;
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    return pkey;
+}
+
+/* A public key from one JWK, or NULL with *why. */
+static EVP_PKEY *jwk_key(const cJSON *k, gw_ktype *type, const char **why)
+{
+    const cJSON *kty = cJSON_GetObjectItemCaseSensitive(k, "kty");
+    static const char *const priv[] = {"d", "p", "q", "dp", "dq", "qi", "k", NULL};
+    for (int i = 0; priv[i]; i++)
+        if (cJSON_GetObjectItemCaseSensitive(k, priv[i])) {
+            *why = "holds private key material";
+            return NULL;
+        }
+    if (!cJSON_IsString(kty)) {
+        *why = "no kty";
+        return NULL;
+    }
+    EVP_PKEY *pkey = NULL;
+    if (strcmp(kty->valuestring, "RSA") == 0) {
+        *type = K_RSA;
+        BIGNUM *n = bn_of(k, "n", NULL), *e = bn_of(k, "e", NULL);
+        OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+        if (n && e && bld && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
+            OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
+            pkey = key_from_params("RSA", bld);
+        OSSL_PARAM_BLD_free(bld);
+        BN_free(n);
+        BN_free(e);
+        if (!pkey) {
+            *why = "invalid RSA key (n, e)";
+        } else if (EVP_PKEY_get_bits(pkey) < 2048) {
+            *why = "RSA key shorter than 2048 bits";
+            EVP_PKEY_free(pkey);
+            pkey = NULL;
+        }
+    } else if (strcmp(kty->valuestring, "EC") == 0) {
+        *type = K_EC;
+        const cJSON *crv = cJSON_GetObjectItemCaseSensitive(k, "crv");
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(k, "x");
+        const cJSON *y = cJSON_GetObjectItemCaseSensitive(k, "y");
+        if (!cJSON_IsString(crv) || strcmp(crv->valuestring, "P-256") != 0) {
+            *why = "EC key not on P-256";
+            return NULL;
+        }
+        size_t xl = 0, yl = 0;
+        unsigned char *xb = cJSON_IsString(x) ? b64url(x->valuestring, strlen(x->valuestring), &xl) : NULL;
+        unsigned char *yb = cJSON_IsString(y) ? b64url(y->valuestring, strlen(y->valuestring), &yl) : NULL;
+        if (xb && yb && xl == 32 && yl == 32) {
+            unsigned char pub[65];
+            pub[0] = 0x04; /* uncompressed point */
+            memcpy(pub + 1, xb, 32);
+            memcpy(pub + 33, yb, 32);
+            OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+            if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
+                OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub)))
+                pkey = key_from_params("EC", bld);
+            OSSL_PARAM_BLD_free(bld);
+        }
+        free(xb);
+        free(yb);
+        if (pkey) { /* the point must be on the curve */
+            EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pkey, NULL);
+            if (!c || EVP_PKEY_public_check(c) != 1) {
+                EVP_PKEY_free(pkey);
+                pkey = NULL;
+            }
+            EVP_PKEY_CTX_free(c);
+        }
+        if (!pkey)
+            *why = "invalid P-256 key (x, y)";
+    } else if (strcmp(kty->valuestring, "OKP") == 0) {
+        *type = K_ED;
+        const cJSON *crv = cJSON_GetObjectItemCaseSensitive(k, "crv");
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(k, "x");
+        if (!cJSON_IsString(crv) || strcmp(crv->valuestring, "Ed25519") != 0) {
+            *why = "OKP key not Ed25519";
+            return NULL;
+        }
+        size_t xl = 0;
+        unsigned char *xb = cJSON_IsString(x) ? b64url(x->valuestring, strlen(x->valuestring), &xl) : NULL;
+        if (xb && xl == 32)
+            pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, xb, 32);
+        free(xb);
+        if (!pkey)
+            *why = "invalid Ed25519 key (x)";
+    } else {
+        *why = "unsupported kty (RSA, EC P-256 and OKP Ed25519 only)";
+    }
+    return pkey;
+}
+
+/* The algorithms a key type may sign with. */
+static bool alg_fits(gw_ktype t, const char *alg)
+{
+    switch (t) {
+    case K_RSA: return strcmp(alg, "RS256") == 0 || strcmp(alg, "PS256") == 0;
+    case K_EC: return strcmp(alg, "ES256") == 0;
+    case K_ED: return strcmp(alg, "EdDSA") == 0;
+    }
+    return false;
+}
+
+gw_jwks *gw_jwks_parse(const char *json, size_t len, char **errors)
+{
+    gw_buf e;
+    gw_buf_init(&e);
+    *errors = NULL;
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, json, len);
+    cJSON *root = gw_json_parse_strict(copy, len);
+    free(copy);
+    const cJSON *keys = cJSON_GetObjectItemCaseSensitive(root, "keys");
+    gw_jwks *k = calloc(1, sizeof(*k));
+    if (!k || !cJSON_IsArray(keys)) {
+        gw_buf_puts(&e, "(file): expected a JSON object with a \"keys\" array\n");
+        goto fail;
+    }
+    k->v = calloc((size_t)cJSON_GetArraySize(keys) + 1, sizeof(gw_jwk));
+    if (!k->v)
+        goto fail;
+    int i = 0;
+    for (const cJSON *j = keys->child; j; j = j->next, i++) {
+        const char *why = NULL;
+        gw_jwk key = {0};
+        const cJSON *kid = cJSON_GetObjectItemCaseSensitive(j, "kid");
+        const cJSON *use = cJSON_GetObjectItemCaseSensitive(j, "use");
+        const cJSON *alg = cJSON_GetObjectItemCaseSensitive(j, "alg");
+        if (!cJSON_IsObject(j))
+            why = "expected an object";
+        else if (kid && (!cJSON_IsString(kid) || strlen(kid->valuestring) > GW_KID_MAX))
+            why = "kid must be a string of at most 128 bytes";
+        else if (use && (!cJSON_IsString(use) || strcmp(use->valuestring, "sig") != 0))
+            why = "use is not \"sig\"";
+        else if (alg && (!cJSON_IsString(alg) || strlen(alg->valuestring) >= sizeof(key.alg)))
+            why = "unknown alg";
+        else
+            key.pkey = jwk_key(j, &key.type, &why);
+        if (key.pkey && alg && !alg_fits(key.type, alg->valuestring)) {
+            why = "alg does not fit the key type";
+            EVP_PKEY_free(key.pkey);
+            key.pkey = NULL;
+        }
+        if (!key.pkey) {
+            gw_buf_printf(&e, "keys[%d]: %s\n", i, why ? why : "invalid");
+            continue;
+        }
+        if (kid) {
+            key.has_kid = true;
+            gw_strlcpy(key.kid, kid->valuestring, sizeof(key.kid));
+        }
+        if (alg)
+            gw_strlcpy(key.alg, alg->valuestring, sizeof(key.alg));
+        k->v[k->n++] = key;
+    }
+    if (e.len || k->n == 0) {
+        if (!e.len)
+            gw_buf_puts(&e, "(file): no usable key\n");
+        goto fail;
+    }
+    cJSON_Delete(root);
+    return k;
+fail:
+    cJSON_Delete(root);
+    gw_jwks_free(k);
+    *errors = e.data ? e.data : strdup("out of memory\n");
+    return NULL;
+}
+
+void gw_jwks_free(gw_jwks *k)
+{
+    if (!k)
+        return;
+    for (size_t i = 0; i < k->n; i++)
+        EVP_PKEY_free(k->v[i].pkey);
+    free(k->v);
+    free(k);
+}
+
+size_t gw_jwks_count(const gw_jwks *k) { return k ? k->n : 0; }
+
+/* ES256's raw r||s as the DER that OpenSSL verifies; malloc'd. */
+static unsigned char *es256_der(const unsigned char *sig, size_t n, size_t *derlen)
+{
+    if (n != 64)
+        return NULL;
+    ECDSA_SIG *s = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(sig, 32, NULL), *ss = BN_bin2bn(sig + 32, 32, NULL);
+    unsigned char *der = NULL;
+    if (s && r && ss && ECDSA_SIG_set0(s, r, ss) == 1) {
+        r = ss = NULL; /* owned by s now */
+        int len = i2d_ECDSA_SIG(s, &der);
+        if (len > 0)
+            *derlen = (size_t)len;
+        else
+            der = NULL;
+    }
+    BN_free(r);
+    BN_free(ss);
+    ECDSA_SIG_free(s);
+    return der;
+}
+
+static bool sig_ok(const gw_jwk *key, const char *alg, const unsigned char *msg, size_t msglen,
+                   const unsigned char *sig, size_t siglen)
+{
+    EVP_MD_CTX *m = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    bool ok = false;
+    unsigned char *der = NULL;
+    size_t derlen = 0;
+    if (!m)
+        return false;
+    if (key->type == K_ED) {
+        ok = EVP_DigestVerifyInit(m, NULL, NULL, NULL, key->pkey) == 1 &&
+             EVP_DigestVerify(m, sig, siglen, msg, msglen) == 1;
+    } else if (EVP_DigestVerifyInit(m, &pctx, EVP_sha256(), NULL, key->pkey) == 1) {
+        if (strcmp(alg, "PS256") == 0 &&
+            (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+             EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
+            goto out;
+        if (key->type == K_EC) {
+            der = es256_der(sig, siglen, &derlen);
+            ok = der && EVP_DigestVerify(m, der, derlen, msg, msglen) == 1;
+        } else {
+            ok = EVP_DigestVerify(m, sig, siglen, msg, msglen) == 1;
+        }
+    }
+out:
+    OPENSSL_free(der);
+    EVP_MD_CTX_free(m);
+    return ok;
+}
+
+static bool in_list(const gw_strlist *l, const char *s)
+{
+    for (size_t i = 0; l && i < l->n; i++)
+        if (strcmp(l->v[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* The numeric claim name, or false when absent or not a number. */
+static bool num_claim(const cJSON *o, const char *name, double *v)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsNumber(c))
+        return false;
+    *v = c->valuedouble;
+    return true;
+}
+
+static gw_status jwt_fail(const char **why, const char *reason)
+{
+    *why = reason;
+    return GW_E_UNAUTHENTICATED;
+}
+
+gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_policy *p,
+                        time_t now, time_t *exp_out, const char **why)
+{
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    if (!token || !keys)
+        return jwt_fail(why, "no token");
+    size_t tl = strlen(token);
+    const char *d1 = strchr(token, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+    if (tl > GW_JWT_MAX || !d1 || !d2 || strchr(d2 + 1, '.'))
+        return jwt_fail(why, "not a compact JWS");
+    size_t hl = 0, pl = 0, sl = 0;
+    unsigned char *hj = b64url(token, (size_t)(d1 - token), &hl);
+    unsigned char *pj = b64url(d1 + 1, (size_t)(d2 - d1 - 1), &pl);
+    unsigned char *sig = b64url(d2 + 1, tl - (size_t)(d2 + 1 - token), &sl);
+    cJSON *hdr = hj ? gw_json_parse_strict((char *)hj, hl) : NULL;
+    cJSON *pay = pj ? gw_json_parse_strict((char *)pj, pl) : NULL;
+    gw_status st = GW_E_UNAUTHENTICATED;
+    const gw_jwk *key = NULL;
+    if (!hdr || !pay || !sig || !cJSON_IsObject(hdr) || !cJSON_IsObject(pay)) {
+        *why = "undecodable token";
+        goto out;
+    }
+    const cJSON *alg = cJSON_GetObjectItemCaseSensitive(hdr, "alg");
+    const cJSON *kid = cJSON_GetObjectItemCaseSensitive(hdr, "kid");
+    static const char *const banned[] = {"crit", "jku", "x5u", "x5c", "jwk", NULL};
+    for (int i = 0; banned[i]; i++)
+        if (cJSON_GetObjectItemCaseSensitive(hdr, banned[i])) {
+            *why = "header names a key or extension (crit, jku, x5u, x5c, jwk)";
+            goto out;
+        }
+    if (!cJSON_IsString(alg) || !(strcmp(alg->valuestring, "RS256") == 0 ||
+                                  strcmp(alg->valuestring, "PS256") == 0 ||
+                                  strcmp(alg->valuestring, "ES256") == 0 ||
+                                  strcmp(alg->valuestring, "EdDSA") == 0)) {
+        *why = "algorithm not accepted";
+        goto out;
+    }
+    if (kid && !cJSON_IsString(kid)) {
+        *why = "kid is not a string";
+        goto out;
+    }
+    size_t candidates = 0;
+    for (size_t i = 0; i < keys->n; i++) {
+        const gw_jwk *k = &keys->v[i];
+        if (!alg_fits(k->type, alg->valuestring) || (*k->alg && strcmp(k->alg, alg->valuestring)))
+            continue;
+        if (kid ? (k->has_kid && strcmp(k->kid, kid->valuestring) == 0) : true) {
+            key = k;
+            candidates++;
+        }
+    }
+    if (candidates != 1) {
+        *why = candidates ? "several keys fit and the token names none" : "no key fits the token";
+        key = NULL;
+        goto out;
+    }
+    if (!sig_ok(key, alg->valuestring, (const unsigned char *)token, (size_t)(d2 - token), sig, sl)) {
+        *why = "bad signature";
+        goto out;
+    }
+    double exp, nbf, iat, t = (double)now, lw = (double)p->leeway_seconds;
+    if (!num_claim(pay, "exp", &exp)) {
+        *why = "no exp";
+        goto out;
+    }
+    if (t > exp + lw) {
+        *why = "expired";
+        goto out;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(pay, "nbf") && (!num_claim(pay, "nbf", &nbf) || t + lw < nbf)) {
+        *why = "not valid yet (nbf)";
+        goto out;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(pay, "iat") && (!num_claim(pay, "iat", &iat) || iat > t + lw)) {
+        *why = "issued in the future (iat)";
+        goto out;
+    }
+    const cJSON *iss = cJSON_GetObjectItemCaseSensitive(pay, "iss");
+    if (!cJSON_IsString(iss) || !in_list(p->issuers, iss->valuestring)) {
+        *why = "issuer not accepted";
+        goto out;
+    }
+    if (p->audiences && p->audiences->n) {
+        const cJSON *aud = cJSON_GetObjectItemCaseSensitive(pay, "aud");
+        bool ok = cJSON_IsString(aud) && in_list(p->audiences, aud->valuestring);
+        for (const cJSON *a = cJSON_IsArray(aud) ? aud->child : NULL; a && !ok; a = a->next)
+            ok = cJSON_IsString(a) && in_list(p->audiences, a->valuestring);
+        if (!ok) {
+            *why = "audience not accepted";
+            goto out;
+        }
+    }
+    if (p->subject) {
+        const cJSON *sub = cJSON_GetObjectItemCaseSensitive(pay, "sub");
+        if (!cJSON_IsString(sub) || strcmp(sub->valuestring, p->subject) != 0) {
+            *why = "subject differs from the identity";
+            goto out;
+        }
+    }
+    if (exp_out)
+        *exp_out = (time_t)exp;
+    st = GW_OK;
+out:
+    cJSON_Delete(hdr);
+    cJSON_Delete(pay);
+    free(hj);
+    free(pj);
+    free(sig);
+    return st;
+}
