@@ -30,8 +30,6 @@ typedef struct {
     gw_db *db;
     gw_var *vars;
     gw_cache *cache;          /* NULL when identity.cache_seconds is 0 */
-    const char **id_vars;     /* the variables that make up an identity */
-    size_t nid_vars;
     gw_buf allow;             /* the allow reply being built */
 } authz;
 
@@ -67,14 +65,9 @@ static int authz_start(gw_program *p, const gw_config *cfg)
     a->cfg = cfg;
     a->db = gw_db_new(cfg);
     a->vars = calloc(cfg->exports.n + 1, sizeof(gw_var));
-    a->nid_vars = cfg->identity.source == GW_SRC_APISIX ? 1 : cfg->identity.nclaim_headers;
-    a->id_vars = calloc(a->nid_vars + 1, sizeof(char *));
-    for (size_t i = 0; a->id_vars && i < a->nid_vars; i++)
-        a->id_vars[i] = cfg->identity.source == GW_SRC_APISIX ? cfg->identity.header
-                                                              : cfg->identity.claim_headers[i].var;
     a->cache = cfg->identity.cache_seconds > 0 ? gw_cache_new(GW_CACHE_ENTRIES) : NULL;
     gw_buf_init(&a->allow);
-    if (!a->db || !a->vars || !a->id_vars || (cfg->identity.cache_seconds > 0 && !a->cache)) {
+    if (!a->db || !a->vars || (cfg->identity.cache_seconds > 0 && !a->cache)) {
         gw_log(GW_LOG_ERROR, "event=start_failed error=\"out of memory\"");
         return 1;
     }
@@ -89,7 +82,6 @@ static void authz_stop(gw_program *p)
     authz *a = p->ctx;
     gw_db_free(a->db);
     free(a->vars);
-    free(a->id_vars);
     gw_cache_free(a->cache);
     gw_buf_free(&a->allow);
     memset(a, 0, sizeof(*a));
@@ -229,7 +221,7 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         return st;
     const char *uri = gw_env_get(envp, "REQUEST_URI");
     unsigned char key[32];
-    bool cacheable = present && a->cache && gw_cache_key(envp, a->id_vars, a->nid_vars, key);
+    bool cacheable = present && a->cache && gw_cache_key(envp, cfg->id_vars, cfg->nid_vars, key);
     time_t now = time(NULL);
     if (cacheable) {
         /* Step 9: an identity seen within cache_seconds, with the very

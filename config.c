@@ -749,6 +749,12 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
         cfg_err(p, "session.same_site", "\"None\" requires session.secure = true");
     if (strcmp(c->session.establish_path, c->logout.path) == 0)
         cfg_err(p, "logout.path", "must differ from session.establish_path");
+    free(c->id_vars);
+    c->nid_vars = c->identity.source == GW_SRC_APISIX ? 1 : c->identity.nclaim_headers;
+    c->id_vars = xcalloc(c->nid_vars + 1, sizeof(char *));
+    for (size_t i = 0; i < c->nid_vars; i++)
+        c->id_vars[i] = c->identity.source == GW_SRC_APISIX ? c->identity.header
+                                                            : c->identity.claim_headers[i].var;
     c->id_export = NULL;
     c->uses_groups = c->groups.sync != GW_SYNC_OFF;
     for (size_t i = 0; i < c->exports.n; i++) {
@@ -944,6 +950,7 @@ void gw_config_free(gw_config *c)
     free(c->identity.id_claim);
     claimvars_free(c);
     free(c->identity.proxies);
+    free(c->id_vars);
     fields_free(c);
     related_free(c);
     free(c->groups.claim);

@@ -85,16 +85,10 @@ static bool resp_session_hash(const gw_config *cfg, char *const *envp, unsigned 
  * the request, or its session cookie does (when configured). */
 static bool resp_gateway_session(const gw_config *cfg, char *const *envp)
 {
-    if (cfg->identity.source == GW_SRC_APISIX) {
-        const char *v = gw_env_get(envp, cfg->identity.header);
+    for (size_t i = 0; i < cfg->nid_vars; i++) {
+        const char *v = gw_env_get(envp, cfg->id_vars[i]);
         if (v && *v)
             return true;
-    } else {
-        for (size_t i = 0; i < cfg->identity.nclaim_headers; i++) {
-            const char *v = gw_env_get(envp, cfg->identity.claim_headers[i].var);
-            if (v && *v)
-                return true;
-        }
     }
     const char *gc = cfg->logout.gateway_session_cookie;
     return *gc && gw_cookie_present(gw_env_get(envp, "HTTP_COOKIE"), gc);

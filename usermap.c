@@ -40,25 +40,16 @@ static gw_status gw_check_var(char *const *envp, const char *var, size_t max, in
 gw_status gw_identity_check(const gw_config *cfg, char *const *envp, int *present)
 {
     *present = 0;
+    /* Every identity variable obeys the same rules; the size limit applies
+     * to each value. A duplicate anywhere wins over size. */
     gw_status st = GW_OK;
-    if (cfg->identity.source == GW_SRC_APISIX) {
-        st = gw_check_var(envp, cfg->identity.header, cfg->identity.max_bytes, present);
-    } else {
-        /* Every mapped variable obeys the same rules; the size limit
-         * applies to each value. A duplicate anywhere wins over size. */
-        gw_status first = GW_OK;
-        for (size_t i = 0; i < cfg->identity.nclaim_headers; i++) {
-            gw_status s = gw_check_var(envp, cfg->identity.claim_headers[i].var,
-                                       cfg->identity.max_bytes, present);
-            if (s == GW_E_DUPLICATE)
-                return s;
-            if (s != GW_OK && first == GW_OK)
-                first = s;
-        }
-        st = first;
+    for (size_t i = 0; i < cfg->nid_vars; i++) {
+        gw_status s = gw_check_var(envp, cfg->id_vars[i], cfg->identity.max_bytes, present);
+        if (s == GW_E_DUPLICATE)
+            return s;
+        if (s != GW_OK && st == GW_OK)
+            st = s;
     }
-    if (st == GW_E_DUPLICATE)
-        return st;
     /* Step 2 comes before the size check: an untrusted sender learns
      * nothing about the limits. */
     if (*present && !gw_cidr_match(cfg->identity.proxies, cfg->identity.nproxies,

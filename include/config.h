@@ -131,6 +131,9 @@ typedef struct gw_config {
     } log;
 
     /* Derived once at load: */
+    const char **id_vars;  /* the variables that carry the identity: the
+                              header (apisix) or every mapped one (headers) */
+    size_t nid_vars;
     const char *id_export; /* variable exporting users.id, or NULL */
     bool uses_groups;      /* sync, an @groups export or a groups_any rule */
 } gw_config;
