@@ -102,7 +102,6 @@ check-asan:
 
 check-valgrind:
 	@scripts/deps.sh
-	@command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
 	@$(MAKE) --no-print-directory all
 	@tests/valgrind.sh
 
@@ -114,7 +113,7 @@ CORE_SRC     := $(CORE:%=%.c)
 fuzz:
 	@scripts/deps.sh
 	@command -v clang >/dev/null && [ -n "$$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer*' 2>/dev/null | head -1)" ] || \
-	    { echo "installing clang and libclang-rt-14-dev"; apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; }
+	    { echo "installing clang and libclang-rt-14-dev"; apt-get update -qq && apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; }
 	@mkdir -p build-fuzz
 	@for t in $(FUZZ_TARGETS); do \
 	    clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
@@ -131,7 +130,6 @@ fuzz:
 # Not part of make check: takes minutes, writes BENCH.md.
 bench:
 	@scripts/deps.sh
-	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db
 	@bench/run.sh
 
