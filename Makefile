@@ -27,7 +27,7 @@ LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
 CORE := status util cidr json config usermap rules http reply log session cache jwt
 # The edges shared by both programs.
-EDGE := db app
+EDGE := db app keyring
 
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)
@@ -44,7 +44,15 @@ $(BUILD)/%.o: %.c | $(BUILD)
 
 $(BUILD)/tests/%.o: tests/unit/%.c | $(BUILD)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-shadow -c -o $@ $<
+	$(CC) $(CFLAGS) -Itests -Wno-shadow -c -o $@ $<
+
+# Keys and signed tokens for the tests and the benchmark.
+$(BUILD)/tests/mint.o: tests/mint.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -c -o $@ $<
+
+$(BUILD)/tests/jwtmint: tests/jwtmint.c $(BUILD)/tests/mint.o $(BUILD)/util.o | $(BUILD)
+	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD):
 	@mkdir -p $(BUILD)
@@ -63,15 +71,15 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/util.o | $(BUILD)
 # Fuzz targets: replayed over their corpus by make check (gcc, no fuzzing),
 # fuzzed by make fuzz (clang + libFuzzer + ASan/UBSan).
 FUZZ_TARGETS := userinfo headers redirect path config jwt
-FUZZ_CFLAGS  := $(filter-out -MMD -MP,$(CFLAGS)) -Itests/fuzz
+FUZZ_CFLAGS  := $(filter-out -MMD -MP,$(CFLAGS)) -Itests/fuzz -Itests
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
-$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(CORE_OBJ) | $(BUILD)
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h tests/mint.c $(CORE_OBJ) | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.o)
-$(UNIT): $(UNIT_OBJ) $(CORE_OBJ)
+$(UNIT): $(UNIT_OBJ) $(CORE_OBJ) $(BUILD)/keyring.o $(BUILD)/tests/mint.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
 
 deps:
@@ -87,7 +95,7 @@ test-integration: $(PROGS)
 # final "N passed, N failed" line; exits non-zero on any failure.
 check:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all $(UNIT) $(FUZZ_REPLAY)
+	@$(MAKE) --no-print-directory all $(UNIT) $(FUZZ_REPLAY) $(BUILD)/tests/jwtmint
 	@scripts/check.sh
 
 # Builds into build-asan/ and runs make check's tests against it; the
@@ -95,7 +103,7 @@ check:
 check-asan:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory BUILD=build-asan OPTFLAGS="-O1 -g" SANFLAGS="$(ASAN_FLAGS)" \
-	    build-asan/authorizer build-asan/logout build-asan/unit_tests \
+	    build-asan/authorizer build-asan/logout build-asan/unit_tests build-asan/tests/jwtmint \
 	    $(FUZZ_TARGETS:%=build-asan/fuzz/replay_%)
 	@GW_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/check.sh
@@ -117,8 +125,8 @@ fuzz:
 	@mkdir -p build-fuzz
 	@for t in $(FUZZ_TARGETS); do \
 	    clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
-	        -D_DEFAULT_SOURCE -Iinclude -Itests/fuzz $(MARIADB_CFLAGS) $(CJSON_CFLAGS) \
-	        -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(CORE_SRC) $(LDLIBS) || exit 1; \
+	        -D_DEFAULT_SOURCE -Iinclude -Itests/fuzz -Itests $(MARIADB_CFLAGS) $(CJSON_CFLAGS) \
+	        -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c tests/mint.c $(CORE_SRC) $(LDLIBS) || exit 1; \
 	    mkdir -p build-fuzz/corpus/$$t; \
 	    echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
 	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -jobs=$(FUZZ_JOBS) \
@@ -130,7 +138,7 @@ fuzz:
 # Not part of make check: takes minutes, writes BENCH.md.
 bench:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/tests/jwtmint
 	@bench/run.sh
 
 run:

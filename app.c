@@ -28,6 +28,7 @@
 
 #include "db.h"
 #include "gwauth.h"
+#include "keyring.h"
 #include "log.h"
 
 #define GW_DEFAULT_CONFIG "/etc/gwauth/gwauth.json"
@@ -83,17 +84,6 @@ static void gw_print_lines(const gw_program *p, const char *text)
         const char *nl = strchr(l, '\n');
         int n = nl ? (int)(nl - l) : (int)strlen(l);
         fprintf(stderr, "gwauth-%s: %.*s\n", p->name, n, l);
-        l += n + (nl ? 1 : 0);
-    }
-}
-
-/* Logs each line of text as one event. */
-static void gw_log_lines(gw_log_level level, const char *event, const char *text)
-{
-    for (const char *l = text; l && *l;) {
-        const char *nl = strchr(l, '\n');
-        int n = nl ? (int)(nl - l) : (int)strlen(l);
-        gw_log(level, "event=%s problem=\"%.*s\"", event, n, l);
         l += n + (nl ? 1 : 0);
     }
 }
@@ -360,6 +350,15 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         gw_buf problems;
         gw_buf_init(&problems);
         int n = gw_db_check(cfg, &problems);
+        if (cfg->identity.jwt.enabled) {
+            char *kerr = NULL;
+            gw_keyring *keys = gw_keyring_open(cfg->identity.jwt.jwks_file, &kerr);
+            gw_buf_prefix_lines(&problems, "identity.jwt.jwks_file", kerr);
+            for (const char *l = kerr; l && *l; l++)
+                n += *l == '\n';
+            gw_keyring_free(keys);
+            free(kerr);
+        }
         if (n == 0)
             printf("OK\n");
         else

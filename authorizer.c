@@ -19,6 +19,7 @@
 #include "db.h"
 #include "gwauth.h"
 #include "http.h"
+#include "keyring.h"
 #include "log.h"
 #include "reply.h"
 #include "rules.h"
@@ -30,6 +31,8 @@ typedef struct {
     gw_db *db;
     gw_var *vars;
     gw_cache *cache;          /* NULL when identity.cache_seconds is 0 */
+    gw_keyring *keys;         /* identity.jwt's keys, or NULL */
+    unsigned keys_gen;        /* their generation the cache was filled with */
     gw_buf allow;             /* the allow reply being built */
 } authz;
 
@@ -59,6 +62,17 @@ static void authz_req_free(authz_req *r)
     free(r->groups_csv);
 }
 
+static void authz_stop(gw_program *p)
+{
+    authz *a = p->ctx;
+    gw_db_free(a->db);
+    free(a->vars);
+    gw_cache_free(a->cache);
+    gw_keyring_free(a->keys);
+    gw_buf_free(&a->allow);
+    memset(a, 0, sizeof(*a));
+}
+
 static int authz_start(gw_program *p, const gw_config *cfg)
 {
     authz *a = p->ctx;
@@ -67,24 +81,27 @@ static int authz_start(gw_program *p, const gw_config *cfg)
     a->vars = calloc(cfg->exports.n + 1, sizeof(gw_var));
     a->cache = cfg->identity.cache_seconds > 0 ? gw_cache_new(GW_CACHE_ENTRIES) : NULL;
     gw_buf_init(&a->allow);
+    if (cfg->identity.jwt.enabled) {
+        char *errors = NULL;
+        if (!(a->keys = gw_keyring_open(cfg->identity.jwt.jwks_file, &errors))) {
+            gw_log_lines(GW_LOG_ERROR, "start_failed", errors);
+            free(errors);
+            authz_stop(p);
+            return 1;
+        }
+        const gw_jwks *k = gw_keyring_get(a->keys, time(NULL), &a->keys_gen);
+        gw_log(GW_LOG_INFO, "event=jwks_loaded keys=%zu skipped=%zu", gw_jwks_count(k),
+               gw_jwks_skipped(k));
+    }
     if (!a->db || !a->vars || (cfg->identity.cache_seconds > 0 && !a->cache)) {
         gw_log(GW_LOG_ERROR, "event=start_failed error=\"out of memory\"");
+        authz_stop(p);
         return 1;
     }
     /* Connect now so that a wrong password shows at start; a database
      * that is down is not fatal: requests answer 503 until it is back. */
     gw_db_ensure(a->db);
     return 0;
-}
-
-static void authz_stop(gw_program *p)
-{
-    authz *a = p->ctx;
-    gw_db_free(a->db);
-    free(a->vars);
-    gw_cache_free(a->cache);
-    gw_buf_free(&a->allow);
-    memset(a, 0, sizeof(*a));
 }
 
 static void authz_cut(void *arg, const char *table, const char *column)
@@ -220,9 +237,18 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
     if (st != GW_OK)
         return st;
     const char *uri = gw_env_get(envp, "REQUEST_URI");
-    unsigned char key[32];
-    bool cacheable = present && a->cache && gw_cache_key(envp, cfg->id_vars, cfg->nid_vars, key);
     time_t now = time(NULL);
+    gw_token_check tok = {.now = now};
+    if (a->keys) {
+        unsigned gen;
+        tok.keys = gw_keyring_get(a->keys, now, &gen);
+        if (gen != a->keys_gen) { /* rotated: what the old keys verified goes */
+            a->keys_gen = gen;
+            gw_cache_clear(a->cache);
+        }
+    }
+    unsigned char key[32];
+    bool cacheable = present && a->cache && gw_cache_key(envp, cfg->key_vars, cfg->nkey_vars, key);
     if (cacheable) {
         /* Step 9: an identity seen within cache_seconds, with the very
          * same header value: no decoding, no database. */
@@ -236,7 +262,7 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         }
     }
     if (present) {
-        if ((st = gw_user_decode(cfg, envp, &r->user, why)) != GW_OK)
+        if ((st = gw_user_decode(cfg, envp, &tok, &r->user, why)) != GW_OK)
             return st;
         r->have_user = true;
     }
@@ -270,9 +296,13 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         *why = "a stored value holds a control character";
         if ((st = authz_allow(a, r)) != GW_OK)
             return st;
-        if (cacheable)
-            gw_cache_put(a->cache, key, now + cfg->identity.cache_seconds, a->allow.data,
-                         a->allow.len, r->groups, r->ngroups, r->user.claims, r->user.id);
+        /* Never beyond the token's expiry. */
+        time_t expires = now + cfg->identity.cache_seconds;
+        if (tok.keys && tok.exp < expires)
+            expires = tok.exp;
+        if (cacheable && expires > now)
+            gw_cache_put(a->cache, key, expires, a->allow.data, a->allow.len, r->groups,
+                         r->ngroups, r->user.claims, r->user.id);
     }
     return authz_access(a, uri, r->path, r->identity, r->groups, r->ngroups,
                         r->have_user ? r->user.claims : NULL, a->allow.data, a->allow.len, out,

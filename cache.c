@@ -104,6 +104,12 @@ void gw_cache_free(gw_cache *c)
     free(c);
 }
 
+void gw_cache_clear(gw_cache *c)
+{
+    while (c && c->head)
+        entry_remove(c, c->head);
+}
+
 static entry *find(gw_cache *c, const unsigned char key[32])
 {
     for (entry *e = c->buckets[bucket_of(c, key)]; e; e = e->chain)

@@ -356,10 +356,38 @@ static void claimvars_free(gw_config *c)
     c->identity.nclaim_headers = 0;
 }
 
+/* identity.jwt: absent means no token is checked; present, it needs the
+ * key file and at least one issuer. */
+static void parse_jwt(cfgp *p, gw_config *c, const cJSON *identity, const char *ipath)
+{
+    static const char *const keys[] = {"header", "jwks_file", "issuers", "audiences",
+                                       "leeway_seconds", NULL};
+    char path[256];
+    const cJSON *o = cfg_object(p, identity, ipath, "jwt", keys, path, sizeof(path));
+    if (!o)
+        return;
+    c->identity.jwt.enabled = true;
+    if (!c->identity.jwt.header)
+        set_str(&c->identity.jwt.header, "HTTP_X_RAW_ID_TOKEN");
+    if (!c->identity.jwt.jwks_file)
+        set_str(&c->identity.jwt.jwks_file, "");
+    get_str(p, o, path, "header", S_VAR, &c->identity.jwt.header);
+    get_str(p, o, path, "jwks_file", S_ANY, &c->identity.jwt.jwks_file);
+    get_strlist(p, o, path, "issuers", S_NONEMPTY, &c->identity.jwt.issuers);
+    get_strlist(p, o, path, "audiences", S_NONEMPTY, &c->identity.jwt.audiences);
+    c->identity.jwt.leeway_seconds = 60;
+    get_long(p, o, path, "leeway_seconds", 0, 3600, &c->identity.jwt.leeway_seconds);
+    if (c->identity.jwt.jwks_file[0] != '/')
+        cfg_err(p, "identity.jwt.jwks_file", "required: the absolute path of the JWKS file");
+    if (c->identity.jwt.issuers.n == 0)
+        cfg_err(p, "identity.jwt.issuers", "required: at least one accepted issuer");
+}
+
 static void parse_identity(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"source", "header", "id_claim", "claim_headers",
-                                       "max_bytes", "trusted_proxies", "cache_seconds", NULL};
+                                       "max_bytes", "trusted_proxies", "cache_seconds", "jwt",
+                                       NULL};
     static const char *const sources[] = {"apisix", "headers", NULL};
     char path[256], kp[256], ip[300];
     const cJSON *o = cfg_object(p, root, "", "identity", keys, path, sizeof(path));
@@ -410,6 +438,7 @@ static void parse_identity(cfgp *p, gw_config *c, const cJSON *root)
                 c->identity.nproxies++;
         }
     }
+    parse_jwt(p, c, o, path);
 }
 
 static void fields_free(gw_config *c)
@@ -755,6 +784,16 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
     for (size_t i = 0; i < c->nid_vars; i++)
         c->id_vars[i] = c->identity.source == GW_SRC_APISIX ? c->identity.header
                                                             : c->identity.claim_headers[i].var;
+    free(c->key_vars);
+    c->nkey_vars = c->nid_vars + c->identity.jwt.enabled;
+    c->key_vars = xcalloc(c->nkey_vars + 1, sizeof(char *));
+    memcpy(c->key_vars, c->id_vars, c->nid_vars * sizeof(char *));
+    if (c->identity.jwt.enabled) {
+        c->key_vars[c->nid_vars] = c->identity.jwt.header;
+        for (size_t i = 0; i < c->nid_vars; i++)
+            if (strcmp(c->id_vars[i], c->identity.jwt.header) == 0)
+                cfg_err(p, "identity.jwt.header", "must differ from the identity's own variables");
+    }
     c->id_export = NULL;
     c->uses_groups = c->groups.sync != GW_SYNC_OFF;
     for (size_t i = 0; i < c->exports.n; i++) {
@@ -862,8 +901,7 @@ gw_config *gw_config_parse(const char *text, size_t len, char **errors)
     return cfg_finish(&p, c, errors);
 }
 
-/* Reads a whole file (at most 1 MiB). */
-static char *read_file(const char *path, size_t *len, int *err)
+char *gw_read_file(const char *path, size_t *len, int *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -888,35 +926,43 @@ static char *read_file(const char *path, size_t *len, int *err)
     return b.data;
 }
 
-gw_config *gw_config_load(const char *path, char **errors)
+void *gw_parse_file(const char *path, void *(*parse)(const char *, size_t, char **),
+                    char **errors)
 {
     size_t len = 0;
     int err = 0;
-    char *text = read_file(path, &len, &err);
+    char *text = gw_read_file(path, &len, &err), *perr = NULL;
     gw_buf e;
     gw_buf_init(&e);
-    if (!text) {
-        gw_buf_printf(&e, "%s: cannot read: %s\n", path, strerror(err));
-        *errors = e.data;
-        return NULL;
-    }
-    char *perr = NULL;
-    gw_config *c = gw_config_parse(text, len, &perr);
+    void *v = text ? parse(text, len, &perr) : NULL;
     free(text);
-    if (!c) {
-        /* prefix every line with the file name */
-        for (char *line = perr, *nl; line && *line; line = nl + 1) {
-            nl = strchr(line, '\n');
-            if (!nl)
-                nl = line + strlen(line) - 1;
-            gw_buf_printf(&e, "%s: %.*s\n", path, (int)(nl - line), line);
-        }
-        free(perr);
-        *errors = e.data;
+    if (!text)
+        gw_buf_printf(&e, "%s: cannot read: %s\n", path, strerror(err));
+    else if (!v)
+        gw_buf_prefix_lines(&e, path, perr);
+    free(perr);
+    *errors = v ? NULL : e.data ? e.data : strdup("out of memory\n");
+    if (v)
+        gw_buf_free(&e);
+    return v;
+}
+
+static void *config_parse(const char *text, size_t len, char **errors)
+{
+    return gw_config_parse(text, len, errors);
+}
+
+gw_config *gw_config_load(const char *path, char **errors)
+{
+    gw_config *c = gw_parse_file(path, config_parse, errors);
+    if (!c)
         return NULL;
-    }
+    size_t len = 0;
+    int err = 0;
+    gw_buf e;
+    gw_buf_init(&e);
     if (*c->database.password_file) {
-        char *pw = read_file(c->database.password_file, &len, &err);
+        char *pw = gw_read_file(c->database.password_file, &len, &err);
         if (!pw) {
             gw_buf_printf(&e, "%s: database.password_file: cannot read %s: %s\n", path,
                           c->database.password_file, strerror(err));
@@ -951,6 +997,11 @@ void gw_config_free(gw_config *c)
     claimvars_free(c);
     free(c->identity.proxies);
     free(c->id_vars);
+    free(c->key_vars);
+    free(c->identity.jwt.header);
+    free(c->identity.jwt.jwks_file);
+    strlist_free(&c->identity.jwt.issuers);
+    strlist_free(&c->identity.jwt.audiences);
     fields_free(c);
     related_free(c);
     free(c->groups.claim);
@@ -1018,6 +1069,14 @@ char *gw_config_json(const gw_config *c)
         cJSON_AddItemToArray(p, cJSON_CreateString(text));
     }
     cJSON_AddNumberToObject(o, "cache_seconds", c->identity.cache_seconds);
+    if (c->identity.jwt.enabled) {
+        p = cJSON_AddObjectToObject(o, "jwt");
+        cJSON_AddStringToObject(p, "header", c->identity.jwt.header);
+        cJSON_AddStringToObject(p, "jwks_file", c->identity.jwt.jwks_file);
+        js_strs(p, "issuers", &c->identity.jwt.issuers);
+        js_strs(p, "audiences", &c->identity.jwt.audiences);
+        cJSON_AddNumberToObject(p, "leeway_seconds", (double)c->identity.jwt.leeway_seconds);
+    }
 
     o = cJSON_AddObjectToObject(root, "users");
     cJSON_AddBoolToObject(o, "create", c->users.create);

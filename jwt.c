@@ -30,6 +30,7 @@ typedef struct {
 struct gw_jwks {
     gw_jwk *v;
     size_t n;
+    size_t skipped; /* keys for encryption, other algorithms, types or curves */
 };
 
 /* base64url without padding (RFC 7515); malloc'd, NULL when invalid. */
@@ -72,16 +73,21 @@ static EVP_PKEY *key_from_params(const char *type, OSSL_PARAM_BLD *bld)
     return pkey;
 }
 
-/* A public key from one JWK, or NULL with *why. */
-static EVP_PKEY *jwk_key(const cJSON *k, gw_ktype *type, const char **why)
+/* True when the JWK holds private (or symmetric) key material. */
+static bool jwk_private(const cJSON *k)
 {
-    const cJSON *kty = cJSON_GetObjectItemCaseSensitive(k, "kty");
     static const char *const priv[] = {"d", "p", "q", "dp", "dq", "qi", "k", NULL};
     for (int i = 0; priv[i]; i++)
-        if (cJSON_GetObjectItemCaseSensitive(k, priv[i])) {
-            *why = "holds private key material";
-            return NULL;
-        }
+        if (cJSON_GetObjectItemCaseSensitive(k, priv[i]))
+            return true;
+    return false;
+}
+
+/* A public key from one JWK, or NULL with *why; *skip is set for a key
+ * of a type or curve gwauth does not verify with (not an error). */
+static EVP_PKEY *jwk_key(const cJSON *k, gw_ktype *type, const char **why, bool *skip)
+{
+    const cJSON *kty = cJSON_GetObjectItemCaseSensitive(k, "kty");
     if (!cJSON_IsString(kty)) {
         *why = "no kty";
         return NULL;
@@ -110,7 +116,7 @@ static EVP_PKEY *jwk_key(const cJSON *k, gw_ktype *type, const char **why)
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(k, "x");
         const cJSON *y = cJSON_GetObjectItemCaseSensitive(k, "y");
         if (!cJSON_IsString(crv) || strcmp(crv->valuestring, "P-256") != 0) {
-            *why = "EC key not on P-256";
+            *skip = true;
             return NULL;
         }
         size_t xl = 0, yl = 0;
@@ -144,7 +150,7 @@ static EVP_PKEY *jwk_key(const cJSON *k, gw_ktype *type, const char **why)
         const cJSON *crv = cJSON_GetObjectItemCaseSensitive(k, "crv");
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(k, "x");
         if (!cJSON_IsString(crv) || strcmp(crv->valuestring, "Ed25519") != 0) {
-            *why = "OKP key not Ed25519";
+            *skip = true;
             return NULL;
         }
         size_t xl = 0;
@@ -155,9 +161,16 @@ static EVP_PKEY *jwk_key(const cJSON *k, gw_ktype *type, const char **why)
         if (!pkey)
             *why = "invalid Ed25519 key (x)";
     } else {
-        *why = "unsupported kty (RSA, EC P-256 and OKP Ed25519 only)";
+        *skip = true;
     }
     return pkey;
+}
+
+/* The algorithms gwauth verifies. */
+static bool alg_accepted(const char *alg)
+{
+    return strcmp(alg, "RS256") == 0 || strcmp(alg, "PS256") == 0 || strcmp(alg, "ES256") == 0 ||
+           strcmp(alg, "EdDSA") == 0;
 }
 
 /* The algorithms a key type may sign with. */
@@ -198,16 +211,25 @@ gw_jwks *gw_jwks_parse(const char *json, size_t len, char **errors)
         const cJSON *kid = cJSON_GetObjectItemCaseSensitive(j, "kid");
         const cJSON *use = cJSON_GetObjectItemCaseSensitive(j, "use");
         const cJSON *alg = cJSON_GetObjectItemCaseSensitive(j, "alg");
+        bool skip = false;
         if (!cJSON_IsObject(j))
             why = "expected an object";
+        else if (jwk_private(j))
+            why = "holds private key material";
         else if (kid && (!cJSON_IsString(kid) || strlen(kid->valuestring) > GW_KID_MAX))
             why = "kid must be a string of at most 128 bytes";
-        else if (use && (!cJSON_IsString(use) || strcmp(use->valuestring, "sig") != 0))
-            why = "use is not \"sig\"";
-        else if (alg && (!cJSON_IsString(alg) || strlen(alg->valuestring) >= sizeof(key.alg)))
-            why = "unknown alg";
+        else if (use && !cJSON_IsString(use))
+            why = "use must be a string";
+        else if (alg && !cJSON_IsString(alg))
+            why = "alg must be a string";
+        else if ((use && strcmp(use->valuestring, "sig") != 0) || (alg && !alg_accepted(alg->valuestring)))
+            skip = true; /* an encryption key, or one for another algorithm */
         else
-            key.pkey = jwk_key(j, &key.type, &why);
+            key.pkey = jwk_key(j, &key.type, &why, &skip);
+        if (skip) {
+            k->skipped++;
+            continue;
+        }
         if (key.pkey && alg && !alg_fits(key.type, alg->valuestring)) {
             why = "alg does not fit the key type";
             EVP_PKEY_free(key.pkey);
@@ -250,6 +272,7 @@ void gw_jwks_free(gw_jwks *k)
 }
 
 size_t gw_jwks_count(const gw_jwks *k) { return k ? k->n : 0; }
+size_t gw_jwks_skipped(const gw_jwks *k) { return k ? k->skipped : 0; }
 
 /* ES256's raw r||s as the DER that OpenSSL verifies; malloc'd. */
 static unsigned char *es256_der(const unsigned char *sig, size_t n, size_t *derlen)
@@ -325,11 +348,11 @@ static bool num_claim(const cJSON *o, const char *name, double *v)
 static gw_status jwt_fail(const char **why, const char *reason)
 {
     *why = reason;
-    return GW_E_UNAUTHENTICATED;
+    return GW_E_INVALID_TOKEN;
 }
 
 gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_policy *p,
-                        time_t now, time_t *exp_out, const char **why)
+                        time_t now, time_t *exp_out, cJSON **claims, const char **why)
 {
     const char *dummy;
     if (!why)
@@ -346,8 +369,10 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
     unsigned char *sig = b64url(d2 + 1, tl - (size_t)(d2 + 1 - token), &sl);
     cJSON *hdr = hj ? gw_json_parse_strict((char *)hj, hl) : NULL;
     cJSON *pay = pj ? gw_json_parse_strict((char *)pj, pl) : NULL;
-    gw_status st = GW_E_UNAUTHENTICATED;
+    gw_status st = GW_E_INVALID_TOKEN;
     const gw_jwk *key = NULL;
+    if (claims)
+        *claims = NULL;
     if (!hdr || !pay || !sig || !cJSON_IsObject(hdr) || !cJSON_IsObject(pay)) {
         *why = "undecodable token";
         goto out;
@@ -360,10 +385,7 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
             *why = "header names a key or extension (crit, jku, x5u, x5c, jwk)";
             goto out;
         }
-    if (!cJSON_IsString(alg) || !(strcmp(alg->valuestring, "RS256") == 0 ||
-                                  strcmp(alg->valuestring, "PS256") == 0 ||
-                                  strcmp(alg->valuestring, "ES256") == 0 ||
-                                  strcmp(alg->valuestring, "EdDSA") == 0)) {
+    if (!cJSON_IsString(alg) || !alg_accepted(alg->valuestring)) {
         *why = "algorithm not accepted";
         goto out;
     }
@@ -423,14 +445,22 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
         }
     }
     if (p->subject) {
-        const cJSON *sub = cJSON_GetObjectItemCaseSensitive(pay, "sub");
-        if (!cJSON_IsString(sub) || strcmp(sub->valuestring, p->subject) != 0) {
+        const cJSON *sub = cJSON_GetObjectItemCaseSensitive(
+            pay, p->subject_claim ? p->subject_claim : "sub");
+        char num[64];
+        const char *text;
+        if (!(cJSON_IsString(sub) || cJSON_IsNumber(sub)) || !gw_json_scalar_text(sub, num, &text) ||
+            strcmp(text, p->subject) != 0) {
             *why = "subject differs from the identity";
             goto out;
         }
     }
     if (exp_out)
         *exp_out = (time_t)exp;
+    if (claims) {
+        *claims = pay;
+        pay = NULL;
+    }
     st = GW_OK;
 out:
     cJSON_Delete(hdr);

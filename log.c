@@ -102,3 +102,14 @@ void gw_log(gw_log_level level, const char *fmt, ...)
     ssize_t w = write(STDERR_FILENO, line, (size_t)n);
     (void)w;
 }
+
+/* Logs each line of text as one event. */
+void gw_log_lines(gw_log_level level, const char *event, const char *text)
+{
+    for (const char *l = text; l && *l;) {
+        const char *nl = strchr(l, '\n');
+        int n = nl ? (int)(nl - l) : (int)strlen(l);
+        gw_log(level, "event=%s problem=\"%.*s\"", event, n, l);
+        l += n + (nl ? 1 : 0);
+    }
+}

@@ -14,6 +14,7 @@ static const struct {
     [GW_E_UNKNOWN_USER]    = {403, "Forbidden", "unknown_user"},
     [GW_E_INACTIVE]        = {403, "Forbidden", "inactive_user"},
     [GW_E_UNAUTHENTICATED] = {401, "Unauthorized", "unauthenticated"},
+    [GW_E_INVALID_TOKEN]   = {401, "Unauthorized", "invalid_token"},
     [GW_E_FORBIDDEN]       = {403, "Forbidden", "forbidden"},
     [GW_E_BAD_PATH]        = {400, "Bad Request", "bad_path"},
     [GW_E_NOT_FOUND]       = {404, "Not Found", "not_found"},

@@ -7,8 +7,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "json.h"
+#include "jwt.h"
 #include "util.h"
 
 #define GW_ID_MAX_BYTES 255
@@ -50,6 +52,9 @@ gw_status gw_identity_check(const gw_config *cfg, char *const *envp, int *presen
         if (s != GW_OK && st == GW_OK)
             st = s;
     }
+    /* A repeated token is as ambiguous as a repeated identity. */
+    if (cfg->identity.jwt.enabled && gw_env_count(envp, cfg->identity.jwt.header) > 1)
+        return GW_E_DUPLICATE;
     /* Step 2 comes before the size check: an untrusted sender learns
      * nothing about the limits. */
     if (*present && !gw_cidr_match(cfg->identity.proxies, cfg->identity.nproxies,
@@ -234,8 +239,8 @@ fail:
 }
 
 /* The "headers" source: one claim per variable, as strings. */
-static gw_status gw_user_from_headers(const gw_config *cfg, char *const *envp, gw_user *out,
-                                      const char **why)
+static gw_status gw_claims_from_headers(const gw_config *cfg, char *const *envp, cJSON **out,
+                                        const char **why)
 {
     cJSON *claims = cJSON_CreateObject();
     if (!claims) {
@@ -257,18 +262,14 @@ static gw_status gw_user_from_headers(const gw_config *cfg, char *const *envp, g
             return GW_E_INTERNAL;
         }
     }
-    return gw_user_map(cfg, claims, out, why);
+    *out = claims;
+    return GW_OK;
 }
 
-gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_user *out,
-                         const char **why)
+/* The "apisix" source: base64 of a strict JSON document. */
+static gw_status gw_claims_from_userinfo(const gw_config *cfg, char *const *envp, cJSON **out,
+                                         const char **why)
 {
-    const char *dummy;
-    if (!why)
-        why = &dummy;
-    memset(out, 0, sizeof(*out));
-    if (cfg->identity.source == GW_SRC_HEADERS)
-        return gw_user_from_headers(cfg, envp, out, why);
     const char *v = gw_env_get(envp, cfg->identity.header);
     if (!v || !*v) {
         *why = "no identity";
@@ -280,11 +281,86 @@ gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_user *out,
         *why = "bad base64";
         return GW_E_MALFORMED;
     }
-    cJSON *claims = gw_json_parse_strict((char *)json, len);
+    *out = gw_json_parse_strict((char *)json, len);
     free(json);
-    if (!claims) {
+    if (!*out) {
         *why = "not strict JSON (syntax, UTF-8, control bytes, depth or repeated key)";
         return GW_E_MALFORMED;
+    }
+    return GW_OK;
+}
+
+const char *gw_token_value(const gw_config *cfg, char *const *envp)
+{
+    const char *v = gw_env_get(envp, cfg->identity.jwt.header);
+    if (!v || !*v)
+        return NULL;
+    if (strcmp(cfg->identity.jwt.header, "HTTP_AUTHORIZATION") != 0)
+        return v;
+    if (strncasecmp(v, "Bearer ", 7) != 0)
+        return NULL;
+    for (v += 7; *v == ' '; v++)
+        ;
+    return *v ? v : NULL;
+}
+
+/* identity.jwt: the token must verify, name the same identity as the
+ * claims, and every claim it carries replaces the unsigned one. */
+static gw_status gw_claims_bind(const gw_config *cfg, char *const *envp, gw_token_check *tok,
+                                cJSON *claims, const char **why)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(claims, cfg->identity.id_claim);
+    if (!cJSON_IsString(id))
+        return GW_OK; /* refused by the mapping, with its own reason */
+    gw_jwt_policy pol = {
+        .issuers = &cfg->identity.jwt.issuers,
+        .audiences = &cfg->identity.jwt.audiences,
+        .leeway_seconds = cfg->identity.jwt.leeway_seconds,
+        .subject = id->valuestring,
+        .subject_claim = cfg->identity.id_claim,
+    };
+    cJSON *signed_claims = NULL;
+    const char *token = gw_token_value(cfg, envp);
+    if (!token) {
+        *why = "no token";
+        return GW_E_INVALID_TOKEN;
+    }
+    gw_status st = gw_jwt_verify(tok ? tok->keys : NULL, token, &pol, tok ? tok->now : 0,
+                                 tok ? &tok->exp : NULL, &signed_claims, why);
+    if (st != GW_OK)
+        return st;
+    while (signed_claims->child) {
+        cJSON *c = cJSON_DetachItemViaPointer(signed_claims, signed_claims->child);
+        cJSON *old = cJSON_GetObjectItemCaseSensitive(claims, c->string);
+        bool ok = old ? cJSON_ReplaceItemViaPointer(claims, old, c)
+                      : cJSON_AddItemToObject(claims, c->string, c);
+        if (!ok) {
+            cJSON_Delete(c);
+            st = GW_E_INTERNAL;
+            *why = "out of memory";
+            break;
+        }
+    }
+    cJSON_Delete(signed_claims);
+    return st;
+}
+
+gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_token_check *tok,
+                         gw_user *out, const char **why)
+{
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    memset(out, 0, sizeof(*out));
+    cJSON *claims = NULL;
+    gw_status st = cfg->identity.source == GW_SRC_HEADERS
+                       ? gw_claims_from_headers(cfg, envp, &claims, why)
+                       : gw_claims_from_userinfo(cfg, envp, &claims, why);
+    if (st == GW_OK && cfg->identity.jwt.enabled && cJSON_IsObject(claims))
+        st = gw_claims_bind(cfg, envp, tok, claims, why);
+    if (st != GW_OK) {
+        cJSON_Delete(claims);
+        return st;
     }
     return gw_user_map(cfg, claims, out, why);
 }

@@ -285,3 +285,12 @@ char *gw_strlcpy(char *dst, const char *src, size_t n)
     dst[l] = '\0';
     return dst;
 }
+
+void gw_buf_prefix_lines(gw_buf *b, const char *prefix, const char *text)
+{
+    for (const char *l = text; l && *l;) {
+        size_t n = strcspn(l, "\n");
+        gw_buf_printf(b, "%s: %.*s\n", prefix, (int)n, l);
+        l += n + (l[n] == '\n');
+    }
+}

@@ -23,6 +23,10 @@ function request()
       h["X-Userinfo"] = b64(string.format(
          '{"sub":"bench-%d","email":"c%d-%d@example.org","preferred_username":"b%d"}',
          i, counter, math.random(1, 1000000000), i))
+   elseif mode == "returning-jwt" or mode == "returning-jwt-nocache" then
+      local i = math.random(1, #users)
+      h["X-Userinfo"] = users[i]
+      h["X-Raw-ID-Token"] = jwts[i]
    elseif mode == "session" then
       h["Cookie"] = "gwauth_session=" .. tokens[math.random(1, #tokens)]
    else

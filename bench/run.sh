@@ -7,6 +7,10 @@
 #   floor-db           + an authorizer doing one prepared SELECT (bench/floor_db.c)
 #   returning          gwauth, default config, a random one of 1000 known users
 #   returning-nocache  the same with identity.cache_seconds = 0
+#   returning-jwt      returning, with identity.jwt: each user's X-Userinfo
+#                      comes with its RS256 ID token (X-Raw-ID-Token)
+#   returning-jwt-nocache  the same with identity.cache_seconds = 0: every
+#                      request verifies its token's signature
 #   new                gwauth, every request a user never seen (user + profile row)
 #   changed            gwauth, known users whose email changes every request
 #   session            gwauth, requests carrying only a session cookie
@@ -22,7 +26,8 @@ DUR=${BENCH_SECONDS:-5}
 PROCS=${BENCH_PROCS:-"2 4"}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-16}
-SCENARIOS=${BENCH_SCENARIOS:-"static floor floor-db returning returning-nocache new changed session"}
+ALL="static floor floor-db returning returning-nocache returning-jwt returning-jwt-nocache new changed session"
+SCENARIOS=${BENCH_SCENARIOS:-$ALL}
 OUT=${BENCH_OUT:-$GW_TOP/BENCH.md}
 BIN="$GW_TOP/${GW_BUILD:-build}"
 B=$(mktemp -d "${TMPDIR:-/tmp}/gwauth-bench.XXXXXX")
@@ -57,6 +62,14 @@ dbconf="\"database\": {\"socket\": \"$B/db/mysql.sock\", \"user\": \"gwauth\", \
 echo "{ $dbconf }" >"$B/gw.json"
 echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0} }" >"$B/gw-nocache.json"
 echo "{ $dbconf, \"session\": {\"enabled\": true} }" >"$B/gw-session.json"
+ISS="https://sso.example.org/realms/bench"
+jwtconf="\"jwt\": {\"jwks_file\": \"$B/jwks.json\", \"issuers\": [\"$ISS\"], \"audiences\": [\"bench\"]}"
+echo "{ $dbconf, \"identity\": {$jwtconf} }" >"$B/gw-jwt.json"
+echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0, $jwtconf} }" >"$B/gw-jwt-nocache.json"
+MINT="$BIN/tests/jwtmint"
+[ -x "$MINT" ] || { say "bench: $MINT is missing (make $BIN/tests/jwtmint)"; exit 1; }
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$B/rsa.pem" 2>/dev/null || exit 1
+"$MINT" jwks bench-1="$B/rsa.pem" >"$B/jwks.json" || exit 1
 
 # The users' X-Userinfo values and the session tokens, as Lua tables.
 {
@@ -68,8 +81,16 @@ echo "{ $dbconf, \"session\": {\"enabled\": true} }" >"$B/gw-session.json"
     echo "tokens = {"
     for i in $(seq 1 1000); do printf '"bench%038d",\n' "$i"; done
     echo "}"
+    say "bench: signing 1000 ID tokens"
+    exp=$(($(date +%s) + 86400))
+    echo "jwts = {"
+    for i in $(seq 1 1000); do
+        printf '"%s",\n' "$("$MINT" sign "$B/rsa.pem" RS256 '{"alg":"RS256","typ":"JWT","kid":"bench-1"}' \
+            "{\"iss\":\"$ISS\",\"aud\":\"bench\",\"sub\":\"bench-$i\",\"exp\":$exp,\"email\":\"b$i@example.org\"}")"
+    done
+    echo "}"
 } >"$B/data.lua"
-for s in static floor floor-db returning returning-nocache new changed session; do
+for s in $ALL; do
     { echo "dofile(\"$GW_TOP/bench/b64.lua\")"; echo "dofile(\"$B/data.lua\")"
       cat "$GW_TOP/bench/common.lua"; echo "mode = \"$s\""; } >"$B/$s.lua"
 done
@@ -109,6 +130,8 @@ run() {
         floor-db) prog=("$BIN/bench/floor_db") ;;
         returning | new | changed) prog=("$BIN/authorizer" -c "$B/gw.json") ;;
         returning-nocache) prog=("$BIN/authorizer" -c "$B/gw-nocache.json") ;;
+        returning-jwt) prog=("$BIN/authorizer" -c "$B/gw-jwt.json") ;;
+        returning-jwt-nocache) prog=("$BIN/authorizer" -c "$B/gw-jwt-nocache.json") ;;
         session) prog=("$BIN/authorizer" -c "$B/gw-session.json") ;;
     esac
     rm -f "$B/authz.sock" "$B/pool.pids"

@@ -46,6 +46,9 @@ void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, cons
                   size_t reply_len, char *const *groups, size_t ngroups, const cJSON *claims,
                   const char *user_id);
 
+/* Drops every entry (the keys that verified them changed). */
+void gw_cache_clear(gw_cache *c);
+
 /* Entries held now. */
 size_t gw_cache_size(const gw_cache *c);
 

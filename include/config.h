@@ -85,6 +85,14 @@ typedef struct gw_config {
         gw_cidr *proxies;
         int nproxies;
         int cache_seconds;
+        struct {
+            bool enabled;       /* identity.jwt is present */
+            char *header;       /* variable holding the token */
+            char *jwks_file;
+            gw_strlist issuers;
+            gw_strlist audiences;
+            long leeway_seconds;
+        } jwt;
     } identity;
     struct {
         bool create;
@@ -134,6 +142,9 @@ typedef struct gw_config {
     const char **id_vars;  /* the variables that carry the identity: the
                               header (apisix) or every mapped one (headers) */
     size_t nid_vars;
+    const char **key_vars; /* what a cached identity is keyed on: id_vars,
+                              then the token variable when jwt is on */
+    size_t nkey_vars;
     const char *id_export; /* variable exporting users.id, or NULL */
     bool uses_groups;      /* sync, an @groups export or a groups_any rule */
 } gw_config;
@@ -155,6 +166,16 @@ gw_config *gw_config_defaults(void);
 gw_config *gw_config_load(const char *path, char **errors);
 
 void gw_config_free(gw_config *cfg);
+
+/* Reads a whole small file (at most 1 MiB) into a malloc'd NUL-terminated
+ * buffer; NULL with *err set to an errno value on failure. */
+char *gw_read_file(const char *path, size_t *len, int *err);
+
+/* Reads path and hands its text to parse; returns what parse returns.
+ * On failure *errors (malloc'd) holds the problems, each line starting
+ * with the path. */
+void *gw_parse_file(const char *path, void *(*parse)(const char *text, size_t len, char **errors),
+                    char **errors);
 
 /* The effective configuration (defaults included) as a JSON document that
  * gw_config_parse accepts and that yields the same configuration; no

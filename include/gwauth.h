@@ -19,6 +19,7 @@ typedef enum {
     GW_E_UNKNOWN_USER,   /* 403 unknown_user */
     GW_E_INACTIVE,       /* 403 inactive_user */
     GW_E_UNAUTHENTICATED,/* 401 unauthenticated */
+    GW_E_INVALID_TOKEN,  /* 401 invalid_token (identity.jwt) */
     GW_E_FORBIDDEN,      /* 403 forbidden */
     GW_E_BAD_PATH,       /* 400 bad_path */
     GW_E_NOT_FOUND,      /* 404 not_found */

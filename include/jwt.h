@@ -23,25 +23,31 @@
 
 typedef struct gw_jwks gw_jwks;
 
-/* Parses a JWKS document ({"keys": [...]}). On success returns the keys
- * (free with gw_jwks_free); on failure NULL and *errors (malloc'd) names
- * every refused key ("keys[1]: unsupported kty \"oct\""). A document with
- * no usable key is refused. */
+/* Parses a JWKS document ({"keys": [...]}), as identity providers
+ * publish it. Keys for encryption ("use" other than "sig"), for an
+ * algorithm other than the four above, or of another type or curve are
+ * skipped. On success returns the keys (free with gw_jwks_free); on
+ * failure NULL and *errors (malloc'd) names every refused key
+ * ("keys[1]: holds private key material"). A document with no usable
+ * key is refused. */
 gw_jwks *gw_jwks_parse(const char *json, size_t len, char **errors);
 void gw_jwks_free(gw_jwks *k);
-size_t gw_jwks_count(const gw_jwks *k);
+size_t gw_jwks_count(const gw_jwks *k);   /* keys kept */
+size_t gw_jwks_skipped(const gw_jwks *k); /* keys skipped */
 
 typedef struct {
     const gw_strlist *issuers;   /* required: one must equal "iss" */
     const gw_strlist *audiences; /* when n > 0: "aud" must name one */
     long leeway_seconds;
-    const char *subject;         /* when not NULL: "sub" must equal it */
+    const char *subject;         /* when not NULL: the subject claim must equal it */
+    const char *subject_claim;   /* that claim's name; NULL means "sub" */
 } gw_jwt_policy;
 
 /* Verifies token at time now. GW_OK: the signature is valid and the claims
- * meet the policy; *exp (when not NULL) gets the token's "exp". Otherwise
- * GW_E_UNAUTHENTICATED with *why a static reason for the log. */
+ * meet the policy; *exp (when not NULL) gets the token's "exp" and
+ * *claims (when not NULL) the verified payload, for the caller to free.
+ * Otherwise GW_E_INVALID_TOKEN with *why a static reason for the log. */
 gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_policy *policy,
-                        time_t now, time_t *exp, const char **why);
+                        time_t now, time_t *exp, cJSON **claims, const char **why);
 
 #endif

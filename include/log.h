@@ -20,6 +20,9 @@ void gw_log_request(const char *x_request_id);
  * pid and req. */
 void gw_log(gw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Logs each line of text as one event: event=NAME problem="LINE". */
+void gw_log_lines(gw_log_level level, const char *event, const char *text);
+
 /* A loggable, shortened form of an untrusted value: at most max bytes
  * of [A-Za-z0-9@._-] (others become '?'), "..." appended when cut. out
  * must hold max + 4 bytes. */

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "config.h"
 #include "gwauth.h"
@@ -44,14 +45,29 @@ typedef struct {
  * an identity at all (an empty variable counts as absent). */
 gw_status gw_identity_check(const gw_config *cfg, char *const *envp, int *present);
 
+/* What identity.jwt needs to check a token: the keys and the time in,
+ * the token's "exp" out. */
+typedef struct {
+    const struct gw_jwks *keys;
+    time_t now;
+    time_t exp;
+} gw_token_check;
+
 /* Step 4: decodes the identity of a request that passed
  * gw_identity_check with *present set (base64 JSON for "apisix", one
- * variable per claim for "headers"), and maps it into *out. Returns
- * GW_OK or GW_E_MALFORMED; on error *out holds nothing to free and, when
- * why is not NULL, *why names the reason (a static string for the log,
- * never a claim value). */
-gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_user *out,
-                         const char **why);
+ * variable per claim for "headers"), and maps it into *out. With
+ * identity.jwt, the token (tok->keys, tok->now) must verify and name the
+ * same id in its id claim, and the claims it carries replace the
+ * unsigned ones; tok->exp gets its expiry. Returns GW_OK,
+ * GW_E_MALFORMED or GW_E_INVALID_TOKEN; on error *out holds nothing to
+ * free and, when why is not NULL, *why names the reason (a static string
+ * for the log, never a claim value). */
+gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_token_check *tok,
+                         gw_user *out, const char **why);
+
+/* The token of identity.jwt in envp: the header's value, or for
+ * HTTP_AUTHORIZATION what follows "Bearer "; NULL when there is none. */
+const char *gw_token_value(const gw_config *cfg, char *const *envp);
 
 /* Same as gw_user_decode for an already decoded claims object (takes
  * ownership of claims, also on error). */

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(st != GW_E_DUPLICATE || n == 6);
     if (st == GW_OK && present) {
         gw_user u;
-        st = gw_user_decode(cfg, envp, &u, NULL);
+        st = gw_user_decode(cfg, envp, NULL, &u, NULL);
         FUZZ_CHECK(st == GW_OK || st == GW_E_MALFORMED);
         if (st == GW_OK) {
             FUZZ_CHECK(!gw_has_ctl(u.id) && strcmp(u.id, gw_env_get(envp, "HTTP_REMOTE_USER")) == 0);

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st == GW_OK && present) {
         gw_user u;
         const char *why = NULL;
-        st = gw_user_decode(cfg, envp, &u, &why);
+        st = gw_user_decode(cfg, envp, NULL, &u, &why);
         FUZZ_CHECK(st == GW_OK || st == GW_E_MALFORMED);
         FUZZ_CHECK(st == GW_OK || why != NULL);
         if (st == GW_OK) {

@@ -141,6 +141,16 @@ static void t_errors(void)
         {"{\"log\":{\"level\":\"verbose\"}}", "log.level: invalid value, must be one of [debug, info, warn, error]"},
         {"{\"log\":{\"level\":\"info\"},\"log\":{\"level\":\"debug\"}}", "log: key given twice"},
         {"{\"database\":{\"host\":\"a\\nb\"}}", "database.host: must not hold control characters"},
+        {"{\"identity\":{\"jwt\":{\"issuers\":[\"https://i\"]}}}", "identity.jwt.jwks_file: required"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"keys.json\",\"issuers\":[\"https://i\"]}}}", "identity.jwt.jwks_file: required: the absolute path"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\"}}}", "identity.jwt.issuers: required: at least one"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[]}}}", "identity.jwt.issuers: required: at least one"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"\"]}}}", "identity.jwt.issuers[0]: must not be empty"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"leeway_seconds\":-1}}}", "identity.jwt.leeway_seconds: expected an integer from 0 to 3600"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"algs\":[]}}}", "identity.jwt.algs: unknown key"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"header\":\"X-Token\"}}}", "identity.jwt.header: must be a variable name"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"header\":\"HTTP_X_USERINFO\"}}}", "identity.jwt.header: must differ"},
+        {"{\"identity\":{\"jwt\":true}}", "identity.jwt: expected an object"},
         {NULL, NULL}};
     for (int i = 0; cases[i].json; i++) {
         char *err = NULL;
@@ -154,6 +164,39 @@ static void t_errors(void)
         gw_config_free(c);
         free(err);
     }
+}
+
+/* identity.jwt: absent is off; present, its defaults; the cache key
+ * gains the token's variable. */
+static void t_jwt(void)
+{
+    gw_config *c = unit_config_of("{}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_FALSE(c->identity.jwt.enabled);
+    CU_ASSERT_EQUAL(c->nkey_vars, 1);
+    gw_config_free(c);
+    c = unit_config_of("{\"identity\":{\"jwt\":{\"jwks_file\":\"/etc/gwauth/jwks.json\","
+                       "\"issuers\":[\"https://sso.example.org/realms/main\"]}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_TRUE(c->identity.jwt.enabled);
+    CU_ASSERT_STRING_EQUAL(c->identity.jwt.header, "HTTP_X_RAW_ID_TOKEN");
+    CU_ASSERT_STRING_EQUAL(c->identity.jwt.jwks_file, "/etc/gwauth/jwks.json");
+    CU_ASSERT_EQUAL(c->identity.jwt.issuers.n, 1);
+    CU_ASSERT_EQUAL(c->identity.jwt.audiences.n, 0);
+    CU_ASSERT_EQUAL(c->identity.jwt.leeway_seconds, 60);
+    CU_ASSERT_EQUAL_FATAL(c->nkey_vars, 2);
+    CU_ASSERT_STRING_EQUAL(c->key_vars[0], "HTTP_X_USERINFO");
+    CU_ASSERT_STRING_EQUAL(c->key_vars[1], "HTTP_X_RAW_ID_TOKEN");
+    CU_ASSERT_EQUAL(c->nid_vars, 1); /* the token alone is not an identity */
+    gw_config_free(c);
+    c = unit_config_of("{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"a\",\"b\"],"
+                       "\"audiences\":[\"x\"],\"header\":\"HTTP_AUTHORIZATION\",\"leeway_seconds\":0}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_STRING_EQUAL(c->identity.jwt.header, "HTTP_AUTHORIZATION");
+    CU_ASSERT_EQUAL(c->identity.jwt.issuers.n, 2);
+    CU_ASSERT_EQUAL(c->identity.jwt.audiences.n, 1);
+    CU_ASSERT_EQUAL(c->identity.jwt.leeway_seconds, 0);
+    gw_config_free(c);
 }
 
 static void t_all_problems(void)
@@ -197,6 +240,8 @@ static void t_json_round_trip(void)
         "\"groups\":{\"sync\":\"create\",\"excluded\":[\"x\"]},"
         "\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"groups_any\":[\"g\"],\"scopes_any\":[\"s\"]}]},"
         "\"session\":{\"enabled\":true,\"same_site\":\"Strict\"},\"log\":{\"level\":\"warn\"}}",
+        "{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"a\"],\"audiences\":[\"b\",\"c\"],"
+        "\"leeway_seconds\":5}}}",
         NULL};
     for (int i = 0; docs[i]; i++) {
         gw_config *a = unit_config_of(docs[i]);
@@ -212,6 +257,12 @@ static void t_json_round_trip(void)
             CU_ASSERT_PTR_NOT_NULL(strstr(ja, "\"192.0.2.7/32\""));
             CU_ASSERT_EQUAL(b->access.nrules, 2); /* the implied logout rule, once */
         }
+        if (i == 2) {
+            CU_ASSERT_TRUE(b->identity.jwt.enabled);
+            CU_ASSERT_EQUAL(b->identity.jwt.audiences.n, 2);
+            CU_ASSERT_EQUAL(b->identity.jwt.leeway_seconds, 5);
+        }
+        CU_ASSERT_EQUAL(strstr(ja, "\"jwt\"") != NULL, i == 2); /* only when set */
         free(ja);
         free(jb);
         gw_config_free(a);
@@ -227,6 +278,7 @@ void unit_config(void)
         {"each mistake is refused with its key path", t_errors},
         {"every problem is reported at once", t_all_problems},
         {"unreadable file", t_load},
+        {"identity.jwt: off when absent, defaults when present", t_jwt},
         {"printed configuration parses to the same one", t_json_round_trip},
         {NULL, NULL}};
     unit_suite("config", tests);

@@ -7,107 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jwt.h"
+#include "keyring.h"
+#include "mint.h"
 #include "unit.h"
+#include "usermap.h"
 #include "util.h"
 
 #define NOW 1800000000L
-
-/* base64url without padding */
-static char *b64u(const void *p, size_t n)
-{
-    char *s = gw_b64_encode(p, n);
-    size_t k = 0;
-    for (size_t i = 0; s[i]; i++) {
-        char c = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
-        if (c != '=')
-            s[k++] = c;
-    }
-    s[k] = '\0';
-    return s;
-}
-
-static char *bn_b64u(const EVP_PKEY *k, const char *name)
-{
-    BIGNUM *bn = NULL;
-    EVP_PKEY_get_bn_param(k, name, &bn);
-    unsigned char buf[1024];
-    int n = BN_bn2bin(bn, buf);
-    BN_free(bn);
-    return b64u(buf, (size_t)n);
-}
-
-/* The public JWK of k, with kid (may be NULL). */
-static char *jwk_of(EVP_PKEY *k, const char *kid)
-{
-    char *out = malloc(4096), kidpart[200] = "";
-    if (kid)
-        snprintf(kidpart, sizeof(kidpart), ",\"kid\":\"%s\"", kid);
-    if (EVP_PKEY_is_a(k, "RSA")) {
-        char *n = bn_b64u(k, OSSL_PKEY_PARAM_RSA_N), *e = bn_b64u(k, OSSL_PKEY_PARAM_RSA_E);
-        snprintf(out, 4096, "{\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"%s\"%s}", n, e, kidpart);
-        free(n);
-        free(e);
-    } else if (EVP_PKEY_is_a(k, "EC")) {
-        unsigned char pub[65];
-        size_t len = 0;
-        EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub), &len);
-        char *x = b64u(pub + 1, 32), *y = b64u(pub + 33, 32);
-        snprintf(out, 4096, "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"%s}", x, y, kidpart);
-        free(x);
-        free(y);
-    } else {
-        unsigned char pub[32];
-        size_t len = sizeof(pub);
-        EVP_PKEY_get_raw_public_key(k, pub, &len);
-        char *x = b64u(pub, 32);
-        snprintf(out, 4096, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"%s}", x, kidpart);
-        free(x);
-    }
-    return out;
-}
-
-/* A token: header and payload JSON, signed with k as alg. */
-static char *sign(EVP_PKEY *k, const char *alg, const char *header, const char *payload)
-{
-    char *h = b64u(header, strlen(header)), *p = b64u(payload, strlen(payload));
-    size_t inlen = strlen(h) + 1 + strlen(p);
-    char *in = malloc(inlen + 1);
-    sprintf(in, "%s.%s", h, p);
-    EVP_MD_CTX *m = EVP_MD_CTX_new();
-    EVP_PKEY_CTX *pctx = NULL;
-    unsigned char sig[1024];
-    size_t sl = sizeof(sig);
-    if (strcmp(alg, "EdDSA") == 0) {
-        EVP_DigestSignInit(m, NULL, NULL, NULL, k);
-        EVP_DigestSign(m, sig, &sl, (unsigned char *)in, inlen);
-    } else {
-        EVP_DigestSignInit(m, &pctx, EVP_sha256(), NULL, k);
-        if (strcmp(alg, "PS256") == 0) {
-            EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
-            EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST);
-        }
-        EVP_DigestSign(m, sig, &sl, (unsigned char *)in, inlen);
-        if (strcmp(alg, "ES256") == 0) { /* DER -> raw r||s */
-            const unsigned char *q = sig;
-            ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &q, (long)sl);
-            BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, 32);
-            BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32);
-            sl = 64;
-            ECDSA_SIG_free(es);
-        }
-    }
-    EVP_MD_CTX_free(m);
-    char *s = b64u(sig, sl);
-    char *tok = malloc(inlen + strlen(s) + 2);
-    sprintf(tok, "%s.%s", in, s);
-    free(h);
-    free(p);
-    free(in);
-    free(s);
-    return tok;
-}
 
 static EVP_PKEY *rsa, *rsa2, *ec, *ed;
 static gw_jwks *keys;
@@ -125,8 +34,8 @@ static char *payload(long exp, const char *extra)
 
 static gw_status verify(const char *tok, long now, const char *subject, const char **why)
 {
-    gw_jwt_policy pol = {&issuers, &audiences, 60, subject};
-    return gw_jwt_verify(keys, tok, &pol, (time_t)now, NULL, why);
+    gw_jwt_policy pol = {&issuers, &audiences, 60, subject, NULL};
+    return gw_jwt_verify(keys, tok, &pol, (time_t)now, NULL, NULL, why);
 }
 
 static void setup_keys(void)
@@ -137,7 +46,7 @@ static void setup_keys(void)
     rsa2 = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
     ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-    char *j1 = jwk_of(rsa, "rsa-1"), *j2 = jwk_of(ec, "ec-1"), *j3 = jwk_of(ed, "ed-1");
+    char *j1 = mint_jwk(rsa, "rsa-1"), *j2 = mint_jwk(ec, "ec-1"), *j3 = mint_jwk(ed, "ed-1");
     char doc[16384];
     snprintf(doc, sizeof(doc), "{\"keys\":[%s,%s,%s]}", j1, j2, j3);
     char *err = NULL;
@@ -166,11 +75,11 @@ static void t_algorithms(void)
         else
             snprintf(hdr, sizeof(hdr), "{\"alg\":\"%s\"}", cases[i].alg);
         char *p = payload(NOW + 300, ",\"iat\":1799999990,\"nbf\":1799999990");
-        char *tok = sign(cases[i].k, cases[i].alg, hdr, p);
+        char *tok = mint_sign(cases[i].k, cases[i].alg, hdr, p);
         const char *why = NULL;
         time_t exp = 0;
-        gw_jwt_policy pol = {&issuers, &audiences, 60, "alice"};
-        gw_status st = gw_jwt_verify(keys, tok, &pol, NOW, &exp, &why);
+        gw_jwt_policy pol = {&issuers, &audiences, 60, "alice", NULL};
+        gw_status st = gw_jwt_verify(keys, tok, &pol, NOW, &exp, NULL, &why);
         if (st != GW_OK)
             fprintf(stderr, "\n  %s kid %s: %s\n", cases[i].alg, cases[i].kid ? cases[i].kid : "-", why);
         CU_ASSERT_EQUAL(st, GW_OK);
@@ -178,7 +87,7 @@ static void t_algorithms(void)
         /* one flipped bit anywhere in the signature: refused */
         char *last = tok + strlen(tok) - 2;
         *last = *last == 'A' ? 'B' : 'A';
-        CU_ASSERT_EQUAL(verify(tok, NOW, "alice", &why), GW_E_UNAUTHENTICATED);
+        CU_ASSERT_EQUAL(verify(tok, NOW, "alice", &why), GW_E_INVALID_TOKEN);
         free(tok);
         free(p);
     }
@@ -214,7 +123,7 @@ static void t_refusals(void)
         {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":\"1800000300\"}", NOW, "alice", "no exp"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char *tok = sign(cases[i].k, cases[i].alg, cases[i].hdr, cases[i].pay);
+        char *tok = mint_sign(cases[i].k, cases[i].alg, cases[i].hdr, cases[i].pay);
         const char *why = NULL;
         gw_status st = verify(tok, cases[i].now, cases[i].sub, &why);
         if (st == GW_OK || !why || !strstr(why, cases[i].why)) {
@@ -224,23 +133,23 @@ static void t_refusals(void)
         free(tok);
     }
     /* the leeway boundary: exp + 60 is still fine, a second later is not */
-    char *tok = sign(rsa, "RS256", "{\"alg\":\"RS256\"}", good);
+    char *tok = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\"}", good);
     CU_ASSERT_EQUAL(verify(tok, NOW + 300 + 60, "alice", NULL), GW_OK);
-    CU_ASSERT_EQUAL(verify(tok, NOW + 300 + 61, "alice", NULL), GW_E_UNAUTHENTICATED);
+    CU_ASSERT_EQUAL(verify(tok, NOW + 300 + 61, "alice", NULL), GW_E_INVALID_TOKEN);
     /* an audience array with one accepted value is fine */
     char *aud = "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":[\"x\",\"my-client\"],\"sub\":\"alice\",\"exp\":1800000300}";
-    char *tok2 = sign(rsa, "RS256", "{\"alg\":\"RS256\"}", aud);
+    char *tok2 = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\"}", aud);
     CU_ASSERT_EQUAL(verify(tok2, NOW, "alice", NULL), GW_OK);
     /* shapes: too few or too many parts, padding, a tampered payload */
-    CU_ASSERT_EQUAL(verify("a.b", NOW, NULL, NULL), GW_E_UNAUTHENTICATED);
-    CU_ASSERT_EQUAL(verify("a.b.c.d", NOW, NULL, NULL), GW_E_UNAUTHENTICATED);
-    CU_ASSERT_EQUAL(verify("", NOW, NULL, NULL), GW_E_UNAUTHENTICATED);
+    CU_ASSERT_EQUAL(verify("a.b", NOW, NULL, NULL), GW_E_INVALID_TOKEN);
+    CU_ASSERT_EQUAL(verify("a.b.c.d", NOW, NULL, NULL), GW_E_INVALID_TOKEN);
+    CU_ASSERT_EQUAL(verify("", NOW, NULL, NULL), GW_E_INVALID_TOKEN);
     char *pad = malloc(strlen(tok) + 2);
     sprintf(pad, "%s=", tok);
-    CU_ASSERT_EQUAL(verify(pad, NOW, "alice", NULL), GW_E_UNAUTHENTICATED);
+    CU_ASSERT_EQUAL(verify(pad, NOW, "alice", NULL), GW_E_INVALID_TOKEN);
     char *dot1 = strchr(tok2, '.');
     dot1[1] = dot1[1] == 'e' ? 'f' : 'e';
-    CU_ASSERT_EQUAL(verify(tok2, NOW, "alice", NULL), GW_E_UNAUTHENTICATED);
+    CU_ASSERT_EQUAL(verify(tok2, NOW, "alice", NULL), GW_E_INVALID_TOKEN);
     free(pad);
     free(tok);
     free(tok2);
@@ -251,17 +160,19 @@ static void t_jwks(void)
 {
     setup_keys();
     EVP_PKEY *small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
-    char *js = jwk_of(small, "small"), *jr = jwk_of(rsa, "r");
+    char *js = mint_jwk(small, "small"), *jr = mint_jwk(rsa, "r");
     char doc[8192];
     char *err = NULL;
     static const struct { const char *doc, *msg; } bad[] = {
         {"{}", "expected a JSON object with a \"keys\" array"},
         {"{\"keys\":[]}", "no usable key"},
         {"{\"keys\":[{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}]}", "keys[0]: holds private key material"},
-        {"{\"keys\":[{\"kty\":\"oct\"}]}", "keys[0]: unsupported kty"},
-        {"{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"AA\",\"y\":\"AA\"}]}", "keys[0]: EC key not on P-256"},
+        {"{\"keys\":[{\"kty\":\"oct\"}]}", "no usable key"}, /* skipped: another type */
+        {"{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"AA\",\"y\":\"AA\"}]}", "no usable key"},
         {"{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"y\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}]}", "keys[0]: invalid P-256 key"},
-        {"{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"X25519\",\"x\":\"AA\"}]}", "keys[0]: OKP key not Ed25519"},
+        {"{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"X25519\",\"x\":\"AA\"}]}", "no usable key"},
+        {"{\"keys\":[{\"kty\":\"RSA\",\"use\":\"enc\",\"n\":\"AQAB\",\"e\":\"AQAB\",\"d\":\"AQAB\"}]}", "keys[0]: holds private key material"},
+        {"{\"keys\":[{\"kty\":\"RSA\",\"use\":5,\"n\":\"AQAB\",\"e\":\"AQAB\"}]}", "keys[0]: use must be a string"},
         {"{\"keys\":[{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\",\"d\":\"AQAB\"}]}", "keys[0]: holds private key material"},
         {NULL, NULL}};
     for (int i = 0; bad[i].doc; i++) {
@@ -279,6 +190,18 @@ static void t_jwks(void)
     CU_ASSERT_PTR_NULL(gw_jwks_parse(doc, strlen(doc), &err));
     CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "shorter than 2048 bits"));
     free(err);
+    /* as Keycloak publishes it: an encryption key and a key for another
+     * algorithm beside the signing key; those two are skipped */
+    snprintf(doc, sizeof(doc),
+             "{\"keys\":[{\"kid\":\"enc\",\"kty\":\"RSA\",\"alg\":\"RSA-OAEP\",\"use\":\"enc\",\"n\":\"AQAB\","
+             "\"e\":\"AQAB\",\"x5c\":[\"MIIB\"],\"x5t#S256\":\"abc\"},"
+             "{\"kid\":\"hs\",\"kty\":\"RSA\",\"alg\":\"RS512\",\"use\":\"sig\",\"n\":\"AQAB\",\"e\":\"AQAB\"},"
+             "%.*s,\"use\":\"sig\",\"alg\":\"RS256\",\"x5c\":[\"MIIB\"]}]}", (int)strlen(jr) - 1, jr);
+    gw_jwks *kc = gw_jwks_parse(doc, strlen(doc), &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kc);
+    CU_ASSERT_EQUAL(gw_jwks_count(kc), 1);
+    CU_ASSERT_EQUAL(gw_jwks_skipped(kc), 2);
+    gw_jwks_free(kc);
     /* a key declared for another algorithm than its type allows */
     snprintf(doc, sizeof(doc), "{\"keys\":[%.*s,\"alg\":\"ES256\"}]}", (int)strlen(jr) - 1, jr);
     CU_ASSERT_PTR_NULL(gw_jwks_parse(doc, strlen(doc), &err));
@@ -289,17 +212,17 @@ static void t_jwks(void)
     gw_jwks *only = gw_jwks_parse(doc, strlen(doc), &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(only);
     char *p = payload(NOW + 10, NULL);
-    char *t1 = sign(rsa, "RS256", "{\"alg\":\"RS256\"}", p), *t2 = sign(rsa, "PS256", "{\"alg\":\"PS256\"}", p);
-    gw_jwt_policy pol = {&issuers, &audiences, 0, NULL};
-    CU_ASSERT_EQUAL(gw_jwt_verify(only, t1, &pol, NOW, NULL, NULL), GW_E_UNAUTHENTICATED);
-    CU_ASSERT_EQUAL(gw_jwt_verify(only, t2, &pol, NOW, NULL, NULL), GW_OK);
+    char *t1 = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\"}", p), *t2 = mint_sign(rsa, "PS256", "{\"alg\":\"PS256\"}", p);
+    gw_jwt_policy pol = {&issuers, &audiences, 0, NULL, NULL};
+    CU_ASSERT_EQUAL(gw_jwt_verify(only, t1, &pol, NOW, NULL, NULL, NULL), GW_E_INVALID_TOKEN);
+    CU_ASSERT_EQUAL(gw_jwt_verify(only, t2, &pol, NOW, NULL, NULL, NULL), GW_OK);
     /* two RSA keys and a token without kid: ambiguous, refused */
-    char *j2 = jwk_of(rsa2, NULL), *j1 = jwk_of(rsa, NULL);
+    char *j2 = mint_jwk(rsa2, NULL), *j1 = mint_jwk(rsa, NULL);
     snprintf(doc, sizeof(doc), "{\"keys\":[%s,%s]}", j1, j2);
     gw_jwks *two = gw_jwks_parse(doc, strlen(doc), &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(two);
     const char *why = NULL;
-    CU_ASSERT_EQUAL(gw_jwt_verify(two, t1, &pol, NOW, NULL, &why), GW_E_UNAUTHENTICATED);
+    CU_ASSERT_EQUAL(gw_jwt_verify(two, t1, &pol, NOW, NULL, NULL, &why), GW_E_INVALID_TOKEN);
     CU_ASSERT_PTR_NOT_NULL(why && strstr(why, "several keys"));
     gw_jwks_free(two);
     gw_jwks_free(only);
@@ -311,6 +234,270 @@ static void t_jwks(void)
     free(js);
     free(jr);
     EVP_PKEY_free(small);
+}
+
+/* "NAME=" + base64 of json; malloc'd */
+static char *var_b64(const char *name, const char *json)
+{
+    char *b = gw_b64_encode((const unsigned char *)json, strlen(json));
+    char *r = malloc(strlen(name) + strlen(b) + 2);
+    sprintf(r, "%s=%s", name, b);
+    free(b);
+    return r;
+}
+
+static char *var_of(const char *name, const char *prefix, const char *value)
+{
+    char *r = malloc(strlen(name) + strlen(prefix) + strlen(value) + 2);
+    sprintf(r, "%s=%s%s", name, prefix, value);
+    return r;
+}
+
+/* Decodes a request with REMOTE_ADDR and up to three more variables. */
+static gw_status decode_with(const gw_config *c, char *a, char *b, char *d, gw_user *u,
+                             time_t *exp, const char **why)
+{
+    char *env[5] = {"REMOTE_ADDR=127.0.0.1", a, b, d, NULL};
+    gw_token_check tok = {.keys = keys, .now = NOW};
+    gw_status st = gw_user_decode(c, env, &tok, u, why);
+    if (exp)
+        *exp = tok.exp;
+    return st;
+}
+
+/* identity.jwt through gw_user_decode: the token binds the userinfo. */
+static void t_bind(void)
+{
+    setup_keys();
+    gw_config *c = unit_config_of(
+        "{\"identity\":{\"jwt\":{\"jwks_file\":\"/unused\",\"issuers\":[\"https://sso.example.org/realms/main\"],"
+        "\"audiences\":[\"my-client\"]}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    char *info = var_b64("HTTP_X_USERINFO", "{\"sub\":\"alice\",\"email\":\"forged@x\",\"groups\":[\"admin\"],"
+                                             "\"name\":\"Alice\"}");
+    char *p = payload(NOW + 300, ",\"email\":\"alice@x\",\"groups\":[\"staff\"]");
+    char *t = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}", p);
+    char *tv = var_of("HTTP_X_RAW_ID_TOKEN", "", t);
+    gw_user u;
+    time_t exp = 0;
+    const char *why = NULL;
+    gw_status st0 = decode_with(c, info, tv, NULL, &u, &exp, &why);
+    if (st0 != GW_OK)
+        fprintf(stderr, "\n  bind: %s\n", why);
+    CU_ASSERT_EQUAL_FATAL(st0, GW_OK);
+    CU_ASSERT_STRING_EQUAL(u.id, "alice");
+    CU_ASSERT_EQUAL(exp, NOW + 300);
+    /* the token's claims win over the unsigned ones; others stay */
+    CU_ASSERT_STRING_EQUAL(u.fields[1], "alice@x");
+    CU_ASSERT_STRING_EQUAL(u.fields[4], "Alice");
+    CU_ASSERT_EQUAL_FATAL(u.ngroups, 1);
+    CU_ASSERT_STRING_EQUAL(u.groups[0], "staff");
+    gw_user_free(&u);
+
+    /* a repeated token is as refused as a repeated identity */
+    int present = 0;
+    char *env2[] = {"REMOTE_ADDR=127.0.0.1", info, tv, tv, NULL};
+    CU_ASSERT_EQUAL(gw_identity_check(c, env2, &present), GW_E_DUPLICATE);
+    env2[3] = NULL;
+    CU_ASSERT_EQUAL(gw_identity_check(c, env2, &present), GW_OK);
+    CU_ASSERT_EQUAL(present, 1);
+    env2[1] = tv; /* a token alone is no identity */
+    env2[2] = NULL;
+    CU_ASSERT_EQUAL(gw_identity_check(c, env2, &present), GW_OK);
+    CU_ASSERT_EQUAL(present, 0);
+
+    /* refusals: each is invalid_token, with a reason */
+    char *p_bob = payload(NOW + 300, NULL);
+    p_bob[strstr(p_bob, "alice") - p_bob] = 'X'; /* "Xlice" */
+    char *t_other = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}", p_bob);
+    char *t_foreign = mint_sign(rsa2, "RS256", "{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}", p);
+    char *p_old = payload(NOW - 100, NULL);
+    char *t_old = mint_sign(ec, "ES256", "{\"alg\":\"ES256\"}", p_old);
+    char *p_aud = payload(NOW + 300, NULL);
+    memcpy(strstr(p_aud, "my-client"), "my-clienT", 9);
+    char *t_aud = mint_sign(ed, "EdDSA", "{\"alg\":\"EdDSA\"}", p_aud);
+    struct { char *tok; const char *why; } bad[] = {
+        {NULL, "no token"},
+        {var_of("HTTP_X_RAW_ID_TOKEN", "", t_other), "subject differs"},
+        {var_of("HTTP_X_RAW_ID_TOKEN", "", t_foreign), "bad signature"},
+        {var_of("HTTP_X_RAW_ID_TOKEN", "", t_old), "expired"},
+        {var_of("HTTP_X_RAW_ID_TOKEN", "", t_aud), "audience"},
+        {var_of("HTTP_X_RAW_ID_TOKEN", "Bearer ", t), "undecodable"}, /* only Authorization has a scheme */
+        {var_of("HTTP_X_RAW_ID_TOKEN", "", ""), "no token"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        why = NULL;
+        gw_status st = decode_with(c, info, bad[i].tok, NULL, &u, NULL, &why);
+        if (st != GW_E_INVALID_TOKEN || !why || !strstr(why, bad[i].why)) {
+            fprintf(stderr, "\n  bind case %zu: status %d, %s (want %s)\n", i, st, why ? why : "-", bad[i].why);
+            CU_FAIL("binding refusal");
+        }
+        free(bad[i].tok);
+    }
+    /* without a userinfo id the mapping refuses, as without jwt */
+    char *noid = var_b64("HTTP_X_USERINFO", "{\"email\":\"a@x\"}");
+    CU_ASSERT_EQUAL(decode_with(c, noid, tv, NULL, &u, NULL, &why), GW_E_MALFORMED);
+    gw_config_free(c);
+
+    /* Authorization: Bearer, any case of the scheme, extra spaces */
+    c = unit_config_of("{\"identity\":{\"jwt\":{\"jwks_file\":\"/unused\",\"header\":\"HTTP_AUTHORIZATION\","
+                       "\"issuers\":[\"https://sso.example.org/realms/main\"]}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    const char *prefixes[] = {"Bearer ", "bearer   ", "BEARER "};
+    for (int i = 0; i < 3; i++) {
+        char *ah = var_of("HTTP_AUTHORIZATION", prefixes[i], t);
+        CU_ASSERT_EQUAL(decode_with(c, info, ah, NULL, &u, NULL, &why), GW_OK);
+        gw_user_free(&u);
+        free(ah);
+    }
+    const char *refused[] = {"Basic ", "Bearer", "", "Bearer  "};
+    for (int i = 0; i < 4; i++) {
+        char *ah = var_of("HTTP_AUTHORIZATION", refused[i], i == 1 || i == 3 ? "" : t);
+        CU_ASSERT_EQUAL(decode_with(c, info, ah, NULL, &u, NULL, &why), GW_E_INVALID_TOKEN);
+        free(ah);
+    }
+    gw_config_free(c);
+
+    /* the "headers" source: the mapped id is what the token must name */
+    c = unit_config_of("{\"identity\":{\"source\":\"headers\",\"claim_headers\":{\"sub\":\"HTTP_REMOTE_USER\"},"
+                       "\"jwt\":{\"jwks_file\":\"/unused\",\"issuers\":[\"https://sso.example.org/realms/main\"]}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(decode_with(c, "HTTP_REMOTE_USER=alice", tv, NULL, &u, NULL, &why), GW_OK);
+    gw_user_free(&u);
+    CU_ASSERT_EQUAL(decode_with(c, "HTTP_REMOTE_USER=mallory", tv, NULL, &u, NULL, &why), GW_E_INVALID_TOKEN);
+    gw_config_free(c);
+
+    /* another id claim: the token's claim of that name binds */
+    c = unit_config_of("{\"identity\":{\"id_claim\":\"email\",\"jwt\":{\"jwks_file\":\"/unused\","
+                       "\"issuers\":[\"https://sso.example.org/realms/main\"]}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    char *info2 = var_b64("HTTP_X_USERINFO", "{\"email\":\"alice@x\"}");
+    char *info3 = var_b64("HTTP_X_USERINFO", "{\"email\":\"boss@x\"}");
+    CU_ASSERT_EQUAL(decode_with(c, info2, tv, NULL, &u, NULL, &why), GW_OK);
+    gw_user_free(&u);
+    CU_ASSERT_EQUAL(decode_with(c, info3, tv, NULL, &u, NULL, &why), GW_E_INVALID_TOKEN);
+    gw_config_free(c);
+
+    free(info);
+    free(info2);
+    free(info3);
+    free(noid);
+    free(tv);
+    free(t);
+    free(p);
+    free(p_bob);
+    free(t_other);
+    free(t_foreign);
+    free(p_old);
+    free(t_old);
+    free(p_aud);
+    free(t_aud);
+}
+
+static void write_file(const char *dir, const char *path, const char *text)
+{
+    char tmp[512];
+    snprintf(tmp, sizeof(tmp), "%s/new", dir);
+    FILE *f = fopen(tmp, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+    CU_ASSERT_EQUAL(rename(tmp, path), 0); /* as an operator's deploy would */
+}
+
+/* The JWKS file is re-read when it changes: rotation without a restart;
+ * a bad new file keeps the old keys and is logged once. */
+static void t_rotation(void)
+{
+    setup_keys();
+    char dir[] = "/tmp/gwauth-unit-XXXXXX", path[512], logpath[512];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/jwks.json", dir);
+    snprintf(logpath, sizeof(logpath), "%s/log", dir);
+    char *j1 = mint_jwk(rsa, "k1"), *j2 = mint_jwk(rsa2, "k2"), doc[8192];
+    char *p = payload(NOW + 300, NULL);
+    char *t1 = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\",\"kid\":\"k1\"}", p);
+    char *t2 = mint_sign(rsa2, "RS256", "{\"alg\":\"RS256\",\"kid\":\"k2\"}", p);
+    gw_jwt_policy pol = {&issuers, &audiences, 60, "alice", NULL};
+    /* the log goes to a file for the duration */
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *lf = fopen(logpath, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
+    dup2(fileno(lf), 2);
+
+    char *err = NULL;
+    CU_ASSERT_PTR_NULL(gw_keyring_open(path, &err)); /* no file yet */
+    CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "jwks.json: cannot read"));
+    free(err);
+    snprintf(doc, sizeof(doc), "{\"keys\":[%s]}", j1);
+    write_file(dir, path, doc);
+    gw_keyring *r = gw_keyring_open(path, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    unsigned gen = 99;
+    time_t t0 = time(NULL);
+    const gw_jwks *k = gw_keyring_get(r, t0, &gen);
+    CU_ASSERT_EQUAL(gen, 0);
+    CU_ASSERT_EQUAL(gw_jwt_verify(k, t1, &pol, NOW, NULL, NULL, NULL), GW_OK);
+    CU_ASSERT_EQUAL(gw_jwt_verify(k, t2, &pol, NOW, NULL, NULL, NULL), GW_E_INVALID_TOKEN);
+
+    /* rotated: k2 replaces k1 */
+    snprintf(doc, sizeof(doc), "{\"keys\":[%s]}", j2);
+    write_file(dir, path, doc);
+    k = gw_keyring_get(r, t0, &gen); /* the same second: not looked at */
+    CU_ASSERT_EQUAL(gen, 0);
+    k = gw_keyring_get(r, t0 + 1, &gen);
+    CU_ASSERT_EQUAL(gen, 1);
+    CU_ASSERT_EQUAL(gw_jwt_verify(k, t1, &pol, NOW, NULL, NULL, NULL), GW_E_INVALID_TOKEN);
+    CU_ASSERT_EQUAL(gw_jwt_verify(k, t2, &pol, NOW, NULL, NULL, NULL), GW_OK);
+
+    /* a bad file: the previous keys stay, the refusal is logged once */
+    write_file(dir, path, "{\"keys\":[{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}]}");
+    for (int i = 2; i < 5; i++)
+        k = gw_keyring_get(r, t0 + i, &gen);
+    CU_ASSERT_EQUAL(gen, 1);
+    CU_ASSERT_EQUAL(gw_jwt_verify(k, t2, &pol, NOW, NULL, NULL, NULL), GW_OK);
+    /* gone: the same */
+    unlink(path);
+    for (int i = 5; i < 8; i++)
+        k = gw_keyring_get(r, t0 + i, &gen);
+    CU_ASSERT_EQUAL(gen, 1);
+    CU_ASSERT_EQUAL(gw_jwt_verify(k, t2, &pol, NOW, NULL, NULL, NULL), GW_OK);
+    /* back, with both keys */
+    snprintf(doc, sizeof(doc), "{\"keys\":[%s,%s]}", j1, j2);
+    write_file(dir, path, doc);
+    k = gw_keyring_get(r, t0 + 8, &gen);
+    CU_ASSERT_EQUAL(gen, 2);
+    CU_ASSERT_EQUAL(gw_jwks_count(k), 2);
+    CU_ASSERT_EQUAL(gw_jwt_verify(k, t1, &pol, NOW, NULL, NULL, NULL), GW_OK);
+    gw_keyring_free(r);
+
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(lf);
+    size_t len = 0;
+    int e = 0;
+    char *log = gw_read_file(logpath, &len, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    int refusals = 0, reloads = 0;
+    for (const char *q = log; (q = strstr(q, "keeping=previous")); q++)
+        refusals++;
+    for (const char *q = log; (q = strstr(q, "event=jwks_reloaded")); q++)
+        reloads++;
+    CU_ASSERT_EQUAL(refusals, 2); /* the bad file, the missing file */
+    CU_ASSERT_EQUAL(reloads, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "keys[0]: holds private key material"));
+    CU_ASSERT_PTR_NULL(strstr(log, "c2VjcmV0")); /* never the key itself */
+    free(log);
+    unlink(logpath);
+    unlink(path);
+    rmdir(dir);
+    free(j1);
+    free(j2);
+    free(p);
+    free(t1);
+    free(t2);
 }
 
 static void t_cleanup(void)
@@ -330,6 +517,8 @@ void unit_jwt(void)
         {"RS256, PS256, ES256, EdDSA accepted; a flipped bit refused", t_algorithms},
         {"every refusal: keys, algorithms, headers, claims, leeway boundary", t_refusals},
         {"JWKS parsing: refused keys, alg restrictions, ambiguous keys", t_jwks},
+        {"identity.jwt: the token binds and overrides the userinfo", t_bind},
+        {"JWKS file: rotation, bad or missing file keeps the keys", t_rotation},
         {"cleanup", t_cleanup},
         {NULL, NULL}};
     unit_suite("jwt", tests);

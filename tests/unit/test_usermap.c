@@ -98,7 +98,7 @@ static gw_status decode(const gw_config *c, const char *json, gw_user *u)
 {
     envp_t e;
     char *v = ui(json);
-    gw_status st = gw_user_decode(c, env_of(&e, "127.0.0.1", v, NULL, NULL), u, NULL);
+    gw_status st = gw_user_decode(c, env_of(&e, "127.0.0.1", v, NULL, NULL), NULL, u, NULL);
     free(v);
     return st;
 }
@@ -338,19 +338,19 @@ static void t_headers_source(void)
     gw_user u;
     const char *why;
     CU_ASSERT_EQUAL_FATAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
-                                                   "HTTP_REMOTE_EMAIL=bob@x", "HTTP_REMOTE_GROUPS=b,a"),
+                                                   "HTTP_REMOTE_EMAIL=bob@x", "HTTP_REMOTE_GROUPS=b,a"), NULL,
                                          &u, &why), GW_OK);
     CU_ASSERT_STRING_EQUAL(u.id, "bob");
     CU_ASSERT_STRING_EQUAL(u.fields[1], "bob@x"); /* default fields: email is second */
     CU_ASSERT_EQUAL_FATAL(u.ngroups, 2);
     CU_ASSERT_STRING_EQUAL(u.groups[0], "a");
     gw_user_free(&u);
-    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_EMAIL=bob@x", NULL, NULL),
+    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_EMAIL=bob@x", NULL, NULL), NULL,
                                    &u, &why), GW_E_MALFORMED); /* no id */
-    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=b\xff", NULL, NULL),
+    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=b\xff", NULL, NULL), NULL,
                                    &u, &why), GW_E_MALFORMED); /* not UTF-8 */
     CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
-                                             "HTTP_REMOTE_EMAIL=a\tb", NULL), &u, &why), GW_E_MALFORMED);
+                                             "HTTP_REMOTE_EMAIL=a\tb", NULL), NULL, &u, &why), GW_E_MALFORMED);
     gw_config_free(c);
 }
 

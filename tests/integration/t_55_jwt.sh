@@ -1,0 +1,121 @@
+# identity.jwt through lighttpd: with it, an identity must come with the
+# gateway's signed ID token, valid and for the same subject; the token's
+# claims win over the unsigned ones; the cache never outlives the token;
+# a new JWKS file is picked up without a restart, a bad one is refused.
+# shellcheck shell=bash
+J="$T/jwt"
+mkdir -p "$J"
+MINT="$GW_BIN/tests/jwtmint"
+ISS="https://sso.example.org/realms/main"
+for k in rsa other; do openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$J/$k.pem" 2>/dev/null; done
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$J/ec.pem" 2>/dev/null
+openssl genpkey -algorithm ED25519 -out "$J/ed.pem" 2>/dev/null
+"$MINT" jwks rsa-1="$J/rsa.pem" ec-1="$J/ec.pem" >"$J/jwks.json" || fail "jwtmint jwks"
+# tok KEY ALG KID PAYLOAD: a token signed with $J/KEY.pem
+tok() { "$MINT" sign "$J/$1.pem" "$2" "{\"alg\":\"$2\",\"typ\":\"JWT\",\"kid\":\"$3\"}" "$4"; }
+# claims SUB EXP [MORE]: a payload from our issuer for audience "app"
+claims() { printf '{"iss":"%s","aud":"app","sub":"%s","exp":%s%s}' "$ISS" "$1" "$2" "${3:-}"; }
+# jget TOKEN UI [PATH]: a request with both headers
+jget() { req -H "X-Userinfo: $2" -H "X-Raw-ID-Token: $1" "$(url "${3:-/app/whoami}")"; }
+jwt_conf() { # jwt_conf EXTRA_JWT_MEMBERS
+    printf '{"identity": {"cache_seconds": 30, "jwt": {"jwks_file": "%s", "issuers": ["%s"],
+      "audiences": ["app"], "leeway_seconds": 1%s}},
+      "access": {"rules": [{"prefix": "/admin/", "groups_any": ["admin"]}]}}' "$J/jwks.json" "$ISS" "${1:-}"
+}
+stack_start jwt "$(jwt_conf)" 1 || return
+mkdir -p "$T/jwt/www/admin" && echo admin >"$T/jwt/www/admin/index.html"
+NOW=$(date +%s)
+KIM=$(b64 '{"sub":"kim-1","email":"kim@example.org","groups":["admin"]}')
+
+section "jwt: a valid token lets the identity through"
+T_RS=$(tok rsa RS256 rsa-1 "$(claims kim-1 $((NOW + 600)) ',"groups":["admin"]')")
+jget "$T_RS" "$KIM"
+expect_eq "RS256 token for the same subject: 200" "$STATUS" 200
+expect_has "...REMOTE_USER is the subject" "$BODY" "REMOTE_USER=kim-1"
+expect_eq "...and the user row exists" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id='kim-1'")" 1
+jget "$(tok ec ES256 ec-1 "$(claims kim-1 $((NOW + 600)) ',"email":"kim@signed.example"')")" "$KIM"
+expect_eq "ES256 token: 200" "$STATUS" 200
+expect_has "...the token's email wins over the userinfo's" "$BODY" "GWAUTH_EMAIL=kim@signed.example"
+
+section "jwt: every bad token is 401 invalid_token, nothing written"
+EVE=$(b64 '{"sub":"eve-1","groups":["admin"]}')
+expect_deny "identity without a token" 401 invalid_token -H "X-Userinfo: $EVE" "$(url /app/whoami)"
+expect_deny "token signed by a key not in the JWKS" 401 invalid_token -H "X-Userinfo: $EVE" \
+    -H "X-Raw-ID-Token: $(tok other RS256 rsa-1 "$(claims eve-1 $((NOW + 600)))")" "$(url /app/whoami)"
+expect_deny "expired token (beyond the leeway)" 401 invalid_token -H "X-Userinfo: $EVE" \
+    -H "X-Raw-ID-Token: $(tok rsa RS256 rsa-1 "$(claims eve-1 $((NOW - 30)))")" "$(url /app/whoami)"
+expect_deny "token for another audience" 401 invalid_token -H "X-Userinfo: $EVE" \
+    -H "X-Raw-ID-Token: $(tok rsa RS256 rsa-1 "$(claims eve-1 $((NOW + 600)) | sed 's/"aud":"app"/"aud":"other-app"/')")" "$(url /app/whoami)"
+expect_deny "token from another issuer" 401 invalid_token -H "X-Userinfo: $EVE" \
+    -H "X-Raw-ID-Token: $(tok rsa RS256 rsa-1 "$(claims eve-1 $((NOW + 600)) | sed 's|realms/main|realms/evil|')")" "$(url /app/whoami)"
+expect_deny "someone else's valid token beside a forged userinfo" 401 invalid_token -H "X-Userinfo: $EVE" \
+    -H "X-Raw-ID-Token: $T_RS" "$(url /app/whoami)"
+NONE="$(b64 '{"alg":"none"}' | tr '+/' '-_' | tr -d '=').$(claims eve-1 $((NOW + 600)) | base64 -w0 | tr '+/' '-_' | tr -d '=')."
+expect_deny "alg none" 401 invalid_token -H "X-Userinfo: $EVE" -H "X-Raw-ID-Token: $NONE" "$(url /app/whoami)"
+expect_deny "a token that is not a JWS" 401 invalid_token -H "X-Userinfo: $EVE" -H "X-Raw-ID-Token: hello" "$(url /app/whoami)"
+expect_eq "no row for the refused subject" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id='eve-1'")" 0
+expect_deny "a token twice" 400 duplicate_identity_header -H "X-Userinfo: $KIM" -H "X-Raw-ID-Token: $T_RS" \
+    -H "X_Raw_ID_Token: $T_RS" "$(url /app/whoami)"
+
+section "jwt: groups come from the token, not from the unsigned userinfo"
+T_NOADM=$(tok rsa RS256 rsa-1 "$(claims kim-1 $((NOW + 600)) ',"groups":["staff"]')")
+expect_deny "userinfo says admin, the token says staff: 403 on /admin/" 403 forbidden \
+    -H "X-Userinfo: $KIM" -H "X-Raw-ID-Token: $T_NOADM" "$(url /admin/)"
+jget "$T_RS" "$KIM" /admin/
+expect_eq "the token says admin: 200 on /admin/" "$STATUS" 200
+expect_deny "a token alone is no identity: the rules decide (401 unauthenticated)" 401 unauthenticated \
+    -H "X-Raw-ID-Token: $T_RS" "$(url /app/index.html)"
+
+section "jwt: the cache never outlives the token"
+T_SHORT=$(tok rsa RS256 rsa-1 "$(claims kim-1 $((NOW + 3)))")
+jget "$T_SHORT" "$KIM"
+expect_eq "a token about to expire: 200 now" "$STATUS" 200
+while [ "$(date +%s)" -le $((NOW + 4)) ]; do sleep 0.2; done
+before=$(writes)
+jget "$T_SHORT" "$KIM"
+expect_eq "the same request after exp + leeway: 401 although cache_seconds is 30" "$STATUS" 401
+expect_has "...invalid_token" "$BODY" invalid_token
+expect_eq "...nothing written" "$(writes)" "$before"
+jget "$T_RS" "$KIM"
+expect_eq "the RS256 request again (cached)" "$STATUS" 200
+
+section "jwt: key rotation without a restart"
+PIDS_BEFORE=$(stack_pids jwt)
+"$MINT" jwks ed-1="$J/ed.pem" >"$J/jwks.new" && mv "$J/jwks.new" "$J/jwks.json"
+sleep 1.2
+T_ED=$(tok ed EdDSA ed-1 "$(claims kim-1 $((NOW + 600)) ',"groups":["admin"]')")
+jget "$T_ED" "$KIM"
+expect_eq "a token of the new key (EdDSA): 200" "$STATUS" 200
+jget "$T_RS" "$KIM"
+expect_eq "the old key's token, cached before the rotation: now 401" "$STATUS" 401
+expect_has "...the rotation was logged" "$(cat "$T/jwt/authz.log")" "event=jwks_reloaded keys=1 skipped=0"
+printf '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}\n' >"$J/jwks.new" && mv "$J/jwks.new" "$J/jwks.json"
+sleep 1.2
+jget "$T_ED" "$KIM"
+expect_eq "a bad new JWKS: the previous keys stay (200)" "$STATUS" 200
+expect_has "...the refusal is logged" "$(cat "$T/jwt/authz.log")" "event=jwks_refused keeping=previous keys=1"
+expect_hasnt "...without the key material" "$(cat "$T/jwt/authz.log")" "c2VjcmV0"
+expect_eq "...and the same processes served it all" "$(stack_pids jwt)" "$PIDS_BEFORE"
+
+section "jwt: check-config and start refuse a bad JWKS"
+out=$("$GW_BIN/authorizer" -c "$T/jwt/gwauth.json" --check-config 2>&1); rc=$?
+expect_eq "--check-config with a bad JWKS: exit 1" "$rc" 1
+expect_has "...naming the key and the file" "$out" "identity.jwt.jwks_file: $J/jwks.json: keys[0]: holds private key material"
+out=$("$GW_BIN/authorizer" -c "$T/jwt/gwauth.json" -s "$J/refused.sock" 2>&1); rc=$?
+expect_eq "starting with a bad JWKS: exit 1" "$rc" 1
+expect_has "...and says why" "$out" "event=start_failed"
+"$MINT" jwks ed-1="$J/ed.pem" rsa-1="$J/rsa.pem" >"$J/jwks.json"
+out=$("$GW_BIN/authorizer" -c "$T/jwt/gwauth.json" --check-config 2>&1); rc=$?
+expect_eq "--check-config with a good JWKS: OK" "$rc:$out" "0:OK"
+
+section "jwt: Authorization: Bearer"
+stack_start jwtbearer "$(jwt_conf ', "header": "HTTP_AUTHORIZATION"')" 1 || return
+req -H "X-Userinfo: $KIM" -H "Authorization: Bearer $T_ED" "$(url /app/whoami)"
+expect_eq "Authorization: Bearer <token>: 200" "$STATUS" 200
+expect_has "...REMOTE_USER set" "$BODY" "REMOTE_USER=kim-1"
+expect_deny "Authorization: Basic is no token" 401 invalid_token -H "X-Userinfo: $KIM" \
+    -H "Authorization: Basic a2ltOnB3" "$(url /app/whoami)"
+expect_deny "the token in X-Raw-ID-Token does not count here" 401 invalid_token -H "X-Userinfo: $KIM" \
+    -H "X-Raw-ID-Token: $T_ED" "$(url /app/whoami)"
+stack_stop jwtbearer
+stack_stop jwt
