@@ -3,7 +3,11 @@
 # its resident memory grows by less than 1 MiB.
 # shellcheck shell=bash
 section "memory over 100 000 requests"
-stack_start rss '{"groups": {"sync": "create"}}' 1 || return
+# Under AddressSanitizer (make check-asan) freed memory waits in a 256 MiB
+# quarantine before it is reused, so resident memory follows the
+# quarantine, not gwauth; this one stack runs without it.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" \
+    stack_start rss '{"groups": {"sync": "create"}}' 1 || return
 RPID=$(stack_pids rss)
 { echo "dofile(\"$GW_TOP/bench/b64.lua\")"; cat <<'LUA'
 local n = 0
