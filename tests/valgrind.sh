@@ -2,7 +2,9 @@
 # make check-valgrind: the authorizer and the responder run under
 #   valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1
 # behind a real lighttpd and MariaDB, for a few thousand mixed requests
-# (new, returning and changed users, every deny, sessions, logout). Fails
+# (new, returning and changed users, every deny, sessions, logout), and a
+# second authorizer with identity.jwt (valid and refused tokens, a key
+# rotation and a refused JWKS while it runs). Fails
 # on any valgrind error or definite leak, or on any unexpected status.
 set -u
 . "$(dirname "$0")/integration/harness.sh"
@@ -37,6 +39,27 @@ PORT=$(gw_free_port)
 gw_lighttpd_conf "$d/lighttpd.conf" "$PORT" "$d/www" "$d" "$d/authz.sock" "$d/logout.sock"
 sed -i 's/"read-timeout" => 10/"read-timeout" => 60/' "$d/lighttpd.conf"
 gw_lighttpd_start "$d/lighttpd.conf" "$d" "$PORT" || { fail "lighttpd"; summary; exit 1; }
+
+# The identity.jwt authorizer: its own socket and lighttpd, no cache so
+# that every request verifies its token.
+j="$T/vgjwt"
+mkdir -p "$j/www/app"
+cp "$GW_TOP/tests/integration/whoami.cgi" "$j/www/app/whoami"
+MINT="$GW_BIN/tests/jwtmint"
+for k in a b; do openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$j/$k.pem" 2>/dev/null; done
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$j/ec.pem" 2>/dev/null
+"$MINT" jwks ka="$j/a.pem" ec="$j/ec.pem" >"$j/jwks.json"
+ISS="https://sso.example.org/realms/vg"
+sed -e 's|"identity": { "max_bytes": 4096 }|"identity": { "max_bytes": 4096, "cache_seconds": 0, "jwt": { "jwks_file": "'"$j"'/jwks.json", "issuers": ["'"$ISS"'"] } }|' \
+    "$d/gwauth.json" >"$j/gwauth.json"
+grep -q '"jwt"' "$j/gwauth.json" || fail "identity.jwt configuration for valgrind"
+$VG --log-file="$d/vg-jwt.txt" "$GW_BIN/authorizer" -c "$j/gwauth.json" -s "unix:$j/authz.sock" -l "$j/authz.log" &
+JPID=$!
+for i in $(seq 1 100); do [ -S "$j/authz.sock" ] && break; sleep 0.2; done
+JPORT=$(gw_free_port)
+gw_lighttpd_conf "$j/lighttpd.conf" "$JPORT" "$j/www" "$j" "$j/authz.sock" "$d/logout.sock"
+sed -i 's/"read-timeout" => 10/"read-timeout" => 60/' "$j/lighttpd.conf"
+gw_lighttpd_start "$j/lighttpd.conf" "$j" "$JPORT" || { fail "lighttpd (jwt)"; summary; exit 1; }
 
 # A session token to use in the mix.
 TOKEN=$(curl -s -D - -o /dev/null -H "X-Userinfo: $(b64 '{"sub":"vg-sess","groups":["staff"]}')" \
@@ -74,6 +97,24 @@ for r in $(seq 1 "$ROUNDS"); do
     add 302 "/applogout?next=%2F%2Fevil.example"
     add 404 /applogout/x
 done
+# jwt: the same token made once per kind, sent many times
+jtok() { "$MINT" sign "$j/$1.pem" "$2" "{\"alg\":\"$2\",\"kid\":\"$3\"}" \
+    "{\"iss\":\"$ISS\",\"sub\":\"$4\",\"exp\":$(($(date +%s) + $5)),\"groups\":[\"staff\"]}"; }
+JUI=$(b64 '{"sub":"vg-jwt","email":"j@example.org"}')
+T_OK=$(jtok a RS256 ka vg-jwt 3600) T_EC=$(jtok ec ES256 ec vg-jwt 3600) T_B=$(jtok b RS256 kb vg-jwt 3600)
+T_OLD=$(jtok a RS256 ka vg-jwt -3600) T_OTHER=$(jtok a RS256 ka vg-other 3600)
+jmix() { # jmix ROUNDS CFG EXP: the jwt mix; $KB is the answer for key kb's token
+    local r h
+    : >"$2"; : >"$3"
+    for r in $(seq 1 "$1"); do
+        for h in "$T_OK:200" "$T_EC:200" "$T_B:$KB" "$T_OLD:401" "$T_OTHER:401" "hello:401" ":401"; do
+            printf 'url = "http://127.0.0.1:%s/app/whoami"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' "$JPORT"
+            printf 'header = "X-Userinfo: %s"\nheader = "X-Raw-ID-Token: %s"\nnext\n' "$JUI" "${h%:*}"
+            echo "${h##*:}" >&3
+        done
+    done >"$2" 3>"$3"
+    sed -i '$ d' "$2"
+}
 sed -i '$ d' "$cfg" # no "next" after the last request
 expected=$(wc -l <"$exp")
 t0=$(date +%s)
@@ -81,13 +122,31 @@ curl -s -K "$cfg" >"$d/got" 2>"$d/curl.err"
 t1=$(date +%s)
 expect_eq "all $expected requests answered as expected ($((t1 - t0)) s)" "$(diff "$exp" "$d/got" | grep -c '^[<>]')" 0
 
+section "identity.jwt under valgrind: tokens, a rotation, a refused JWKS"
+KB=401 jmix 20 "$j/cfg1" "$j/exp1"
+curl -s -K "$j/cfg1" >"$j/got1"
+expect_eq "jwt: $(wc -l <"$j/exp1") requests answered as expected" "$(diff "$j/exp1" "$j/got1" | grep -c '^[<>]')" 0
+"$MINT" jwks ka="$j/a.pem" ec="$j/ec.pem" kb="$j/b.pem" >"$j/jwks.new" && mv "$j/jwks.new" "$j/jwks.json"
+sleep 1.5
+KB=200 jmix 20 "$j/cfg2" "$j/exp2"
+curl -s -K "$j/cfg2" >"$j/got2"
+expect_eq "jwt after a rotation (kb added): $(wc -l <"$j/exp2") requests as expected" "$(diff "$j/exp2" "$j/got2" | grep -c '^[<>]')" 0
+printf '{"keys":[]}\n' >"$j/jwks.new" && mv "$j/jwks.new" "$j/jwks.json"
+sleep 1.5
+curl -s -K "$j/cfg2" >"$j/got3"
+expect_eq "jwt after a refused JWKS: the same answers (previous keys kept)" "$(diff "$j/exp2" "$j/got3" | grep -c '^[<>]')" 0
+expect_has "...and the refusal was logged" "$(cat "$j/authz.log")" "event=jwks_refused keeping=previous keys=3"
+
 section "valgrind verdict"
 gw_stop_pidfile "$d/lighttpd.pid"
-kill -TERM "$APID" "$LPID"
+gw_stop_pidfile "$j/lighttpd.pid"
+kill -TERM "$APID" "$LPID" "$JPID"
 wait "$APID"; arc=$?
 wait "$LPID"; lrc=$?
+wait "$JPID"; jrc=$?
 expect_eq "authorizer under valgrind: exit 0 (no error, no definite leak)" "$arc" 0
 expect_eq "responder under valgrind: exit 0 (no error, no definite leak)" "$lrc" 0
-[ "$arc$lrc" = 00 ] || cat "$d"/vg-*.txt | head -80
+expect_eq "identity.jwt authorizer under valgrind: exit 0 (no error, no definite leak)" "$jrc" 0
+[ "$arc$lrc$jrc" = 000 ] || cat "$d"/vg-*.txt | head -80
 expect_eq "valgrind reported nothing" "$(cat "$d"/vg-*.txt)" ""
 summary
