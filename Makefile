@@ -110,7 +110,7 @@ check-asan:
 
 check-valgrind:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/jwtmint
 	@tests/valgrind.sh
 
 # libFuzzer on each target for FUZZ_SECONDS; inputs that find new coverage
