@@ -186,7 +186,8 @@ APACHES=()
 # apache_start NAME EXAMPLE DEFINES: a private Apache on a free loopback
 # port (APORT): ServerRoot, pid file, logs and runtime files under $T/NAME,
 # the modules gwauth's examples need, then EXAMPLE (a file of the
-# repository) with its site settings block replaced by DEFINES.
+# repository, or an absolute path) with its site settings block replaced
+# by DEFINES.
 apache_start() {
     local name=$1 example=$2 defines=$3 d="$T/$1" m=/usr/lib/apache2/modules mod
     mkdir -p "$d/logs" "$d/fcgid" "$d/www"
@@ -211,7 +212,8 @@ apache_start() {
         echo "FcgidIPCDir \"$d/fcgid\""
         echo "FcgidProcessTableFile \"$d/fcgid_shm\""
         printf '%s\n' "$defines"
-        sed '/^# BEGIN site settings/,/^# END site settings/d' "$GW_TOP/$example"
+        case $example in /*) ;; *) example="$GW_TOP/$example" ;; esac
+        sed '/^# BEGIN site settings/,/^# END site settings/d' "$example"
     } >"$d/httpd.conf"
     [ "$(id -u)" = 0 ] && chown www-data "$d/fcgid"
     apache2 -f "$d/httpd.conf" -k start >"$d/logs/start.out" 2>&1 ||

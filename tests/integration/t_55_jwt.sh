@@ -118,4 +118,30 @@ expect_deny "Authorization: Basic is no token" 401 invalid_token -H "X-Userinfo:
 expect_deny "the token in X-Raw-ID-Token does not count here" 401 invalid_token -H "X-Userinfo: $KIM" \
     -H "X-Raw-ID-Token: $T_ED" "$(url /app/whoami)"
 stack_stop jwtbearer
+
+section "jwt: Apache (mod_authnz_fcgi), Bearer with CGIPassAuth On"
+a="$T/apjwt"
+mkdir -p "$a/www/app"
+cp "$GW_TOP/tests/integration/whoami.cgi" "$a/www/app/whoami"
+chmod 644 "$T/jwtbearer/gwauth.json" "$T/jwtbearer/db.password" "$J/jwks.json"
+AJ=$(gw_free_port)
+spawn-fcgi -a 127.0.0.1 -p "$AJ" -F 1 -P "$a/authz.pids" -- "$GW_BIN/authorizer" -c "$T/jwtbearer/gwauth.json" \
+    -l "$a/authz.log" >/dev/null 2>&1
+sed 's/^    #CGIPassAuth On/    CGIPassAuth On/' "$GW_TOP/apache2.conf.example" >"$a/apache2.conf"
+grep -q '^    CGIPassAuth On' "$a/apache2.conf" || fail "the Apache example names CGIPassAuth"
+if apache_start apjwt "$a/apache2.conf" "Define GWAUTH_AUTHORIZER fcgi://127.0.0.1:$AJ/
+Define GWAUTH_RESPONDER fcgi://127.0.0.1:$(gw_free_port)/
+Define GWAUTH_DOCROOT $a/www"; then
+    req -H "X-Userinfo: $KIM" -H "Authorization: Bearer $T_ED" "http://127.0.0.1:$APORT/app/whoami"
+    expect_eq "Apache: Authorization: Bearer reaches gwauth with CGIPassAuth On: 200" "$STATUS" 200
+    expect_has "...REMOTE_USER reaches the CGI" "$BODY" "REMOTE_USER=kim-1"
+    req -H "X-Userinfo: $KIM" -H "Authorization: Bearer $(tok other RS256 rsa-1 "$(claims kim-1 $((NOW + 600)))")" \
+        "http://127.0.0.1:$APORT/app/whoami"
+    expect_eq "Apache: a foreign key's token: 401" "$STATUS" 401
+    expect_has "...invalid_token" "$BODY" invalid_token
+    apache_stop apjwt
+else
+    fail "Apache (jwt) did not start"
+fi
+for pid in $(cat "$a/authz.pids"); do kill "$pid" 2>/dev/null; done
 stack_stop jwt
