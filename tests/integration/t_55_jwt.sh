@@ -145,3 +145,17 @@ else
 fi
 for pid in $(cat "$a/authz.pids"); do kill "$pid" 2>/dev/null; done
 stack_stop jwt
+
+section "jwt: the APISIX + Keycloak preset (examples/apisix-keycloak-jwt.json)"
+stack_start jwtpreset "$(sed "s|/etc/gwauth/jwks.json|$J/jwks.json|" "$GW_TOP/examples/apisix-keycloak-jwt.json")" 1 || return
+aud_apisix() { claims "$1" "$2" "${3:-}" | sed 's/"aud":"app"/"aud":"apisix"/'; }
+LIV=$(b64 '{"sub":"liv-1","email":"liv@example.org","groups":["admin"]}')
+jget "$(tok ed EdDSA ed-1 "$(aud_apisix liv-1 $((NOW + 600)) ',"groups":["ops","dev"]')")" "$LIV"
+expect_eq "preset: a Keycloak-shaped token for the gateway's client: 200" "$STATUS" 200
+expect_has "...groups from the token, not the userinfo" "$BODY" "GWAUTH_GROUPS=dev,ops"
+expect_eq "...and synced as the preset says" \
+    "$(sqlv "SELECT GROUP_CONCAT(g.name ORDER BY g.name) FROM user_groups ug JOIN \`groups\` g ON g.id = ug.group_id
+             JOIN users u ON u.id = ug.user_id WHERE u.global_id = 'liv-1'")" "dev,ops"
+expect_deny "preset: a token for another client: 401" 401 invalid_token -H "X-Userinfo: $LIV" \
+    -H "X-Raw-ID-Token: $(tok ed EdDSA ed-1 "$(claims liv-1 $((NOW + 600)))")" "$(url /app/whoami)"
+stack_stop jwtpreset
