@@ -934,9 +934,10 @@ void *gw_parse_file(const char *path, void *(*parse)(const char *, size_t, char 
     char *text = gw_read_file(path, &len, &err), *perr = NULL;
     gw_buf e;
     gw_buf_init(&e);
-    void *v = text ? parse(text, len, &perr) : NULL;
+    bool read = text != NULL;
+    void *v = read ? parse(text, len, &perr) : NULL;
     free(text);
-    if (!text)
+    if (!read)
         gw_buf_printf(&e, "%s: cannot read: %s\n", path, strerror(err));
     else if (!v)
         gw_buf_prefix_lines(&e, path, perr);
