@@ -108,6 +108,24 @@ expect_has "...and says why" "$out" "event=start_failed"
 out=$("$GW_BIN/authorizer" -c "$T/jwt/gwauth.json" --check-config 2>&1); rc=$?
 expect_eq "--check-config with a good JWKS: OK" "$rc:$out" "0:OK"
 
+section "jwt: SIGHUP to a configuration whose JWKS cannot be read"
+JPID=$(stack_pids jwt)
+cp "$T/jwt/gwauth.json" "$J/gwauth.json.good"
+sed -i "s|$J/jwks.json|$J/missing.json|" "$T/jwt/gwauth.json"
+kill -HUP $JPID
+sleep 0.5
+jget "$T_ED" "$KIM"
+expect_eq "reload refused: the previous configuration and keys still answer (200)" "$STATUS" 200
+expect_has "...the log names the missing file" "$(cat "$T/jwt/authz.log")" "missing.json: cannot read"
+expect_has "...and keeps the previous configuration" "$(cat "$T/jwt/authz.log")" "event=reload_refused keeping=previous"
+expect_eq "...in the same process" "$(stack_pids jwt)" "$JPID"
+cp "$J/gwauth.json.good" "$T/jwt/gwauth.json"
+kill -HUP $JPID
+sleep 0.5
+jget "$T_ED" "$KIM"
+expect_eq "reload with the JWKS back: 200" "$STATUS" 200
+expect_eq "...and a foreign key's token still 401" "$(jget "$(tok other RS256 rsa-1 "$(claims kim-1 $((NOW + 600)))")" "$KIM"; echo "$STATUS")" 401
+
 section "jwt: Authorization: Bearer"
 stack_start jwtbearer "$(jwt_conf ', "header": "HTTP_AUTHORIZATION"')" 1 || return
 req -H "X-Userinfo: $KIM" -H "Authorization: Bearer $T_ED" "$(url /app/whoami)"
