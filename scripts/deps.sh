@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libfcgi-dev libcjson-dev libmariadb-dev libssl-dev
 libcunit1-dev mariadb-server mariadb-client lighttpd spawn-fcgi curl procps
-apache2 libapache2-mod-fcgid man-db systemd wrk valgrind"
+apache2 libapache2-mod-fcgid man-db systemd wrk valgrind openssl"
 
 missing=""
 for p in $PKGS; do
