@@ -160,7 +160,8 @@ MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 DOCS  := README.md gwauth.json.example lighttpd.conf.example apache2.conf.example \
          apache2-fcgid.conf.example $(wildcard examples/*.json)
-UNITS := gwauth-authorizer.socket gwauth-logout.socket gwauth-authorizer.service gwauth-logout.service
+UNITS := gwauth-authorizer.socket gwauth-logout.socket gwauth-authorizer.service gwauth-logout.service \
+         gwauth-jwks.service gwauth-jwks.timer
 
 # Installs the programs, the migrations and gwauth-migrate, the man pages,
 # the documentation and examples, and the systemd units; the configuration
@@ -171,14 +172,15 @@ install: all
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/gwauth
 	install -m 755 $(BUILD)/authorizer $(BUILD)/logout $(DESTDIR)$(LIBDIR)/
 	install -m 755 scripts/migrate.sh $(DESTDIR)$(SBINDIR)/gwauth-migrate
+	install -m 755 scripts/jwks-fetch.sh $(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
 	install -m 644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
 	install -m 644 $(filter-out examples/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/
 	install -m 644 $(filter examples/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/examples/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 644 systemd/*.socket $(DESTDIR)$(UNITDIR)/
+	install -m 644 systemd/*.socket systemd/*.timer $(DESTDIR)$(UNITDIR)/
 	for s in systemd/*.service.in; do \
-	    sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $$s \
+	    sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' $$s \
 	        >$(DESTDIR)$(UNITDIR)/$$(basename $$s .in) && chmod 644 $(DESTDIR)$(UNITDIR)/$$(basename $$s .in); \
 	done
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/gwauth/gwauth.json ]; then \
@@ -190,7 +192,8 @@ install: all
 
 # Removes what install put there, except the configuration.
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/authorizer $(DESTDIR)$(LIBDIR)/logout $(DESTDIR)$(SBINDIR)/gwauth-migrate
+	rm -f $(DESTDIR)$(LIBDIR)/authorizer $(DESTDIR)$(LIBDIR)/logout $(DESTDIR)$(SBINDIR)/gwauth-migrate \
+	    $(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
 	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/sql/,$(notdir $(wildcard sql/*.sql)))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(filter examples/%,$(DOCS))))

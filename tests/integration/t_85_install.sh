@@ -13,7 +13,8 @@ for f in usr/local/lib/gwauth/authorizer usr/local/lib/gwauth/logout usr/local/s
     usr/local/share/doc/gwauth/apache2.conf.example usr/local/share/doc/gwauth/examples/authelia.json \
     usr/local/lib/systemd/system/gwauth-authorizer.socket usr/local/lib/systemd/system/gwauth-authorizer.service \
     usr/local/lib/systemd/system/gwauth-logout.socket usr/local/lib/systemd/system/gwauth-logout.service \
-    etc/gwauth/gwauth.json; do
+    usr/local/sbin/gwauth-jwks-fetch usr/local/lib/systemd/system/gwauth-jwks.service \
+    usr/local/lib/systemd/system/gwauth-jwks.timer etc/gwauth/gwauth.json; do
     [ -f "$I/$f" ] && ok "installed $f" || fail "installed $f"
 done
 expect_eq "configuration is not world-readable" "$(stat -c %a "$I/etc/gwauth/gwauth.json")" 640
@@ -35,8 +36,38 @@ section "installed under a prefix: units verified and run as systemd would"
 P="$T/prefix"
 make -s -C "$GW_TOP" install PREFIX="$P/usr" SYSCONFDIR="$P/etc" BUILD="${GW_BUILD:-build}" >/dev/null 2>&1
 out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no "$P"/usr/lib/systemd/system/gwauth-*.service \
-    "$P"/usr/lib/systemd/system/gwauth-*.socket 2>&1); rc=$?
+    "$P"/usr/lib/systemd/system/gwauth-*.socket "$P"/usr/lib/systemd/system/gwauth-*.timer 2>&1); rc=$?
 expect_eq "systemd-analyze verify accepts the units" "$rc:$out" "0:"
+expect_has "the key refresh runs the installed gwauth-jwks-fetch" \
+    "$(cat "$P/usr/lib/systemd/system/gwauth-jwks.service")" \
+    "ExecStart=$P/usr/sbin/gwauth-jwks-fetch -q -f $P/etc/gwauth/jwks.url $P/etc/gwauth/jwks.json"
+
+section "gwauth-jwks-fetch: atomic, only on change, never a bad document"
+F="$T/fetch"
+mkdir -p "$F"
+FETCH="$P/usr/sbin/gwauth-jwks-fetch"
+printf '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}\n' >"$F/served.json"
+echo "file://$F/served.json" >"$F/jwks.url"
+out=$("$FETCH" -f "$F/jwks.url" "$F/jwks.json" 2>&1); rc=$?
+expect_eq "first fetch: exit 0" "$rc" 0
+expect_has "...says it updated the file" "$out" "updated"
+expect_eq "...with the served document" "$(cat "$F/jwks.json")" "$(cat "$F/served.json")"
+expect_eq "...readable by the gwauth user (644)" "$(stat -c %a "$F/jwks.json")" 644
+m1=$(stat -c %Y.%i "$F/jwks.json")
+sleep 1.1
+out=$("$FETCH" -f "$F/jwks.url" "$F/jwks.json" 2>&1)
+expect_has "the same document again: unchanged" "$out" "unchanged"
+expect_eq "...the file is not touched (the authorizers re-read nothing)" "$(stat -c %Y.%i "$F/jwks.json")" "$m1"
+printf '<html>login page</html>\n' >"$F/served.json"
+out=$("$FETCH" "file://$F/served.json" "$F/jwks.json" 2>&1); rc=$?
+expect_eq "a document that is not a JWKS: exit 1" "$rc" 1
+expect_has "...says so" "$out" "did not answer a JWKS"
+expect_eq "...and the file is left as it was" "$(stat -c %Y.%i "$F/jwks.json")" "$m1"
+out=$("$FETCH" "file://$F/nowhere.json" "$F/jwks.json" 2>&1); rc=$?
+expect_eq "an address that does not answer: exit 1, file kept" "$rc:$(stat -c %Y.%i "$F/jwks.json")" "1:$m1"
+out=$("$FETCH" "http://127.0.0.1/jwks.json" "$F/jwks.json" 2>&1); rc=$?
+expect_eq "plain http is refused (keys must not travel in clear)" "$rc" 2
+expect_eq "no temporary file left behind" "$(find "$F" -name 'jwks.json.*' | wc -l)" 0
 out=$("$P/usr/sbin/gwauth-migrate" -q -d gwauth_m --socket="$DB_DIR/mysql.sock" -u"$(id -un)" 2>&1)
 expect_has "installed gwauth-migrate finds the installed migrations" "$out" "already applied"
 cp "$T/main/gwauth.json" "$P/etc/gwauth/gwauth.json"
