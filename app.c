@@ -354,9 +354,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         if (cfg->identity.jwt.enabled) {
             char *kerr = NULL;
             gw_keyring *keys = gw_keyring_open(cfg->identity.jwt.jwks_file, &kerr);
-            gw_buf_prefix_lines(&problems, "identity.jwt.jwks_file", kerr);
-            for (const char *l = kerr; l && *l; l++)
-                n += *l == '\n';
+            n += (int)gw_buf_prefix_lines(&problems, "identity.jwt.jwks_file", kerr);
             gw_keyring_free(keys);
             free(kerr);
         }

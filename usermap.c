@@ -321,12 +321,11 @@ static gw_status gw_claims_bind(const gw_config *cfg, char *const *envp, gw_toke
     };
     cJSON *signed_claims = NULL;
     const char *token = gw_token_value(cfg, envp);
-    if (!token) {
-        *why = "no token";
+    if (!token || !tok) {
+        *why = token ? "no keys" : "no token";
         return GW_E_INVALID_TOKEN;
     }
-    gw_status st = gw_jwt_verify(tok ? tok->keys : NULL, token, &pol, tok ? tok->now : 0,
-                                 tok ? &tok->exp : NULL, &signed_claims, why);
+    gw_status st = gw_jwt_verify(tok->keys, token, &pol, tok->now, &tok->exp, &signed_claims, why);
     if (st != GW_OK)
         return st;
     while (signed_claims->child) {

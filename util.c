@@ -286,11 +286,13 @@ char *gw_strlcpy(char *dst, const char *src, size_t n)
     return dst;
 }
 
-void gw_buf_prefix_lines(gw_buf *b, const char *prefix, const char *text)
+size_t gw_buf_prefix_lines(gw_buf *b, const char *prefix, const char *text)
 {
-    for (const char *l = text; l && *l;) {
+    size_t lines = 0;
+    for (const char *l = text; l && *l; lines++) {
         size_t n = strcspn(l, "\n");
         gw_buf_printf(b, "%s: %.*s\n", prefix, (int)n, l);
         l += n + (l[n] == '\n');
     }
+    return lines;
 }

@@ -57,8 +57,8 @@ typedef struct {
  * gw_identity_check with *present set (base64 JSON for "apisix", one
  * variable per claim for "headers"), and maps it into *out. With
  * identity.jwt, the token (tok->keys, tok->now) must verify and name the
- * same id in its id claim, and the claims it carries replace the
- * unsigned ones; tok->exp gets its expiry. Returns GW_OK,
+ * same id in its id claim, and the claims it carries replace the unsigned
+ * ones; tok->exp gets its expiry (tok NULL refuses every token). Returns GW_OK,
  * GW_E_MALFORMED or GW_E_INVALID_TOKEN; on error *out holds nothing to
  * free and, when why is not NULL, *why names the reason (a static string
  * for the log, never a claim value). */

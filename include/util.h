@@ -27,8 +27,8 @@ void gw_buf_puts(gw_buf *b, const char *s);
 void gw_buf_printf(gw_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Appends each line of text to b as "prefix: line\n". */
-void gw_buf_prefix_lines(gw_buf *b, const char *prefix, const char *text);
+/* Appends each line of text to b as "prefix: line\n"; returns how many. */
+size_t gw_buf_prefix_lines(gw_buf *b, const char *prefix, const char *text);
 
 /* Decodes base64 (standard '+/' or URL-safe '-_' alphabet, not mixed;
  * '=' padding optional but correct when present; no whitespace; unused

@@ -45,10 +45,9 @@ gw_lighttpd_start "$d/lighttpd.conf" "$d" "$PORT" || { fail "lighttpd"; summary;
 j="$T/vgjwt"
 mkdir -p "$j/www/app"
 cp "$GW_TOP/tests/integration/whoami.cgi" "$j/www/app/whoami"
-MINT="$GW_BIN/tests/jwtmint"
-for k in a b; do openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$j/$k.pem" 2>/dev/null; done
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$j/ec.pem" 2>/dev/null
-"$MINT" jwks ka="$j/a.pem" ec="$j/ec.pem" >"$j/jwks.json"
+for k in a b; do jwt_key "$j/$k.pem" rsa; done
+jwt_key "$j/ec.pem" ec
+jwks_install "$j/jwks.json" ka="$j/a.pem" ec="$j/ec.pem"
 ISS="https://sso.example.org/realms/vg"
 sed -e 's|"identity": { "max_bytes": 4096 }|"identity": { "max_bytes": 4096, "cache_seconds": 0, "jwt": { "jwks_file": "'"$j"'/jwks.json", "issuers": ["'"$ISS"'"] } }|' \
     "$d/gwauth.json" >"$j/gwauth.json"
@@ -98,7 +97,7 @@ for r in $(seq 1 "$ROUNDS"); do
     add 404 /applogout/x
 done
 # jwt: the same token made once per kind, sent many times
-jtok() { "$MINT" sign "$j/$1.pem" "$2" "{\"alg\":\"$2\",\"kid\":\"$3\"}" \
+jtok() { jwt_sign "$j/$1.pem" "$2" "$3" \
     "{\"iss\":\"$ISS\",\"sub\":\"$4\",\"exp\":$(($(date +%s) + $5)),\"groups\":[\"staff\"]}"; }
 JUI=$(b64 '{"sub":"vg-jwt","email":"j@example.org"}')
 T_OK=$(jtok a RS256 ka vg-jwt 3600) T_EC=$(jtok ec ES256 ec vg-jwt 3600) T_B=$(jtok b RS256 kb vg-jwt 3600)
@@ -126,7 +125,7 @@ section "identity.jwt under valgrind: tokens, a rotation, a refused JWKS"
 KB=401 jmix 20 "$j/cfg1" "$j/exp1"
 curl -s -K "$j/cfg1" >"$j/got1"
 expect_eq "jwt: $(wc -l <"$j/exp1") requests answered as expected" "$(diff "$j/exp1" "$j/got1" | grep -c '^[<>]')" 0
-"$MINT" jwks ka="$j/a.pem" ec="$j/ec.pem" kb="$j/b.pem" >"$j/jwks.new" && mv "$j/jwks.new" "$j/jwks.json"
+jwks_install "$j/jwks.json" ka="$j/a.pem" ec="$j/ec.pem" kb="$j/b.pem"
 sleep 1.5
 KB=200 jmix 20 "$j/cfg2" "$j/exp2"
 curl -s -K "$j/cfg2" >"$j/got2"

@@ -148,6 +148,24 @@ parallel() {
     wait "${pids[@]}"
 }
 
+# Signed tokens (identity.jwt): keys from openssl, JWKS and tokens from
+# tests/jwtmint, as an identity provider would make them.
+MINT="$GW_BIN/tests/jwtmint"
+# jwt_key FILE TYPE: a new private key in PEM; TYPE is rsa, ec or ed.
+jwt_key() {
+    local f=$1
+    case $2 in
+        rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$f" 2>/dev/null ;;
+        ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$f" 2>/dev/null ;;
+        ed) openssl genpkey -algorithm ED25519 -out "$f" 2>/dev/null ;;
+    esac
+}
+# jwt_sign PEM ALG KID PAYLOAD: a compact JWS of PAYLOAD (JSON text).
+jwt_sign() { "$MINT" sign "$1" "$2" "{\"alg\":\"$2\",\"typ\":\"JWT\",\"kid\":\"$3\"}" "$4"; }
+# jwks_install FILE KID=PEM...: the public JWKS of the keys, written to FILE
+# through a rename, as an operator's deploy would.
+jwks_install() { local f=$1; shift; "$MINT" jwks "$@" >"$f.new" && mv "$f.new" "$f"; }
+
 # url PATH: http://127.0.0.1:$PORT$PATH
 url() { echo "http://127.0.0.1:$PORT$1"; }
 

@@ -5,14 +5,13 @@
 # shellcheck shell=bash
 J="$T/jwt"
 mkdir -p "$J"
-MINT="$GW_BIN/tests/jwtmint"
 ISS="https://sso.example.org/realms/main"
-for k in rsa other; do openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$J/$k.pem" 2>/dev/null; done
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$J/ec.pem" 2>/dev/null
-openssl genpkey -algorithm ED25519 -out "$J/ed.pem" 2>/dev/null
-"$MINT" jwks rsa-1="$J/rsa.pem" ec-1="$J/ec.pem" >"$J/jwks.json" || fail "jwtmint jwks"
+for k in rsa other; do jwt_key "$J/$k.pem" rsa; done
+jwt_key "$J/ec.pem" ec
+jwt_key "$J/ed.pem" ed
+jwks_install "$J/jwks.json" rsa-1="$J/rsa.pem" ec-1="$J/ec.pem" || fail "jwtmint jwks"
 # tok KEY ALG KID PAYLOAD: a token signed with $J/KEY.pem
-tok() { "$MINT" sign "$J/$1.pem" "$2" "{\"alg\":\"$2\",\"typ\":\"JWT\",\"kid\":\"$3\"}" "$4"; }
+tok() { jwt_sign "$J/$1.pem" "$2" "$3" "$4"; }
 # claims SUB EXP [MORE]: a payload from our issuer for audience "app"
 claims() { printf '{"iss":"%s","aud":"app","sub":"%s","exp":%s%s}' "$ISS" "$1" "$2" "${3:-}"; }
 # jget TOKEN UI [PATH]: a request with both headers
@@ -81,7 +80,7 @@ expect_eq "the RS256 request again (cached)" "$STATUS" 200
 
 section "jwt: key rotation without a restart"
 PIDS_BEFORE=$(stack_pids jwt)
-"$MINT" jwks ed-1="$J/ed.pem" >"$J/jwks.new" && mv "$J/jwks.new" "$J/jwks.json"
+jwks_install "$J/jwks.json" ed-1="$J/ed.pem"
 sleep 1.2
 T_ED=$(tok ed EdDSA ed-1 "$(claims kim-1 $((NOW + 600)) ',"groups":["admin"]')")
 jget "$T_ED" "$KIM"
@@ -104,7 +103,7 @@ expect_has "...naming the key and the file" "$out" "identity.jwt.jwks_file: $J/j
 out=$("$GW_BIN/authorizer" -c "$T/jwt/gwauth.json" -s "$J/refused.sock" 2>&1); rc=$?
 expect_eq "starting with a bad JWKS: exit 1" "$rc" 1
 expect_has "...and says why" "$out" "event=start_failed"
-"$MINT" jwks ed-1="$J/ed.pem" rsa-1="$J/rsa.pem" >"$J/jwks.json"
+jwks_install "$J/jwks.json" ed-1="$J/ed.pem" rsa-1="$J/rsa.pem"
 out=$("$GW_BIN/authorizer" -c "$T/jwt/gwauth.json" --check-config 2>&1); rc=$?
 expect_eq "--check-config with a good JWKS: OK" "$rc:$out" "0:OK"
 
