@@ -25,9 +25,9 @@ LDFLAGS  += $(SANFLAGS)
 LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
-CORE := status util cidr json config usermap rules http reply log session cache jwt
+CORE := status util cidr json config usermap rules http reply log session cache jwt caller
 # The edges shared by both programs.
-EDGE := db app keyring
+EDGE := db app keyring accept
 
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)
@@ -53,6 +53,11 @@ $(BUILD)/tests/mint.o: tests/mint.c | $(BUILD)
 
 $(BUILD)/tests/jwtmint: tests/jwtmint.c $(BUILD)/tests/mint.o $(BUILD)/util.o | $(BUILD)
 	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# A FastCGI client, as any local process could be (the trust-boundary tests).
+$(BUILD)/tests/fcgiclient: tests/fcgiclient.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(BUILD):
 	@mkdir -p $(BUILD)
@@ -95,7 +100,7 @@ test-integration: $(PROGS)
 # final "N passed, N failed" line; exits non-zero on any failure.
 check:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all $(UNIT) $(FUZZ_REPLAY) $(BUILD)/tests/jwtmint
+	@$(MAKE) --no-print-directory all $(UNIT) $(FUZZ_REPLAY) $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient
 	@scripts/check.sh
 
 # Builds into build-asan/ and runs make check's tests against it; the
@@ -104,6 +109,7 @@ check-asan:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory BUILD=build-asan OPTFLAGS="-O1 -g" SANFLAGS="$(ASAN_FLAGS)" \
 	    build-asan/authorizer build-asan/logout build-asan/unit_tests build-asan/tests/jwtmint \
+	    build-asan/tests/fcgiclient \
 	    $(FUZZ_TARGETS:%=build-asan/fuzz/replay_%)
 	@GW_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/check.sh
@@ -174,6 +180,7 @@ install: all
 	install -m 755 scripts/migrate.sh $(DESTDIR)$(SBINDIR)/gwauth-migrate
 	install -m 755 scripts/jwks-fetch.sh $(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
 	install -m 644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
+	install -m 644 examples/lighttpd-strip-secret.lua examples/lighttpd-header-guard.lua $(DESTDIR)$(SHAREDIR)/
 	install -m 644 $(filter-out examples/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/
 	install -m 644 $(filter examples/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/examples/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
@@ -189,12 +196,19 @@ install: all
 	    install -m 640 gwauth.json.example $(DESTDIR)$(SYSCONFDIR)/gwauth/gwauth.json; \
 	    echo "installed $(DESTDIR)$(SYSCONFDIR)/gwauth/gwauth.json (edit it)"; \
 	fi
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/gwauth/fastcgi.secret ]; then \
+	    echo "kept the existing $(DESTDIR)$(SYSCONFDIR)/gwauth/fastcgi.secret"; \
+	else \
+	    (umask 077; openssl rand -hex 32 >$(DESTDIR)$(SYSCONFDIR)/gwauth/fastcgi.secret) && \
+	    echo "generated $(DESTDIR)$(SYSCONFDIR)/gwauth/fastcgi.secret (chgrp gwauth, chmod 640; the web server reads it as root)"; \
+	fi
 
 # Removes what install put there, except the configuration.
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/authorizer $(DESTDIR)$(LIBDIR)/logout $(DESTDIR)$(SBINDIR)/gwauth-migrate \
 	    $(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
 	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/sql/,$(notdir $(wildcard sql/*.sql)))
+	rm -f $(DESTDIR)$(SHAREDIR)/lighttpd-strip-secret.lua $(DESTDIR)$(SHAREDIR)/lighttpd-header-guard.lua
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(filter examples/%,$(DOCS))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard man/*.5)))

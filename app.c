@@ -7,8 +7,14 @@
  * a valid file replaces the old configuration (database connection and
  * statements are rebuilt), an invalid one is logged and the old one kept.
  * No request is dropped: the listening socket stays open throughout. The
- * signals are blocked while a request is handled and unblocked only around
- * FCGX_Accept_r, which they interrupt (FCGI_FAIL_ACCEPT_ON_INTR).
+ * signals are blocked while a request is handled and unblocked only while
+ * waiting for a connection (ppoll in accept.c), which they interrupt.
+ *
+ * Before a request reaches the program, the caller must prove that it is
+ * the web server (caller.h): its uid on a unix socket (fastcgi.peer_uids,
+ * checked before a byte is read) and the shared secret in GWAUTH_SECRET
+ * (fastcgi.secret_file); a request is read within
+ * fastcgi.receive_timeout_ms (accept.h).
  *
  * --workers N: the process becomes a small supervisor of N workers that
  * share the listening socket; a worker that dies is started again (at most
@@ -26,10 +32,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accept.h"
+#include "caller.h"
 #include "db.h"
 #include "gwauth.h"
 #include "keyring.h"
 #include "log.h"
+#include "reply.h"
 
 #define GW_DEFAULT_CONFIG "/etc/gwauth/gwauth.json"
 #define GW_MAX_WORKERS 256
@@ -150,12 +159,23 @@ static void gw_reload_config(gw_program *p, const char *path, gw_config **cfg)
     gw_log_start(p, next, "reloaded");
 }
 
+/* Answers a caller that did not prove it is the web server: 403 with
+ * untrusted_caller, logged once with the peer, never with the value. */
+static void gw_refuse_caller(gw_buf *out, const gw_peer *peer, const char *why)
+{
+    gw_log(GW_LOG_WARN, "event=deny status=403 code=%s reason=\"%s\" peer=\"%s\"",
+           gw_status_code(GW_E_UNTRUSTED_CALLER), why, peer->text);
+    gw_reply_deny(out, GW_E_UNTRUSTED_CALLER, NULL);
+}
+
 /* The accept loop of one process. */
 static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg,
-                     const sigset_t *blocked, const sigset_t *unblocked)
+                     const sigset_t *unblocked)
 {
     FCGX_Request req;
-    FCGX_InitRequest(&req, fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    gw_accept_request_init(&req);
+    gw_peer peer;
+    memset(&peer, 0, sizeof(peer));
     gw_buf out;
     gw_buf_init(&out);
     while (!gw_stop) {
@@ -163,25 +183,47 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
             gw_reload = 0;
             gw_reload_config(p, cfgpath, cfg);
         }
-        sigprocmask(SIG_SETMASK, unblocked, NULL);
-        int rc = (gw_stop || gw_reload) ? -EINTR : FCGX_Accept_r(&req);
-        sigprocmask(SIG_SETMASK, blocked, NULL);
+        const gw_config *c = *cfg;
+        int rc = gw_accept_next(fd, &req, unblocked, c->fastcgi.receive_timeout_ms, &peer);
+        if (rc == -EINTR)
+            continue;
         if (rc < 0) {
-            if (rc == -EINTR || gw_stop || gw_reload)
-                continue;
             gw_log(GW_LOG_ERROR, "event=accept_failed error=\"%s\"", strerror(-rc));
             break;
         }
+        gw_log_request(NULL);
+        if (!gw_caller_peer_ok(c, peer.is_unix, peer.have_uid, peer.uid)) {
+            gw_log(GW_LOG_WARN, "event=deny code=%s reason=\"peer not in fastcgi.peer_uids\" "
+                   "peer=\"%s\"", gw_status_code(GW_E_UNTRUSTED_CALLER), peer.text);
+            gw_accept_drop(&req);
+            continue;
+        }
+        if ((rc = gw_accept_read(&req, c->fastcgi.receive_timeout_ms)) < 0) {
+            if (rc == -ETIMEDOUT)
+                gw_log(GW_LOG_WARN, "event=request_timeout timeout_ms=%d peer=\"%s\"",
+                       c->fastcgi.receive_timeout_ms, peer.text);
+            else
+                gw_log(GW_LOG_DEBUG, "event=connection_dropped peer=\"%s\"", peer.text);
+            continue;
+        }
+        gw_log_request(gw_env_get(req.envp, "HTTP_X_REQUEST_ID"));
         gw_buf_reset(&out);
-        p->handle(p, &req, &out);
+        if (!gw_caller_secret_ok(c, FCGX_GetParam(GW_SECRET_VAR, req.envp),
+                                 gw_env_count(req.envp, GW_SECRET_VAR))) {
+            gw_refuse_caller(&out, &peer,
+                             gw_env_get(req.envp, GW_SECRET_VAR) ? "wrong secret" : "no secret");
+        } else {
+            p->handle(p, &req, &out);
+        }
         if (out.oom || !out.len)
             FCGX_PutS("Status: 500 Internal Server Error\r\n"
                       "Content-Type: application/json\r\nCache-Control: no-store\r\n"
                       "\r\n{\"error\":\"internal_error\"}\n", req.out);
         else
             FCGX_PutStr(out.data, (int)out.len, req.out);
-        FCGX_Finish_r(&req);
+        gw_accept_finish(&req, c->fastcgi.receive_timeout_ms);
     }
+    gw_accept_drop(&req);
     gw_buf_free(&out);
 }
 
@@ -210,7 +252,7 @@ static int gw_supervise(gw_program *p, int fd, const char *cfgpath, gw_config **
                 if (p->start && p->start(p, *cfg) != 0)
                     _exit(1);
                 gw_log_start(p, *cfg, "start");
-                gw_serve(p, fd, cfgpath, cfg, blocked, unblocked);
+                gw_serve(p, fd, cfgpath, cfg, unblocked);
                 gw_log(GW_LOG_INFO, "event=stop");
                 if (p->stop)
                     p->stop(p);
@@ -358,6 +400,10 @@ int gw_app_main(gw_program *p, int argc, char **argv)
             gw_keyring_free(keys);
             free(kerr);
         }
+        if (gw_caller_unprotected(cfg))
+            fprintf(stderr, "gwauth-%s: warning: fastcgi: neither secret_file nor peer_uids is set: "
+                    "any process that can connect to the socket can obtain an identity "
+                    "(see SECURITY.md)\n", p->name);
         if (n == 0)
             printf("OK\n");
         else
@@ -388,9 +434,15 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         return 1;
     }
 
+    if (gw_accept_init(fd) != 0) {
+        fprintf(stderr, "gwauth-%s: cannot prepare the listening socket: %s\n", p->name,
+                strerror(errno));
+        gw_config_free(cfg);
+        return 1;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = gw_on_signal; /* no SA_RESTART: accept() must return */
+    sa.sa_handler = gw_on_signal; /* no SA_RESTART: the wait for a connection must return */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
@@ -420,7 +472,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
             return 1;
         }
         gw_log_start(p, cfg, "start");
-        gw_serve(p, fd, cfgpath, &cfg, &blocked, &unblocked);
+        gw_serve(p, fd, cfgpath, &cfg, &unblocked);
         gw_log(GW_LOG_INFO, "event=stop");
         if (p->stop)
             p->stop(p);

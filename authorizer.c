@@ -119,6 +119,24 @@ static void authz_deny(gw_buf *out, gw_status st, const char *why, const char *u
     gw_reply_deny(out, st, NULL);
 }
 
+/* A failed step: st, with *why for the log set here and only here, to
+ * what (when given) or to what st means. */
+static gw_status authz_fail(gw_status st, const char *what, const char **why)
+{
+    if (what)
+        *why = what;
+    else
+        switch (st) {
+        case GW_E_UNAVAILABLE: *why = "database unavailable"; break;
+        case GW_E_INACTIVE: *why = "inactive user"; break;
+        case GW_E_UNKNOWN_USER: *why = "unknown user (users.create is false)"; break;
+        case GW_E_MALFORMED: *why = "a value the database column refuses"; break;
+        case GW_E_INTERNAL: *why = "internal error (see the previous line)"; break;
+        default: *why = gw_status_code(st); break;
+        }
+    return st;
+}
+
 /* The user's groups: from the database when gwauth keeps them there
  * (sync on, or a session), else from the claim. */
 static gw_status authz_groups(const gw_config *cfg, authz_req *r)
@@ -254,9 +272,8 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
          * same header value: no decoding, no database. */
         const gw_cached *hit = gw_cache_get(a->cache, key, now);
         if (hit) {
-            *why = "request path";
             if ((st = gw_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
-                return st;
+                return authz_fail(st, "request path", why);
             return authz_access(a, uri, r->path, 1, hit->groups, hit->ngroups, hit->scopes,
                                 hit->reply, hit->reply_len, out, why);
         }
@@ -266,17 +283,15 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
             return st;
         r->have_user = true;
     }
-    *why = "request path";
     if ((st = gw_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
-        return st;
+        return authz_fail(st, "request path", why);
 
     if (r->have_user) {
-        *why = "database unavailable";
         if (gw_db_ensure(a->db) != GW_OK)
-            return GW_E_UNAVAILABLE;
+            return authz_fail(GW_E_UNAVAILABLE, NULL, why);
         gw_user_fit(cfg, &r->user, gw_db_collens(a->db), authz_cut, NULL);
         if ((st = gw_db_sync_user(a->db, &r->user, &r->res)) != GW_OK)
-            return st;
+            return authz_fail(st, NULL, why);
         char safe[40];
         if (r->res.created)
             gw_log(GW_LOG_INFO, "event=user_created user=%s", gw_log_safe(r->user.id, 12, safe));
@@ -284,18 +299,15 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
             gw_log(GW_LOG_DEBUG, "event=user_updated user=%s", gw_log_safe(r->user.id, 12, safe));
         r->identity = true;
         r->source = "header";
-    } else {
-        *why = "session";
-        if ((st = authz_session(a, envp, r)) != GW_OK)
-            return st;
+    } else if ((st = authz_session(a, envp, r)) != GW_OK) {
+        return authz_fail(st, NULL, why);
     }
-    *why = "out of memory";
     if ((st = authz_groups(cfg, r)) != GW_OK)
-        return st;
+        return authz_fail(st, "out of memory", why);
     if (r->identity) {
-        *why = "a stored value holds a control character";
         if ((st = authz_allow(a, r)) != GW_OK)
-            return st;
+            return authz_fail(st, "a stored value holds a control character or edge white space",
+                              why);
         /* Never beyond the token's expiry. */
         time_t expires = now + cfg->identity.cache_seconds;
         if (tok.keys && tok.exp < expires)
@@ -313,7 +325,6 @@ static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out)
 {
     authz *a = p->ctx;
     char *const *envp = req->envp;
-    gw_log_request(gw_env_get(envp, "HTTP_X_REQUEST_ID"));
     if (req->role != FCGI_AUTHORIZER) {
         authz_deny(out, GW_E_INTERNAL, "not called in the AUTHORIZER role", NULL);
         return;

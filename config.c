@@ -15,10 +15,12 @@
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "json.h"
 #include "util.h"
@@ -66,7 +68,8 @@ const char gw_config_default_json[] =
     "    \"gateway_session_cookie\": \"\", \"default_destination\": \"/app\",\n"
     "    \"next_param\": \"next\", \"next_cookie\": \"gwauth_next\", \"allowed_hosts\": []\n"
     "  },\n"
-    "  \"log\": { \"level\": \"info\" }\n"
+    "  \"log\": { \"level\": \"info\" },\n"
+    "  \"fastcgi\": { \"secret_file\": \"\", \"peer_uids\": [], \"receive_timeout_ms\": 5000 }\n"
     "}\n";
 
 /* Columns of users that gwauth itself manages; they cannot be mapped. */
@@ -112,6 +115,16 @@ static bool in_list(const char *s, const char *const *list)
 {
     for (; *list; list++)
         if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
+/* Same, ignoring ASCII letter case: MariaDB's column names (and, on most
+ * servers, table names) are case-insensitive. */
+static bool in_list_ci(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcasecmp(s, *list) == 0)
             return true;
     return false;
 }
@@ -501,13 +514,13 @@ static void parse_fields(cfgp *p, gw_config *c, const cJSON *fo, const char *kp)
             cfg_err(p, ip, "column must be a plain identifier [A-Za-z_][A-Za-z0-9_]{0,63}");
             continue;
         }
-        if (in_list(col, gw_reserved_user_columns)) {
+        if (in_list_ci(col, gw_reserved_user_columns)) {
             cfg_err(p, ip, "column \"%s\" is managed by gwauth and cannot be mapped", col);
             continue;
         }
         bool dup = false;
         for (size_t i = 0; i < c->users.nfields; i++)
-            dup |= strcmp(c->users.fields[i].column, col) == 0;
+            dup |= strcasecmp(c->users.fields[i].column, col) == 0;
         if (dup) {
             cfg_err(p, ip, "column \"%s\" is mapped twice", col);
             continue;
@@ -530,7 +543,7 @@ static void parse_related(cfgp *p, gw_config *c, const cJSON *ro, const char *kp
             cfg_err(p, tp, "table must be a plain identifier [A-Za-z_][A-Za-z0-9_]{0,63}");
             continue;
         }
-        if (in_list(t->string, gw_reserved_tables)) {
+        if (in_list_ci(t->string, gw_reserved_tables)) {
             cfg_err(p, tp, "table \"%s\" belongs to gwauth and cannot be a related table", t->string);
             continue;
         }
@@ -557,7 +570,7 @@ static void parse_related(cfgp *p, gw_config *c, const cJSON *ro, const char *kp
                 cfg_err(p, ip, "claim name must be non-empty text without control characters");
                 continue;
             }
-            if (!gw_is_identifier(co->valuestring) || strcmp(co->valuestring, "user_id") == 0) {
+            if (!gw_is_identifier(co->valuestring) || strcasecmp(co->valuestring, "user_id") == 0) {
                 cfg_err(p, ip, "column must be a plain identifier other than user_id");
                 continue;
             }
@@ -567,7 +580,7 @@ static void parse_related(cfgp *p, gw_config *c, const cJSON *ro, const char *kp
             }
             bool dup = false;
             for (size_t k = 0; k < r->ncols; k++)
-                dup |= strcmp(r->cols[k].column, co->valuestring) == 0;
+                dup |= strcasecmp(r->cols[k].column, co->valuestring) == 0;
             if (dup) {
                 cfg_err(p, ip, "column \"%s\" is mapped twice", co->valuestring);
                 continue;
@@ -761,6 +774,73 @@ static void parse_log(cfgp *p, gw_config *c, const cJSON *root)
     c->log.level = (gw_log_level)l;
 }
 
+static void parse_fastcgi(cfgp *p, gw_config *c, const cJSON *root)
+{
+    static const char *const keys[] = {"secret_file", "peer_uids", "receive_timeout_ms", NULL};
+    char path[256], kp[256], ip[300];
+    const cJSON *o = cfg_object(p, root, "", "fastcgi", keys, path, sizeof(path));
+    get_str(p, o, path, "secret_file", S_ANY, &c->fastcgi.secret_file);
+    if (c->fastcgi.secret_file && *c->fastcgi.secret_file && c->fastcgi.secret_file[0] != '/')
+        cfg_err(p, "fastcgi.secret_file", "must be an absolute path (or empty for none)");
+    get_int(p, o, path, "receive_timeout_ms", 100, 600000, &c->fastcgi.receive_timeout_ms);
+    const cJSON *u = cfg_member(p, o, path, "peer_uids", cJSON_Array,
+                                "an array of user ids or user names");
+    if (!u)
+        return;
+    cfg_path(kp, sizeof(kp), path, "peer_uids");
+    size_t n = (size_t)cJSON_GetArraySize(u);
+    free(c->fastcgi.peer_uids);
+    strlist_free(&c->fastcgi.peer_names);
+    c->fastcgi.peer_uids = xcalloc(n, sizeof(long));
+    c->fastcgi.npeer_uids = 0;
+    c->fastcgi.peer_names.v = xcalloc(n, sizeof(char *));
+    int i = 0;
+    /* numbers first, then names (resolved to uids by gw_config_load) */
+    for (const cJSON *e = u->child; e; e = e->next, i++) {
+        snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
+        if (cJSON_IsNumber(e)) {
+            double d = e->valuedouble;
+            if (d != (double)(long)d || d < 0 || d > 4294967294.0)
+                cfg_err(p, ip, "expected a user id from 0 to 4294967294");
+            else
+                c->fastcgi.peer_uids[c->fastcgi.npeer_uids++] = (long)d;
+        } else if (cJSON_IsString(e)) {
+            const char *s = e->valuestring;
+            bool ok = *s && strlen(s) <= 64 && !(*s >= '0' && *s <= '9');
+            for (const char *q = s; ok && *q; q++)
+                ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                     (*q >= '0' && *q <= '9') || *q == '_' || *q == '-' || *q == '.';
+            if (!ok)
+                cfg_err(p, ip, "expected a user name ([A-Za-z_][A-Za-z0-9_.-]*) or a user id");
+            else
+                set_str(&c->fastcgi.peer_names.v[c->fastcgi.peer_names.n++], s);
+        } else {
+            cfg_err(p, ip, "expected a user id or a user name");
+        }
+    }
+    c->fastcgi.npeer_numbers = c->fastcgi.npeer_uids;
+}
+
+const char *gw_secret_problem(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < GW_SECRET_MIN)
+        return "must hold at least 32 bytes (e.g. openssl rand -hex 32)";
+    bool seen[256] = {false};
+    size_t distinct = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        /* what openssl rand -hex / -base64 writes: safe inside any web
+         * server's configuration string without quoting */
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              strchr("+/=_.:-", ch)))
+            return "may hold only letters, digits and + / = _ . : - (e.g. openssl rand -hex 32)";
+        distinct += !seen[ch];
+        seen[ch] = true;
+    }
+    return distinct < 12 ? "does not look random (fewer than 12 distinct characters)" : NULL;
+}
+
 /* Rules that tie several keys together, checked once everything is read. */
 static void cfg_cross_checks(cfgp *p, gw_config *c)
 {
@@ -827,6 +907,7 @@ static void cfg_implied_rules(gw_config *c)
     r += c->access.nrules++;
     memset(r, 0, sizeof(*r));
     set_str(&r->prefix, c->logout.path);
+    r->implied = true;
     r->access = GW_ACCESS_ANONYMOUS;
 }
 
@@ -848,7 +929,7 @@ static void cfg_apply(cfgp *p, gw_config *c, const char *text, size_t len)
         return;
     }
     static const char *const top[] = {"database", "identity", "users", "groups", "export",
-                                      "access", "session", "logout", "log", NULL};
+                                      "access", "session", "logout", "log", "fastcgi", NULL};
     cfg_keys(p, root, "", top);
     parse_database(p, c, root);
     parse_identity(p, c, root);
@@ -859,6 +940,7 @@ static void cfg_apply(cfgp *p, gw_config *c, const char *text, size_t len)
     parse_session(p, c, root);
     parse_logout(p, c, root);
     parse_log(p, c, root);
+    parse_fastcgi(p, c, root);
     cJSON_Delete(root);
 }
 
@@ -976,6 +1058,37 @@ gw_config *gw_config_load(const char *path, char **errors)
     } else if (getenv("GWAUTH_DB_PASSWORD")) {
         set_str(&c->database.password, getenv("GWAUTH_DB_PASSWORD"));
     }
+    if (*c->fastcgi.secret_file) {
+        char *sec = gw_read_file(c->fastcgi.secret_file, &len, &err);
+        const char *why = NULL;
+        if (sec) {
+            sec[strcspn(sec, "\r\n")] = '\0';
+            why = gw_secret_problem(sec);
+            c->fastcgi.has_secret = !why && gw_sha256(sec, strlen(sec), c->fastcgi.secret_hash);
+            if (!why && !c->fastcgi.has_secret)
+                why = "cannot be hashed";
+            memset(sec, 0, len);
+            free(sec);
+        }
+        if (!sec)
+            gw_buf_printf(&e, "%s: fastcgi.secret_file: cannot read %s: %s\n", path,
+                          c->fastcgi.secret_file, strerror(err));
+        else if (why)
+            gw_buf_printf(&e, "%s: fastcgi.secret_file: %s %s\n", path, c->fastcgi.secret_file, why);
+    }
+    for (size_t i = 0; i < c->fastcgi.peer_names.n; i++) {
+        const struct passwd *pw = getpwnam(c->fastcgi.peer_names.v[i]);
+        if (pw)
+            c->fastcgi.peer_uids[c->fastcgi.npeer_uids++] = (long)pw->pw_uid;
+        else
+            gw_buf_printf(&e, "%s: fastcgi.peer_uids: no such user \"%s\"\n", path,
+                          c->fastcgi.peer_names.v[i]);
+    }
+    if (e.len || e.oom) {
+        gw_config_free(c);
+        *errors = e.data ? e.data : strdup("out of memory\n");
+        return NULL;
+    }
     *errors = NULL;
     return c;
 }
@@ -1020,6 +1133,10 @@ void gw_config_free(gw_config *c)
     free(c->logout.next_param);
     free(c->logout.next_cookie);
     strlist_free(&c->logout.allowed_hosts);
+    free(c->fastcgi.secret_file);
+    free(c->fastcgi.peer_uids);
+    strlist_free(&c->fastcgi.peer_names);
+    memset(c->fastcgi.secret_hash, 0, sizeof(c->fastcgi.secret_hash));
     free(c);
 }
 
@@ -1123,6 +1240,8 @@ char *gw_config_json(const gw_config *c)
     p = cJSON_AddArrayToObject(o, "rules");
     for (size_t i = 0; p && i < c->access.nrules; i++) {
         const gw_rule *r = &c->access.rules[i];
+        if (r->implied)
+            continue; /* parsing the printed document implies it again */
         q = cJSON_CreateObject();
         cJSON_AddStringToObject(q, "prefix", r->prefix);
         cJSON_AddStringToObject(q, "access", js_access(r->access));
@@ -1151,6 +1270,15 @@ char *gw_config_json(const gw_config *c)
 
     o = cJSON_AddObjectToObject(root, "log");
     cJSON_AddStringToObject(o, "level", levels[c->log.level]);
+
+    o = cJSON_AddObjectToObject(root, "fastcgi");
+    cJSON_AddStringToObject(o, "secret_file", c->fastcgi.secret_file);
+    p = cJSON_AddArrayToObject(o, "peer_uids");
+    for (size_t i = 0; p && i < c->fastcgi.npeer_numbers; i++)
+        cJSON_AddItemToArray(p, cJSON_CreateNumber((double)c->fastcgi.peer_uids[i]));
+    for (size_t i = 0; p && i < c->fastcgi.peer_names.n; i++)
+        cJSON_AddItemToArray(p, cJSON_CreateString(c->fastcgi.peer_names.v[i]));
+    cJSON_AddNumberToObject(o, "receive_timeout_ms", c->fastcgi.receive_timeout_ms);
 
     char *text = cJSON_Print(root);
     cJSON_Delete(root);

@@ -104,13 +104,44 @@ struct gw_db {
 #define GW_GMAP_SECONDS 60    /* how long a group name is trusted */
 
 /* DB_RETRY: deadlock, run again; DB_SLOW: a server-side time limit hit,
- * the connection is fine; DB_GONE: the connection is lost; DB_FAIL:
- * anything else. */
-typedef enum { DB_OK, DB_RETRY, DB_SLOW, DB_GONE, DB_FAIL } db_rc;
+ * the connection is fine; DB_GONE: the connection is lost; DB_DOWN: the
+ * server answers but cannot take the work now (read-only, a cluster node
+ * not ready or cut off from the primary component): drop the connection,
+ * answer 503; DB_FAIL: anything else. */
+typedef enum { DB_OK, DB_RETRY, DB_SLOW, DB_GONE, DB_DOWN, DB_FAIL } db_rc;
 
+#define GW_ER_READ_ONLY 1290   /* ER_OPTION_PREVENTS_STATEMENT: --read-only */
+#define GW_ER_WSREP_NOT_READY 1047 /* ER_UNKNOWN_COM_ERROR: Galera node not prepared */
+#define GW_ER_COMMIT_FAILED 1180   /* ER_ERROR_DURING_COMMIT: e.g. Galera, no quorum */
+
+/* Records the error for the log. A server's message may quote the value
+ * that it refused ("Incorrect integer value: '...'", "Duplicate entry
+ * '...'"), which may be a claim: every '...' span of a server error (codes
+ * below 2000; the client's own messages quote only paths and hosts)
+ * becomes '?'. Double quotes and control characters never reach the log
+ * line, whose value is double-quoted. */
 static void db_seterr(gw_db *db, unsigned code, const char *msg)
 {
-    snprintf(db->err, sizeof(db->err), "%u %s", code, msg ? msg : "");
+    int n = snprintf(db->err, sizeof(db->err), "%u ", code);
+    size_t o = n > 0 ? (size_t)n : 0;
+    bool server = code > 0 && code < 2000, quoted = false;
+    for (const char *m = msg ? msg : ""; *m && o + 2 < sizeof(db->err); m++) {
+        unsigned char ch = (unsigned char)*m;
+        if (server && ch == '\'') {
+            if (!quoted)
+                db->err[o++] = '\'';
+            else {
+                db->err[o++] = '?';
+                db->err[o++] = '\'';
+            }
+            quoted = !quoted;
+            continue;
+        }
+        if (quoted)
+            continue;
+        db->err[o++] = ch == '"' ? '\'' : (ch < 0x20 || ch == 0x7F) ? '?' : (char)ch;
+    }
+    db->err[o] = '\0';
 }
 
 const char *gw_db_last_error(const gw_db *db) { return db->err; }
@@ -143,6 +174,8 @@ static db_rc db_classify(gw_db *db, unsigned e, const char *msg)
         return DB_SLOW;
     if (db_conn_error(e))
         return DB_GONE;
+    if (e == GW_ER_READ_ONLY || e == GW_ER_WSREP_NOT_READY || e == GW_ER_COMMIT_FAILED)
+        return DB_DOWN;
     return DB_FAIL;
 }
 
@@ -154,6 +187,34 @@ static db_rc db_stmt_rc(gw_db *db, MYSQL_STMT *st)
 static db_rc db_conn_rc(gw_db *db)
 {
     return db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+}
+
+/* The error of a failed fetch. Connector/C reports an error that arrives
+ * while rows are read (a deadlock, a Galera certification failure, a
+ * lost connection) on the connection, not always on the statement: look
+ * at both, and never take a failure for success. */
+static db_rc db_fetch_rc(gw_db *db, MYSQL_STMT *st)
+{
+    if (mysql_stmt_errno(st))
+        return db_stmt_rc(db, st);
+    if (mysql_errno(db->conn))
+        return db_conn_rc(db);
+    db_seterr(db, 0, "fetch failed without an error code");
+    return DB_GONE;
+}
+
+/* Reads st to its end and frees its result; an error that arrives after
+ * the last row (mysql_stmt_free_result would swallow it) is returned. */
+static db_rc db_fetch_end(gw_db *db, MYSQL_STMT *st)
+{
+    int r;
+    while ((r = mysql_stmt_fetch(st)) == 0 || r == MYSQL_DATA_TRUNCATED)
+        ;
+    db_rc rc = r == MYSQL_NO_DATA ? DB_OK : db_fetch_rc(db, st);
+    mysql_stmt_free_result(st);
+    if (rc == DB_OK && mysql_errno(db->conn))
+        rc = db_conn_rc(db);
+    return rc;
 }
 
 
@@ -850,23 +911,34 @@ static db_rc db_fetch_user(gw_db *db, MYSQL_STMT *st, bool *found)
         }
     }
     if (r == 1) {
-        rc = db_stmt_rc(db, st);
+        rc = db_fetch_rc(db, st);
         mysql_stmt_free_result(st);
         return rc;
     }
     if (r == 0) {
         *found = true;
-        for (size_t i = 0; i < db->nsel; i++)
-            if (!db->cols[i].is_null && db->cols[i].len < db->cols[i].cap)
-                db->cols[i].buf[db->cols[i].len] = '\0';
+        for (size_t i = 0; i < db->nsel; i++) {
+            db_col *dc = &db->cols[i];
+            if (!dc->is_null && dc->len < dc->cap)
+                dc->buf[dc->len] = '\0';
+            if (!dc->is_null && memchr(dc->buf, '\0', dc->len < dc->cap ? dc->len : dc->cap)) {
+                /* never cut silently: refused like a stored CR or LF */
+                mysql_stmt_free_result(st);
+                db_seterr(db, 0, "a stored value holds a NUL byte");
+                return DB_FAIL;
+            }
+        }
         db_collect_gid(db);
         /* further rows differ only by their group id */
         while ((r = mysql_stmt_fetch(st)) == 0 || r == MYSQL_DATA_TRUNCATED)
             db_collect_gid(db);
     }
+    db_rc end = r == MYSQL_NO_DATA ? DB_OK : db_fetch_rc(db, st);
     mysql_stmt_free_result(st);
-    if (r == 1)
-        return db_stmt_rc(db, st);
+    if (end == DB_OK && mysql_errno(db->conn))
+        end = db_conn_rc(db);
+    if (end != DB_OK)
+        return end;
     bool groups = db->fetched_ssel ? db->ssel_groups : db->sel_groups;
     return *found && groups ? db_group_names(db) : DB_OK;
 }
@@ -962,14 +1034,21 @@ static const char *db_group_name(gw_db *db, unsigned long long id, time_t now, d
         return NULL;
     }
     int f = mysql_stmt_fetch(st);
-    mysql_stmt_free_result(st);
     if (f == 1) {
-        *rc = db_stmt_rc(db, st);
+        *rc = db_fetch_rc(db, st);
+        mysql_stmt_free_result(st);
         return NULL;
     }
+    if ((*rc = db_fetch_end(db, st)) != DB_OK)
+        return NULL;
     if (f == MYSQL_NO_DATA || isnull)
         return NULL;
     name[nlen < sizeof(name) - 1 ? nlen : sizeof(name) - 1] = '\0';
+    /* a name the @groups export or the rules could misread (a newline
+     * would make two groups of one, a comma two exported names, a NUL
+     * would cut it) is never exported or matched */
+    if (strlen(name) != nlen || gw_has_ctl(name) || strchr(name, ','))
+        name[0] = '\0';
     char *copy = strdup(name);
     if (!copy) {
         db_seterr(db, 0, "out of memory");
@@ -1003,7 +1082,7 @@ static db_rc db_group_names(gw_db *db)
         const char *name = db_group_name(db, db->gids[i], now, &rc);
         if (rc != DB_OK)
             return rc;
-        if (name)
+        if (name && *name)
             names[n++] = name;
     }
     qsort(names, n, sizeof(names[0]), db_name_cmp);
@@ -1149,6 +1228,10 @@ static gw_status db_call(gw_db *db, db_op op, void *arg)
         }
         case DB_SLOW:
             gw_log(GW_LOG_ERROR, "event=db_slow error=\"%s\"", db->err);
+            return GW_E_UNAVAILABLE;
+        case DB_DOWN:
+            db_disconnect(db);
+            gw_log(GW_LOG_ERROR, "event=db_unavailable error=\"%s\"", db->err);
             return GW_E_UNAVAILABLE;
         case DB_FAIL: {
             unsigned code = (unsigned)strtoul(db->err, NULL, 10);

@@ -86,7 +86,9 @@ static const char *gw_cookie_find(const char *header, const char *name, size_t *
     for (const char *p = header; p && *p;) {
         while (*p == ' ' || *p == '\t')
             p++;
-        size_t len = strcspn(p, ";");
+        /* ';' between cookies; ',' too: Apache joins two Cookie headers
+         * with ", " (a cookie value never holds a comma, RFC 6265) */
+        size_t len = strcspn(p, ";,");
         if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
             const char *v = p + nl + 1;
             size_t vl = len - nl - 1;

@@ -18,6 +18,8 @@ typedef struct {
     ino_t ino;
     off_t size;
     struct timespec mtime;
+    struct timespec ctime; /* changes on every write, also one that keeps
+                              size and mtime (cp -p, touch -r) */
     int missing; /* errno of a failed stat, else 0 */
 } file_id;
 
@@ -43,6 +45,7 @@ static file_id file_id_of(const char *path)
     f.ino = st.st_ino;
     f.size = st.st_size;
     f.mtime = st.st_mtim;
+    f.ctime = st.st_ctim;
     return f;
 }
 
@@ -50,7 +53,8 @@ static bool file_id_eq(const file_id *a, const file_id *b)
 {
     return a->missing == b->missing && a->dev == b->dev && a->ino == b->ino &&
            a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
-           a->mtime.tv_nsec == b->mtime.tv_nsec;
+           a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
+           a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
 static void *keyring_parse(const char *text, size_t len, char **errors)

@@ -99,35 +99,41 @@ static gw_status resp_establish(responder *rp, char *const *envp, gw_buf *out, c
     const gw_config *cfg = rp->cfg;
     const char *uid = gw_env_get(envp, cfg->id_export);
     size_t n = uid ? strspn(uid, "0123456789") : 0;
-    *why = "no identity";
-    if (!uid || n == 0 || n > 20 || uid[n])
+    if (!uid || n == 0 || n > 20 || uid[n]) {
+        *why = "no identity";
         return GW_E_UNAUTHENTICATED;
+    }
     char token[GW_TOKEN_CHARS + 1];
     unsigned char hash[32], old[32];
-    *why = "random source failed";
-    if (!gw_token_new(token, hash))
+    if (!gw_token_new(token, hash)) {
+        *why = "random source failed";
         return GW_E_INTERNAL;
+    }
     /* a session cookie the browser still holds is replaced, not kept */
     if (resp_session_hash(cfg, envp, old))
         gw_db_session_delete(rp->db, old);
     gw_status st = gw_db_session_create(rp->db, uid, hash, cfg->session.ttl_seconds);
-    *why = "session not created";
-    if (st != GW_OK)
+    if (st != GW_OK) {
+        *why = "session not created";
         return st;
+    }
     char *dest = resp_destination(cfg, envp);
-    *why = "out of memory";
-    if (!dest)
-        return GW_E_INTERNAL;
     gw_buf cookie;
     gw_buf_init(&cookie);
-    gw_cookie_line(&cookie, cfg->session.cookie, token, cfg->session.ttl_seconds,
-                   cfg->session.secure, cfg->session.same_site);
+    if (dest)
+        gw_cookie_line(&cookie, cfg->session.cookie, token, cfg->session.ttl_seconds,
+                       cfg->session.secure, cfg->session.same_site);
     memset(token, 0, sizeof(token));
-    gw_reply_redirect(out, GW_OK, dest, cookie.data);
-    gw_log(GW_LOG_INFO, "event=session_created user_id=%s", uid);
+    bool oom = !dest || cookie.oom;
+    if (!oom) {
+        gw_reply_redirect(out, GW_OK, dest, cookie.data);
+        gw_log(GW_LOG_INFO, "event=session_created user_id=%s", uid);
+    }
     gw_buf_free(&cookie);
     free(dest);
-    return cookie.oom ? GW_E_INTERNAL : GW_OK;
+    if (oom) /* never a 302 without its cookie */
+        *why = "out of memory";
+    return oom ? GW_E_INTERNAL : GW_OK;
 }
 
 static gw_status resp_logout(responder *rp, char *const *envp, gw_buf *out, const char **why)
@@ -136,14 +142,16 @@ static gw_status resp_logout(responder *rp, char *const *envp, gw_buf *out, cons
     unsigned char hash[32];
     if (resp_session_hash(cfg, envp, hash)) {
         gw_status st = gw_db_session_delete(rp->db, hash);
-        *why = "session not deleted";
-        if (st != GW_OK)
+        if (st != GW_OK) {
+            *why = "session not deleted";
             return st; /* never claim a logout that did not happen */
+        }
     }
     char *dest = resp_destination(cfg, envp);
-    *why = "out of memory";
-    if (!dest)
+    if (!dest) {
+        *why = "out of memory";
         return GW_E_INTERNAL;
+    }
     gw_buf h;
     gw_buf_init(&h);
     if (cfg->session.enabled)
@@ -164,6 +172,8 @@ static gw_status resp_logout(responder *rp, char *const *envp, gw_buf *out, cons
     bool oom = h.oom;
     gw_buf_free(&h);
     free(dest);
+    if (oom)
+        *why = "out of memory";
     return oom ? GW_E_INTERNAL : GW_OK;
 }
 
@@ -172,7 +182,6 @@ static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out)
     responder *rp = p->ctx;
     const gw_config *cfg = rp->cfg;
     char *const *envp = req->envp;
-    gw_log_request(gw_env_get(envp, "HTTP_X_REQUEST_ID"));
     if (req->role != FCGI_RESPONDER) {
         resp_deny(out, GW_E_INTERNAL, "not called in the RESPONDER role", NULL);
         return;

@@ -22,7 +22,7 @@ void gw_reply_deny(gw_buf *out, gw_status st, const char *extra)
 gw_status gw_reply_allow(gw_buf *out, const gw_var *vars, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (vars[i].value && gw_has_ctl(vars[i].value))
+        if (vars[i].value && (gw_has_ctl(vars[i].value) || gw_has_edge_space(vars[i].value)))
             return GW_E_INTERNAL;
     /* plain appends: this runs for every allowed request */
     gw_buf_puts(out, "Status: 200 OK\r\n");

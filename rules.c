@@ -104,7 +104,8 @@ const gw_rule *gw_rule_match(const gw_config *cfg, const char *path)
     for (size_t i = 0; i < cfg->access.nrules; i++) {
         const gw_rule *rl = &cfg->access.rules[i];
         size_t len = strlen(rl->prefix);
-        if (len >= best_len && strncmp(path, rl->prefix, len) == 0) {
+        if (len >= best_len && strncmp(path, rl->prefix, len) == 0 &&
+            (!rl->implied || path[len] == '\0')) {
             best = rl;
             best_len = len;
         }

@@ -1,15 +1,8 @@
 /* session.c - session tokens and cookie lines. */
 #include "session.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <string.h>
-
-static bool gw_sha256(const void *p, size_t n, unsigned char hash[32])
-{
-    unsigned int len = 0;
-    return EVP_Digest(p, n, hash, &len, EVP_sha256(), NULL) == 1 && len == 32;
-}
 
 bool gw_token_new(char token[GW_TOKEN_CHARS + 1], unsigned char hash[32])
 {

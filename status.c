@@ -9,6 +9,7 @@ static const struct {
     [GW_OK]                = {200, "OK", ""},
     [GW_E_DUPLICATE]       = {400, "Bad Request", "duplicate_identity_header"},
     [GW_E_UNTRUSTED]       = {403, "Forbidden", "untrusted_source"},
+    [GW_E_UNTRUSTED_CALLER] = {403, "Forbidden", "untrusted_caller"},
     [GW_E_TOO_LARGE]       = {431, "Request Header Fields Too Large", "userinfo_too_large"},
     [GW_E_MALFORMED]       = {400, "Bad Request", "malformed_userinfo"},
     [GW_E_UNKNOWN_USER]    = {403, "Forbidden", "unknown_user"},

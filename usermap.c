@@ -82,7 +82,16 @@ static gw_status gw_claim_text(const cJSON *claims, const char *name, char **dst
         *why = "claim holds a control character";
         return GW_E_MALFORMED;
     }
-    *dst = strdup(text);
+    /* leading and trailing white space goes: the web servers would strip
+     * it from the exported value anyway */
+    size_t n = strlen(text);
+    while (n && (*text == ' ' || *text == '\t')) {
+        text++;
+        n--;
+    }
+    while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+        n--;
+    *dst = strndup(text, n);
     if (!*dst) {
         *why = "out of memory";
         return GW_E_INTERNAL;
@@ -119,6 +128,12 @@ static gw_status gw_group_add(gw_user *u, const char *s, size_t n, const char **
         free(g);
         *why = "group name holds a control character";
         return GW_E_MALFORMED;
+    }
+    if (strchr(g, ',')) {
+        /* @groups is comma-joined: such a name would read as two groups.
+         * It is ignored: never stored, matched or exported. */
+        free(g);
+        return GW_OK;
     }
     g[gw_utf8_prefix(g, GW_GROUP_MAX_CHARS)] = '\0';
     u->groups[u->ngroups++] = g;
@@ -200,6 +215,9 @@ gw_status gw_user_map(const gw_config *cfg, cJSON *claims, gw_user *out, const c
     } else if (gw_has_ctl(id->valuestring)) {
         *why = "id claim holds a control character";
         st = GW_E_MALFORMED;
+    } else if (gw_has_edge_space(id->valuestring)) {
+        *why = "id claim starts or ends with white space";
+        st = GW_E_MALFORMED;
     }
     if (st != GW_OK)
         goto fail;
@@ -255,6 +273,14 @@ static gw_status gw_claims_from_headers(const gw_config *cfg, char *const *envp,
             cJSON_Delete(claims);
             *why = "header is not UTF-8";
             return GW_E_MALFORMED;
+        }
+        /* lighttpd and Apache join a repeated request header with ", ":
+         * for a single-valued claim that is a second header, added by the
+         * client where the proxy appends instead of replacing */
+        if (strstr(v, ", ") && strcmp(cfg->identity.claim_headers[i].claim, cfg->groups.claim) != 0) {
+            cJSON_Delete(claims);
+            *why = "a single-valued header was sent twice (its value holds \", \")";
+            return GW_E_DUPLICATE;
         }
         if (!cJSON_AddStringToObject(claims, cfg->identity.claim_headers[i].claim, v)) {
             cJSON_Delete(claims);

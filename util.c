@@ -1,6 +1,8 @@
 /* util.c - buffer, base64, UTF-8 and parameter helpers (pure). */
 #include "util.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -219,10 +221,21 @@ size_t gw_utf8_prefix(const char *s, size_t maxchars)
 
 bool gw_has_ctl(const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p < 0x20 || *p == 0x7F)
             return true;
+        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) /* C1: U+0080-U+009F */
+            return true;
+        if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) /* U+2028/9 */
+            return true;
+    }
     return false;
+}
+
+bool gw_has_edge_space(const char *s)
+{
+    size_t n = strlen(s);
+    return n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
 }
 
 bool gw_is_identifier(const char *s)
@@ -295,4 +308,15 @@ size_t gw_buf_prefix_lines(gw_buf *b, const char *prefix, const char *text)
         l += n + (l[n] == '\n');
     }
     return lines;
+}
+
+bool gw_sha256(const void *p, size_t n, unsigned char hash[GW_SHA256_LEN])
+{
+    unsigned int len = 0;
+    return EVP_Digest(p, n, hash, &len, EVP_sha256(), NULL) == 1 && len == GW_SHA256_LEN;
+}
+
+bool gw_equal_ct(const void *a, const void *b, size_t n)
+{
+    return CRYPTO_memcmp(a, b, n) == 0;
 }

@@ -58,7 +58,9 @@ SQL
 printf '%s\n' "$PW" >"$B/db.password"
 mkdir -p "$B/www/app"
 printf '<!doctype html><title>bench</title><p>hello\n' >"$B/www/app/index.html"
-dbconf="\"database\": {\"socket\": \"$B/db/mysql.sock\", \"user\": \"gwauth\", \"password_file\": \"$B/db.password\", \"name\": \"gwauth\"}"
+gw_secret "$B/fastcgi.secret"
+dbconf="\"database\": {\"socket\": \"$B/db/mysql.sock\", \"user\": \"gwauth\", \"password_file\": \"$B/db.password\", \"name\": \"gwauth\"},
+  \"fastcgi\": {\"secret_file\": \"$B/fastcgi.secret\"}"
 echo "{ $dbconf }" >"$B/gw.json"
 echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0} }" >"$B/gw-nocache.json"
 echo "{ $dbconf, \"session\": {\"enabled\": true} }" >"$B/gw-session.json"
@@ -97,8 +99,10 @@ done
 
 LPORT=$(gw_free_port)
 gw_lighttpd_conf "$B/auth.conf" "$LPORT" "$B/www" "$B" "$B/authz.sock" "$B/none.sock"
-# the same server without fastcgi.server: lighttpd alone
-sed '/^fastcgi.server = (/,/^)/d' "$B/auth.conf" >"$B/static.conf"
+# the same server without fastcgi.server (and the secret's script): lighttpd alone
+sed -e '/^fastcgi.server = (/,/^)/d' -e '/^\$HTTP\["url"\] !~ "\^\/(establish_session/,/^}/d' \
+    -e '/^magnet.attract-raw-url-to/d' \
+    "$B/auth.conf" >"$B/static.conf"
 
 # cpu_ticks PIDS: utime + stime of the processes so far
 cpu_ticks() {

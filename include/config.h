@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "cidr.h"
+#include "util.h"
 
 typedef enum { GW_SRC_APISIX, GW_SRC_HEADERS } gw_source;
 typedef enum { GW_SYNC_OFF, GW_SYNC_EXISTING, GW_SYNC_CREATE } gw_sync;
@@ -58,6 +59,8 @@ typedef struct {
 
 typedef struct {
     char *prefix;
+    bool implied;         /* the logout path's own rule: matches that path
+                             exactly, not as a prefix; not printed */
     gw_access access;
     gw_strlist groups_any;
     gw_strlist scopes_any;
@@ -137,6 +140,18 @@ typedef struct gw_config {
     struct {
         gw_log_level level;
     } log;
+    /* Who may talk to the FastCGI sockets (see SECURITY.md). */
+    struct {
+        char *secret_file;       /* absolute path, or "" for no secret */
+        bool has_secret;         /* secret_hash is set (by gw_config_load) */
+        unsigned char secret_hash[GW_SHA256_LEN]; /* SHA-256 of the secret */
+        long *peer_uids;         /* uids allowed on a unix socket (numbers, and
+                                    names resolved by gw_config_load) */
+        size_t npeer_uids;
+        gw_strlist peer_names;   /* the names as written, for the printer */
+        size_t npeer_numbers;    /* peer_uids[0..npeer_numbers) were numbers */
+        int receive_timeout_ms;  /* a connection's time to deliver its request */
+    } fastcgi;
 
     /* Derived once at load: */
     const char **id_vars;  /* the variables that carry the identity: the
@@ -161,7 +176,9 @@ gw_config *gw_config_parse(const char *text, size_t len, char **errors);
 gw_config *gw_config_defaults(void);
 
 /* Reads path, parses it, then resolves the password: the first line of
- * database.password_file when set, else env GWAUTH_DB_PASSWORD, else none.
+ * database.password_file when set, else env GWAUTH_DB_PASSWORD, else none;
+ * reads fastcgi.secret_file (keeping only its hash) and resolves the user
+ * names in fastcgi.peer_uids.
  * Same return convention as gw_config_parse; errors name the file. */
 gw_config *gw_config_load(const char *path, char **errors);
 
@@ -181,6 +198,14 @@ void *gw_parse_file(const char *path, void *(*parse)(const char *text, size_t le
  * gw_config_parse accepts and that yields the same configuration; no
  * password. malloc'd; NULL when out of memory. */
 char *gw_config_json(const gw_config *cfg);
+
+/* The smallest secret fastcgi.secret_file may hold, in bytes. */
+#define GW_SECRET_MIN 32
+
+/* Checks a secret read from fastcgi.secret_file (its first line): NULL
+ * when acceptable, else why not (shorter than GW_SECRET_MIN, a character
+ * outside [A-Za-z0-9+/=_.:-], too few distinct characters to be random). */
+const char *gw_secret_problem(const char *secret);
 
 /* The built-in default document, as JSON text (SPEC §2). */
 extern const char gw_config_default_json[];

@@ -14,6 +14,7 @@ typedef enum {
     GW_OK = 0,
     GW_E_DUPLICATE,      /* 400 duplicate_identity_header */
     GW_E_UNTRUSTED,      /* 403 untrusted_source */
+    GW_E_UNTRUSTED_CALLER, /* 403 untrusted_caller (FastCGI peer without the secret) */
     GW_E_TOO_LARGE,      /* 431 userinfo_too_large */
     GW_E_MALFORMED,      /* 400 malformed_userinfo */
     GW_E_UNKNOWN_USER,   /* 403 unknown_user */

@@ -31,7 +31,9 @@ void gw_reply_redirect(gw_buf *out, gw_status st, const char *location, const ch
 /* An allow: "Status: 200 OK" and one "Variable-NAME: value" line per var
  * with a non-empty value. Returns GW_OK, or GW_E_INTERNAL without writing
  * anything when a value holds a control character (a header line can
- * never be split by a stored value). */
+ * never be split by a stored value) or starts or ends with white space
+ * (the web server would strip it: the application would see another
+ * value than gwauth decided on). */
 gw_status gw_reply_allow(gw_buf *out, const gw_var *vars, size_t n);
 
 #endif

@@ -47,8 +47,16 @@ bool gw_utf8_valid(const unsigned char *s, size_t n);
  * that holds at most maxchars characters. */
 size_t gw_utf8_prefix(const char *s, size_t maxchars);
 
-/* True when s holds a control character: a byte below 0x20, or 0x7F. */
+/* True when s holds a control character: a byte below 0x20 or 0x7F, a C1
+ * control (U+0080-U+009F, in UTF-8) or a line or paragraph separator
+ * (U+2028, U+2029): nothing that could split or disguise a header line
+ * or a log line. */
 bool gw_has_ctl(const char *s);
+
+/* True when s starts or ends with a space or a tab (which the web servers
+ * strip from Variable- values, so " admin" would reach the application
+ * as "admin"). */
+bool gw_has_edge_space(const char *s);
 
 /* True for a plain identifier [A-Za-z_][A-Za-z0-9_]{0,63}. */
 bool gw_is_identifier(const char *s);
@@ -60,6 +68,14 @@ bool gw_is_var_name(const char *s);
  * gw_env_count counts how many entries carry NAME. */
 const char *gw_env_get(char *const *envp, const char *name);
 size_t gw_env_count(char *const *envp, const char *name);
+
+#define GW_SHA256_LEN 32
+
+/* SHA-256 of p[0..n) (OpenSSL). False only when the library fails. */
+bool gw_sha256(const void *p, size_t n, unsigned char hash[GW_SHA256_LEN]);
+
+/* Compares a and b in time that depends on n only. True when equal. */
+bool gw_equal_ct(const void *a, const void *b, size_t n);
 
 /* Copies at most n-1 bytes of src to dst, always terminating; returns dst. */
 char *gw_strlcpy(char *dst, const char *src, size_t n);

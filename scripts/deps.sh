@@ -3,6 +3,7 @@
 # when some are missing. Uses sudo when not root. Does nothing when all are there.
 set -eu
 PKGS="build-essential pkg-config libfcgi-dev libcjson-dev libmariadb-dev libssl-dev
+lighttpd-modules-lua
 libcunit1-dev mariadb-server mariadb-client lighttpd spawn-fcgi curl procps
 apache2 libapache2-mod-fcgid man-db systemd wrk valgrind openssl"
 

@@ -109,11 +109,20 @@ SQL
 
 # --- lighttpd and FastCGI processes ----------------------------------------
 
-# gw_lighttpd_conf OUT PORT DOCROOT STATEDIR AUTHZ_SOCK RESP_SOCK:
+# gw_secret FILE: a new shared secret for fastcgi.secret_file (32 random
+# bytes as hex, readable by the owner only), unless FILE holds one.
+gw_secret() {
+    [ -s "$1" ] || (umask 077; openssl rand -hex 32 >"$1")
+}
+
+# gw_lighttpd_conf OUT PORT DOCROOT STATEDIR AUTHZ_SOCK RESP_SOCK [SECRET_FILE]:
 # writes a lighttpd configuration: the site settings block of
-# lighttpd.conf.example replaced with these values.
+# lighttpd.conf.example replaced with these values. SECRET_FILE (default
+# STATEDIR/fastcgi.secret, created when missing) must be the file that
+# gwauth's fastcgi.secret_file names.
 gw_lighttpd_conf() {
-    local out=$1 port=$2 docroot=$3 state=$4 authz=$5 resp=$6
+    local out=$1 port=$2 docroot=$3 state=$4 authz=$5 resp=$6 secret=${7:-$4/fastcgi.secret}
+    gw_secret "$secret"
     {
         echo "# generated from lighttpd.conf.example"
         echo "var.gwauth_port        = $port"
@@ -122,6 +131,9 @@ gw_lighttpd_conf() {
         echo "var.gwauth_state       = \"$state\""
         echo "var.gwauth_authz_sock  = \"$authz\""
         echo "var.gwauth_logout_sock = \"$resp\""
+        echo "var.gwauth_secret_file = \"$secret\""
+        echo "var.gwauth_strip_lua   = \"$GW_TOP/examples/lighttpd-strip-secret.lua\""
+        echo "var.gwauth_guard_lua   = \"$GW_TOP/examples/lighttpd-header-guard.lua\""
         sed '/^# BEGIN site settings/,/^# END site settings/d' "$GW_TOP/lighttpd.conf.example"
     } >"$out"
 }

@@ -40,9 +40,11 @@ cat >"$S/gwauth.json" <<JSON
 {
   "database": { "socket": "$S/mariadb/mysql.sock", "user": "gwauth",
                 "password_file": "$S/db.password", "name": "gwauth" },
+  "fastcgi": { "secret_file": "$S/fastcgi.secret" },
   "log": { "level": "info" }
 }
 JSON
+gw_secret "$S/fastcgi.secret"
 cp "$GW_TOP/demo/index.html" "$S/www/app/index.html"
 cp "$GW_TOP/demo/whoami" "$S/www/app/whoami"
 "$GW_TOP/build/authorizer" -c "$S/gwauth.json" --check-config >/dev/null ||

@@ -27,8 +27,10 @@ cat >"$d/gwauth.json" <<JSON
   "session": { "enabled": true, "secure": false },
   "access": { "rules": [ { "prefix": "/admin/", "groups_any": ["staff"] },
                          { "prefix": "/pub/", "access": "anonymous" } ] },
+  "fastcgi": { "secret_file": "$d/fastcgi.secret" },
   "log": { "level": "warn" } }
 JSON
+gw_secret "$d/fastcgi.secret"
 VG="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --track-origins=yes"
 $VG --log-file="$d/vg-authz.txt" "$GW_BIN/authorizer" -c "$d/gwauth.json" -s "unix:$d/authz.sock" -l "$d/authz.log" &
 APID=$!
@@ -56,7 +58,7 @@ $VG --log-file="$d/vg-jwt.txt" "$GW_BIN/authorizer" -c "$j/gwauth.json" -s "unix
 JPID=$!
 for i in $(seq 1 100); do [ -S "$j/authz.sock" ] && break; sleep 0.2; done
 JPORT=$(gw_free_port)
-gw_lighttpd_conf "$j/lighttpd.conf" "$JPORT" "$j/www" "$j" "$j/authz.sock" "$d/logout.sock"
+gw_lighttpd_conf "$j/lighttpd.conf" "$JPORT" "$j/www" "$j" "$j/authz.sock" "$d/logout.sock" "$d/fastcgi.secret"
 sed -i 's/"read-timeout" => 10/"read-timeout" => 60/' "$j/lighttpd.conf"
 gw_lighttpd_start "$j/lighttpd.conf" "$j" "$JPORT" || { fail "lighttpd (jwt)"; summary; exit 1; }
 

@@ -68,6 +68,10 @@ stack_start() {
     local db="\"database\": {\"socket\": \"$DB_DIR/mysql.sock\", \"user\": \"$DB_USER\",
       \"password_file\": \"$d/db.password\", \"name\": \"$DB_NAME\",
       \"connect_timeout_ms\": 1000, \"read_timeout_ms\": 2000}"
+    # every stack proves its lighttpd to gwauth with a secret of its own
+    # (unless the test configures fastcgi itself)
+    gw_secret "$d/fastcgi.secret"
+    case $json in *'"fastcgi"'*) ;; *) db="$db, \"fastcgi\": {\"secret_file\": \"$d/fastcgi.secret\"}" ;; esac
     if [ "$json" = "{}" ]; then json="{$db}"; else json="{$db, ${json#\{}"; fi
     printf '%s\n' "$json" >"$d/gwauth.json"
     PORT=$(gw_free_port)
@@ -123,15 +127,16 @@ req() {
     BODY=$(cat "$T/body" 2>/dev/null)
 }
 
-# site_start DIR AUTHZ_SOCK: lighttpd (the example's configuration) in
-# front of an authorizer started elsewhere on AUTHZ_SOCK, serving the test
-# application from DIR/www; sets PORT. Stopped by gw_stop_pidfile DIR/lighttpd.pid.
+# site_start DIR AUTHZ_SOCK SECRET_FILE: lighttpd (the example's
+# configuration) in front of an authorizer started elsewhere on AUTHZ_SOCK
+# with SECRET_FILE as its fastcgi.secret_file, serving the test application
+# from DIR/www; sets PORT. Stopped by gw_stop_pidfile DIR/lighttpd.pid.
 site_start() {
-    local dir=$1 sock=$2
+    local dir=$1 sock=$2 secret=$3
     mkdir -p "$dir/www/app"
     cp "$GW_TOP/tests/integration/whoami.cgi" "$dir/www/app/whoami"
     PORT=$(gw_free_port)
-    gw_lighttpd_conf "$dir/lighttpd.conf" "$PORT" "$dir/www" "$dir" "$sock" "$dir/none.sock"
+    gw_lighttpd_conf "$dir/lighttpd.conf" "$PORT" "$dir/www" "$dir" "$sock" "$dir/none.sock" "$secret"
     gw_lighttpd_start "$dir/lighttpd.conf" "$dir" "$PORT"
 }
 
@@ -221,7 +226,7 @@ apache_start() {
         echo "Mutex file:$d"
         echo "LogLevel warn"
         for mod in mpm_event authz_core authn_core authz_user mime dir cgid proxy proxy_fcgi \
-            authnz_fcgi fcgid headers; do
+            authnz_fcgi fcgid headers setenvif rewrite env; do
             apache2 -l | grep -q "mod_$mod.c" || echo "LoadModule ${mod}_module $m/mod_$mod.so"
         done
         if [ "$(id -u)" = 0 ]; then echo "User www-data"; echo "Group www-data"; fi

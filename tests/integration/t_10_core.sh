@@ -67,11 +67,16 @@ expect_eq "URL-safe base64 without padding accepted" "$STATUS" 200
 expect_has "...and decoded" "$BODY" "GWAUTH_NAME=???>>>"
 
 section "identities are exact: case, spaces and Unicode are not folded"
-for id in "Alice-1" "alice-1 " " alice-1" "ALICE-1" "alice-1\\u00a0" "ａlice-1"; do
+for id in "Alice-1" "ALICE-1" "alice-1\\u00a0" "ａlice-1"; do
     whoami "$(b64 "{\"sub\":\"$id\"}")"
     expect_hasnt "id '$id' is not alice-1" "$BODY" "GWAUTH_USER_ID=$ALICE_ID"
 done
-expect_eq "each spelling is its own user" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id LIKE '%lice-1%' OR global_id LIKE '%LICE-1%'")" 7
+expect_eq "each spelling is its own user" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id LIKE '%lice-1%' OR global_id LIKE '%LICE-1%'")" 5
+# the web servers strip leading white space from Variable- values: " alice-1"
+# would reach the application as REMOTE_USER=alice-1
+for id in "alice-1 " " alice-1"; do
+    expect_deny "id '$id' (edge white space): 400" 400 malformed_userinfo -H "X-Userinfo: $(b64 "{\"sub\":\"$id\"}")" "$(url /app/whoami)"
+done
 
 section "over-long values are cut at a character boundary, never refused"
 LONGNAME=$(printf 'é%.0s' $(seq 1 300))
@@ -89,10 +94,14 @@ expect_eq "the same long values again write nothing" "$(writes)" "$before"
 section "denies (SPEC §3 steps 1-4): status, JSON code, no identity, nothing written"
 PORT=$MAIN
 expect_deny "no identity on an authenticated path" 401 unauthenticated "$(url /app/whoami)"
-expect_deny "identity header twice (X-Userinfo + X_Userinfo)" 400 duplicate_identity_header \
-    -H "X-Userinfo: $ALICE" -H "X_Userinfo: $ALICE" "$(url /app/whoami)"
-expect_deny "spoofed X.Userinfo beside the real one" 400 duplicate_identity_header \
-    -H "X-Userinfo: $ALICE" -H "X.Userinfo: $(b64 '{"sub":"mallory"}')" "$(url /app/whoami)"
+# lighttpd.conf.example removes X_Userinfo and X.Userinfo before gwauth
+# runs; gwauth's own refusal of a repeated variable is tested without it
+# (t_12_caller.sh, a FastCGI client with two HTTP_X_USERINFO)
+whoami "$ALICE2" -H "X_Userinfo: $(b64 '{"sub":"mallory"}')"
+expect_has "a spoofed X_Userinfo beside the real one: the gateway's identity" "$BODY" "REMOTE_USER=alice-1"
+whoami "$ALICE2" -H "X.Userinfo: $(b64 '{"sub":"mallory"}')"
+expect_has "a spoofed X.Userinfo beside the real one: the gateway's identity" "$BODY" "REMOTE_USER=alice-1"
+expect_eq "...mallory was never created" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id='mallory'")" 0
 expect_deny "not base64" 400 malformed_userinfo -H "X-Userinfo: not*base64!" "$(url /app/whoami)"
 expect_deny "base64 with a bad length" 400 malformed_userinfo -H "X-Userinfo: eyJzdWIiOiJ4In0x" "$(url /app/whoami)"
 expect_deny "mixed base64 alphabets" 400 malformed_userinfo -H "X-Userinfo: ab+_" "$(url /app/whoami)"
@@ -124,6 +133,9 @@ expect_eq "no user row for any malformed identity" "$(sqlv "SELECT COUNT(*) FROM
 expect_deny "a bad value type for a column (BOOL) denies, writes nothing" 400 malformed_userinfo \
     -H "X-Userinfo: $(b64 '{"sub":"badtype","email_optin":"not a number"}')" "$(url /app/whoami)"
 expect_eq "...and leaves no half-written user" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id='badtype'")" 0
+expect_has "...the database's refusal is logged" "$(cat "$T/main/authz.log")" "1366 Incorrect integer value: '?' for column"
+expect_hasnt "...without the value it quotes" "$(cat "$T/main/authz.log")" "not a number"
+expect_has "...and the deny's reason says what happened" "$(cat "$T/main/authz.log")" 'reason="a value the database column refuses"'
 
 PORT=$STRICT
 expect_deny "identity from an untrusted REMOTE_ADDR" 403 untrusted_source -H "X-Userinfo: $ALICE" "$(url /app/whoami)"
@@ -198,8 +210,9 @@ done
 # new header values: the cache must not answer these
 whoami "$(b64 '{"sub":"alice-1","email":"alice@new.example","x":"k1"}')"
 expect_eq "connection killed between requests: next request still 200" "$STATUS" 200
-whoami "$(b64 '{"sub":"alice-1","email":"alice@new.example","x":"k2"}')"
-expect_eq "...and the one after (other process) too" "$STATUS" 200
+# an idle worker is woken only when the others are busy: keep both busy
+parallel 24 "$T/kill.codes" -H "X-Userinfo: $(b64 '{"sub":"alice-1","email":"alice@new.example","x":"k2"}')" "$(url /app/whoami)"
+expect_eq "...and 24 at once after it (both processes) too" "$(sort "$T/kill.codes" | uniq -c | tr -s ' ')" " 24 200"
 expect_has "...both reconnected" "$(grep -c 'event=db_connected' "$T/main/authz.log")" "4"
 gw_db_stop "$DB_DIR"
 expect_deny "database down: new identity gets 503" 503 unavailable \

@@ -107,7 +107,9 @@ expect_eq "identity header present: through the gateway's logout" "$(location)" 
 expect_deny "POST /applogout: 405" 405 method_not_allowed --data "" "$(url /applogout)"
 expect_has "...with Allow: GET" "$HEADERS" "Allow: GET"
 expect_deny "PUT /establish_session: 405" 405 method_not_allowed -H "X-Userinfo: $DAVE" -X PUT "$(url /establish_session)"
-expect_deny "unknown responder path: 404" 404 not_found "$(url /applogout/extra)"
+expect_deny "unknown responder path: 404" 404 not_found -H "X-Userinfo: $DAVE" "$(url /applogout/extra)"
+req "$(url /applogout/extra)"
+expect_eq "a path below the logout path is not anonymous (the implied rule is exact)" "$STATUS" 302
 expect_deny "establish path with a suffix: 404" 404 not_found -H "X-Userinfo: $DAVE" "$(url /establish_sessionx)"
 PORT=$MAIN
 expect_deny "sessions disabled: establish path is 404" 404 not_found -H "X-Userinfo: $ALICE2" "$(url /establish_session)"

@@ -74,3 +74,17 @@ LT=$(printf '%s\n' "$HEADERS" | sed -n 's/^Set-Cookie: gwauth_session=\([^;]*\).
 req -H "Cookie: gwauth_session=$LT" "$(url /app/whoami)"
 expect_has "session: the database's groups" "$BODY" "GWAUTH_GROUPS=from-db"
 expect_eq "...and nothing was synced (sync off)" "$(members lou-1)" "from-db"
+
+section "group names that would read as two groups are never exported or matched"
+PORT=$GCREATE
+whoami "$(b64 '{"sub":"comma-1","groups":["staff,admins","users"]}')"
+expect_has "a claimed group name with a comma is ignored" "$BODY" "GWAUTH_GROUPS=users"
+expect_eq "...never created" "$(sqlv "SELECT COUNT(*) FROM \`groups\` WHERE name='staff,admins'")" 0
+expect_eq "...nor joined" "$(members comma-1)" "users"
+PORT=$(cat "$T/gsess/port")
+sqlv "INSERT INTO \`groups\` (name) VALUES (CONCAT('x', CHAR(10), 'admins')), ('staff,admins')"
+sqlv "INSERT INTO user_groups (user_id, group_id) SELECT u.id, g.id FROM users u, \`groups\` g WHERE u.global_id='lou-1' AND g.name IN (CONCAT('x', CHAR(10), 'admins'), 'staff,admins')"
+req -H "Cookie: gwauth_session=$LT" "$(url /app/whoami)"
+expect_eq "a session with a stored 'x<LF>admins' and 'staff,admins': 200" "$STATUS" 200
+expect_has "...GWAUTH_GROUPS holds only the plain name" "$BODY" "GWAUTH_GROUPS=from-db"
+expect_hasnt "...never admins" "$BODY" "admins"

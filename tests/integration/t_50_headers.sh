@@ -20,10 +20,18 @@ expect_has "groups from the comma-separated header" "$BODY" "GWAUTH_GROUPS=admin
 expect_eq "row written" "$(sqlv "SELECT CONCAT_WS('|', username, email, name) FROM users WHERE global_id='lena'")" "lena|lena@example.org|Lena L"
 expect_deny "Authelia: no Remote-User but other headers: the id is missing" 400 malformed_userinfo \
     -H "Remote-Email: x@example.org" "$(url /app/whoami)"
-expect_deny "Authelia: a second Remote_Email (underscore) is a duplicate" 400 duplicate_identity_header \
-    -H "Remote-User: lena" -H "Remote-Email: lena@example.org" -H "Remote_Email: evil@example.org" "$(url /app/whoami)"
-expect_deny "Authelia: a second Remote.User is a duplicate" 400 duplicate_identity_header \
-    -H "Remote-User: lena" -H "Remote.User: admin" "$(url /app/whoami)"
+# (lighttpd-header-guard.lua drops names with '_' or '.' before gwauth runs)
+req -H "Remote-User: lena" -H "Remote-Email: lena@example.org" -H "Remote_Email: evil@example.org" "$(url /app/whoami)"
+expect_has "Authelia: a client's Remote_Email (underscore) never arrives" "$BODY" "GWAUTH_EMAIL=lena@example.org"
+req -H "Remote-User: lena" -H "Remote.User: admin" "$(url /app/whoami)"
+expect_has "Authelia: a client's Remote.User never arrives" "$BODY" "REMOTE_USER=lena"
+expect_deny "Authelia: Remote_User alone is no identity" 401 unauthenticated -H "Remote_User: admin" "$(url /app/whoami)"
+expect_deny "Authelia: two Remote-User lines (a proxy that appends): 400" 400 duplicate_identity_header \
+    -H "Remote-User: lena" -H "Remote-User: admin" "$(url /app/whoami)"
+expect_deny "Authelia: two Remote-Email lines: 400" 400 duplicate_identity_header \
+    -H "Remote-User: lena" -H "Remote-Email: lena@example.org" -H "Remote-Email: boss@example.org" "$(url /app/whoami)"
+req -H "Remote-User: lena" -H "Remote-Groups: dev" -H "Remote-Groups: admins" "$(url /app/whoami)"
+expect_has "Authelia: two Remote-Groups lines are one list (undetectable: the proxy must replace)" "$BODY" "GWAUTH_GROUPS=admins,dev"
 expect_deny "Authelia: header with invalid UTF-8" 400 malformed_userinfo \
     -H "$(printf 'Remote-User: bad\xff')" "$(url /app/whoami)"
 expect_deny "Authelia: no headers at all" 401 unauthenticated "$(url /app/whoami)"
@@ -36,8 +44,8 @@ expect_eq "oauth2-proxy headers: 200" "$STATUS" 200
 expect_has "REMOTE_USER from X-Forwarded-User" "$BODY" "REMOTE_USER=1234-uid"
 expect_has "username from X-Forwarded-Preferred-Username" "$BODY" "GWAUTH_USERNAME=max"
 expect_has "groups" "$BODY" "GWAUTH_GROUPS=ops"
-expect_deny "oauth2-proxy: X_Forwarded_User beside the real one" 400 duplicate_identity_header \
-    -H "X-Forwarded-User: 1234-uid" -H "X_Forwarded_User: other" "$(url /app/whoami)"
+req -H "X-Forwarded-User: 1234-uid" -H "X_Forwarded_User: other" "$(url /app/whoami)"
+expect_has "oauth2-proxy: a client's X_Forwarded_User beside the real one never arrives" "$BODY" "REMOTE_USER=1234-uid"
 
 section "Cambridge API gateway (X-Api-Oauth2-User, X-Api-Oauth2-Scope)"
 PORT=$CAM

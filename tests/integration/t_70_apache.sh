@@ -8,9 +8,12 @@ cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/app/whoami"
 echo "public page" >"$d/www/public/index.html"
 printf '%s\n' "$DB_PASS" >"$d/db.password"
 chmod 644 "$d/db.password"
+gw_secret "$d/fastcgi.secret"
+chmod 644 "$d/fastcgi.secret" # mod_fcgid runs the authorizer as www-data
 cat >"$d/gwauth.json" <<JSON
 { "database": { "socket": "$DB_DIR/mysql.sock", "user": "$DB_USER", "password_file": "$d/db.password",
                 "name": "$DB_NAME", "connect_timeout_ms": 1000, "read_timeout_ms": 2000 },
+  "fastcgi": { "secret_file": "$d/fastcgi.secret" },
   "session": { "enabled": true, "secure": false },
   "logout": { "gateway_logout_url": "/gw/logout", "default_destination": "/app/" } }
 JSON
@@ -21,7 +24,10 @@ spawn-fcgi -a 127.0.0.1 -p "$RS" -F 1 -P "$d/logout.pids" -- "$GW_BIN/logout" -c
 STACKS+=("apache") # so that the processes are stopped (and checked) like the others
 apache_start apache apache2.conf.example "Define GWAUTH_AUTHORIZER fcgi://127.0.0.1:$AZ/
 Define GWAUTH_RESPONDER fcgi://127.0.0.1:$RS/
-Define GWAUTH_DOCROOT $d/www" || { fail "Apache (mod_authnz_fcgi) did not start"; return; }
+Define GWAUTH_DOCROOT $d/www
+Define GWAUTH_SECRET $(cat "$d/fastcgi.secret")" || { fail "Apache (mod_authnz_fcgi) did not start"; return; }
+mkdir -p "$d/www/app/env"
+cp "$GW_TOP/tests/integration/env.cgi" "$d/www/app/env/whoami"
 PORT=$APORT
 cookie() { printf '%s\n' "$HEADERS" | sed -n "s/^Set-Cookie: $1=\([^;]*\).*/\1/p" | head -1; }
 location() { printf '%s\n' "$HEADERS" | sed -n 's/^Location: //p'; }
@@ -48,6 +54,20 @@ expect_has "GWAUTH_EMAIL reaches the CGI" "$BODY" "GWAUTH_EMAIL=nick@example.org
 expect_has "GWAUTH_SOURCE=header" "$BODY" "GWAUTH_SOURCE=header"
 expect_hasnt "no Variable- line reaches the client" "$HEADERS" "Variable-"
 expect_eq "user row created" "$(sqlv "SELECT email FROM users WHERE global_id='nick-ap'")" "nick@example.org"
+expect_hasnt "GWAUTH_SECRET does not reach the CGI" "$BODY" "GWAUTH_SECRET"
+req -H "X-Userinfo: $NICK" "$(url /app/env/whoami)"
+expect_has "the whole environment of a CGI under Apache" "$BODY" "REMOTE_USER=nick-ap"
+expect_hasnt "...never holds the secret's value" "$BODY" "$(cat "$d/fastcgi.secret")"
+before=$(writes)
+out=$("$GW_BIN/tests/fcgiclient" "tcp:127.0.0.1:$AZ" FCGI_APACHE_ROLE=AUTHENTICATOR REQUEST_URI=/app/whoami \
+    REMOTE_ADDR=127.0.0.1 "HTTP_X_USERINFO=$(b64 '{"sub":"nick-ap","email":"pwned@evil.example"}')")
+expect_has "a forged client on Apache's TCP authorizer port: 403 untrusted_caller" "$out" '{"error":"untrusted_caller"}'
+expect_hasnt "...no Variable- line" "$out" "Variable-"
+expect_eq "...nothing written" "$(writes)" "$before"
+out=$("$GW_BIN/tests/fcgiclient" --role responder "tcp:127.0.0.1:$RS" REQUEST_METHOD=GET REQUEST_URI=/establish_session \
+    "GWAUTH_USER_ID=$(sqlv "SELECT id FROM users WHERE global_id='nick-ap'")")
+expect_has "...and on the responder's: 403, no cookie" "$out" '{"error":"untrusted_caller"}'
+expect_hasnt "...no Set-Cookie" "$out" "Set-Cookie"
 apache_deny "no identity: 401" 401 unauthenticated "$(url /app/whoami)"
 apache_deny "malformed identity: 400" 400 malformed_userinfo -H "X-Userinfo: not*base64" "$(url /app/whoami)"
 apache_deny "repeated key: 400" 400 malformed_userinfo -H "X-Userinfo: $(b64 '{"sub":"a","sub":"b"}')" "$(url /app/whoami)"
@@ -74,6 +94,11 @@ req -H "Cookie: gwauth_session=$TOK" -H "X-Userinfo: $NICK" "$(url '/applogout?n
 expect_eq "logout with the gateway's session: to its logout" "$STATUS $(location)" "302 /gw/logout"
 expect_eq "...remembering the destination" "$(cookie gwauth_next)" "%2Fapp%2Fbye"
 expect_eq "...session row gone" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOK', 256))")" 0
+req -H "X-Userinfo: $NICK" "$(url /establish_session)"
+TOK2=$(cookie gwauth_session)
+req -H "Cookie: other=1" -H "Cookie: gwauth_session=$TOK2" "$(url /applogout)"
+expect_eq "two Cookie headers (Apache joins them with ', '): logout finds the session" \
+    "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOK2', 256))")" 0
 apache_deny "old cookie: 401" 401 unauthenticated -H "Cookie: gwauth_session=$TOK" "$(url /app/whoami)"
 req -H "Cookie: gwauth_next=%2Fapp%2Fbye" "$(url /applogout)"
 expect_eq "back from the gateway: to the destination" "$STATUS $(location)" "302 /app/bye"
@@ -88,7 +113,8 @@ mkdir -p "$f/www/app"
 cp "$GW_TOP/tests/integration/whoami.cgi" "$f/www/app/whoami"
 apache_start fcgid apache2-fcgid.conf.example "Define GWAUTH_AUTHORIZER_BIN $GW_BIN/authorizer
 Define GWAUTH_CONFIG $d/gwauth.json
-Define GWAUTH_DOCROOT $f/www" || { fail "Apache (mod_fcgid) did not start"; return; }
+Define GWAUTH_DOCROOT $f/www
+Define GWAUTH_SECRET $(cat "$d/fastcgi.secret")" || { fail "Apache (mod_fcgid) did not start"; return; }
 PORT=$APORT
 whoami "$(b64 '{"sub":"fc-1","email":"fc@example.org"}')"
 expect_eq "fcgid allow: 200" "$STATUS" 200
@@ -96,6 +122,7 @@ expect_has "fcgid: REMOTE_USER reaches the CGI" "$BODY" "REMOTE_USER=fc-1"
 expect_has "fcgid: GWAUTH_EMAIL reaches the CGI" "$BODY" "GWAUTH_EMAIL=fc@example.org"
 expect_hasnt "fcgid: the example removes the Variable- lines from the response" "$HEADERS" "Variable-"
 expect_eq "fcgid: user row created" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id='fc-1'")" 1
+expect_hasnt "fcgid: GWAUTH_SECRET does not reach the CGI" "$BODY" "GWAUTH_SECRET"
 req "$(url /app/whoami)"
 expect_eq "fcgid: no identity: 401" "$STATUS" 401
 req -H "X-Userinfo: bad!" "$(url /app/whoami)"

@@ -14,23 +14,28 @@ for f in usr/local/lib/gwauth/authorizer usr/local/lib/gwauth/logout usr/local/s
     usr/local/lib/systemd/system/gwauth-authorizer.socket usr/local/lib/systemd/system/gwauth-authorizer.service \
     usr/local/lib/systemd/system/gwauth-logout.socket usr/local/lib/systemd/system/gwauth-logout.service \
     usr/local/sbin/gwauth-jwks-fetch usr/local/lib/systemd/system/gwauth-jwks.service \
-    usr/local/lib/systemd/system/gwauth-jwks.timer etc/gwauth/gwauth.json; do
+    usr/local/lib/systemd/system/gwauth-jwks.timer etc/gwauth/gwauth.json etc/gwauth/fastcgi.secret \
+    usr/local/share/gwauth/lighttpd-strip-secret.lua usr/local/share/gwauth/lighttpd-header-guard.lua; do
     [ -f "$I/$f" ] && ok "installed $f" || fail "installed $f"
 done
 expect_eq "configuration is not world-readable" "$(stat -c %a "$I/etc/gwauth/gwauth.json")" 640
+expect_eq "a secret is generated, readable by its owner only" "$(stat -c %a "$I/etc/gwauth/fastcgi.secret")" 600
+expect_eq "...one that gwauth accepts (64 hex digits)" "$(grep -cE '^[0-9a-f]{64}$' "$I/etc/gwauth/fastcgi.secret")" 1
+S1=$(cat "$I/etc/gwauth/fastcgi.secret")
 expect_has "units point at the installed programs" "$(cat "$I/usr/local/lib/systemd/system/gwauth-authorizer.service")" \
     "ExecStart=/usr/local/lib/gwauth/authorizer -c /etc/gwauth/gwauth.json --workers 4"
 echo '{"log": {"level": "debug"}}' >"$I/etc/gwauth/gwauth.json"
 make -s -C "$GW_TOP" install DESTDIR="$I" BUILD="${GW_BUILD:-build}" >/dev/null 2>&1
 expect_eq "installing again keeps the configuration" "$(cat "$I/etc/gwauth/gwauth.json")" '{"log": {"level": "debug"}}'
+expect_eq "...and the secret" "$(cat "$I/etc/gwauth/fastcgi.secret")" "$S1"
 expect_eq "installed program runs" "$("$I/usr/local/lib/gwauth/authorizer" --version)" "gwauth-authorizer $(sed -n 's/#define GWAUTH_VERSION "\(.*\)"/\1/p' "$GW_TOP/include/gwauth.h")"
 for m in man8/gwauth-authorizer.8 man8/gwauth-logout.8 man5/gwauth.json.5 man8/gwauth-migrate.8; do
     page=$(MANWIDTH=80 man -l "$I/usr/local/share/man/$m" 2>"$T/man.err")
     if printf '%s' "$page" | grep -q "^NAME" && [ ! -s "$T/man.err" ]; then ok "man -l renders $m"; else fail "man -l renders $m" "$(cat "$T/man.err")"; fi
 done
 make -s -C "$GW_TOP" uninstall DESTDIR="$I" >/dev/null 2>&1
-expect_eq "make uninstall removes everything but the configuration" \
-    "$(cd "$I" && find . -type f | sort | tr '\n' ' ')" "./etc/gwauth/gwauth.json "
+expect_eq "make uninstall removes everything but the configuration (and its secret)" \
+    "$(cd "$I" && find . -type f | sort | tr '\n' ' ')" "./etc/gwauth/fastcgi.secret ./etc/gwauth/gwauth.json "
 
 section "installed under a prefix: units verified and run as systemd would"
 P="$T/prefix"
@@ -81,7 +86,7 @@ spawn-fcgi -n -s "$S/authz.sock" -- $cmd -l "$S/authz.log" &
 SVC=$!
 for i in $(seq 1 50); do [ "$(pgrep -P $SVC | wc -l)" = 4 ] && break; sleep 0.1; done
 expect_eq "the unit's ExecStart starts 4 workers on the inherited socket" "$(pgrep -P $SVC | wc -l)" 4
-site_start "$S" "$S/authz.sock" || fail "service: lighttpd"
+site_start "$S" "$S/authz.sock" "$T/main/fastcgi.secret" || fail "service: lighttpd"
 whoami "$ALICE2"
 expect_has "...and serves requests" "$BODY" "REMOTE_USER=alice-1"
 kill -HUP $SVC

@@ -82,7 +82,7 @@ mkdir -p "$W"
 SUP=$!
 for i in $(seq 1 50); do [ -S "$W/authz.sock" ] && [ "$(pgrep -P $SUP | wc -l)" = 3 ] && break; sleep 0.1; done
 expect_eq "--workers 3: three workers under the supervisor" "$(pgrep -P $SUP | wc -l)" 3
-site_start "$W" "$W/authz.sock" || fail "workers: lighttpd"
+site_start "$W" "$W/authz.sock" "$T/main/fastcgi.secret" || fail "workers: lighttpd"
 whoami "$ALICE2"
 expect_has "--workers: requests are served" "$BODY" "REMOTE_USER=alice-1"
 victim=$(pgrep -P $SUP | head -1)

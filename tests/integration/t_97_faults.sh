@@ -62,6 +62,21 @@ wait "$LOCKER" 2>/dev/null
 whoami "$(b64 '{"sub":"slow-1"}')"
 expect_eq "lock released: 200 again" "$STATUS" 200
 
+section "database read-only (SET GLOBAL read_only = 1)"
+whoami "$(b64 '{"sub":"ro-known"}')"
+expect_eq "a user known before" "$STATUS" 200
+sqlv "SET GLOBAL read_only = 1"
+expect_deny "a first login while the database is read-only: 503, not 500" 503 unavailable \
+    -H "X-Userinfo: $(b64 '{"sub":"ro-new"}')" "$(url /app/whoami)"
+expect_has "...with Retry-After" "$HEADERS" "Retry-After: 5"
+expect_has "...logged as the database being unavailable" "$(cat "$T/faults/authz.log")" "event=db_unavailable error=\"1290 "
+whoami "$(b64 '{"sub":"ro-known"}')"
+expect_eq "...a returning user without changes needs no write: 200" "$STATUS" 200
+sqlv "SET GLOBAL read_only = 0"
+whoami "$(b64 '{"sub":"ro-new"}')"
+expect_eq "writable again: the first login succeeds without a restart" "$STATUS" 200
+expect_eq "...one row" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id='ro-new'")" 1
+
 section "an authorizer killed"
 stack_start lone '{}' 1 || return
 LONE=$PORT
@@ -77,7 +92,7 @@ R="$T/respawn"
 mkdir -p "$R/www/app"
 echo "SECRET RESOURCE" >"$R/www/app/secret.txt"
 RPORT=$(gw_free_port)
-gw_lighttpd_conf "$R/lighttpd.conf" "$RPORT" "$R/www" "$R" "$R/authz.sock" "$R/none.sock"
+gw_lighttpd_conf "$R/lighttpd.conf" "$RPORT" "$R/www" "$R" "$R/authz.sock" "$R/none.sock" "$T/main/fastcgi.secret"
 sed -i "s|\"socket\"       => var.gwauth_authz_sock,|\"socket\" => var.gwauth_authz_sock, \"bin-path\" => \"$GW_BIN/authorizer -c $T/main/gwauth.json -l $R/authz.log\", \"max-procs\" => 1,|" "$R/lighttpd.conf"
 gw_lighttpd_start "$R/lighttpd.conf" "$R" "$RPORT" || fail "bin-path: lighttpd"
 PORT=$RPORT

@@ -229,6 +229,29 @@ static void t_load(void)
 }
 
 /* --print-config: the printed document parses to the same configuration. */
+/* gwauth's own columns and tables cannot be mapped in any letter case
+ * (MariaDB's names are case-insensitive). */
+static void t_reserved_any_case(void)
+{
+    static const char *const bad[] = {
+        "{\"users\":{\"fields\":{\"a\":\"IS_ACTIVE\"}}}",
+        "{\"users\":{\"fields\":{\"a\":\"Global_Id\"}}}",
+        "{\"users\":{\"fields\":{\"a\":\"ID\"}}}",
+        "{\"users\":{\"fields\":{\"a\":\"Created_At\"}}}",
+        "{\"users\":{\"fields\":{\"a\":\"email\",\"b\":\"EMAIL\"}}}",
+        "{\"users\":{\"related\":{\"Sessions\":[[\"a\",\"b\",\"\"]]}}}",
+        "{\"users\":{\"related\":{\"p\":[[\"a\",\"User_Id\",\"\"]]}}}",
+        NULL};
+    for (int i = 0; bad[i]; i++) {
+        char *err = NULL;
+        gw_config *c = parse(bad[i], &err);
+        CU_ASSERT_PTR_NULL(c);
+        CU_ASSERT_PTR_NOT_NULL(err);
+        free(err);
+        gw_config_free(c);
+    }
+}
+
 static void t_json_round_trip(void)
 {
     static const char *const docs[] = {
@@ -242,6 +265,8 @@ static void t_json_round_trip(void)
         "\"session\":{\"enabled\":true,\"same_site\":\"Strict\"},\"log\":{\"level\":\"warn\"}}",
         "{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"a\"],\"audiences\":[\"b\",\"c\"],"
         "\"leeway_seconds\":5}}}",
+        "{\"fastcgi\":{\"secret_file\":\"/etc/gwauth/fastcgi.secret\",\"peer_uids\":[33,\"www-data\",0],"
+        "\"receive_timeout_ms\":2500}}",
         NULL};
     for (int i = 0; docs[i]; i++) {
         gw_config *a = unit_config_of(docs[i]);
@@ -280,6 +305,7 @@ void unit_config(void)
         {"unreadable file", t_load},
         {"identity.jwt: off when absent, defaults when present", t_jwt},
         {"printed configuration parses to the same one", t_json_round_trip},
+        {"gwauth's own columns and tables, in any letter case", t_reserved_any_case},
         {NULL, NULL}};
     unit_suite("config", tests);
 }

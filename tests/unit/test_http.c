@@ -40,6 +40,11 @@ static void t_cookie(void)
     CU_ASSERT_FALSE(gw_cookie_value("gwauth_sessionx=1", "gwauth_session", v, sizeof(v)));
     CU_ASSERT_FALSE(gw_cookie_value("a=1", "gwauth_session", v, sizeof(v)));
     CU_ASSERT_FALSE(gw_cookie_value(NULL, "gwauth_session", v, sizeof(v)));
+    /* Apache joins two Cookie headers with ", " */
+    CU_ASSERT_TRUE(gw_cookie_value("a=1, gwauth_session=abc", "gwauth_session", v, sizeof(v)));
+    CU_ASSERT_STRING_EQUAL(v, "abc");
+    CU_ASSERT_TRUE(gw_cookie_value("gwauth_session=abc, a=1", "gwauth_session", v, sizeof(v)));
+    CU_ASSERT_STRING_EQUAL(v, "abc");
     char big[200];
     memset(big, 'x', sizeof(big));
     memcpy(big, "s=", 2);

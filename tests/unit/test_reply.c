@@ -81,12 +81,33 @@ static void t_allow_never_splits(void)
     gw_buf_free(&b);
 }
 
+/* Values the web servers would change (edge white space), C1 controls
+ * and the Unicode line separators are never exported. */
+static void t_allow_refuses_disguise(void)
+{
+    static const char *const bad[] = {" admin", "admin ", "\tadmin", "a\xc2\x85" "b",
+                                      "a\xc2\x9f", "a\xe2\x80\xa8" "b", "a\xe2\x80\xa9", NULL};
+    gw_buf b;
+    gw_buf_init(&b);
+    for (int i = 0; bad[i]; i++) {
+        gw_var v[] = {{"REMOTE_USER", bad[i]}};
+        gw_buf_reset(&b);
+        CU_ASSERT_EQUAL(gw_reply_allow(&b, v, 1), GW_E_INTERNAL);
+        CU_ASSERT_EQUAL(b.len, 0);
+    }
+    gw_var ok[] = {{"REMOTE_USER", "ad min"}, {"GWAUTH_NAME", "\xc3\xa9l\xc2\xa0ve"}};
+    gw_buf_reset(&b);
+    CU_ASSERT_EQUAL(gw_reply_allow(&b, ok, 2), GW_OK);
+    gw_buf_free(&b);
+}
+
 void unit_reply(void)
 {
     static const unit_test tests[] = {
         {"deny: status, JSON code, no-store, Retry-After on 503", t_deny},
         {"allow: one Variable- line per non-empty value", t_allow},
         {"allow: no value can produce CR or LF", t_allow_never_splits},
+        {"allow: no edge white space, C1 control or line separator", t_allow_refuses_disguise},
         {NULL, NULL}};
     unit_suite("reply", tests);
 }

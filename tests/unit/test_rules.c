@@ -56,6 +56,7 @@ static void t_match(void)
         {"/admin/public/", "/admin/public/"}, {"/admin/public/a", "/admin/public/"},
         {"/admin/publicx", "/admin/"}, {"/api", "/api"}, {"/apiv2", "/api"}, {"/ADMIN/", "/"},
         {"/applogout", "/applogout"}, /* implied anonymous rule */
+        {"/applogoutX", "/"}, {"/applogout/x", "/"}, /* ...for that path exactly */
         {NULL, NULL}};
     for (int i = 0; cases[i].path; i++) {
         const gw_rule *r = gw_rule_match(c, cases[i].path);
@@ -69,6 +70,8 @@ static void t_match(void)
     c = unit_config_of("{}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_PTR_NULL(gw_rule_match(c, "/admin/"));
+    CU_ASSERT_PTR_NOT_NULL(gw_rule_match(c, "/applogout"));
+    CU_ASSERT_PTR_NULL(gw_rule_match(c, "/applogoutX/secret")); /* the default applies */
     CU_ASSERT_PTR_NOT_NULL(gw_rule_match(c, "/applogout"));
     gw_config_free(c);
 }

@@ -123,6 +123,16 @@ static void t_decode_table(void)
         {"{\"sub\":\"admin\\u00e\"}", GW_E_MALFORMED, NULL},
         {"{\"su\\uzzzzb\":\"k\",\"sub\":\"v\"}", GW_E_MALFORMED, NULL},
         {"{\"sub\":\"a\\u0001\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\" admin\"}", GW_E_MALFORMED, NULL},  /* the web servers strip it */
+        {"{\"sub\":\"admin \"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"admin\\t\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"ad min\"}", GW_OK, "ad min"},
+        {"{\"sub\":\"a\\u0085b\"}", GW_E_MALFORMED, NULL},  /* C1: NEL */
+        {"{\"sub\":\"a\\u009fb\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"a\\u00a0b\"}", GW_OK, "a\xc2\xa0" "b"},  /* NBSP is text */
+        {"{\"sub\":\"a\\u2028b\"}", GW_E_MALFORMED, NULL},  /* line separator */
+        {"{\"sub\":\"a\\u2029b\"}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"a\",\"email\":\"x\\u2028y\"}", GW_E_MALFORMED, NULL},
         {"{\"sub\":\"a\\u001f\"}", GW_E_MALFORMED, NULL},
         {"{\"sub\":\"a\\u007f\"}", GW_E_MALFORMED, NULL},
         {"{\"sub\":\"a\\r\\n\"}", GW_E_MALFORMED, NULL},
@@ -231,6 +241,12 @@ static void t_map(void)
     CU_ASSERT_STRING_EQUAL(u.fields[1], "42");
     CU_ASSERT_STRING_EQUAL(u.related[0], "FR");
     gw_user_free(&u);
+    /* edge white space goes (the web servers would strip it on export) */
+    CU_ASSERT_EQUAL_FATAL(decode(c, "{\"sub\":\"s\",\"email\":\"  e@x  \",\"n\":\" \",\"cc\":\" F R \"}", &u), GW_OK);
+    CU_ASSERT_STRING_EQUAL(u.fields[0], "e@x");
+    CU_ASSERT_STRING_EQUAL(u.fields[1], "");
+    CU_ASSERT_STRING_EQUAL(u.related[0], "F R");
+    gw_user_free(&u);
     gw_config_free(c);
 }
 
@@ -273,6 +289,9 @@ static void t_groups(void)
         {"{\"sub\":\"s\",\"groups\":{\"a\":1}}", GW_E_MALFORMED, NULL},
         {"{\"sub\":\"s\",\"groups\":true}", GW_E_MALFORMED, NULL},
         {"{\"sub\":\"s\",\"groups\":[\"a\\nb\"]}", GW_E_MALFORMED, NULL},
+        {"{\"sub\":\"s\",\"groups\":[\"a\\u0085b\"]}", GW_E_MALFORMED, NULL},
+        /* a comma would read as two groups in @groups: such a name is ignored */
+        {"{\"sub\":\"s\",\"groups\":[\"staff,admins\",\"users\"]}", GW_OK, "users"},
         {"{\"sub\":\"s\",\"groups\":\"a,b\\u0000c\"}", GW_E_MALFORMED, NULL},
         {NULL, GW_OK, NULL}};
     for (int i = 0; cases[i].json; i++) {
@@ -351,6 +370,17 @@ static void t_headers_source(void)
                                    &u, &why), GW_E_MALFORMED); /* not UTF-8 */
     CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
                                              "HTTP_REMOTE_EMAIL=a\tb", NULL), NULL, &u, &why), GW_E_MALFORMED);
+    /* two Remote-User (or Remote-Email) lines, joined by the web server */
+    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob, admin", NULL, NULL),
+                                   NULL, &u, &why), GW_E_DUPLICATE);
+    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
+                                             "HTTP_REMOTE_EMAIL=bob@x, admin@x", NULL), NULL, &u, &why),
+                    GW_E_DUPLICATE);
+    /* a groups header may hold ", ": it is a list (and cannot be checked) */
+    CU_ASSERT_EQUAL_FATAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
+                                                   "HTTP_REMOTE_GROUPS=users, admins", NULL), NULL, &u, &why), GW_OK);
+    CU_ASSERT_EQUAL(u.ngroups, 2);
+    gw_user_free(&u);
     gw_config_free(c);
 }
 
