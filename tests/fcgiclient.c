@@ -39,7 +39,8 @@ static void put(buf *b, const void *p, size_t n)
         if (!b->p)
             exit(2);
     }
-    memcpy(b->p + b->n, p, n);
+    if (n)
+        memcpy(b->p + b->n, p, n);
     b->n += n;
 }
 
@@ -137,9 +138,11 @@ int main(int argc, char **argv)
         record(&req, 4, params.p + o, params.n - o > 65535 ? 65535 : params.n - o);
     record(&req, 4, NULL, 0);
     record(&req, 5, NULL, 0);
+    free(params.p);
     int fd = dial(addr);
     if (fd < 0) {
         perror(addr);
+        free(req.p);
         return 2;
     }
     double t0 = now();
@@ -171,6 +174,9 @@ int main(int argc, char **argv)
         }
         o += 8 + len + pad;
     }
+    close(fd);
+    free(req.p);
+    free(in.p);
     if (!got) {
         printf("closed after %.3f s\n", now() - t0);
         return 3;
