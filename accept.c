@@ -99,13 +99,13 @@ static void gw_peer_of(int c, const struct sockaddr_storage *sa, gw_peer *peer)
     snprintf(peer->text, sizeof(peer->text), "addr=%s:%u", addr, port);
 }
 
-int gw_accept_next(int lfd, FCGX_Request *req, const sigset_t *unblocked, int idle_ms,
+int gw_accept_next(int lfd, FCGX_Request *req, const sigset_t *unblocked, int timeout_ms,
                    gw_peer *peer)
 {
     if (req->ipcFd >= 0) {
         /* a kept connection: its next request, or close it when idle */
         struct pollfd pfd = {.fd = req->ipcFd, .events = POLLIN};
-        struct timespec ts = {idle_ms / 1000, (long)(idle_ms % 1000) * 1000000L};
+        struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
         int r = ppoll(&pfd, 1, &ts, unblocked);
         if (r < 0 && errno == EINTR)
             return -EINTR;
@@ -154,6 +154,9 @@ int gw_accept_next(int lfd, FCGX_Request *req, const sigset_t *unblocked, int id
         if (len == 0 || sa.ss_family == AF_UNSPEC) /* unnamed unix peer */
             sa.ss_family = AF_UNIX;
         gw_peer_of(c, &sa, peer);
+        /* writes are bounded too: a peer that never reads its reply */
+        struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+        setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
         req->ipcFd = c;
         return 0;
     }
@@ -180,9 +183,6 @@ static void gw_deadline_off(void)
 
 int gw_accept_read(FCGX_Request *req, int timeout_ms)
 {
-    /* writes too are bounded: a peer that never reads its reply */
-    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    setsockopt(req->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     req->keepConnection = 1; /* FCGX_Accept_r's own finish keeps our connection */
     gw_deadline(req->ipcFd, timeout_ms);
     int rc = FCGX_Accept_r(req);

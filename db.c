@@ -203,13 +203,13 @@ static db_rc db_fetch_rc(gw_db *db, MYSQL_STMT *st)
     return DB_GONE;
 }
 
-/* Reads st to its end and frees its result; an error that arrives after
- * the last row (mysql_stmt_free_result would swallow it) is returned. */
-static db_rc db_fetch_end(gw_db *db, MYSQL_STMT *st)
+/* Ends a fetch whose last mysql_stmt_fetch returned r: reads what is left
+ * of the result and frees it. An error that arrives after the last row
+ * (mysql_stmt_free_result would swallow it) is returned. */
+static db_rc db_fetch_close(gw_db *db, MYSQL_STMT *st, int r)
 {
-    int r;
-    while ((r = mysql_stmt_fetch(st)) == 0 || r == MYSQL_DATA_TRUNCATED)
-        ;
+    while (r == 0 || r == MYSQL_DATA_TRUNCATED)
+        r = mysql_stmt_fetch(st);
     db_rc rc = r == MYSQL_NO_DATA ? DB_OK : db_fetch_rc(db, st);
     mysql_stmt_free_result(st);
     if (rc == DB_OK && mysql_errno(db->conn))
@@ -910,11 +910,8 @@ static db_rc db_fetch_user(gw_db *db, MYSQL_STMT *st, bool *found)
             return rc;
         }
     }
-    if (r == 1) {
-        rc = db_fetch_rc(db, st);
-        mysql_stmt_free_result(st);
-        return rc;
-    }
+    if (r == 1)
+        return db_fetch_close(db, st, r);
     if (r == 0) {
         *found = true;
         for (size_t i = 0; i < db->nsel; i++) {
@@ -933,12 +930,8 @@ static db_rc db_fetch_user(gw_db *db, MYSQL_STMT *st, bool *found)
         while ((r = mysql_stmt_fetch(st)) == 0 || r == MYSQL_DATA_TRUNCATED)
             db_collect_gid(db);
     }
-    db_rc end = r == MYSQL_NO_DATA ? DB_OK : db_fetch_rc(db, st);
-    mysql_stmt_free_result(st);
-    if (end == DB_OK && mysql_errno(db->conn))
-        end = db_conn_rc(db);
-    if (end != DB_OK)
-        return end;
+    if ((rc = db_fetch_close(db, st, r)) != DB_OK)
+        return rc;
     bool groups = db->fetched_ssel ? db->ssel_groups : db->sel_groups;
     return *found && groups ? db_group_names(db) : DB_OK;
 }
@@ -1034,12 +1027,7 @@ static const char *db_group_name(gw_db *db, unsigned long long id, time_t now, d
         return NULL;
     }
     int f = mysql_stmt_fetch(st);
-    if (f == 1) {
-        *rc = db_fetch_rc(db, st);
-        mysql_stmt_free_result(st);
-        return NULL;
-    }
-    if ((*rc = db_fetch_end(db, st)) != DB_OK)
+    if ((*rc = db_fetch_close(db, st, f)) != DB_OK)
         return NULL;
     if (f == MYSQL_NO_DATA || isnull)
         return NULL;

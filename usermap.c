@@ -63,6 +63,19 @@ gw_status gw_identity_check(const gw_config *cfg, char *const *envp, int *presen
     return st;
 }
 
+/* Narrows s[0..*n) to its part without leading and trailing spaces and
+ * tabs (which the web servers strip from an exported value anyway). */
+static const char *gw_trim(const char *s, size_t *n)
+{
+    while (*n && (*s == ' ' || *s == '\t')) {
+        s++;
+        (*n)--;
+    }
+    while (*n && (s[*n - 1] == ' ' || s[*n - 1] == '\t'))
+        (*n)--;
+    return s;
+}
+
 /* Copies the text of a claim used for the database into *dst (NULL when
  * absent or null). Refuses arrays, objects and control characters. */
 static gw_status gw_claim_text(const cJSON *claims, const char *name, char **dst,
@@ -82,15 +95,8 @@ static gw_status gw_claim_text(const cJSON *claims, const char *name, char **dst
         *why = "claim holds a control character";
         return GW_E_MALFORMED;
     }
-    /* leading and trailing white space goes: the web servers would strip
-     * it from the exported value anyway */
     size_t n = strlen(text);
-    while (n && (*text == ' ' || *text == '\t')) {
-        text++;
-        n--;
-    }
-    while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
-        n--;
+    text = gw_trim(text, &n);
     *dst = strndup(text, n);
     if (!*dst) {
         *why = "out of memory";
@@ -107,12 +113,7 @@ static int gw_strcmp_p(const void *a, const void *b)
 /* Adds the name n bytes long at s to u's groups (trimmed, cut, checked). */
 static gw_status gw_group_add(gw_user *u, const char *s, size_t n, const char **why)
 {
-    while (n && (*s == ' ' || *s == '\t')) {
-        s++;
-        n--;
-    }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
+    s = gw_trim(s, &n);
     if (n == 0)
         return GW_OK;
     if (u->ngroups >= GW_GROUPS_MAX) {

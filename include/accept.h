@@ -35,11 +35,13 @@ void gw_accept_request_init(FCGX_Request *req);
 
 /* Waits, with the signals of unblocked deliverable, for the next
  * connection on the listening socket lfd and accepts it into req; fills
- * *peer. When req still holds a connection that the web server asked to
- * keep (FCGI_KEEP_CONN), waits for its next request instead, at most
- * idle_ms, then closes it and accepts a new one. Returns 0; -EINTR when
- * a signal arrived first; another negative errno when accepting failed. */
-int gw_accept_next(int lfd, FCGX_Request *req, const sigset_t *unblocked, int idle_ms,
+ * *peer. A new connection's writes time out after timeout_ms. When req
+ * still holds a connection that the web server asked to keep
+ * (FCGI_KEEP_CONN), waits for its next request instead, at most
+ * timeout_ms, then closes it and accepts a new one. Returns 0; -EINTR
+ * when a signal arrived first; another negative errno when accepting
+ * failed. */
+int gw_accept_next(int lfd, FCGX_Request *req, const sigset_t *unblocked, int timeout_ms,
                    gw_peer *peer);
 
 /* Reads the request on req's connection (FCGX_Accept_r) within

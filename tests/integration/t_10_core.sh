@@ -136,6 +136,18 @@ expect_eq "...and leaves no half-written user" "$(sqlv "SELECT COUNT(*) FROM use
 expect_has "...the database's refusal is logged" "$(cat "$T/main/authz.log")" "1366 Incorrect integer value: '?' for column"
 expect_hasnt "...without the value it quotes" "$(cat "$T/main/authz.log")" "not a number"
 expect_has "...and the deny's reason says what happened" "$(cat "$T/main/authz.log")" 'reason="a value the database column refuses"'
+# values the application stored: never exported when a header would
+# change or cut them
+whoami "$(b64 '{"sub":"stored-1"}')"
+expect_eq "a user whose claims name no column" "$STATUS" 200
+sqlv "UPDATE users SET name = CONCAT('Ann', CHAR(0), 'admin') WHERE global_id='stored-1'"
+expect_deny "a stored name holding NUL: 500, never cut" 500 internal_error -H "X-Userinfo: $(b64 '{"sub":"stored-1","x":1}')" "$(url /app/whoami)"
+expect_has "...logged" "$(cat "$T/main/authz.log")" "a stored value holds a NUL byte"
+sqlv "UPDATE users SET name = ' admin' WHERE global_id='stored-1'"
+expect_deny "a stored name with a leading space: 500, not exported" 500 internal_error -H "X-Userinfo: $(b64 '{"sub":"stored-1","x":2}')" "$(url /app/whoami)"
+sqlv "UPDATE users SET name = 'Ann' WHERE global_id='stored-1'"
+whoami "$(b64 '{"sub":"stored-1","x":3}')"
+expect_has "...and exported again once it is plain" "$BODY" "GWAUTH_NAME=Ann"
 
 PORT=$STRICT
 expect_deny "identity from an untrusted REMOTE_ADDR" 403 untrusted_source -H "X-Userinfo: $ALICE" "$(url /app/whoami)"
