@@ -178,7 +178,8 @@ install: all
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/gwauth
 	install -m 755 $(BUILD)/authorizer $(BUILD)/logout $(DESTDIR)$(LIBDIR)/
 	install -m 755 scripts/migrate.sh $(DESTDIR)$(SBINDIR)/gwauth-migrate
-	install -m 755 scripts/jwks-fetch.sh $(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
+	sed -e 's|@LIBDIR@|$(LIBDIR)|g' scripts/jwks-fetch.sh >$(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
+	chmod 755 $(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
 	install -m 644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
 	install -m 644 examples/lighttpd-strip-secret.lua examples/lighttpd-header-guard.lua $(DESTDIR)$(SHAREDIR)/
 	install -m 644 $(filter-out examples/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/

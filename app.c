@@ -75,6 +75,9 @@ static void gw_usage(const gw_program *p, FILE *f)
             "                      table and column it names and identity.jwt's key file;\n"
             "                      print OK or every problem\n"
             "      --print-config  print the effective configuration (defaults included) as JSON\n"
+            "      --check-jwks FILE  check FILE as identity.jwt's key set, with the parser the\n"
+            "                      authorizer uses (no configuration needed); print OK and the\n"
+            "                      number of signing keys, or every problem\n"
             "  -V, --version       print the version and exit\n"
             "  -h, --help          print this help and exit\n"
             "\n"
@@ -314,7 +317,7 @@ static int gw_supervise(gw_program *p, int fd, const char *cfgpath, gw_config **
 
 int gw_app_main(gw_program *p, int argc, char **argv)
 {
-    const char *cfgpath = NULL, *sockaddr = NULL, *logfile = NULL;
+    const char *cfgpath = NULL, *sockaddr = NULL, *logfile = NULL, *jwks = NULL;
     int check = 0, print = 0, workers = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -341,6 +344,8 @@ int gw_app_main(gw_program *p, int argc, char **argv)
             workers = (int)w;
         } else if (!strcmp(a, "--check-config"))
             check = 1;
+        else if (!strcmp(a, "--check-jwks") && i + 1 < argc)
+            jwks = argv[++i];
         else if (!strcmp(a, "--print-config"))
             print = 1;
         else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
@@ -354,6 +359,22 @@ int gw_app_main(gw_program *p, int argc, char **argv)
             gw_usage(p, stderr);
             return 2;
         }
+    }
+    if (jwks) {
+        /* gwauth-jwks-fetch asks before it installs a downloaded set */
+        char *kerr = NULL;
+        gw_keyring *keys = gw_keyring_open(jwks, &kerr);
+        if (!keys) {
+            gw_print_lines(p, kerr);
+            free(kerr);
+            return 1;
+        }
+        unsigned gen;
+        const gw_jwks *k = gw_keyring_get(keys, time(NULL), &gen);
+        printf("OK: %zu signing key%s (%zu skipped)\n", gw_jwks_count(k),
+               gw_jwks_count(k) == 1 ? "" : "s", gw_jwks_skipped(k));
+        gw_keyring_free(keys);
+        return 0;
     }
     if (!cfgpath)
         cfgpath = getenv("GWAUTH_CONFIG");

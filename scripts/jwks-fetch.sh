@@ -9,8 +9,11 @@
 #   OUT         the JWKS file, e.g. /etc/gwauth/jwks.json
 #   -q          print only errors
 # Exit 0: OUT is current (updated or unchanged); 1: nothing was changed
-# because the download failed or is not a JWKS (the authorizers keep the
-# keys they have).
+# because the download failed or is not a JWKS that the authorizer accepts
+# (checked with the authorizer's own parser, `authorizer --check-jwks`;
+# the authorizers keep the keys they have).
+# Environment: GWAUTH_AUTHORIZER, the authorizer program that checks the
+# document (default: the installed one).
 set -eu
 quiet=0 url="" out=""
 while [ $# -gt 0 ]; do
@@ -36,8 +39,15 @@ if ! curl -fsS --proto '=https,file' --max-time 20 --max-filesize 1048576 -o "$t
     echo "gwauth-jwks-fetch: cannot fetch $url; $out left as it is" >&2
     exit 1
 fi
-if ! grep -q '"keys"' "$tmp"; then
-    echo "gwauth-jwks-fetch: $url did not answer a JWKS (no \"keys\"); $out left as it is" >&2
+checker=${GWAUTH_AUTHORIZER:-@LIBDIR@/authorizer}
+case $checker in @*) checker="$(dirname "$0")/../build/authorizer" ;; esac # not installed: the build tree's
+if [ ! -x "$checker" ]; then
+    echo "gwauth-jwks-fetch: cannot check the document: no authorizer at $checker (set GWAUTH_AUTHORIZER); $out left as it is" >&2
+    exit 1
+fi
+if ! why=$("$checker" --check-jwks "$tmp" 2>&1); then
+    echo "gwauth-jwks-fetch: $url did not answer a JWKS the authorizer accepts; $out left as it is:" >&2
+    printf '%s\n' "$why" | sed "s|$tmp|(download)|g" >&2
     exit 1
 fi
 if [ -f "$out" ] && cmp -s "$tmp" "$out"; then

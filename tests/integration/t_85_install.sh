@@ -68,6 +68,14 @@ out=$("$FETCH" "file://$F/served.json" "$F/jwks.json" 2>&1); rc=$?
 expect_eq "a document that is not a JWKS: exit 1" "$rc" 1
 expect_has "...says so" "$out" "did not answer a JWKS"
 expect_eq "...and the file is left as it was" "$(stat -c %Y.%i "$F/jwks.json")" "$m1"
+for bad in '{"keys":[]}' '<html><p>Your "keys" are safe with us</p></html>' \
+    '{"keys":[{"kty":"RSA","use":"enc","alg":"RSA-OAEP","n":"AQAB","e":"AQAB"}]}' '{"keys":{}}'; do
+    printf '%s\n' "$bad" >"$F/served.json"
+    out=$("$FETCH" "file://$F/served.json" "$F/jwks.json" 2>&1); rc=$?
+    expect_eq "a document the authorizer would refuse ($(printf '%s' "$bad" | head -c 32)...): exit 1, file kept" \
+        "$rc:$(stat -c %Y.%i "$F/jwks.json")" "1:$m1"
+done
+expect_has "...with the authorizer's own reason" "$out" "keys"
 out=$("$FETCH" "file://$F/nowhere.json" "$F/jwks.json" 2>&1); rc=$?
 expect_eq "an address that does not answer: exit 1, file kept" "$rc:$(stat -c %Y.%i "$F/jwks.json")" "1:$m1"
 out=$("$FETCH" "http://127.0.0.1/jwks.json" "$F/jwks.json" 2>&1); rc=$?
