@@ -411,9 +411,10 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         return 0;
     }
     if (check) {
-        gw_buf problems;
+        gw_buf problems, notes;
         gw_buf_init(&problems);
-        int n = gw_db_check(cfg, &problems);
+        gw_buf_init(&notes);
+        int n = gw_db_check(cfg, &problems, &notes);
         if (cfg->identity.jwt.enabled) {
             char *kerr = NULL;
             gw_keyring *keys = gw_keyring_open(cfg->identity.jwt.jwks_file, &kerr);
@@ -421,6 +422,12 @@ int gw_app_main(gw_program *p, int argc, char **argv)
             gw_keyring_free(keys);
             free(kerr);
         }
+        gw_buf noted;
+        gw_buf_init(&noted);
+        gw_buf_prefix_lines(&noted, "note", notes.data);
+        gw_print_lines(p, noted.data);
+        gw_buf_free(&noted);
+        gw_buf_free(&notes);
         if (gw_caller_unprotected(cfg))
             fprintf(stderr, "gwauth-%s: warning: fastcgi: neither secret_file nor peer_uids is set: "
                     "any process that can connect to the socket can obtain an identity "

@@ -79,7 +79,7 @@ static int authz_start(gw_program *p, const gw_config *cfg)
     a->cfg = cfg;
     a->db = gw_db_new(cfg);
     a->vars = calloc(cfg->exports.n + 1, sizeof(gw_var));
-    a->cache = cfg->identity.cache_seconds > 0 ? gw_cache_new(GW_CACHE_ENTRIES) : NULL;
+    a->cache = cfg->identity.cache_seconds > 0 ? gw_cache_new(GW_CACHE_ENTRIES, cfg->identity.cache_bytes) : NULL;
     gw_buf_init(&a->allow);
     if (cfg->identity.jwt.enabled) {
         char *errors = NULL;
@@ -130,7 +130,7 @@ static gw_status authz_fail(gw_status st, const char *what, const char **why)
         case GW_E_UNAVAILABLE: *why = "database unavailable"; break;
         case GW_E_INACTIVE: *why = "inactive user"; break;
         case GW_E_UNKNOWN_USER: *why = "unknown user (users.create is false)"; break;
-        case GW_E_MALFORMED: *why = "a value the database column refuses"; break;
+        case GW_E_MALFORMED: *why = "a value the database refuses (its column, or another user's unique key)"; break;
         case GW_E_INTERNAL: *why = "internal error (see the previous line)"; break;
         default: *why = gw_status_code(st); break;
         }

@@ -11,6 +11,7 @@
 typedef struct entry {
     unsigned char key[32];
     time_t expires;
+    size_t bytes;               /* what the entry allocated, counted */
     gw_cached v;
     struct entry *prev, *next;  /* LRU list, most recent first */
     struct entry *chain;        /* hash bucket */
@@ -18,16 +19,18 @@ typedef struct entry {
 
 struct gw_cache {
     size_t capacity, size, nbuckets;
+    size_t max_bytes, bytes;
     entry **buckets;
     entry *head, *tail;
 };
 
-gw_cache *gw_cache_new(size_t capacity)
+gw_cache *gw_cache_new(size_t capacity, size_t max_bytes)
 {
     gw_cache *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->capacity = capacity ? capacity : 1;
+    c->max_bytes = max_bytes;
     c->nbuckets = 1;
     while (c->nbuckets < c->capacity * 2)
         c->nbuckets *= 2;
@@ -90,6 +93,7 @@ static void entry_remove(gw_cache *c, entry *e)
         *pp = e->chain;
     lru_unlink(c, e);
     value_free(&e->v);
+    c->bytes -= e->bytes;
     free(e);
     c->size--;
 }
@@ -154,12 +158,30 @@ void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, cons
     entry *old = find(c, key);
     if (old)
         entry_remove(c, old);
-    while (c->size >= c->capacity && c->tail)
+    /* what the entry will allocate (malloc's own overhead: 16 per block) */
+    size_t need = sizeof(entry) + reply_len + 1 + (ngroups + 1) * sizeof(char *) +
+                  (user_id ? strlen(user_id) : 0) + 1 + 16 * (4 + ngroups);
+    for (size_t i = 0; i < ngroups; i++)
+        need += strlen(groups[i]) + 1;
+    cJSON *scopes = claims ? scopes_of(claims) : NULL;
+    if (scopes) {
+        char *text = cJSON_PrintUnformatted(scopes);
+        need += text ? 2 * strlen(text) + 64 : 64; /* a parsed tree is larger than its text */
+        free(text);
+    }
+    if (need > c->max_bytes) {
+        cJSON_Delete(scopes);
+        return;
+    }
+    while ((c->size >= c->capacity || c->bytes + need > c->max_bytes) && c->tail)
         entry_remove(c, c->tail);
     entry *e = calloc(1, sizeof(*e));
-    if (!e)
+    if (!e) {
+        cJSON_Delete(scopes);
         return;
+    }
     memcpy(e->key, key, 32);
+    e->bytes = need;
     e->expires = expires;
     e->v.reply = malloc(reply_len + 1);
     e->v.groups = calloc(ngroups + 1, sizeof(char *));
@@ -175,7 +197,7 @@ void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, cons
             e->v.ngroups = i + 1;
         }
     }
-    e->v.scopes = ok && claims ? scopes_of(claims) : NULL;
+    e->v.scopes = scopes;
     if (!ok) {
         value_free(&e->v);
         free(e);
@@ -186,9 +208,11 @@ void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, cons
     c->buckets[b] = e;
     lru_push_front(c, e);
     c->size++;
+    c->bytes += need;
 }
 
 size_t gw_cache_size(const gw_cache *c) { return c->size; }
+size_t gw_cache_bytes(const gw_cache *c) { return c->bytes; }
 
 bool gw_cache_key(char *const *envp, const char *const *vars, size_t nvars, unsigned char key[32])
 {

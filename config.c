@@ -39,7 +39,7 @@ const char gw_config_default_json[] =
     "    \"claim_headers\": {},\n"
     "    \"max_bytes\": 16384,\n"
     "    \"trusted_proxies\": [\"127.0.0.1/32\", \"::1/128\"],\n"
-    "    \"cache_seconds\": 10\n"
+    "    \"cache_seconds\": 10, \"cache_bytes\": 8388608\n"
     "  },\n"
     "  \"users\": {\n"
     "    \"create\": true,\n"
@@ -399,7 +399,8 @@ static void parse_jwt(cfgp *p, gw_config *c, const cJSON *identity, const char *
 static void parse_identity(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"source", "header", "id_claim", "claim_headers",
-                                       "max_bytes", "trusted_proxies", "cache_seconds", "jwt",
+                                       "max_bytes", "trusted_proxies", "cache_seconds",
+                                       "cache_bytes", "jwt",
                                        NULL};
     static const char *const sources[] = {"apisix", "headers", NULL};
     char path[256], kp[256], ip[300];
@@ -413,6 +414,9 @@ static void parse_identity(cfgp *p, gw_config *c, const cJSON *root)
     get_long(p, o, path, "max_bytes", 1, 1048576, &mb);
     c->identity.max_bytes = (size_t)mb;
     get_int(p, o, path, "cache_seconds", 0, 86400, &c->identity.cache_seconds);
+    long cb = (long)c->identity.cache_bytes;
+    get_long(p, o, path, "cache_bytes", 65536, 1073741824L, &cb);
+    c->identity.cache_bytes = (size_t)cb;
 
     const cJSON *ch = cfg_object(p, o, path, "claim_headers", NULL, kp, sizeof(kp));
     if (ch) {
@@ -1187,6 +1191,7 @@ char *gw_config_json(const gw_config *c)
         cJSON_AddItemToArray(p, cJSON_CreateString(text));
     }
     cJSON_AddNumberToObject(o, "cache_seconds", c->identity.cache_seconds);
+    cJSON_AddNumberToObject(o, "cache_bytes", (double)c->identity.cache_bytes);
     if (c->identity.jwt.enabled) {
         p = cJSON_AddObjectToObject(o, "jwt");
         cJSON_AddStringToObject(p, "header", c->identity.jwt.header);

@@ -58,7 +58,8 @@ struct gw_db {
     bool ssel_groups;        /* ssel reads it (groups used at all) */
 
     MYSQL_STMT *sel, *ssel, *ins, *upd;
-    MYSQL_STMT **rel;        /* one per related table */
+    MYSQL_STMT **rel;        /* per related table t: rel[2t] inserts its row,
+                                rel[2t + 1] updates it (keyed on user_id alone) */
     MYSQL_STMT *grp_new, *grp_add, *grp_del, *grp_name;
     MYSQL_STMT *sess_ins, *sess_del, *sess_gc;
 
@@ -232,7 +233,7 @@ static void db_disconnect(gw_db *db)
                           &db->grp_del, &db->grp_name, &db->sess_ins, &db->sess_del, &db->sess_gc};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         db_close_stmt(all[i]);
-    for (size_t t = 0; db->rel && t < db->cfg->users.nrelated; t++)
+    for (size_t t = 0; db->rel && t < 2 * db->cfg->users.nrelated; t++)
         db_close_stmt(&db->rel[t]);
     if (db->conn)
         mysql_close(db->conn);
@@ -259,7 +260,7 @@ gw_db *gw_db_new(const gw_config *cfg)
         maxpar = 3;
     db->lens.fields = db_calloc(nf, sizeof(size_t));
     db->lens.related = db_calloc(db->nrel, sizeof(size_t));
-    db->rel = db_calloc(nt, sizeof(MYSQL_STMT *));
+    db->rel = db_calloc(2 * nt, sizeof(MYSQL_STMT *));
     db->cols = db_calloc(db->nsel, sizeof(db_col));
     db->colbind = db_calloc(db->nsel, sizeof(MYSQL_BIND));
     db->c_field = db_calloc(nf, sizeof(int));
@@ -715,13 +716,19 @@ static db_rc db_prepare_all(gw_db *db)
         gw_buf_puts(&q, ") VALUES (?");
         for (size_t i = 0; i < r->ncols; i++)
             gw_buf_puts(&q, ", ?");
-        gw_buf_puts(&q, ") ON DUPLICATE KEY UPDATE ");
-        for (size_t i = 0; i < r->ncols; i++)
-            gw_buf_printf(&q, "%s`%s` = VALUES(`%s`)", i ? ", " : "", r->cols[i].column,
-                          r->cols[i].column);
+        gw_buf_puts(&q, ")");
+        /* no ON DUPLICATE KEY UPDATE: with a second UNIQUE key in the
+         * table it would update another user's row */
+        if ((rc = db_prepare(db, &db->rel[2 * t], &q)) != DB_OK)
+            goto out;
         if (r->ncols == 0)
-            gw_buf_puts(&q, "`user_id` = `user_id`");
-        if ((rc = db_prepare(db, &db->rel[t], &q)) != DB_OK)
+            continue;
+        gw_buf_reset(&q);
+        gw_buf_printf(&q, "UPDATE `%s` SET ", r->table);
+        for (size_t i = 0; i < r->ncols; i++)
+            gw_buf_printf(&q, "%s`%s` = ?", i ? ", " : "", r->cols[i].column);
+        gw_buf_puts(&q, " WHERE `user_id` = ?");
+        if ((rc = db_prepare(db, &db->rel[2 * t + 1], &q)) != DB_OK)
             goto out;
     }
 
@@ -790,7 +797,45 @@ gw_status gw_db_ensure(gw_db *db)
     return GW_OK;
 }
 
-int gw_db_check(const gw_config *cfg, gw_buf *problems)
+static void bind_text(MYSQL_BIND *b, unsigned long *len, const char *s);
+
+/* The unique keys of related table t other than one on user_id alone,
+ * comma-separated, into out (empty when none). */
+static db_rc db_other_unique_keys(gw_db *db, const char *table, char *out, size_t outlen)
+{
+    static const char sql[] =
+        "SELECT GROUP_CONCAT(DISTINCT INDEX_NAME ORDER BY INDEX_NAME) FROM information_schema.STATISTICS"
+        " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 AND INDEX_NAME IN"
+        " (SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
+        " AND TABLE_NAME = ? GROUP BY INDEX_NAME HAVING SUM(COLUMN_NAME <> 'user_id') > 0)";
+    MYSQL_STMT *st = NULL;
+    db_rc rc = db_prepare_text(db, &st, sql);
+    if (rc != DB_OK)
+        return rc;
+    MYSQL_BIND p[2], r;
+    unsigned long plen[2], rlen = 0;
+    my_bool isnull = 0;
+    bind_text(&p[0], &plen[0], table);
+    bind_text(&p[1], &plen[1], table);
+    memset(&r, 0, sizeof(r));
+    r.buffer_type = MYSQL_TYPE_STRING;
+    r.buffer = out;
+    r.buffer_length = outlen - 1;
+    r.length = &rlen;
+    r.is_null = &isnull;
+    out[0] = '\0';
+    if (mysql_stmt_bind_param(st, p) || mysql_stmt_execute(st) || mysql_stmt_bind_result(st, &r)) {
+        rc = db_stmt_rc(db, st);
+    } else {
+        int f = mysql_stmt_fetch(st);
+        rc = db_fetch_close(db, st, f == MYSQL_DATA_TRUNCATED ? MYSQL_NO_DATA : f);
+        out[isnull || f == MYSQL_NO_DATA ? 0 : (rlen < outlen - 1 ? rlen : outlen - 1)] = '\0';
+    }
+    db_close_stmt(&st);
+    return rc;
+}
+
+int gw_db_check(const gw_config *cfg, gw_buf *problems, gw_buf *notes)
 {
     gw_db *db = gw_db_new(cfg);
     if (!db) {
@@ -802,6 +847,17 @@ int gw_db_check(const gw_config *cfg, gw_buf *problems)
     if (rc != DB_OK && n == 0) {
         gw_buf_printf(problems, "database: %s\n", db->err);
         n = 1;
+    }
+    for (size_t t = 0; rc == DB_OK && t < cfg->users.nrelated; t++) {
+        char keys[512];
+        const char *table = cfg->users.related[t].table;
+        if ((rc = db_other_unique_keys(db, table, keys, sizeof(keys))) != DB_OK) {
+            gw_buf_printf(problems, "users.related.%s: cannot read its keys: %s\n", table, db->err);
+            n++;
+        } else if (*keys) {
+            gw_buf_printf(notes, "users.related.%s: other unique keys (%s): a claim whose value another "
+                          "user's row holds there is refused (400 malformed_userinfo)\n", table, keys);
+        }
     }
     gw_db_free(db);
     return n;
@@ -976,14 +1032,37 @@ static void db_result(gw_db *db, gw_dbresult *res)
     res->groups = groups ? (db->groups_out.data ? db->groups_out.data : "") : NULL;
 }
 
-/* Upserts related table t for user id uid (text). */
-static db_rc db_upsert_related(gw_db *db, size_t t, const char *uid, const gw_user *u, size_t k0)
+/* Writes related table t's row of user uid (text): an UPDATE keyed on
+ * user_id when the row exists, else an INSERT. Either can only ever touch
+ * uid's own row. *dup is set when it failed on a unique key: on another
+ * of the table's unique keys (a value another user's row holds), or, for
+ * the INSERT, a row that a concurrent request inserted first. */
+static db_rc db_write_related(gw_db *db, size_t t, const char *uid, const gw_user *u, size_t k0,
+                              bool exists, bool *dup)
 {
     const gw_related *r = &db->cfg->users.related[t];
-    bind_text(&db->par[0], &db->parlen[0], uid);
+    *dup = false;
+    if (exists && r->ncols == 0)
+        return DB_OK;
+    /* INSERT (user_id, columns...); UPDATE SET columns... WHERE user_id */
+    size_t first = exists ? 0 : 1;
+    bind_text(&db->par[exists ? r->ncols : 0], &db->parlen[exists ? r->ncols : 0], uid);
     for (size_t i = 0; i < r->ncols; i++)
-        bind_text(&db->par[1 + i], &db->parlen[1 + i], u->related[k0 + i]);
-    return db_run(db, db->rel[t]);
+        bind_text(&db->par[first + i], &db->parlen[first + i], u->related[k0 + i]);
+    MYSQL_STMT *st = db->rel[2 * t + exists];
+    db_rc rc = db_run(db, st);
+    *dup = rc == DB_FAIL && mysql_stmt_errno(st) == ER_DUP_ENTRY;
+    return rc;
+}
+
+/* A related row would collide with another user's on one of the table's
+ * other unique keys: refused for the claim, nothing written for anyone. */
+static db_rc db_related_conflict(gw_db *db, size_t t, gw_status *deny)
+{
+    db_rollback(db);
+    gw_log(GW_LOG_INFO, "event=related_conflict table=%s", db->cfg->users.related[t].table);
+    *deny = GW_E_MALFORMED;
+    return DB_OK;
 }
 
 /* --- groups ----------------------------------------------------------- */
@@ -1278,8 +1357,13 @@ static db_rc db_sync_once(gw_db *db, void *argp, gw_status *deny, bool *again)
         snprintf(uid, sizeof(uid), "%llu", (unsigned long long)mysql_stmt_insert_id(db->ins));
         size_t k = 0;
         for (size_t t = 0; t < c->users.nrelated; t++) {
-            if ((rc = db_upsert_related(db, t, uid, u, k)) != DB_OK)
+            bool dup;
+            /* a new user has no related row: a duplicate is another user's */
+            if ((rc = db_write_related(db, t, uid, u, k, false, &dup)) != DB_OK) {
+                if (dup)
+                    return db_related_conflict(db, t, deny);
                 goto abort;
+            }
             k += c->users.related[t].ncols;
         }
         db->ncur = 0;
@@ -1337,8 +1421,23 @@ static db_rc db_sync_once(gw_db *db, void *argp, gw_status *deny, bool *again)
         }
         k = 0;
         for (size_t t = 0; t < c->users.nrelated; t++) {
-            if (db->relw[t] && (rc = db_upsert_related(db, t, uid, u, k)) != DB_OK)
-                goto abort;
+            bool dup, exists = db_same(db_val(db, db->c_relhas[t]), "1");
+            if (db->relw[t] && (rc = db_write_related(db, t, uid, u, k, exists, &dup)) != DB_OK) {
+                if (!dup)
+                    goto abort;
+                /* inserted by a concurrent request, or another user's value */
+                bool mine = false;
+                if (!exists) {
+                    if ((rc = db_select(db, u->id, &found)) != DB_OK)
+                        goto abort;
+                    mine = found && db_same(db_val(db, db->c_relhas[t]), "1");
+                }
+                if (!mine)
+                    return db_related_conflict(db, t, deny);
+                db_rollback(db);
+                *again = true; /* read theirs, then update it */
+                return DB_OK;
+            }
             k += c->users.related[t].ncols;
         }
         if (groups_w && (rc = db_sync_groups(db, uid, u)) != DB_OK)

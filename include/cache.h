@@ -6,8 +6,10 @@
  * another's entry. An entry holds what a hit needs without decoding or the
  * database: the allow reply (Status and Variable- lines), the user's groups
  * and scopes for the access rules, and the user id for the log. Entries
- * expire after identity.cache_seconds; the least recently used one goes
- * when the cache is full. Never used for session cookies. Pure: the caller
+ * expire after identity.cache_seconds; the least recently used ones go
+ * when the cache is full: of entries, or of bytes (identity.cache_bytes,
+ * counting what each entry allocates, so large identities with hundreds
+ * of groups cannot grow a process beyond it). Never used for session cookies. Pure: the caller
  * passes the time.
  */
 #ifndef GW_CACHE_H
@@ -31,8 +33,9 @@ typedef struct {
     char *user_id;    /* global id, for the log */
 } gw_cached;
 
-/* A cache of at most capacity entries (NULL when out of memory). */
-gw_cache *gw_cache_new(size_t capacity);
+/* A cache of at most capacity entries holding at most max_bytes (NULL
+ * when out of memory). */
+gw_cache *gw_cache_new(size_t capacity, size_t max_bytes);
 void gw_cache_free(gw_cache *c);
 
 /* The live entry for key at time now, or NULL (an expired one is dropped).
@@ -41,7 +44,8 @@ const gw_cached *gw_cache_get(gw_cache *c, const unsigned char key[32], time_t n
 
 /* Stores copies of the given values under key until expires, replacing an
  * entry with the same key and evicting the least recently used one when
- * full. Out of memory: nothing is stored. */
+ * full. An entry larger than the whole bound, or out of memory: nothing
+ * is stored. */
 void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, const char *reply,
                   size_t reply_len, char *const *groups, size_t ngroups, const cJSON *claims,
                   const char *user_id);
@@ -49,8 +53,9 @@ void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, cons
 /* Drops every entry (the keys that verified them changed). */
 void gw_cache_clear(gw_cache *c);
 
-/* Entries held now. */
+/* Entries held now, and the bytes they hold. */
 size_t gw_cache_size(const gw_cache *c);
+size_t gw_cache_bytes(const gw_cache *c);
 
 /* SHA-256 of the identity: the value of each named variable in envp,
  * each prefixed by its length, so no two different sets of values hash

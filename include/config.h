@@ -88,6 +88,7 @@ typedef struct gw_config {
         gw_cidr *proxies;
         int nproxies;
         int cache_seconds;
+        size_t cache_bytes;   /* bound on the cache's memory */
         struct {
             bool enabled;       /* identity.jwt is present */
             char *header;       /* variable holding the token */

@@ -70,7 +70,9 @@ const char *gw_db_last_error(const gw_db *db);
 
 /* --check-config: connects, checks every table and column the
  * configuration names, and prepares every statement. Appends one line
- * per problem to problems; returns the number of problems. */
-int gw_db_check(const gw_config *cfg, gw_buf *problems);
+ * per problem to problems; returns the number of problems. Appends to
+ * notes what is worth knowing but no problem (related tables with other
+ * unique keys). */
+int gw_db_check(const gw_config *cfg, gw_buf *problems, gw_buf *notes);
 
 #endif

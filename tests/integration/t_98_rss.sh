@@ -41,3 +41,26 @@ growth=$((r1 - r0))
 expect_eq "after $warm warm-up requests, $total more: RSS ${r0} -> ${r1} KiB, grew by less than 1024 KiB" \
     "$([ "$growth" -lt 1024 ] && echo yes || echo "no: $growth KiB")" yes
 kill -0 "$RPID" && ok "...and the process is the same one" || fail "...the process died"
+
+section "large identities: the cache is bounded in bytes (identity.cache_bytes)"
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" \
+    stack_start rssbig '{"identity": {"cache_bytes": 4194304}, "access": {"rules": [{"prefix": "/app/", "groups_any": ["group-with-a-long-name-000"]}]}}' 1 || return
+BPID=$(stack_pids rssbig)
+{ echo "dofile(\"$GW_TOP/bench/b64.lua\")"; cat <<'LUA'
+local g = {}
+for i = 0, 224 do g[#g + 1] = string.format('"group-with-a-long-name-%03d"', i) end
+local groups = table.concat(g, ",")
+local n = 0
+request = function()
+   n = n + 1
+   return wrk.format("GET", "/app/index.html",
+      {["X-Userinfo"] = b64(string.format('{"sub":"big-%d","groups":[%s]}', n, groups))})
+end
+LUA
+} >"$T/rssbig.lua"
+b0=$(rss_kb "$BPID")
+wrk -t1 -c2 -d4s -s "$T/rssbig.lua" "$(url /app/index.html)" >"$T/rssbig.out" 2>&1
+nbig=$(awk '/requests in/ {print $1}' "$T/rssbig.out")
+b1=$(rss_kb "$BPID")
+expect_eq "$nbig distinct identities with 225 groups each: RSS ${b0} -> ${b1} KiB, within the 4 MiB bound plus 4 MiB" \
+    "$([ "$nbig" -gt 1000 ] && [ $((b1 - b0)) -lt 8192 ] && echo yes || echo "no: $nbig requests, $((b1 - b0)) KiB")" yes

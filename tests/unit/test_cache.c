@@ -48,7 +48,7 @@ static const gw_cached *get(gw_cache *c, int i, time_t now)
 
 static void t_hit_expire(void)
 {
-    gw_cache *c = gw_cache_new(8);
+    gw_cache *c = gw_cache_new(8, 1 << 20);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     put(c, 1, 100);
     const gw_cached *h = get(c, 1, 99);
@@ -67,7 +67,7 @@ static void t_hit_expire(void)
 
 static void t_lru(void)
 {
-    gw_cache *c = gw_cache_new(3);
+    gw_cache *c = gw_cache_new(3, 1 << 20);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     put(c, 1, 100);
     put(c, 2, 100);
@@ -89,12 +89,51 @@ static void t_lru(void)
     gw_cache_free(c);
 }
 
+/* Large identities: the bound in bytes holds whatever the entries hold. */
+static void t_bytes(void)
+{
+    enum { NG = 225 };
+    char *groups[NG], names[NG][32];
+    for (int i = 0; i < NG; i++) {
+        snprintf(names[i], sizeof(names[i]), "group-with-a-long-name-%03d", i);
+        groups[i] = names[i];
+    }
+    gw_cache *c = gw_cache_new(2048, 256 * 1024);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    for (int i = 0; i < 2100; i++) {
+        unsigned char k[32] = {0};
+        memcpy(k, &i, sizeof(i));
+        gw_cache_put(c, k, 100, "reply", 5, groups, NG, NULL, "u");
+        CU_ASSERT_TRUE(gw_cache_bytes(c) <= 256 * 1024);
+    }
+    CU_ASSERT_TRUE(gw_cache_size(c) > 0);
+    CU_ASSERT_TRUE(gw_cache_size(c) < 64); /* ~10 KiB each: not 2048 of them */
+    unsigned char last[32] = {0};
+    int i = 2099;
+    memcpy(last, &i, sizeof(i));
+    CU_ASSERT_PTR_NOT_NULL(gw_cache_get(c, last, 0)); /* the newest stays */
+    /* an entry larger than the whole bound is not stored, and evicts nothing */
+    size_t before = gw_cache_size(c);
+    gw_cache *small = gw_cache_new(8, 4096);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(small);
+    unsigned char k2[32] = {9};
+    gw_cache_put(small, k2, 100, "reply", 5, groups, NG, NULL, "u");
+    CU_ASSERT_EQUAL(gw_cache_size(small), 0);
+    CU_ASSERT_EQUAL(gw_cache_bytes(small), 0);
+    CU_ASSERT_EQUAL(gw_cache_size(c), before);
+    gw_cache_clear(c);
+    CU_ASSERT_EQUAL(gw_cache_bytes(c), 0);
+    gw_cache_free(small);
+    gw_cache_free(c);
+}
+
 void unit_cache(void)
 {
     static const unit_test tests[] = {
         {"keys: exact values, length-prefixed", t_keys},
         {"hit, miss and expiry", t_hit_expire},
         {"bounded: least recently used goes first", t_lru},
+        {"bounded in bytes: 2100 identities with 225 groups", t_bytes},
         {NULL, NULL}};
     unit_suite("cache", tests);
 }
