@@ -125,6 +125,16 @@ bool gw_cookie_present(const char *header, const char *name)
     return gw_cookie_find(header, name, &vl) != NULL;
 }
 
+/* The length of host[:port] s[0..n) without a trailing default port
+ * (only when that is its one port: "h:8443:443" keeps its length). */
+static size_t gw_host_len(const char *s, size_t n, const char *dflt)
+{
+    size_t dl = strlen(dflt);
+    if (n > dl && strncmp(s + n - dl, dflt, dl) == 0 && !memchr(s, ':', n - dl))
+        return n - dl;
+    return n;
+}
+
 /* Judges one form of a destination ('\' already counts as '/'). raw is
  * the same string before that translation. */
 static bool gw_dest_judge(const char *t, const char *raw, const gw_strlist *allowed)
@@ -145,9 +155,18 @@ static bool gw_dest_judge(const char *t, const char *raw, const gw_strlist *allo
     if (al == 0 || al != strcspn(raw + skip, "/?#\\") || al != strcspn(raw + skip, "/?#") ||
         memchr(auth, '@', al) || memchr(auth, '%', al) || memchr(raw, '\\', skip))
         return false;
-    for (size_t i = 0; i < allowed->n; i++)
-        if (strlen(allowed->v[i]) == al && strncasecmp(allowed->v[i], auth, al) == 0)
+    for (size_t i = 0; i < al; i++)
+        if ((unsigned char)auth[i] >= 0x80) /* no IDN: allowed_hosts are ASCII */
+            return false;
+    /* the scheme's default port names the same origin: compare without it */
+    const char *dflt = skip == 8 ? ":443" : ":80";
+    size_t hl = gw_host_len(auth, al, dflt);
+    for (size_t i = 0; i < allowed->n; i++) {
+        const char *a = allowed->v[i];
+        size_t n = gw_host_len(a, strlen(a), dflt);
+        if (n == hl && strncasecmp(a, auth, hl) == 0)
             return true;
+    }
     return false;
 }
 
@@ -171,19 +190,31 @@ bool gw_dest_valid(const char *dest, const gw_strlist *allowed)
     size_t n = strlen(dest);
     if (n == 0 || n > GW_DEST_MAX)
         return false;
+    /* Raw: printable ASCII only (a browser drops TAB, CR and LF and so
+     * joins what they separate; a server may fold look-alikes such as
+     * U+FF0F into '/'); text beyond ASCII travels percent-encoded. */
+    bool in_path = true;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)dest[i];
         if (c <= 0x20 || c >= 0x7F)
             return false;
-        if (c == '%') {
-            int hi = i + 2 < n ? hexv(dest[i + 1]) : -1;
-            int lo = i + 2 < n ? hexv(dest[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
-                return false;
-            int v = hi * 16 + lo;
-            if (v <= 0x20 || v == 0x7F)
-                return false;
-        }
+        in_path &= c != '?' && c != '#';
+        if (c != '%')
+            continue;
+        int hi = i + 2 < n ? hexv(dest[i + 1]) : -1;
+        int lo = i + 2 < n ? hexv(dest[i + 2]) : -1;
+        if (hi < 0 || lo < 0)
+            return false;
+        int v = hi * 16 + lo;
+        /* an encoded control character never (CR LF injection once a hop
+         * decodes it; TAB, CR and LF vanish in a browser); an encoded space
+         * is text in the query or the fragment, and inside a path segment,
+         * but never opens or ends one ("/%20/evil.example", "/app%20") */
+        if (v < 0x20 || v == 0x7F ||
+            (v == 0x20 && in_path &&
+             (i == 0 || dest[i - 1] == '/' || dest[i - 1] == '\\' || !dest[i + 3] ||
+              strchr("/\\?#", dest[i + 3]))))
+            return false;
     }
     char *dec = gw_pct_decode(dest, n, false);
     if (!dec)
