@@ -135,7 +135,8 @@ bool gw_json_scalar_text(const cJSON *v, char num[64], const char **out)
     }
     if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
-        if (d == (double)(long long)d && d > -9.0e15 && d < 9.0e15)
+        /* the range first: converting a larger double is undefined */
+        if (d > -9.0e15 && d < 9.0e15 && d == (double)(long long)d)
             snprintf(num, 64, "%lld", (long long)d);
         else
             snprintf(num, 64, "%.17g", d);

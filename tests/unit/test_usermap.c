@@ -236,6 +236,10 @@ static void t_map(void)
     CU_ASSERT_STRING_EQUAL(u.related[1], "1");
     CU_ASSERT_STRING_EQUAL(u.related[2], "7");    /* null: default */
     gw_user_free(&u);
+    /* numbers beyond any integer type stay numbers (no undefined conversion) */
+    CU_ASSERT_EQUAL_FATAL(decode(c, "{\"sub\":\"s\",\"n\":1e300,\"num\":-1e300}", &u), GW_OK);
+    CU_ASSERT_STRING_EQUAL(u.fields[1], "1.0000000000000001e+300");
+    gw_user_free(&u);
     CU_ASSERT_EQUAL_FATAL(decode(c, "{\"sub\":\"s\",\"n\":42,\"cc\":\"FR\"}", &u), GW_OK);
     CU_ASSERT_PTR_NULL(u.fields[0]);                /* absent: leave the column */
     CU_ASSERT_STRING_EQUAL(u.fields[1], "42");
