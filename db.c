@@ -34,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -60,7 +61,7 @@ struct gw_db {
     MYSQL_STMT *sel, *ssel, *ins, *upd;
     MYSQL_STMT **rel;        /* per related table t: rel[2t] inserts its row,
                                 rel[2t + 1] updates it (keyed on user_id alone) */
-    MYSQL_STMT *grp_new, *grp_add, *grp_del, *grp_name;
+    MYSQL_STMT *grp_new, *grp_add, *grp_del, *grp_name, *grp_find;
     MYSQL_STMT *sess_ins, *sess_del, *sess_gc;
 
     /* layout of sel's (and ssel's) result */
@@ -103,6 +104,7 @@ struct gw_db {
 #define GW_DB_GROUPS_MAX 1024 /* memberships read per user; more are ignored */
 #define GW_GMAP_MAX 4096      /* group names kept per process */
 #define GW_GMAP_SECONDS 60    /* how long a group name is trusted */
+#define GW_DB_RETRIES 10      /* tries after deadlocks and certification conflicts */
 
 /* DB_RETRY: deadlock, run again; DB_SLOW: a server-side time limit hit,
  * the connection is fine; DB_GONE: the connection is lost; DB_DOWN: the
@@ -230,7 +232,8 @@ static void db_close_stmt(MYSQL_STMT **st)
 static void db_disconnect(gw_db *db)
 {
     MYSQL_STMT **all[] = {&db->sel, &db->ssel, &db->ins, &db->upd, &db->grp_new, &db->grp_add,
-                          &db->grp_del, &db->grp_name, &db->sess_ins, &db->sess_del, &db->sess_gc};
+                          &db->grp_del, &db->grp_name, &db->grp_find, &db->sess_ins, &db->sess_del,
+                          &db->sess_gc};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         db_close_stmt(all[i]);
     for (size_t t = 0; db->rel && t < 2 * db->cfg->users.nrelated; t++)
@@ -733,8 +736,8 @@ static db_rc db_prepare_all(gw_db *db)
     }
 
     if (c->groups.sync != GW_SYNC_OFF &&
-        ((rc = db_prepare_text(db, &db->grp_new,
-              "INSERT INTO `groups` (`name`) VALUES (?) ON DUPLICATE KEY UPDATE `id` = `id`")) != DB_OK ||
+        ((rc = db_prepare_text(db, &db->grp_find, "SELECT 1 FROM `groups` WHERE `name` = ?")) != DB_OK ||
+         (rc = db_prepare_text(db, &db->grp_new, "INSERT IGNORE INTO `groups` (`name`) VALUES (?)")) != DB_OK ||
          (rc = db_prepare_text(db, &db->grp_add,
               "INSERT INTO `user_groups` (`user_id`, `group_id`) SELECT ?, g.`id` FROM `groups` g"
               " WHERE g.`name` = ? ON DUPLICATE KEY UPDATE `group_id` = `group_id`")) != DB_OK ||
@@ -1216,6 +1219,36 @@ static bool db_groups_differ(const gw_db *db, const gw_user *u)
     return false;
 }
 
+/* groups.sync create: makes the groups that user u is to join and that do
+ * not exist yet, each in its own short autocommit statement before the
+ * user's transaction, so that the transaction never writes (or locks) a
+ * groups row that other front-ends' first logins write too; a group that
+ * exists is only read, and no auto-increment id is spent on it. A group
+ * made for a login that then fails stays, without members. */
+static db_rc db_create_groups(gw_db *db, const gw_user *u)
+{
+    const gw_config *c = db->cfg;
+    if (c->groups.sync != GW_SYNC_CREATE)
+        return DB_OK;
+    for (size_t i = 0; i < u->ngroups; i++) {
+        const char *g = u->groups[i];
+        if (db_excluded(c, g) || db_in(db->cur, db->ncur, g))
+            continue;
+        bind_text(&db->par[0], &db->parlen[0], g);
+        db_rc rc = db_run(db, db->grp_find);
+        if (rc != DB_OK)
+            return rc;
+        int f = mysql_stmt_fetch(db->grp_find);
+        if ((rc = db_fetch_close(db, db->grp_find, f)) != DB_OK)
+            return rc;
+        if (f == 0)
+            continue;
+        if ((rc = db_run(db, db->grp_new)) != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
 /* Writes the membership changes for user uid (inside the transaction). */
 static db_rc db_sync_groups(gw_db *db, const char *uid, const gw_user *u)
 {
@@ -1225,11 +1258,6 @@ static db_rc db_sync_groups(gw_db *db, const char *uid, const gw_user *u)
         const char *g = u->groups[i];
         if (db_excluded(c, g) || db_in(db->cur, db->ncur, g))
             continue;
-        if (c->groups.sync == GW_SYNC_CREATE) {
-            bind_text(&db->par[0], &db->parlen[0], g);
-            if ((rc = db_run(db, db->grp_new)) != DB_OK)
-                return rc;
-        }
         bind_text(&db->par[0], &db->parlen[0], uid);
         bind_text(&db->par[1], &db->parlen[1], g);
         if ((rc = db_run(db, db->grp_add)) != DB_OK)
@@ -1261,14 +1289,37 @@ static double db_now(void)
 }
 
 /* Runs op until it settles: connects when needed, re-runs after a
- * deadlock or a lost race (three tries), reconnects once when a connection
- * that died between requests fails at once, and turns the outcome into a
+ * deadlock or a Galera certification conflict (error 1213 both: up to
+ * GW_DB_RETRIES tries with jittered backoff, within read_timeout_ms) or a
+ * lost race (three tries), reconnects once when a connection that died
+ * between requests fails at once, and turns the outcome into a
  * gw_status. */
+/* Sleeps before another try after a deadlock or a certification
+ * conflict: a random time up to 2^tries ms (at most 64), so that racing
+ * front-ends do not meet again, and never past the deadline. */
+static void db_backoff(int tries, double deadline)
+{
+    static unsigned seed;
+    if (!seed)
+        seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+    int cap = 1 << (tries < 6 ? tries : 6);
+    double left = deadline - db_now();
+    double ms = 1 + rand_r(&seed) % cap;
+    if (left <= 0)
+        return;
+    if (ms > left * 1000)
+        ms = left * 1000;
+    struct timespec ts = {0, (long)(ms * 1e6)};
+    nanosleep(&ts, NULL);
+}
+
 static gw_status db_call(gw_db *db, db_op op, void *arg)
 {
     db->fresh = false;
-    int tries = 0;
+    int tries = 0, races = 0;
     bool reconnected = false;
+    /* conflicts are retried within the time a query may take */
+    double deadline = db_now() + db->cfg->database.read_timeout_ms / 1000.0;
     for (;;) {
         if (gw_db_ensure(db) != GW_OK)
             return GW_E_UNAVAILABLE;
@@ -1305,11 +1356,18 @@ static gw_status db_call(gw_db *db, db_op op, void *arg)
             gw_log(GW_LOG_ERROR, "event=db_error error=\"%s\"", db->err);
             return db_data_error(code) ? GW_E_MALFORMED : GW_E_INTERNAL;
         }
-        default: /* DB_RETRY (deadlock) or a lost creation race */
-            if (++tries >= 3) {
-                gw_log(GW_LOG_ERROR, "event=db_error error=\"%s\" tries=%d",
-                       again ? "insert keeps failing on a unique key" : db->err, tries);
-                return rc == DB_RETRY ? GW_E_UNAVAILABLE : GW_E_INTERNAL;
+        default: /* DB_RETRY (deadlock, certification conflict) or a lost race */
+            if (rc == DB_RETRY) {
+                if (++tries >= GW_DB_RETRIES || db_now() >= deadline) {
+                    gw_log(GW_LOG_ERROR, "event=db_error error=\"%s\" tries=%d", db->err, tries);
+                    return GW_E_UNAVAILABLE;
+                }
+                gw_log(GW_LOG_DEBUG, "event=db_retry error=\"%s\" tries=%d", db->err, tries);
+                db_backoff(tries, deadline);
+            } else if (++races >= 3) {
+                gw_log(GW_LOG_ERROR, "event=db_error error=\"insert keeps failing on a unique key\" "
+                       "tries=%d", races);
+                return GW_E_INTERNAL;
             }
         }
     }
@@ -1341,6 +1399,9 @@ static db_rc db_sync_once(gw_db *db, void *argp, gw_status *deny, bool *again)
             *deny = GW_E_UNKNOWN_USER;
             return DB_OK;
         }
+        db->ncur = 0;
+        if (sync_groups && (rc = db_create_groups(db, u)) != DB_OK)
+            return rc;
         if ((rc = db_query(db, "START TRANSACTION")) != DB_OK)
             return rc;
         bind_text(&db->par[0], &db->parlen[0], u->id);
@@ -1366,7 +1427,6 @@ static db_rc db_sync_once(gw_db *db, void *argp, gw_status *deny, bool *again)
             }
             k += c->users.related[t].ncols;
         }
-        db->ncur = 0;
         if (sync_groups && (rc = db_sync_groups(db, uid, u)) != DB_OK)
             goto abort;
         res->created = res->updated = true;
@@ -1403,6 +1463,8 @@ static db_rc db_sync_once(gw_db *db, void *argp, gw_status *deny, bool *again)
         if (!any)
             goto done; /* the fast path: one SELECT, no write */
         gw_strlcpy(uid, db_val(db, C_ID), sizeof(uid));
+        if (groups_w && (rc = db_create_groups(db, u)) != DB_OK)
+            return rc;
         if ((rc = db_query(db, "START TRANSACTION")) != DB_OK)
             return rc;
         bool users_w = false;

@@ -14,6 +14,11 @@ whoami "$(b64 '{"sub":"gina-1","groups":["beta","alpha"]}')"
 expect_eq "groups claim: 200" "$STATUS" 200
 expect_eq "missing groups created and joined" "$(members gina-1)" "alpha,beta"
 expect_has "@groups export sorted" "$BODY" "GWAUTH_GROUPS=alpha,beta"
+autoinc() { sqlv "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA='$DB_NAME' AND TABLE_NAME='groups'"; }
+ai=$(autoinc)
+for i in 1 2 3 4 5; do whoami "$(b64 "{\"sub\":\"gina-join-$i\",\"groups\":[\"alpha\",\"beta\"]}")"; done
+expect_eq "five users joining existing groups: members" "$(members gina-join-5)" "alpha,beta"
+expect_eq "...no auto-increment id spent on the existing groups" "$(autoinc)" "$ai"
 before=$(writes)
 whoami "$(b64 '{"sub":"gina-1","groups":["alpha","beta"]}')"
 expect_eq "same groups in another order: no write" "$(writes)" "$before"
