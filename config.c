@@ -30,7 +30,7 @@ const char gw_config_default_json[] =
     "  \"database\": {\n"
     "    \"host\": \"localhost\", \"port\": 3306, \"socket\": \"\",\n"
     "    \"user\": \"gwauth\", \"password_file\": \"\", \"name\": \"gwauth\",\n"
-    "    \"connect_timeout_ms\": 2000, \"read_timeout_ms\": 2000\n"
+    "    \"connect_timeout_ms\": 2000, \"read_timeout_ms\": 2000, \"cluster\": \"none\"\n"
     "  },\n"
     "  \"identity\": {\n"
     "    \"source\": \"apisix\",\n"
@@ -345,7 +345,9 @@ static void get_strlist(cfgp *p, const cJSON *obj, const char *path, const char 
 static void parse_database(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"host", "port", "socket", "user", "password_file",
-                                       "name", "connect_timeout_ms", "read_timeout_ms", NULL};
+                                       "name", "connect_timeout_ms", "read_timeout_ms", "cluster",
+                                       NULL};
+    static const char *const clusters[] = {"none", "galera", NULL};
     char path[256];
     const cJSON *o = cfg_object(p, root, "", "database", keys, path, sizeof(path));
     get_str(p, o, path, "host", S_NONEMPTY, &c->database.host);
@@ -356,6 +358,9 @@ static void parse_database(cfgp *p, gw_config *c, const cJSON *root)
     get_str(p, o, path, "name", S_NONEMPTY, &c->database.name);
     get_int(p, o, path, "connect_timeout_ms", 1, 600000, &c->database.connect_timeout_ms);
     get_int(p, o, path, "read_timeout_ms", 1, 600000, &c->database.read_timeout_ms);
+    int cl = c->database.galera;
+    get_enum(p, o, path, "cluster", clusters, &cl);
+    c->database.galera = cl == 1;
 }
 
 static void claimvars_free(gw_config *c)
@@ -1171,6 +1176,7 @@ char *gw_config_json(const gw_config *c)
     cJSON_AddStringToObject(o, "name", c->database.name);
     cJSON_AddNumberToObject(o, "connect_timeout_ms", c->database.connect_timeout_ms);
     cJSON_AddNumberToObject(o, "read_timeout_ms", c->database.read_timeout_ms);
+    cJSON_AddStringToObject(o, "cluster", c->database.galera ? "galera" : "none");
 
     o = cJSON_AddObjectToObject(root, "identity");
     cJSON_AddStringToObject(o, "source", sources[c->identity.source]);

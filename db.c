@@ -669,11 +669,18 @@ static db_rc db_prepare_all(gw_db *db)
     gw_buf_printf(&q, "SELECT %s FROM `users` u%s WHERE u.`global_id` = ?", cols.data, joins.data);
     if ((rc = db_prepare(db, &db->sel, &q)) != DB_OK)
         goto out;
+    /* On Galera a node applies other nodes' commits a little later: a
+     * session made or ended through another front-end must be seen at
+     * once, so these statements wait for what the cluster committed
+     * (wsrep_sync_wait: 1 for reads, 2 for deletes), and only these:
+     * user lookups stay fast. */
+    const char *wait_read = c->database.galera ? "SET STATEMENT wsrep_sync_wait = 1 FOR " : "";
+    const char *wait_delete = c->database.galera ? "SET STATEMENT wsrep_sync_wait = 2 FOR " : "";
     if (c->session.enabled) {
         gw_buf_reset(&q);
-        gw_buf_printf(&q, "SELECT %s FROM `sessions` s JOIN `users` u ON u.`id` = s.`user_id`%s"
+        gw_buf_printf(&q, "%sSELECT %s FROM `sessions` s JOIN `users` u ON u.`id` = s.`user_id`%s"
                           " WHERE s.`token_hash` = ? AND s.`expires_at` > NOW(6)",
-                      scols.data, sjoins.data);
+                      wait_read, scols.data, sjoins.data);
         if ((rc = db_prepare(db, &db->ssel, &q)) != DB_OK)
             goto out;
         if ((rc = db_prepare_text(db, &db->sess_ins,
@@ -684,8 +691,9 @@ static db_rc db_prepare_all(gw_db *db)
                  "DELETE FROM `sessions` WHERE `expires_at` < NOW(6) LIMIT 100")) != DB_OK)
             goto out;
     }
-    if ((rc = db_prepare_text(db, &db->sess_del,
-             "DELETE FROM `sessions` WHERE `token_hash` = ?")) != DB_OK)
+    gw_buf_reset(&q);
+    gw_buf_printf(&q, "%sDELETE FROM `sessions` WHERE `token_hash` = ?", wait_delete);
+    if ((rc = db_prepare(db, &db->sess_del, &q)) != DB_OK)
         goto out;
 
     gw_buf_reset(&q);

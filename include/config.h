@@ -77,6 +77,8 @@ typedef struct gw_config {
         char *name;
         int connect_timeout_ms;
         int read_timeout_ms;
+        bool galera;    /* database.cluster "galera": reads of sessions wait
+                           for the cluster's committed writes */
     } database;
     struct {
         gw_source source;

@@ -56,7 +56,7 @@ db_up() {
 }
 
 # stack_start NAME CONFIG_JSON [PROCS]: writes CONFIG_JSON (the
-# "database" object is added), starts the authorizer (PROCS processes),
+# "database" object is added, with STACK_DB's members when set), starts the authorizer (PROCS processes),
 # the responder and lighttpd; sets PORT to lighttpd's port and records it
 # in $T/NAME/port.
 stack_start() {
@@ -67,7 +67,7 @@ stack_start() {
     printf '%s\n' "$DB_PASS" >"$d/db.password"
     local db="\"database\": {\"socket\": \"$DB_DIR/mysql.sock\", \"user\": \"$DB_USER\",
       \"password_file\": \"$d/db.password\", \"name\": \"$DB_NAME\",
-      \"connect_timeout_ms\": 1000, \"read_timeout_ms\": 2000}"
+      \"connect_timeout_ms\": 1000, \"read_timeout_ms\": 2000${STACK_DB:+, $STACK_DB}}"
     # every stack proves its lighttpd to gwauth with a secret of its own
     # (unless the test configures fastcgi itself)
     gw_secret "$d/fastcgi.secret"

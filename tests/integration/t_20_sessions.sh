@@ -130,3 +130,12 @@ gw_db_start "$DB_DIR" "$DB_PORT" || fail "MariaDB restart"
 req -H "Cookie: gwauth_session=$LT" "$(url /applogout)"
 expect_eq "database back: the logout works" "$(location)" "/app/"
 expect_eq "...and the session is gone" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$LT', 256))")" 0
+
+section "database.cluster galera on a server that is not one: sessions still work"
+STACK_DB='"cluster": "galera"' stack_start sessgalera '{"session": {"enabled": true, "secure": false}}' 1 || return
+req -H "X-Userinfo: $(b64 '{"sub":"galera-sess"}')" "$(url /establish_session)"
+GT=$(printf '%s\n' "$HEADERS" | sed -n 's/^Set-Cookie: gwauth_session=\([^;]*\).*/\1/p')
+req -H "Cookie: gwauth_session=$GT" "$(url /app/whoami)"
+expect_has "a session read with wsrep_sync_wait" "$BODY" "GWAUTH_SOURCE=session"
+req -H "Cookie: gwauth_session=$GT" "$(url /applogout)"
+expect_eq "...and deleted with it" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$GT', 256))")" 0

@@ -78,6 +78,7 @@ static void t_config(void)
         {"{\"fastcgi\":{\"peer_uids\":[true]}}", "fastcgi.peer_uids[0]: expected a user id or a user name"},
         {"{\"fastcgi\":{\"peer_uids\":\"www-data\"}}", "fastcgi.peer_uids: expected an array"},
         {"{\"fastcgi\":{\"receive_timeout_ms\":0}}", "fastcgi.receive_timeout_ms: expected an integer"},
+        {"{\"database\":{\"cluster\":\"mysql-cluster\"}}", "database.cluster: invalid value, must be one of [none, galera]"},
         {NULL, NULL}};
     for (int i = 0; bad[i].json; i++) {
         char *err = NULL;

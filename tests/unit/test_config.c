@@ -265,7 +265,7 @@ static void t_json_round_trip(void)
         "\"session\":{\"enabled\":true,\"same_site\":\"Strict\"},\"log\":{\"level\":\"warn\"}}",
         "{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"a\"],\"audiences\":[\"b\",\"c\"],"
         "\"leeway_seconds\":5}}}",
-        "{\"fastcgi\":{\"secret_file\":\"/etc/gwauth/fastcgi.secret\",\"peer_uids\":[33,\"www-data\",0],"
+        "{\"database\":{\"cluster\":\"galera\"},\"fastcgi\":{\"secret_file\":\"/etc/gwauth/fastcgi.secret\",\"peer_uids\":[33,\"www-data\",0],"
         "\"receive_timeout_ms\":2500}}",
         NULL};
     for (int i = 0; docs[i]; i++) {
