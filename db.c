@@ -97,6 +97,7 @@ struct gw_db {
     size_t ngmap;
 
     const char **exports;
+    time_t purged;            /* last purge of expired sessions */
 };
 
 #define C_ID 0
@@ -105,6 +106,7 @@ struct gw_db {
 #define GW_GMAP_MAX 4096      /* group names kept per process */
 #define GW_GMAP_SECONDS 60    /* how long a group name is trusted */
 #define GW_DB_RETRIES 10      /* tries after deadlocks and certification conflicts */
+#define GW_PURGE_SECONDS 30   /* at most one purge of expired sessions per process */
 
 /* DB_RETRY: deadlock, run again; DB_SLOW: a server-side time limit hit,
  * the connection is fine; DB_GONE: the connection is lost; DB_DOWN: the
@@ -1583,9 +1585,7 @@ static db_rc db_session_create_once(gw_db *db, void *argp, gw_status *deny, bool
 {
     db_sess_arg *a = argp;
     (void)again;
-    db_rc rc = db_run(db, db->sess_gc); /* bounded purge of expired rows */
-    if (rc != DB_OK)
-        return rc;
+    db_rc rc;
     bind_bytes(&db->par[0], &db->parlen[0], a->hash, GW_SESSION_HASH_LEN);
     bind_long(&db->par[1], &a->ttl);
     bind_text(&db->par[2], &db->parlen[2], a->uid);
@@ -1596,9 +1596,28 @@ static db_rc db_session_create_once(gw_db *db, void *argp, gw_status *deny, bool
     return DB_OK;
 }
 
+static db_rc db_purge_once(gw_db *db, void *argp, gw_status *deny, bool *again)
+{
+    (void)argp;
+    (void)deny;
+    (void)again;
+    return db_run(db, db->sess_gc);
+}
+
 gw_status gw_db_session_create(gw_db *db, const char *user_id, const unsigned char *hash,
                                long ttl_seconds)
 {
+    /* Expired rows go in small batches, at most once per GW_PURGE_SECONDS
+     * and process, as a statement of its own: on a cluster the front-ends'
+     * purges meet on the same oldest rows, and a conflict there must
+     * never cost a session. Best effort: a failure is logged and waits
+     * for the next turn. */
+    time_t now = time(NULL);
+    if (now - db->purged >= GW_PURGE_SECONDS) {
+        db->purged = now;
+        if (db_call(db, db_purge_once, NULL) != GW_OK)
+            gw_log(GW_LOG_INFO, "event=session_purge_skipped");
+    }
     db_sess_arg a = {hash, user_id, ttl_seconds, NULL};
     return db_call(db, db_session_create_once, &a);
 }

@@ -133,9 +133,17 @@ expect_eq "...and the session is gone" "$(sqlv "SELECT COUNT(*) FROM sessions WH
 
 section "database.cluster galera on a server that is not one: sessions still work"
 STACK_DB='"cluster": "galera"' stack_start sessgalera '{"session": {"enabled": true, "secure": false}}' 1 || return
+whoami "$(b64 '{"sub":"galera-sess"}')"
+sqlv "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) SELECT UNHEX(SHA2(CONCAT('old', seq), 256)), u.id, NOW(6) - INTERVAL 2 DAY, NOW(6) - INTERVAL 1 DAY FROM seq_1_to_150 JOIN users u ON u.global_id = 'galera-sess'"
+expired() { sqlv "SELECT COUNT(*) FROM sessions WHERE expires_at < NOW(6)"; }
+e0=$(expired)
 req -H "X-Userinfo: $(b64 '{"sub":"galera-sess"}')" "$(url /establish_session)"
 GT=$(printf '%s\n' "$HEADERS" | sed -n 's/^Set-Cookie: gwauth_session=\([^;]*\).*/\1/p')
 req -H "Cookie: gwauth_session=$GT" "$(url /app/whoami)"
 expect_has "a session read with wsrep_sync_wait" "$BODY" "GWAUTH_SOURCE=session"
+expect_eq "the responder's first session purges expired rows, 100 at a time" "$(( e0 - $(expired) ))" 100
+e1=$(expired)
+req -H "X-Userinfo: $(b64 '{"sub":"galera-sess"}')" "$(url /establish_session)"
+expect_eq "...and the next one within 30 s does not purge again" "$(expired)" "$e1"
 req -H "Cookie: gwauth_session=$GT" "$(url /applogout)"
 expect_eq "...and deleted with it" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$GT', 256))")" 0
