@@ -117,17 +117,20 @@ static int gw_listen(const gw_program *p, const char *addr)
 
 static void gw_log_start(const gw_program *p, const gw_config *c, const char *event)
 {
-    gw_buf names;
+    gw_buf names, nodes;
     gw_buf_init(&names);
+    gw_buf_init(&nodes);
+    for (size_t i = 0; i < c->database.nnodes; i++)
+        gw_buf_printf(&nodes, "%s%s", i ? "," : "", c->database.nodes[i].text);
     for (size_t i = 0; i < c->exports.n; i++)
         gw_buf_printf(&names, "%s%s", i ? "," : "", c->exports.v[i].name);
     gw_log(GW_LOG_INFO,
-           "event=%s version=%s program=%s source=%s db=%s@%s:%d/%s%s%s exports=%s", event,
+           "event=%s version=%s program=%s source=%s db=%s@%s/%s%s exports=%s", event,
            GWAUTH_VERSION, p->name, c->identity.source == GW_SRC_APISIX ? "apisix" : "headers",
-           c->database.user, c->database.host, c->database.port, c->database.name,
-           *c->database.socket ? " socket=" : "", c->database.socket,
-           names.data ? names.data : "-");
+           c->database.user, nodes.data ? nodes.data : "-", c->database.name,
+           c->database.galera ? " cluster=galera" : "", names.data ? names.data : "-");
     gw_buf_free(&names);
+    gw_buf_free(&nodes);
 }
 
 /* SIGHUP: a new configuration between two requests, or the old one kept. */

@@ -30,7 +30,8 @@ const char gw_config_default_json[] =
     "  \"database\": {\n"
     "    \"host\": \"localhost\", \"port\": 3306, \"socket\": \"\",\n"
     "    \"user\": \"gwauth\", \"password_file\": \"\", \"name\": \"gwauth\",\n"
-    "    \"connect_timeout_ms\": 2000, \"read_timeout_ms\": 2000, \"cluster\": \"none\"\n"
+    "    \"connect_timeout_ms\": 2000, \"read_timeout_ms\": 2000, \"cluster\": \"none\",\n"
+    "    \"hosts\": [], \"failback_seconds\": 30\n"
     "  },\n"
     "  \"identity\": {\n"
     "    \"source\": \"apisix\",\n"
@@ -346,7 +347,7 @@ static void parse_database(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"host", "port", "socket", "user", "password_file",
                                        "name", "connect_timeout_ms", "read_timeout_ms", "cluster",
-                                       NULL};
+                                       "hosts", "failback_seconds", NULL};
     static const char *const clusters[] = {"none", "galera", NULL};
     char path[256];
     const cJSON *o = cfg_object(p, root, "", "database", keys, path, sizeof(path));
@@ -361,6 +362,96 @@ static void parse_database(cfgp *p, gw_config *c, const cJSON *root)
     int cl = c->database.galera;
     get_enum(p, o, path, "cluster", clusters, &cl);
     c->database.galera = cl == 1;
+    get_strlist(p, o, path, "hosts", S_NONEMPTY, &c->database.hosts);
+    get_int(p, o, path, "failback_seconds", 1, 86400, &c->database.failback_seconds);
+}
+
+static void dbnodes_free(gw_config *c)
+{
+    for (size_t i = 0; i < c->database.nnodes; i++) {
+        free(c->database.nodes[i].host);
+        free(c->database.nodes[i].socket);
+        free(c->database.nodes[i].text);
+    }
+    free(c->database.nodes);
+    c->database.nodes = NULL;
+    c->database.nnodes = 0;
+}
+
+/* Parses one database.hosts entry: "unix:/path", "host", "host:port" or
+ * "[v6]:port" (the port defaults to database.port). NULL or why not. */
+static const char *dbnode_parse(const char *s, int dflt_port, gw_dbnode *n)
+{
+    memset(n, 0, sizeof(*n));
+    set_str(&n->text, s);
+    if (strncmp(s, "unix:", 5) == 0) {
+        if (s[5] != '/')
+            return "a socket must be an absolute path (unix:/run/mysqld/mysqld.sock)";
+        set_str(&n->host, "localhost");
+        set_str(&n->socket, s + 5);
+        n->port = dflt_port;
+        return NULL;
+    }
+    set_str(&n->socket, "");
+    const char *end, *colon;
+    if (s[0] == '[') {
+        end = strchr(s, ']');
+        if (!end || end == s + 1)
+            return "expected [IPv6]:port";
+        colon = end[1] == ':' ? end + 1 : NULL;
+        if (end[1] && !colon)
+            return "expected [IPv6]:port";
+        n->host = strndup(s + 1, (size_t)(end - s - 1));
+    } else {
+        colon = strchr(s, ':');
+        if (colon && strchr(colon + 1, ':'))
+            return "write an IPv6 address as [ADDRESS]:PORT";
+        n->host = strndup(s, colon ? (size_t)(colon - s) : strlen(s));
+    }
+    if (!n->host)
+        abort();
+    if (!*n->host || strspn(n->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") != strlen(n->host))
+        return "expected a host name or address";
+    n->port = dflt_port;
+    if (colon) {
+        char *e;
+        long port = strtol(colon + 1, &e, 10);
+        if (!colon[1] || *e || port < 1 || port > 65535)
+            return "the port must be a number from 1 to 65535";
+        n->port = (int)port;
+    }
+    return NULL;
+}
+
+/* database.nodes: the hosts list, else the one server of host/port/socket. */
+static void cfg_dbnodes(cfgp *p, gw_config *c)
+{
+    dbnodes_free(c);
+    size_t n = c->database.hosts.n ? c->database.hosts.n : 1;
+    c->database.nodes = xcalloc(n, sizeof(gw_dbnode));
+    if (!c->database.hosts.n) {
+        gw_dbnode *d = &c->database.nodes[0];
+        set_str(&d->host, c->database.host);
+        set_str(&d->socket, c->database.socket);
+        d->port = c->database.port;
+        char text[320];
+        if (*c->database.socket)
+            snprintf(text, sizeof(text), "unix:%s", c->database.socket);
+        else
+            snprintf(text, sizeof(text), "%s:%d", c->database.host, c->database.port);
+        set_str(&d->text, text);
+        c->database.nnodes = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char kp[64];
+        snprintf(kp, sizeof(kp), "database.hosts[%zu]", i);
+        const char *why = dbnode_parse(c->database.hosts.v[i], c->database.port,
+                                       &c->database.nodes[c->database.nnodes]);
+        c->database.nnodes++;
+        if (why)
+            cfg_err(p, kp, "%s", why);
+    }
 }
 
 static void claimvars_free(gw_config *c)
@@ -853,6 +944,7 @@ const char *gw_secret_problem(const char *s)
 /* Rules that tie several keys together, checked once everything is read. */
 static void cfg_cross_checks(cfgp *p, gw_config *c)
 {
+    cfg_dbnodes(p, c);
     if (c->identity.source == GW_SRC_HEADERS) {
         bool has_id = false;
         for (size_t i = 0; i < c->identity.nclaim_headers; i++)
@@ -1108,6 +1200,8 @@ void gw_config_free(gw_config *c)
         return;
     free(c->database.host);
     free(c->database.socket);
+    strlist_free(&c->database.hosts);
+    dbnodes_free(c);
     free(c->database.user);
     free(c->database.password_file);
     if (c->database.password) {
@@ -1177,6 +1271,8 @@ char *gw_config_json(const gw_config *c)
     cJSON_AddNumberToObject(o, "connect_timeout_ms", c->database.connect_timeout_ms);
     cJSON_AddNumberToObject(o, "read_timeout_ms", c->database.read_timeout_ms);
     cJSON_AddStringToObject(o, "cluster", c->database.galera ? "galera" : "none");
+    js_strs(o, "hosts", &c->database.hosts);
+    cJSON_AddNumberToObject(o, "failback_seconds", c->database.failback_seconds);
 
     o = cJSON_AddObjectToObject(root, "identity");
     cJSON_AddStringToObject(o, "source", sources[c->identity.source]);

@@ -98,6 +98,8 @@ struct gw_db {
 
     const char **exports;
     time_t purged;            /* last purge of expired sessions */
+    size_t node;              /* the database.nodes entry connected to */
+    time_t connected;         /* when */
 };
 
 #define C_ID 0
@@ -314,9 +316,59 @@ void gw_db_free(gw_db *db)
 }
 static unsigned db_seconds(int ms) { return (unsigned)((ms + 999) / 1000); }
 
+/* Galera: a node serves only once it is part of the primary component and
+ * synced (wsrep_ready ON, wsrep_local_state 4); a joining or cut-off node
+ * accepts connections but must get no traffic. DB_OK when ready; DB_DOWN
+ * with the state in db->err when not. */
+static db_rc db_node_ready(gw_db *db)
+{
+    static const char sql[] =
+        "SELECT MAX(IF(VARIABLE_NAME = 'WSREP_READY', VARIABLE_VALUE, NULL)),"
+        " MAX(IF(VARIABLE_NAME = 'WSREP_LOCAL_STATE', VARIABLE_VALUE, NULL))"
+        " FROM information_schema.GLOBAL_STATUS"
+        " WHERE VARIABLE_NAME IN ('WSREP_READY', 'WSREP_LOCAL_STATE')";
+    if (mysql_real_query(db->conn, sql, strlen(sql)))
+        return db_conn_rc(db);
+    MYSQL_RES *res = mysql_store_result(db->conn);
+    if (!res)
+        return db_conn_rc(db);
+    MYSQL_ROW row = mysql_fetch_row(res);
+    bool ready = row && row[0] && row[1] && strcasecmp(row[0], "ON") == 0 && strcmp(row[1], "4") == 0;
+    char state[96];
+    snprintf(state, sizeof(state), "not ready: wsrep_ready=%s wsrep_local_state=%s",
+             row && row[0] ? row[0] : "-", row && row[1] ? row[1] : "-");
+    mysql_free_result(res);
+    if (ready)
+        return DB_OK;
+    db_seterr(db, 0, state);
+    return DB_DOWN;
+}
+
+/* Connects to database.nodes[i]. */
+static db_rc db_connect_node(gw_db *db, size_t i);
+
+/* Connects to the first node of database.nodes that answers (and, on
+ * Galera, is ready), in the order given. */
 static db_rc db_connect(gw_db *db)
 {
+    db_rc rc = DB_GONE;
+    for (size_t i = 0; i < db->cfg->database.nnodes; i++) {
+        if ((rc = db_connect_node(db, i)) == DB_OK) {
+            db->node = i;
+            db->connected = time(NULL);
+            return DB_OK;
+        }
+        if (db->cfg->database.nnodes > 1)
+            gw_log(GW_LOG_ERROR, "event=db_node_skipped node=%s error=\"%s\"",
+                   db->cfg->database.nodes[i].text, db->err);
+    }
+    return rc;
+}
+
+static db_rc db_connect_node(gw_db *db, size_t i)
+{
     const gw_config *c = db->cfg;
+    const gw_dbnode *node = &c->database.nodes[i];
     db->conn = mysql_init(NULL);
     if (!db->conn) {
         db_seterr(db, 0, "mysql_init: out of memory");
@@ -331,9 +383,9 @@ static db_rc db_connect(gw_db *db)
     mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
     mysql_options(db->conn, MYSQL_OPT_LOCAL_INFILE, &off);
     mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    const char *sock = *c->database.socket ? c->database.socket : NULL;
-    if (!mysql_real_connect(db->conn, c->database.host, c->database.user, c->database.password,
-                            c->database.name, (unsigned)c->database.port, sock, 0)) {
+    const char *sock = *node->socket ? node->socket : NULL;
+    if (!mysql_real_connect(db->conn, node->host, c->database.user, c->database.password,
+                            c->database.name, (unsigned)node->port, sock, 0)) {
         db_conn_rc(db);
         mysql_close(db->conn);
         db->conn = NULL;
@@ -352,6 +404,13 @@ static db_rc db_connect(gw_db *db)
              rt, rt, c->database.read_timeout_ms / 1000.0);
     if (mysql_real_query(db->conn, sql, strlen(sql)))
         goto fail;
+    if (c->database.galera) {
+        db_rc rc = db_node_ready(db);
+        if (rc != DB_OK) {
+            db_disconnect(db);
+            return rc == DB_FAIL ? DB_FAIL : DB_GONE;
+        }
+    }
     db->fresh = true;
     return DB_OK;
 fail:;
@@ -799,6 +858,13 @@ static db_rc db_open(gw_db *db, gw_buf *out, int *nproblems)
 
 gw_status gw_db_ensure(gw_db *db)
 {
+    /* failback: a connection to a later node is given up between two
+     * requests after database.failback_seconds, so that the first node
+     * that answers is used again once it is back */
+    if (db->conn && db->node > 0 && time(NULL) - db->connected >= db->cfg->database.failback_seconds) {
+        gw_log(GW_LOG_INFO, "event=db_failback from=%s", db->cfg->database.nodes[db->node].text);
+        db_disconnect(db);
+    }
     if (db->conn)
         return GW_OK;
     db_rc rc = db_open(db, NULL, NULL);
@@ -806,7 +872,7 @@ gw_status gw_db_ensure(gw_db *db)
         gw_log(GW_LOG_ERROR, "event=db_connect_failed error=\"%s\"", db->err);
         return GW_E_UNAVAILABLE;
     }
-    gw_log(GW_LOG_INFO, "event=db_connected");
+    gw_log(GW_LOG_INFO, "event=db_connected node=%s", db->cfg->database.nodes[db->node].text);
     return GW_OK;
 }
 
@@ -854,6 +920,13 @@ int gw_db_check(const gw_config *cfg, gw_buf *problems, gw_buf *notes)
     if (!db) {
         gw_buf_puts(problems, "out of memory\n");
         return 1;
+    }
+    /* each node's state, when there are several */
+    for (size_t i = 0; cfg->database.nnodes > 1 && i < cfg->database.nnodes; i++) {
+        db_rc r = db_connect_node(db, i);
+        gw_buf_printf(notes, "database.hosts[%zu] %s: %s\n", i, cfg->database.nodes[i].text,
+                      r == DB_OK ? (cfg->database.galera ? "ready (synced)" : "answers") : db->err);
+        db_disconnect(db);
     }
     int n = 0;
     db_rc rc = db_open(db, problems, &n);

@@ -66,6 +66,14 @@ typedef struct {
     gw_strlist scopes_any;
 } gw_rule;
 
+/* One database server to connect to: TCP host and port, or a socket. */
+typedef struct {
+    char *host;
+    int port;
+    char *socket;   /* "" for TCP */
+    char *text;     /* as written, for logs: "db1:3306", "unix:/run/..." */
+} gw_dbnode;
+
 typedef struct gw_config {
     struct {
         char *host;
@@ -79,6 +87,10 @@ typedef struct gw_config {
         int read_timeout_ms;
         bool galera;    /* database.cluster "galera": reads of sessions wait
                            for the cluster's committed writes */
+        gw_strlist hosts;  /* database.hosts as written */
+        int failback_seconds; /* on a later node, try the first ones again after */
+        gw_dbnode *nodes;  /* derived: hosts, or host/port/socket alone */
+        size_t nnodes;
     } database;
     struct {
         gw_source source;

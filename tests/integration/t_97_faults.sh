@@ -124,3 +124,16 @@ expect_eq "...in under a second ($ms ms)" "$([ "$ms" -lt 1000 ] && echo yes)" ye
 kill "$SLOW" 2>/dev/null
 wait "$SLOW" 2>/dev/null
 for pid in $(stack_pids slowpost); do kill -0 "$pid" 2>/dev/null && ok "authorizer $pid alive after the slow body" || fail "authorizer $pid died"; done
+
+section "database.hosts: a node that does not answer is skipped"
+DEAD=$(gw_free_port)
+STACK_DB="\"hosts\": [\"127.0.0.1:$DEAD\", \"127.0.0.1:$DB_PORT\"]" \
+    stack_start hosts '{"identity": {"cache_seconds": 0}}' 1 || return
+whoami "$(b64 '{"sub":"hosts-1"}')"
+expect_eq "the first node down, the second serves: 200" "$STATUS" 200
+expect_has "...the skip is logged with the node" "$(cat "$T/hosts/authz.log")" "event=db_node_skipped node=127.0.0.1:$DEAD"
+expect_has "...and where it connected" "$(cat "$T/hosts/authz.log")" "event=db_connected node=127.0.0.1:$DB_PORT"
+out=$("$GW_BIN/authorizer" -c "$T/hosts/gwauth.json" --check-config 2>&1)
+expect_has "--check-config reports each node: the dead one" "$out" "note: database.hosts[0] 127.0.0.1:$DEAD: 2002"
+expect_has "...and the one that answers" "$out" "note: database.hosts[1] 127.0.0.1:$DB_PORT: answers"
+expect_has "...and is OK" "$out" "OK"

@@ -229,6 +229,43 @@ static void t_load(void)
 }
 
 /* --print-config: the printed document parses to the same configuration. */
+/* database.hosts: the servers tried in order. */
+static void t_db_hosts(void)
+{
+    gw_config *c = unit_config_of("{\"database\":{\"port\":3310,\"hosts\":[\"db1:3307\",\"unix:/run/db.sock\","
+                                  "\"[::1]:3308\",\"db4\",\"10.0.0.5\"]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL_FATAL(c->database.nnodes, 5);
+    CU_ASSERT_STRING_EQUAL(c->database.nodes[0].host, "db1");
+    CU_ASSERT_EQUAL(c->database.nodes[0].port, 3307);
+    CU_ASSERT_STRING_EQUAL(c->database.nodes[1].socket, "/run/db.sock");
+    CU_ASSERT_STRING_EQUAL(c->database.nodes[2].host, "::1");
+    CU_ASSERT_EQUAL(c->database.nodes[2].port, 3308);
+    CU_ASSERT_EQUAL(c->database.nodes[3].port, 3310); /* database.port */
+    CU_ASSERT_STRING_EQUAL(c->database.nodes[4].text, "10.0.0.5");
+    gw_config_free(c);
+    c = unit_config_of("{\"database\":{\"host\":\"db9\",\"port\":3311}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL_FATAL(c->database.nnodes, 1); /* no list: host and port */
+    CU_ASSERT_STRING_EQUAL(c->database.nodes[0].text, "db9:3311");
+    CU_ASSERT_EQUAL(c->database.failback_seconds, 30);
+    gw_config_free(c);
+    static const char *const bad[] = {"db1:", "db1:0", "db1:70000", "db1:x", "::1:3306", "[::1",
+                                      "[]:1", "unix:relative", "db 1", "db1:3306:1", NULL};
+    for (int i = 0; bad[i]; i++) {
+        char json[128], *err = NULL;
+        snprintf(json, sizeof(json), "{\"database\":{\"hosts\":[\"ok\",\"%s\"]}}", bad[i]);
+        gw_config *b = parse(json, &err);
+        if (b || !err || !strstr(err, "database.hosts[1]"))
+            fprintf(stderr, "\n  %s: %s\n", bad[i], err ? err : "accepted");
+        CU_ASSERT_PTR_NULL(b);
+        CU_ASSERT_PTR_NOT_NULL(err);
+        CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "database.hosts[1]"));
+        free(err);
+        gw_config_free(b);
+    }
+}
+
 /* gwauth's own columns and tables cannot be mapped in any letter case
  * (MariaDB's names are case-insensitive). */
 static void t_reserved_any_case(void)
@@ -265,7 +302,8 @@ static void t_json_round_trip(void)
         "\"session\":{\"enabled\":true,\"same_site\":\"Strict\"},\"log\":{\"level\":\"warn\"}}",
         "{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"a\"],\"audiences\":[\"b\",\"c\"],"
         "\"leeway_seconds\":5}}}",
-        "{\"database\":{\"cluster\":\"galera\"},\"fastcgi\":{\"secret_file\":\"/etc/gwauth/fastcgi.secret\",\"peer_uids\":[33,\"www-data\",0],"
+        "{\"database\":{\"cluster\":\"galera\",\"hosts\":[\"db1:3307\",\"unix:/run/db.sock\",\"[::1]:3308\",\"db4\"],"
+        "\"failback_seconds\":5},\"fastcgi\":{\"secret_file\":\"/etc/gwauth/fastcgi.secret\",\"peer_uids\":[33,\"www-data\",0],"
         "\"receive_timeout_ms\":2500}}",
         NULL};
     for (int i = 0; docs[i]; i++) {
@@ -306,6 +344,7 @@ void unit_config(void)
         {"identity.jwt: off when absent, defaults when present", t_jwt},
         {"printed configuration parses to the same one", t_json_round_trip},
         {"gwauth's own columns and tables, in any letter case", t_reserved_any_case},
+        {"database.hosts: host, host:port, [v6]:port, unix:PATH", t_db_hosts},
         {NULL, NULL}};
     unit_suite("config", tests);
 }
