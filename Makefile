@@ -7,6 +7,7 @@
 #   make deps       install the Debian packages needed to build and test
 #   make check-asan the same tests against an AddressSanitizer + UBSan build
 #   make check-valgrind  thousands of mixed requests to gwauth under valgrind
+#   make check-cluster   a 3-node Galera cluster with a front-end on each node
 #   make install    PREFIX=/usr/local DESTDIR= (see README "Install as a service")
 #   make bench      wrk against lighttpd: gwauth side by side with baselines (BENCH.md)
 #   make fuzz       FUZZ_SECONDS=60: libFuzzer on every parser (clang), new inputs in build-fuzz/
@@ -36,7 +37,7 @@ UNIT     := $(BUILD)/unit_tests
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all check check-asan check-valgrind install uninstall bench fuzz test-unit test-integration run migrate deps clean clean-run help
+.PHONY: all check check-asan check-valgrind check-cluster install uninstall bench fuzz test-unit test-integration run migrate deps clean clean-run help
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c | $(BUILD)
@@ -113,6 +114,12 @@ check-asan:
 	    $(FUZZ_TARGETS:%=build-asan/fuzz/replay_%)
 	@GW_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/check.sh
+
+# Three Galera nodes on loopback and a front-end on each (tests/cluster).
+check-cluster:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/fcgiclient
+	@tests/cluster/run.sh
 
 check-valgrind:
 	@scripts/deps.sh
@@ -227,6 +234,6 @@ clean-run:
 	rm -rf .run
 
 help:
-	@sed -n '1,8p' Makefile
+	@sed -n '1,/^$$/p' Makefile
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)

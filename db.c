@@ -1445,7 +1445,7 @@ static gw_status db_call(gw_db *db, db_op op, void *arg)
                     gw_log(GW_LOG_ERROR, "event=db_error error=\"%s\" tries=%d", db->err, tries);
                     return GW_E_UNAVAILABLE;
                 }
-                gw_log(GW_LOG_DEBUG, "event=db_retry error=\"%s\" tries=%d", db->err, tries);
+                gw_log(GW_LOG_INFO, "event=db_retry error=\"%s\" tries=%d", db->err, tries);
                 db_backoff(tries, deadline);
             } else if (++races >= 3) {
                 gw_log(GW_LOG_ERROR, "event=db_error error=\"insert keeps failing on a unique key\" "
