@@ -93,6 +93,22 @@ expect_eq "a token of the new key (EdDSA): 200" "$STATUS" 200
 jget "$T_RS" "$KIM"
 expect_eq "the old key's token, cached before the rotation: now 401" "$STATUS" 401
 expect_has "...the rotation was logged" "$(cat "$T/jwt/authz.log")" "event=jwks_reloaded keys=1 skipped=0"
+# a rotation that keeps the file's inode, size and mtime (cp -p over it):
+# only its ctime tells
+jwt_key "$J/ed2.pem" ed
+"$MINT" jwks ed-1="$J/ed2.pem" >"$J/jwks.same"
+expect_eq "a set of the same size" "$(stat -c %s "$J/jwks.same")" "$(stat -c %s "$J/jwks.json")"
+ino=$(stat -c %i "$J/jwks.json")
+touch -r "$J/jwks.json" "$J/jwks.same"
+cp -p "$J/jwks.same" "$J/jwks.json"
+expect_eq "...copied in place with its mtime" "$(stat -c %i.%Y "$J/jwks.json")" "$ino.$(stat -c %Y "$J/jwks.same")"
+sleep 1.2
+jget "$(tok ed2 EdDSA ed-1 "$(claims kim-1 $((NOW + 600)) ',"groups":["admin"]')")" "$KIM"
+expect_eq "...is noticed (ctime): the new key's token is 200" "$STATUS" 200
+jwks_install "$J/jwks.json" ed-1="$J/ed.pem"
+sleep 1.2
+jget "$T_ED" "$KIM"
+expect_eq "...and the key is back for the next steps" "$STATUS" 200
 printf '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}\n' >"$J/jwks.new" && mv "$J/jwks.new" "$J/jwks.json"
 sleep 1.2
 jget "$T_ED" "$KIM"

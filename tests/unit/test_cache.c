@@ -93,7 +93,7 @@ static void t_lru(void)
 static void t_bytes(void)
 {
     enum { NG = 225 };
-    char *groups[NG], names[NG][32];
+    char *groups[NG], names[NG][40];
     for (int i = 0; i < NG; i++) {
         snprintf(names[i], sizeof(names[i]), "group-with-a-long-name-%03d", i);
         groups[i] = names[i];
