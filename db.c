@@ -62,7 +62,7 @@ struct gw_db {
     MYSQL_STMT **rel;        /* per related table t: rel[2t] inserts its row,
                                 rel[2t + 1] updates it (keyed on user_id alone) */
     MYSQL_STMT *grp_new, *grp_add, *grp_del, *grp_name, *grp_find;
-    MYSQL_STMT *sess_ins, *sess_del, *sess_gc;
+    MYSQL_STMT *sess_ins, *sess_del, *sess_gc, *sess_lease;
 
     /* layout of sel's (and ssel's) result */
     size_t nsel;
@@ -97,7 +97,8 @@ struct gw_db {
     size_t ngmap;
 
     const char **exports;
-    time_t purged;            /* last purge of expired sessions */
+    time_t purged;            /* last try at the session purge lease */
+    char holder[96];          /* "host:pid", written into leases.holder */
     size_t node;              /* the database.nodes entry connected to */
     time_t connected;         /* when */
 };
@@ -108,7 +109,10 @@ struct gw_db {
 #define GW_GMAP_MAX 4096      /* group names kept per process */
 #define GW_GMAP_SECONDS 60    /* how long a group name is trusted */
 #define GW_DB_RETRIES 10      /* tries after deadlocks and certification conflicts */
-#define GW_PURGE_SECONDS 30   /* at most one purge of expired sessions per process */
+#define GW_PURGE_SECONDS 30   /* the purge lease: one purge per installation per 30 s */
+#define GW_PURGE_TRY_SECONDS 5 /* a process tries to take it at most this often */
+#define GW_PURGE_BATCH 100    /* rows per DELETE (in sess_gc's text) */
+#define GW_PURGE_BATCHES 20   /* DELETEs per purge at most */
 
 /* DB_RETRY: deadlock, run again; DB_SLOW: a server-side time limit hit,
  * the connection is fine; DB_GONE: the connection is lost; DB_DOWN: the
@@ -237,7 +241,7 @@ static void db_disconnect(gw_db *db)
 {
     MYSQL_STMT **all[] = {&db->sel, &db->ssel, &db->ins, &db->upd, &db->grp_new, &db->grp_add,
                           &db->grp_del, &db->grp_name, &db->grp_find, &db->sess_ins, &db->sess_del,
-                          &db->sess_gc};
+                          &db->sess_gc, &db->sess_lease};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         db_close_stmt(all[i]);
     for (size_t t = 0; db->rel && t < 2 * db->cfg->users.nrelated; t++)
@@ -531,6 +535,7 @@ static int db_schema_apply(gw_db *db, const db_schema *s, gw_buf *out)
     struct { bool used; const char *table, *col, *why; } need[] = {
         {c->session.enabled, "sessions", "token_hash", "session.enabled"},
         {c->session.enabled, "sessions", "expires_at", "session.enabled"},
+        {c->session.enabled, "leases", "expires_at", "session.enabled"},
         {db->ssel_groups || db->sel_groups, "groups", "name", "groups"},
         {db->ssel_groups || db->sel_groups, "user_groups", "group_id", "groups"},
     };
@@ -749,7 +754,10 @@ static db_rc db_prepare_all(gw_db *db)
                  " SELECT ?, u.`id`, NOW(6), NOW(6) + INTERVAL ? SECOND FROM `users` u"
                  " WHERE u.`id` = ? AND u.`is_active` = 1")) != DB_OK ||
             (rc = db_prepare_text(db, &db->sess_gc,
-                 "DELETE FROM `sessions` WHERE `expires_at` < NOW(6) LIMIT 100")) != DB_OK)
+                 "DELETE FROM `sessions` WHERE `expires_at` < NOW(6) LIMIT 100")) != DB_OK ||
+            (rc = db_prepare_text(db, &db->sess_lease,
+                 "UPDATE `leases` SET `holder` = ?, `expires_at` = NOW(6) + INTERVAL 30 SECOND"
+                 " WHERE `name` = 'session_purge' AND `expires_at` <= NOW(6)")) != DB_OK)
             goto out;
     }
     gw_buf_reset(&q);
@@ -1669,27 +1677,53 @@ static db_rc db_session_create_once(gw_db *db, void *argp, gw_status *deny, bool
     return DB_OK;
 }
 
+/* The purge of expired sessions, under the cluster-wide lease: one UPDATE
+ * takes it when it has expired (on Galera a concurrent taker on another
+ * node loses its certification and skips), then DELETEs of
+ * GW_PURGE_BATCH rows, each its own statement, until fewer come back.
+ * *purged counts the rows; -1 when the lease was not ours. */
 static db_rc db_purge_once(gw_db *db, void *argp, gw_status *deny, bool *again)
 {
-    (void)argp;
+    long *purged = argp;
     (void)deny;
     (void)again;
-    return db_run(db, db->sess_gc);
+    *purged = -1;
+    char host[64] = "";
+    if (gethostname(host, sizeof(host) - 1) != 0)
+        host[0] = '\0';
+    snprintf(db->holder, sizeof(db->holder), "%s:%ld", host, (long)getpid());
+    bind_text(&db->par[0], &db->parlen[0], db->holder);
+    db_rc rc = db_run(db, db->sess_lease);
+    if (rc == DB_RETRY)
+        return DB_OK; /* another node took it at the same time */
+    if (rc != DB_OK || mysql_stmt_affected_rows(db->sess_lease) != 1)
+        return rc;
+    *purged = 0;
+    for (int i = 0; i < GW_PURGE_BATCHES; i++) {
+        if ((rc = db_run(db, db->sess_gc)) != DB_OK)
+            return rc == DB_RETRY ? DB_OK : rc; /* the next turn goes on */
+        my_ulonglong n = mysql_stmt_affected_rows(db->sess_gc);
+        *purged += (long)n;
+        if (n < GW_PURGE_BATCH)
+            break;
+    }
+    return DB_OK;
 }
 
 gw_status gw_db_session_create(gw_db *db, const char *user_id, const unsigned char *hash,
                                long ttl_seconds)
 {
-    /* Expired rows go in small batches, at most once per GW_PURGE_SECONDS
-     * and process, as a statement of its own: on a cluster the front-ends'
-     * purges meet on the same oldest rows, and a conflict there must
-     * never cost a session. Best effort: a failure is logged and waits
-     * for the next turn. */
+    /* Expired rows go before a session is made, by statements of their
+     * own, by one process of the installation at a time (the lease),
+     * and best effort: a failure is logged and never costs the session. */
     time_t now = time(NULL);
-    if (now - db->purged >= GW_PURGE_SECONDS) {
+    if (now - db->purged >= GW_PURGE_TRY_SECONDS) {
         db->purged = now;
-        if (db_call(db, db_purge_once, NULL) != GW_OK)
+        long purged = -1;
+        if (db_call(db, db_purge_once, &purged) != GW_OK)
             gw_log(GW_LOG_INFO, "event=session_purge_skipped");
+        else if (purged > 0)
+            gw_log(GW_LOG_INFO, "event=sessions_purged rows=%ld", purged);
     }
     db_sess_arg a = {hash, user_id, ttl_seconds, NULL};
     return db_call(db, db_session_create_once, &a);

@@ -131,19 +131,39 @@ req -H "Cookie: gwauth_session=$LT" "$(url /applogout)"
 expect_eq "database back: the logout works" "$(location)" "/app/"
 expect_eq "...and the session is gone" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$LT', 256))")" 0
 
-section "expired sessions: purged in batches, not on every creation"
+section "expired sessions: purged in batches, by one process of the installation at a time"
 stack_start sesspurge '{"session": {"enabled": true, "secure": false}}' 1 || return
+SP1=$PORT
 whoami "$(b64 '{"sub":"purge-sess"}')"
-sqlv "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) SELECT UNHEX(SHA2(CONCAT('old', seq), 256)), u.id, NOW(6) - INTERVAL 2 DAY, NOW(6) - INTERVAL 1 DAY FROM seq_1_to_150 JOIN users u ON u.global_id = 'purge-sess'"
+old_sessions() { sqlv "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) SELECT UNHEX(SHA2(CONCAT('old-$1-', seq), 256)), u.id, NOW(6) - INTERVAL 2 DAY, NOW(6) - INTERVAL 1 DAY FROM seq_1_to_$2 JOIN users u ON u.global_id = 'purge-sess'"; }
 expired() { sqlv "SELECT COUNT(*) FROM sessions WHERE expires_at < NOW(6)"; }
+establish() { req -H "X-Userinfo: $(b64 '{"sub":"purge-sess"}')" "$(url /establish_session)"; }
+sqlv "UPDATE leases SET expires_at = NOW(6) - INTERVAL 1 SECOND WHERE name = 'session_purge'"
+old_sessions a 2150
 e0=$(expired)
-req -H "X-Userinfo: $(b64 '{"sub":"purge-sess"}')" "$(url /establish_session)"
+establish
 expect_eq "a session is created" "$STATUS" 302
-expect_eq "...the responder's first creation purges expired rows, 100 at a time" "$(( e0 - $(expired) ))" 100
+expect_eq "...the first creation purges expired rows, 100 per statement, 2000 at most ($e0 were expired)" "$(( e0 - $(expired) ))" 2000
+expect_has "...logged with the count" "$(cat "$T/sesspurge/logout.log")" "event=sessions_purged rows=2000"
+expect_eq "...under the lease, held for 30 s" \
+    "$(sqlv "SELECT TIMESTAMPDIFF(SECOND, NOW(6), expires_at) BETWEEN 28 AND 30 FROM leases WHERE name = 'session_purge'")" 1
 e1=$(expired)
-req -H "X-Userinfo: $(b64 '{"sub":"purge-sess"}')" "$(url /establish_session)"
-expect_eq "...and the next one within 30 s does not purge again" "$(expired)" "$e1"
-sqlv "DELETE FROM sessions WHERE expires_at < NOW(6)"
+establish
+expect_eq "...the next creation does not purge again" "$(expired)" "$e1"
+stack_start sesspurge2 '{"session": {"enabled": true, "secure": false}}' 1 || return
+establish
+expect_eq "another front-end's responder: no purge while the lease is held" "$(expired)" "$e1"
+holder=$(sqlv "SELECT holder FROM leases WHERE name = 'session_purge'")
+expect_eq "...leases.holder names the taker (host:pid)" "$holder" "$(hostname):$(cat "$T/sesspurge/logout.pids")"
+sqlv "UPDATE leases SET expires_at = NOW(6) - INTERVAL 1 SECOND WHERE name = 'session_purge'"
+stack_start sesspurge3 '{"session": {"enabled": true, "secure": false}}' 1 || return
+establish
+expect_eq "lease expired: the next taker purges the rest" "$(expired)" 0
+expect_eq "...and holds it" "$(sqlv "SELECT holder FROM leases WHERE name = 'session_purge'")" \
+    "$(hostname):$(cat "$T/sesspurge3/logout.pids")"
+stack_stop sesspurge2
+stack_stop sesspurge3
+PORT=$SP1
 
 section "database.cluster galera on a server that is not a synced node: 503, and why"
 STACK_DB='"cluster": "galera"' stack_start sessgalera '{"session": {"enabled": true, "secure": false}}' 1 || return

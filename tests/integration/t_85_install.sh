@@ -7,7 +7,7 @@ I="$T/destdir"
 out=$(make -s -C "$GW_TOP" install DESTDIR="$I" BUILD="${GW_BUILD:-build}" 2>&1); rc=$?
 expect_eq "make install: exit 0" "$rc" 0
 for f in usr/local/lib/gwauth/authorizer usr/local/lib/gwauth/logout usr/local/sbin/gwauth-migrate \
-    usr/local/share/gwauth/sql/001_base.sql usr/local/share/man/man8/gwauth-authorizer.8 \
+    usr/local/share/gwauth/sql/001_base.sql usr/local/share/gwauth/sql/002_leases.sql usr/local/share/man/man8/gwauth-authorizer.8 \
     usr/local/share/man/man8/gwauth-logout.8 usr/local/share/man/man5/gwauth.json.5 \
     usr/local/share/man/man8/gwauth-migrate.8 usr/local/share/doc/gwauth/lighttpd.conf.example \
     usr/local/share/doc/gwauth/apache2.conf.example usr/local/share/doc/gwauth/examples/authelia.json \
