@@ -10,6 +10,7 @@
 #   make check-cluster   a 3-node Galera cluster with a front-end on each node
 #   make install    PREFIX=/usr/local DESTDIR= (see README "Install as a service")
 #   make bench      wrk against lighttpd: gwauth side by side with baselines (BENCH.md)
+#   make bench-cluster   the same on a 3-node Galera cluster (BENCH-cluster.md)
 #   make fuzz       FUZZ_SECONDS=60: libFuzzer on every parser (clang), new inputs in build-fuzz/
 
 CC       ?= cc
@@ -37,7 +38,7 @@ UNIT     := $(BUILD)/unit_tests
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all check check-asan check-valgrind check-cluster install uninstall bench fuzz test-unit test-integration run migrate deps clean clean-run help
+.PHONY: all check check-asan check-valgrind check-cluster install uninstall bench bench-cluster fuzz test-unit test-integration run migrate deps clean clean-run help
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c | $(BUILD)
@@ -153,6 +154,12 @@ bench:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/tests/jwtmint
 	@bench/run.sh
+
+# The scenarios a Galera cluster changes, on node 1 of a 3-node cluster.
+bench-cluster:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/tests/jwtmint
+	@BENCH_GALERA=1 BENCH_PROCS="$${BENCH_PROCS:-4}" BENCH_ROUNDS="$${BENCH_ROUNDS:-5}" BENCH_SCENARIOS="$${BENCH_SCENARIOS:-floor-db session session-galera}" bench/run.sh
 
 run:
 	@scripts/deps.sh

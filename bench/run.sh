@@ -14,10 +14,17 @@
 #   new                gwauth, every request a user never seen (user + profile row)
 #   changed            gwauth, known users whose email changes every request
 #   session            gwauth, requests carrying only a session cookie
+#   session-galera     the same with database.cluster "galera": every lookup
+#                      waits for the cluster's writes (wsrep_sync_wait);
+#                      BENCH_GALERA=1 only
 #
 # Environment: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_PROCS ("2 4"),
 # BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_SCENARIOS (all),
 # BENCH_OUT (BENCH.md; "-" for none).
+# BENCH_GALERA=1 (make bench-cluster): the database is node 1 of a
+# three-node Galera cluster on loopback instead of one server; the
+# scenarios default to the ones a cluster changes, the table goes to
+# BENCH-cluster.md.
 set -u
 GW_TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$GW_TOP/scripts/lib.sh"
@@ -27,8 +34,13 @@ PROCS=${BENCH_PROCS:-"2 4"}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-16}
 ALL="static floor floor-db returning returning-nocache returning-jwt returning-jwt-nocache new changed session"
+GALERA=${BENCH_GALERA:-0}
+if [ "$GALERA" = 1 ]; then
+    ALL="floor floor-db returning-nocache new session session-galera"
+    . "$GW_TOP/scripts/galera.sh"
+fi
 SCENARIOS=${BENCH_SCENARIOS:-$ALL}
-OUT=${BENCH_OUT:-$GW_TOP/BENCH.md}
+OUT=${BENCH_OUT:-$GW_TOP/BENCH$([ "$GALERA" = 1 ] && echo -cluster).md}
 BIN="$GW_TOP/${GW_BUILD:-build}"
 B=$(mktemp -d "${TMPDIR:-/tmp}/gwauth-bench.XXXXXX")
 TICK=$(getconf CLK_TCK)
@@ -36,14 +48,23 @@ TICK=$(getconf CLK_TCK)
 cleanup() {
     gw_stop_pidfile "$B/lighttpd.pid"
     [ -f "$B/pool.pids" ] && kill $(cat "$B/pool.pids") 2>/dev/null
-    gw_db_stop "$B/db"
+    if [ "$GALERA" = 1 ]; then gw_galera_stop "$B/galera"; else gw_db_stop "$B/db"; fi
     rm -rf "$B"
 }
 trap cleanup EXIT
 say() { printf '%s\n' "$*" >&2; }
 
 say "bench: MariaDB, 2000 users and 1000 sessions in $B"
-gw_db_init "$B/db" && gw_db_start "$B/db" "$(gw_free_port)" || exit 1
+if [ "$GALERA" = 1 ]; then
+    chmod 755 "$B" # the nodes run as the mysql user
+    gw_galera_init "$B/galera" && gw_galera_start "$B/galera" || exit 1
+    # the rest talks to node 1 as if it were the one server
+    mkdir -p "$B/db"
+    ln -s "$(gw_galera_sock "$B/galera" 1)" "$B/db/mysql.sock"
+    ln -s "$B/galera/n1/mariadbd.pid" "$B/db/mariadbd.pid"
+else
+    gw_db_init "$B/db" && gw_db_start "$B/db" "$(gw_free_port)" || exit 1
+fi
 PW="bench-$RANDOM$RANDOM"
 gw_db_setup "$B/db" gwauth gwauth "$PW" >/dev/null || exit 1
 gw_sql "$B/db" gwauth <<'SQL' || exit 1
@@ -64,6 +85,7 @@ dbconf="\"database\": {\"socket\": \"$B/db/mysql.sock\", \"user\": \"gwauth\", \
 echo "{ $dbconf }" >"$B/gw.json"
 echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0} }" >"$B/gw-nocache.json"
 echo "{ $dbconf, \"session\": {\"enabled\": true} }" >"$B/gw-session.json"
+sed 's|"name": "gwauth"}|"name": "gwauth", "cluster": "galera"}|' "$B/gw-session.json" >"$B/gw-session-galera.json"
 ISS="https://sso.example.org/realms/bench"
 jwtconf="\"jwt\": {\"jwks_file\": \"$B/jwks.json\", \"issuers\": [\"$ISS\"], \"audiences\": [\"bench\"]}"
 echo "{ $dbconf, \"identity\": {$jwtconf} }" >"$B/gw-jwt.json"
@@ -93,6 +115,7 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$B/rsa.pem" 2
     echo "}"
 } >"$B/data.lua"
 for s in $ALL; do
+    [ "$s" = session-galera ] && ln -s "$B/session.lua" "$B/$s.lua" && continue
     { echo "dofile(\"$GW_TOP/bench/b64.lua\")"; echo "dofile(\"$B/data.lua\")"
       cat "$GW_TOP/bench/common.lua"; echo "mode = \"$s\""; } >"$B/$s.lua"
 done
@@ -137,6 +160,7 @@ run() {
         returning-jwt) prog=("$BIN/authorizer" -c "$B/gw-jwt.json") ;;
         returning-jwt-nocache) prog=("$BIN/authorizer" -c "$B/gw-jwt-nocache.json") ;;
         session) prog=("$BIN/authorizer" -c "$B/gw-session.json") ;;
+        session-galera) prog=("$BIN/authorizer" -c "$B/gw-session-galera.json") ;;
     esac
     rm -f "$B/authz.sock" "$B/pool.pids"
     if [ ${#prog[@]} -gt 0 ]; then
@@ -208,23 +232,34 @@ END {
 }' "$B/results")
 echo
 echo "$table"
+# what waiting for the cluster's writes costs: within each round
+sync_cost=$(awk -v procs="$PROCS" '
+$2 == "session" { s[$1, $3] = $4 } $2 == "session-galera" { g[$1, $3] = $4; r[$1] = 1 }
+END { np = split(procs, P, " "); for (k = 1; k <= np; k++) { n = 0; line = ""
+        for (i in r) if (s[i, P[k]] > 0) { n++; v[n] = g[i, P[k]] / s[i, P[k]]; line = line sprintf(" %.2f", v[n]) }
+        if (!n) continue
+        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+        printf "session-galera ÷ session, %d procs, per round:%s; median %.2f\n", P[k], line, n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 } }' "$B/results")
+[ -n "$sync_cost" ] && echo && echo "$sync_cost"
 
 if [ "$OUT" != "-" ]; then
     {
         echo "# gwauth benchmark"
         echo
-        echo "Generated by \`make bench\` on $(date -u +%Y-%m-%d) (BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$DUR"
+        echo "Generated by \`make bench$([ "$GALERA" = 1 ] && echo -cluster)\` on $(date -u +%Y-%m-%d) (BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$DUR"
         echo "BENCH_PROCS=\"$PROCS\", wrk -t$THREADS -c$CONNS --latency, lighttpd serving a 45-byte file on loopback)."
         echo
         echo "Machine: $(nproc) CPU ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB,"
         echo "$(uname -sr); $(lighttpd -v 2>&1 | head -1 | cut -d' ' -f1); $(mariadbd --version | awk '{print $3}'); wrk, lighttpd, MariaDB and the authorizers share the machine."
+        [ "$GALERA" = 1 ] && echo "The database: node 1 of a three-node Galera cluster on the same machine."
         echo
         echo "Medians over $ROUNDS alternating rounds; each ratio is taken within its round, then the median."
         echo "CPU/proc is the authorizer processes' CPU time per process over the measured seconds."
         echo
         echo "$table"
         echo
-        cat "$GW_TOP/bench/NOTES.md"
+        [ -n "$sync_cost" ] && printf '%s\n\n' "$sync_cost"
+        if [ "$GALERA" = 1 ]; then cat "$GW_TOP/bench/NOTES-cluster.md"; else cat "$GW_TOP/bench/NOTES.md"; fi
     } >"$OUT"
     say "bench: written to $OUT"
 fi
