@@ -431,6 +431,9 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         gw_print_lines(p, noted.data);
         gw_buf_free(&noted);
         gw_buf_free(&notes);
+        if (cfg->identity.jwt.enabled && cfg->identity.jwt.any_audience)
+            fprintf(stderr, "gwauth-%s: warning: identity.jwt.audiences is \"any\": an ID token "
+                    "issued to any client of the accepted issuers is accepted\n", p->name);
         if (gw_caller_unprotected(cfg))
             fprintf(stderr, "gwauth-%s: warning: fastcgi: neither secret_file nor peer_uids is set: "
                     "any process that can connect to the socket can obtain an identity "

@@ -483,7 +483,15 @@ static void parse_jwt(cfgp *p, gw_config *c, const cJSON *identity, const char *
     get_str(p, o, path, "header", S_VAR, &c->identity.jwt.header);
     get_str(p, o, path, "jwks_file", S_ANY, &c->identity.jwt.jwks_file);
     get_strlist(p, o, path, "issuers", S_NONEMPTY, &c->identity.jwt.issuers);
-    get_strlist(p, o, path, "audiences", S_NONEMPTY, &c->identity.jwt.audiences);
+    /* The audience is required: without it an ID token issued to any
+     * client of the realm would do. "any" says so on purpose. */
+    const cJSON *aud = cJSON_GetObjectItemCaseSensitive(o, "audiences");
+    c->identity.jwt.any_audience = cJSON_IsString(aud) && strcmp(aud->valuestring, "any") == 0;
+    if (!c->identity.jwt.any_audience)
+        get_strlist(p, o, path, "audiences", S_NONEMPTY, &c->identity.jwt.audiences);
+    if (!c->identity.jwt.any_audience && c->identity.jwt.audiences.n == 0)
+        cfg_err(p, "identity.jwt.audiences",
+                "required: the client ids the tokens are issued to (the gateway's), or \"any\"");
     c->identity.jwt.leeway_seconds = 60;
     get_long(p, o, path, "leeway_seconds", 0, 3600, &c->identity.jwt.leeway_seconds);
     if (c->identity.jwt.jwks_file[0] != '/')
@@ -1299,7 +1307,10 @@ char *gw_config_json(const gw_config *c)
         cJSON_AddStringToObject(p, "header", c->identity.jwt.header);
         cJSON_AddStringToObject(p, "jwks_file", c->identity.jwt.jwks_file);
         js_strs(p, "issuers", &c->identity.jwt.issuers);
-        js_strs(p, "audiences", &c->identity.jwt.audiences);
+        if (c->identity.jwt.any_audience)
+            cJSON_AddStringToObject(p, "audiences", "any");
+        else
+            js_strs(p, "audiences", &c->identity.jwt.audiences);
         cJSON_AddNumberToObject(p, "leeway_seconds", (double)c->identity.jwt.leeway_seconds);
     }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "json.h"
 #include "util.h"
@@ -393,6 +394,14 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
         *why = "kid is not a string";
         goto out;
     }
+    /* the kind of token: an ID token is untyped or "JWT"; a logout token
+     * ("logout+jwt") or an access token ("at+jwt") is never one */
+    const cJSON *typ = cJSON_GetObjectItemCaseSensitive(hdr, "typ");
+    if (p->typ ? !(cJSON_IsString(typ) && strcasecmp(typ->valuestring, p->typ) == 0)
+               : typ && !(cJSON_IsString(typ) && strcasecmp(typ->valuestring, "JWT") == 0)) {
+        *why = "token type (typ) not accepted";
+        goto out;
+    }
     size_t candidates = 0;
     for (size_t i = 0; i < keys->n; i++) {
         const gw_jwk *k = &keys->v[i];
@@ -441,6 +450,16 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
             ok = cJSON_IsString(a) && in_list(p->audiences, a->valuestring);
         if (!ok) {
             *why = "audience not accepted";
+            goto out;
+        }
+        /* OpenID Connect Core 3.1.3.7: the authorized party */
+        const cJSON *azp = cJSON_GetObjectItemCaseSensitive(pay, "azp");
+        if (cJSON_IsArray(aud) && cJSON_GetArraySize(aud) > 1 && !azp) {
+            *why = "several audiences and no azp";
+            goto out;
+        }
+        if (azp && !(cJSON_IsString(azp) && in_list(p->audiences, azp->valuestring))) {
+            *why = "authorized party (azp) not accepted";
             goto out;
         }
     }

@@ -109,6 +109,7 @@ typedef struct gw_config {
             char *jwks_file;
             gw_strlist issuers;
             gw_strlist audiences;
+            bool any_audience;  /* "audiences": "any" (warned about) */
             long leeway_seconds;
         } jwt;
     } identity;

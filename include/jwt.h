@@ -37,10 +37,14 @@ size_t gw_jwks_skipped(const gw_jwks *k); /* keys skipped */
 
 typedef struct {
     const gw_strlist *issuers;   /* required: one must equal "iss" */
-    const gw_strlist *audiences; /* when n > 0: "aud" must name one */
+    const gw_strlist *audiences; /* when n > 0: "aud" must name one; with
+                                    several audiences "azp" must be there,
+                                    and any "azp" must be one of them */
     long leeway_seconds;
     const char *subject;         /* when not NULL: the subject claim must equal it */
     const char *subject_claim;   /* that claim's name; NULL means "sub" */
+    const char *typ;             /* the "typ" header required (case-blind);
+                                    NULL: absent or "JWT" (an ID token) */
 } gw_jwt_policy;
 
 /* Verifies token at time now. GW_OK: the signature is valid and the claims

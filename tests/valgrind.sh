@@ -51,7 +51,7 @@ for k in a b; do jwt_key "$j/$k.pem" rsa; done
 jwt_key "$j/ec.pem" ec
 jwks_install "$j/jwks.json" ka="$j/a.pem" ec="$j/ec.pem"
 ISS="https://sso.example.org/realms/vg"
-sed -e 's|"identity": { "max_bytes": 4096 }|"identity": { "max_bytes": 4096, "cache_seconds": 0, "jwt": { "jwks_file": "'"$j"'/jwks.json", "issuers": ["'"$ISS"'"] } }|' \
+sed -e 's|"identity": { "max_bytes": 4096 }|"identity": { "max_bytes": 4096, "cache_seconds": 0, "jwt": { "jwks_file": "'"$j"'/jwks.json", "issuers": ["'"$ISS"'"], "audiences": ["valgrind"] } }|' \
     "$d/gwauth.json" >"$j/gwauth.json"
 grep -q '"jwt"' "$j/gwauth.json" || fail "identity.jwt configuration for valgrind"
 $VG --log-file="$d/vg-jwt.txt" "$GW_BIN/authorizer" -c "$j/gwauth.json" -s "unix:$j/authz.sock" -l "$j/authz.log" &
@@ -102,7 +102,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 # jwt: the same token made once per kind, sent many times
 jtok() { jwt_sign "$j/$1.pem" "$2" "$3" \
-    "{\"iss\":\"$ISS\",\"sub\":\"$4\",\"exp\":$(($(date +%s) + $5)),\"groups\":[\"staff\"]}"; }
+    "{\"iss\":\"$ISS\",\"aud\":\"valgrind\",\"sub\":\"$4\",\"exp\":$(($(date +%s) + $5)),\"groups\":[\"staff\"]}"; }
 JUI=$(b64 '{"sub":"vg-jwt","email":"j@example.org"}')
 T_OK=$(jtok a RS256 ka vg-jwt 3600) T_EC=$(jtok ec ES256 ec vg-jwt 3600) T_B=$(jtok b RS256 kb vg-jwt 3600)
 T_OLD=$(jtok a RS256 ka vg-jwt -3600) T_OTHER=$(jtok a RS256 ka vg-other 3600)

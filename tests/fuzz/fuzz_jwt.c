@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!keys)
         keys = fuzz_keys();
     char *tok = fuzz_str(data, size);
-    gw_jwt_policy pol = {&issuers, NULL, 60, NULL, NULL};
+    gw_jwt_policy pol = {&issuers, NULL, 60, NULL, NULL, NULL};
     const char *why = NULL;
     gw_status st = gw_jwt_verify(keys, tok, &pol, (time_t)1800000000, NULL, NULL, &why);
     FUZZ_CHECK(st == GW_E_INVALID_TOKEN && why != NULL);

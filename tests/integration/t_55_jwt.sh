@@ -45,6 +45,20 @@ expect_deny "expired token (beyond the leeway)" 401 invalid_token -H "X-Userinfo
     -H "X-Raw-ID-Token: $(tok rsa RS256 rsa-1 "$(claims eve-1 $((NOW - 30)))")" "$(url /app/whoami)"
 expect_deny "token for another audience" 401 invalid_token -H "X-Userinfo: $EVE" \
     -H "X-Raw-ID-Token: $(tok rsa RS256 rsa-1 "$(claims eve-1 $((NOW + 600)) | sed 's/"aud":"app"/"aud":"other-app"/')")" "$(url /app/whoami)"
+# a logout token or an access token of the same issuer is not an ID token
+typtok() { "$MINT" sign "$J/rsa.pem" RS256 "{\"alg\":\"RS256\",\"typ\":\"$1\",\"kid\":\"rsa-1\"}" "$2"; }
+expect_deny "a logout token (typ logout+jwt) as the ID token: 401" 401 invalid_token -H "X-Userinfo: $EVE" \
+    -H "X-Raw-ID-Token: $(typtok logout+jwt "$(claims eve-1 $((NOW + 600)))")" "$(url /app/whoami)"
+expect_deny "an access token (typ at+jwt): 401" 401 invalid_token -H "X-Userinfo: $EVE" \
+    -H "X-Raw-ID-Token: $(typtok at+jwt "$(claims eve-1 $((NOW + 600)))")" "$(url /app/whoami)"
+expect_has "...logged with why" "$(cat "$T/jwt/authz.log")" 'reason="token type (typ) not accepted"'
+multi() { claims "${2:-eve-1}" $((NOW + 600)) | sed "s/\"aud\":\"app\"/\"aud\":[\"app\",\"other-app\"]$1/"; }
+expect_deny "several audiences without azp: 401" 401 invalid_token -H "X-Userinfo: $EVE" \
+    -H "X-Raw-ID-Token: $(tok rsa RS256 rsa-1 "$(multi '')")" "$(url /app/whoami)"
+expect_deny "several audiences, azp another client: 401" 401 invalid_token -H "X-Userinfo: $EVE" \
+    -H "X-Raw-ID-Token: $(tok rsa RS256 rsa-1 "$(multi ',"azp":"other-app"')")" "$(url /app/whoami)"
+jget "$(tok rsa RS256 rsa-1 "$(multi ',"azp":"app"' multi-1)")" "$(b64 '{"sub":"multi-1"}')"
+expect_eq "several audiences, azp ours: 200" "$STATUS" 200
 expect_deny "token from another issuer" 401 invalid_token -H "X-Userinfo: $EVE" \
     -H "X-Raw-ID-Token: $(tok rsa RS256 rsa-1 "$(claims eve-1 $((NOW + 600)) | sed 's|realms/main|realms/evil|')")" "$(url /app/whoami)"
 expect_deny "someone else's valid token beside a forged userinfo" 401 invalid_token -H "X-Userinfo: $EVE" \
@@ -63,7 +77,7 @@ expect_has "a client's X_Raw_ID_Token beside the gateway's never arrives" "$BODY
 
 section "jwt: groups come from the token, not from the unsigned userinfo"
 T_NOADM=$(tok rsa RS256 rsa-1 "$(claims kim-1 $((NOW + 600)) ',"groups":["staff"]')")
-expect_deny "userinfo says admin, the token says staff: 403 on /admin/" 403 forbidden \
+DENY_AFTER_SYNC=1 expect_deny "userinfo says admin, the token says staff: 403 on /admin/" 403 forbidden \
     -H "X-Userinfo: $KIM" -H "X-Raw-ID-Token: $T_NOADM" "$(url /admin/)"
 jget "$T_RS" "$KIM" /admin/
 expect_eq "the token says admin: 200 on /admin/" "$STATUS" 200
@@ -184,6 +198,15 @@ else
 fi
 for pid in $(cat "$a/authz.pids"); do kill "$pid" 2>/dev/null; done
 stack_stop jwt
+
+section "jwt: the audience is required; \"any\" is a warned choice"
+printf '{"database": {"socket": "/x", "user": "u", "password_file": "/dev/null", "name": "n"}, "identity": {"jwt": {"jwks_file": "%s", "issuers": ["%s"]}}}' "$J/jwks.json" "$ISS" >"$T/noaud.json"
+out=$("$GW_BIN/authorizer" -c "$T/noaud.json" --check-config 2>&1); rc=$?
+expect_eq "no audiences: the configuration is refused" "$rc" 1
+expect_has "...saying why" "$out" 'identity.jwt.audiences: required'
+sed 's|"issuers"|"audiences": "any", "issuers"|' "$T/noaud.json" >"$T/anyaud.json"
+out=$("$GW_BIN/authorizer" -c "$T/anyaud.json" --check-config 2>&1)
+expect_has "\"audiences\": \"any\": accepted with a warning" "$out" 'warning: identity.jwt.audiences is "any"'
 
 section "jwt: the APISIX + Keycloak preset (examples/apisix-keycloak-jwt.json)"
 stack_start jwtpreset "$(sed "s|/etc/gwauth/jwks.json|$J/jwks.json|" "$GW_TOP/examples/apisix-keycloak-jwt.json")" 1 || return

@@ -146,11 +146,13 @@ static void t_errors(void)
         {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\"}}}", "identity.jwt.issuers: required: at least one"},
         {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[]}}}", "identity.jwt.issuers: required: at least one"},
         {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"\"]}}}", "identity.jwt.issuers[0]: must not be empty"},
-        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"leeway_seconds\":-1}}}", "identity.jwt.leeway_seconds: expected an integer from 0 to 3600"},
-        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"algs\":[]}}}", "identity.jwt.algs: unknown key"},
-        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"header\":\"X-Token\"}}}", "identity.jwt.header: must be a variable name"},
-        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"header\":\"HTTP_X_USERINFO\"}}}", "identity.jwt.header: must differ"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"audiences\":[\"x\"],\"leeway_seconds\":-1}}}", "identity.jwt.leeway_seconds: expected an integer from 0 to 3600"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"audiences\":[\"x\"],\"algs\":[]}}}", "identity.jwt.algs: unknown key"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"audiences\":[\"x\"],\"header\":\"X-Token\"}}}", "identity.jwt.header: must be a variable name"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"audiences\":[\"x\"],\"header\":\"HTTP_X_USERINFO\"}}}", "identity.jwt.header: must differ"},
         {"{\"identity\":{\"jwt\":true}}", "identity.jwt: expected an object"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"]}}}", "identity.jwt.audiences: required: the client ids"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"audiences\":\"all\"}}}", "identity.jwt.audiences: expected an array of strings"},
         {NULL, NULL}};
     for (int i = 0; cases[i].json; i++) {
         char *err = NULL;
@@ -175,9 +177,17 @@ static void t_jwt(void)
     CU_ASSERT_FALSE(c->identity.jwt.enabled);
     CU_ASSERT_EQUAL(c->nkey_vars, 1);
     gw_config_free(c);
+    /* no audiences: refused (any client's token would do), "any" says so */
+    CU_ASSERT_PTR_NULL(unit_config_of("{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\","
+                                      "\"issuers\":[\"a\"]}}}"));
+    CU_ASSERT_PTR_NULL(unit_config_of("{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\","
+                                      "\"issuers\":[\"a\"],\"audiences\":[]}}}"));
+    CU_ASSERT_PTR_NULL(unit_config_of("{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\","
+                                      "\"issuers\":[\"a\"],\"audiences\":\"all\"}}}"));
     c = unit_config_of("{\"identity\":{\"jwt\":{\"jwks_file\":\"/etc/gwauth/jwks.json\","
-                       "\"issuers\":[\"https://sso.example.org/realms/main\"]}}}");
+                       "\"issuers\":[\"https://sso.example.org/realms/main\"],\"audiences\":\"any\"}}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_TRUE(c->identity.jwt.any_audience);
     CU_ASSERT_TRUE(c->identity.jwt.enabled);
     CU_ASSERT_STRING_EQUAL(c->identity.jwt.header, "HTTP_X_RAW_ID_TOKEN");
     CU_ASSERT_STRING_EQUAL(c->identity.jwt.jwks_file, "/etc/gwauth/jwks.json");

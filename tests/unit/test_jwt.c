@@ -34,7 +34,7 @@ static char *payload(long exp, const char *extra)
 
 static gw_status verify(const char *tok, long now, const char *subject, const char **why)
 {
-    gw_jwt_policy pol = {&issuers, &audiences, 60, subject, NULL};
+    gw_jwt_policy pol = {&issuers, &audiences, 60, subject, NULL, NULL};
     return gw_jwt_verify(keys, tok, &pol, (time_t)now, NULL, NULL, why);
 }
 
@@ -78,7 +78,7 @@ static void t_algorithms(void)
         char *tok = mint_sign(cases[i].k, cases[i].alg, hdr, p);
         const char *why = NULL;
         time_t exp = 0;
-        gw_jwt_policy pol = {&issuers, &audiences, 60, "alice", NULL};
+        gw_jwt_policy pol = {&issuers, &audiences, 60, "alice", NULL, NULL};
         gw_status st = gw_jwt_verify(keys, tok, &pol, NOW, &exp, NULL, &why);
         if (st != GW_OK)
             fprintf(stderr, "\n  %s kid %s: %s\n", cases[i].alg, cases[i].kid ? cases[i].kid : "-", why);
@@ -121,6 +121,14 @@ static void t_refusals(void)
         {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":[\"a\",\"b\"],\"sub\":\"alice\",\"exp\":1800000300}", NOW, "alice", "audience"},
         {rsa, "RS256", "{\"alg\":\"RS256\"}", good, NOW, "bob", "subject"},
         {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":\"1800000300\"}", NOW, "alice", "no exp"},
+        /* other kinds of token are never an ID token */
+        {rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":\"logout+jwt\"}", good, NOW, "alice", "typ"},
+        {rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":\"at+jwt\"}", good, NOW, "alice", "typ"},
+        {rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":7}", good, NOW, "alice", "typ"},
+        /* several audiences need the authorized party, which must be ours */
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":[\"x\",\"my-client\"],\"sub\":\"alice\",\"exp\":1800000300}", NOW, "alice", "no azp"},
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":[\"x\",\"my-client\"],\"azp\":\"x\",\"sub\":\"alice\",\"exp\":1800000300}", NOW, "alice", "azp"},
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"azp\":\"other\",\"sub\":\"alice\",\"exp\":1800000300}", NOW, "alice", "azp"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *tok = mint_sign(cases[i].k, cases[i].alg, cases[i].hdr, cases[i].pay);
@@ -136,10 +144,19 @@ static void t_refusals(void)
     char *tok = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\"}", good);
     CU_ASSERT_EQUAL(verify(tok, NOW + 300 + 60, "alice", NULL), GW_OK);
     CU_ASSERT_EQUAL(verify(tok, NOW + 300 + 61, "alice", NULL), GW_E_INVALID_TOKEN);
-    /* an audience array with one accepted value is fine */
-    char *aud = "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":[\"x\",\"my-client\"],\"sub\":\"alice\",\"exp\":1800000300}";
+    /* an audience array with one accepted value and our azp is fine */
+    char *aud = "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":[\"x\",\"my-client\"],\"azp\":\"my-client\",\"sub\":\"alice\",\"exp\":1800000300}";
     char *tok2 = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\"}", aud);
     CU_ASSERT_EQUAL(verify(tok2, NOW, "alice", NULL), GW_OK);
+    /* typ "JWT" in any letter case is an ID token; a required typ is met */
+    char *tj = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":\"jwt\"}", good);
+    CU_ASSERT_EQUAL(verify(tj, NOW, "alice", NULL), GW_OK);
+    char *tl = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":\"logout+jwt\"}", good);
+    gw_jwt_policy lpol = {&issuers, &audiences, 60, NULL, NULL, "logout+jwt"};
+    CU_ASSERT_EQUAL(gw_jwt_verify(keys, tl, &lpol, NOW, NULL, NULL, NULL), GW_OK);
+    CU_ASSERT_EQUAL(gw_jwt_verify(keys, tj, &lpol, NOW, NULL, NULL, NULL), GW_E_INVALID_TOKEN);
+    free(tj);
+    free(tl);
     /* shapes: too few or too many parts, padding, a tampered payload */
     CU_ASSERT_EQUAL(verify("a.b", NOW, NULL, NULL), GW_E_INVALID_TOKEN);
     CU_ASSERT_EQUAL(verify("a.b.c.d", NOW, NULL, NULL), GW_E_INVALID_TOKEN);
@@ -213,7 +230,7 @@ static void t_jwks(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(only);
     char *p = payload(NOW + 10, NULL);
     char *t1 = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\"}", p), *t2 = mint_sign(rsa, "PS256", "{\"alg\":\"PS256\"}", p);
-    gw_jwt_policy pol = {&issuers, &audiences, 0, NULL, NULL};
+    gw_jwt_policy pol = {&issuers, &audiences, 0, NULL, NULL, NULL};
     CU_ASSERT_EQUAL(gw_jwt_verify(only, t1, &pol, NOW, NULL, NULL, NULL), GW_E_INVALID_TOKEN);
     CU_ASSERT_EQUAL(gw_jwt_verify(only, t2, &pol, NOW, NULL, NULL, NULL), GW_OK);
     /* two RSA keys and a token without kid: ambiguous, refused */
@@ -341,7 +358,7 @@ static void t_bind(void)
 
     /* Authorization: Bearer, any case of the scheme, extra spaces */
     c = unit_config_of("{\"identity\":{\"jwt\":{\"jwks_file\":\"/unused\",\"header\":\"HTTP_AUTHORIZATION\","
-                       "\"issuers\":[\"https://sso.example.org/realms/main\"]}}}");
+                       "\"issuers\":[\"https://sso.example.org/realms/main\"],\"audiences\":[\"my-client\"]}}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     const char *prefixes[] = {"Bearer ", "bearer   ", "BEARER "};
     for (int i = 0; i < 3; i++) {
@@ -360,7 +377,7 @@ static void t_bind(void)
 
     /* the "headers" source: the mapped id is what the token must name */
     c = unit_config_of("{\"identity\":{\"source\":\"headers\",\"claim_headers\":{\"sub\":\"HTTP_REMOTE_USER\"},"
-                       "\"jwt\":{\"jwks_file\":\"/unused\",\"issuers\":[\"https://sso.example.org/realms/main\"]}}}");
+                       "\"jwt\":{\"jwks_file\":\"/unused\",\"issuers\":[\"https://sso.example.org/realms/main\"],\"audiences\":[\"my-client\"]}}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_EQUAL(decode_with(c, "HTTP_REMOTE_USER=alice", tv, NULL, &u, NULL, &why), GW_OK);
     gw_user_free(&u);
@@ -369,7 +386,7 @@ static void t_bind(void)
 
     /* another id claim: the token's claim of that name binds */
     c = unit_config_of("{\"identity\":{\"id_claim\":\"email\",\"jwt\":{\"jwks_file\":\"/unused\","
-                       "\"issuers\":[\"https://sso.example.org/realms/main\"]}}}");
+                       "\"issuers\":[\"https://sso.example.org/realms/main\"],\"audiences\":[\"my-client\"]}}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     char *info2 = var_b64("HTTP_X_USERINFO", "{\"email\":\"alice@x\"}");
     char *info3 = var_b64("HTTP_X_USERINFO", "{\"email\":\"boss@x\"}");
@@ -418,7 +435,7 @@ static void t_rotation(void)
     char *p = payload(NOW + 300, NULL);
     char *t1 = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\",\"kid\":\"k1\"}", p);
     char *t2 = mint_sign(rsa2, "RS256", "{\"alg\":\"RS256\",\"kid\":\"k2\"}", p);
-    gw_jwt_policy pol = {&issuers, &audiences, 60, "alice", NULL};
+    gw_jwt_policy pol = {&issuers, &audiences, 60, "alice", NULL, NULL};
     /* the log goes to a file for the duration */
     fflush(stderr);
     int saved = dup(2);
