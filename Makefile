@@ -29,7 +29,7 @@ LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
 CORE := status util cidr json config usermap rules http reply log session cache jwt caller
 # The edges shared by both programs.
-EDGE := db app keyring accept
+EDGE := db db_session app keyring accept
 
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)

@@ -33,6 +33,7 @@ typedef struct {
     gw_cache *cache;          /* NULL when identity.cache_seconds is 0 */
     gw_keyring *keys;         /* identity.jwt's keys, or NULL */
     unsigned keys_gen;        /* their generation the cache was filled with */
+    gw_pairs *checked;        /* (session, user) pairs checked for a user switch */
     gw_buf allow;             /* the allow reply being built */
 } authz;
 
@@ -69,6 +70,7 @@ static void authz_stop(gw_program *p)
     free(a->vars);
     gw_cache_free(a->cache);
     gw_keyring_free(a->keys);
+    gw_pairs_free(a->checked);
     gw_buf_free(&a->allow);
     memset(a, 0, sizeof(*a));
 }
@@ -80,6 +82,7 @@ static int authz_start(gw_program *p, const gw_config *cfg)
     a->db = gw_db_new(cfg);
     a->vars = calloc(cfg->exports.n + 1, sizeof(gw_var));
     a->cache = cfg->identity.cache_seconds > 0 ? gw_cache_new(GW_CACHE_ENTRIES, cfg->identity.cache_bytes) : NULL;
+    a->checked = cfg->session.enabled ? gw_pairs_new() : NULL;
     gw_buf_init(&a->allow);
     if (cfg->identity.jwt.enabled) {
         char *errors = NULL;
@@ -93,7 +96,8 @@ static int authz_start(gw_program *p, const gw_config *cfg)
         gw_log(GW_LOG_INFO, "event=jwks_loaded keys=%zu skipped=%zu", gw_jwks_count(k),
                gw_jwks_skipped(k));
     }
-    if (!a->db || !a->vars || (cfg->identity.cache_seconds > 0 && !a->cache)) {
+    if (!a->db || !a->vars || (cfg->identity.cache_seconds > 0 && !a->cache) ||
+        (cfg->session.enabled && !a->checked)) {
         gw_log(GW_LOG_ERROR, "event=start_failed error=\"out of memory\"");
         authz_stop(p);
         return 1;
@@ -181,12 +185,8 @@ static gw_status authz_groups(const gw_config *cfg, authz_req *r)
  * GW_OK with r->identity set or not; or a deny (inactive, unavailable). */
 static gw_status authz_session(authz *a, char *const *envp, authz_req *r)
 {
-    const gw_config *cfg = a->cfg;
-    char token[GW_TOKEN_CHARS + 2];
     unsigned char hash[32];
-    if (!cfg->session.enabled ||
-        !gw_cookie_value(gw_env_get(envp, "HTTP_COOKIE"), cfg->session.cookie, token, sizeof(token)) ||
-        !gw_token_hash(token, hash))
+    if (!gw_session_cookie_hash(a->cfg, envp, hash))
         return GW_OK;
     gw_status st = gw_db_session_user(a->db, hash, &r->res);
     if (st == GW_E_UNAUTHENTICATED) /* unknown or expired: no identity */
@@ -196,6 +196,30 @@ static gw_status authz_session(authz *a, char *const *envp, authz_req *r)
         r->source = "session";
     }
     return st;
+}
+
+/* The user switch: a gateway identity that comes with the session cookie
+ * of another user ends that session (the row goes: the authorizer cannot
+ * set cookies), so that the browser is not the other user again once the
+ * gateway's session is gone. Costs the database once per (cookie, user)
+ * pair and process. */
+static gw_status authz_user_switch(authz *a, char *const *envp, const char *global_id)
+{
+    unsigned char hash[32];
+    if (!global_id || !gw_session_cookie_hash(a->cfg, envp, hash) ||
+        gw_pairs_has(a->checked, hash, global_id))
+        return GW_OK;
+    bool ended = false;
+    gw_status st = gw_db_session_end_other(a->db, hash, global_id, &ended);
+    if (st != GW_OK)
+        return st;
+    if (ended) {
+        char safe[40];
+        gw_log(GW_LOG_INFO, "event=session_ended reason=user_switch user=%s",
+               gw_log_safe(global_id, 12, safe));
+    }
+    gw_pairs_add(a->checked, hash, global_id);
+    return GW_OK;
 }
 
 /* Step 8: the allow reply for this identity, one Variable- line per
@@ -218,7 +242,7 @@ static gw_status authz_allow(authz *a, authz_req *r)
 /* The access decision for the normalized path and the reply: the allow
  * reply (identity) or an empty allow (anonymous), a login redirect, or
  * a deny status for the caller. */
-static gw_status authz_access(authz *a, const char *uri, const char *path, int identity,
+static gw_status authz_access(authz *a, char *const *envp, const char *path, int identity,
                               char *const *groups, size_t ngroups, const cJSON *claims,
                               const char *allow, size_t allow_len, gw_buf *out, const char **why)
 {
@@ -226,8 +250,13 @@ static gw_status authz_access(authz *a, const char *uri, const char *path, int i
     const gw_rule *rule = gw_rule_match(cfg, path);
     gw_status st = gw_access_decide(cfg, rule, identity, groups, ngroups, claims);
     *why = st == GW_E_UNAUTHENTICATED ? "no identity" : rule ? rule->prefix : NULL;
+    if (st == GW_E_UNAUTHENTICATED && cfg->access.login_redirect && *cfg->access.login_redirect &&
+        !gw_login_redirect_fits(cfg, envp, path)) {
+        *why = "no identity (not a navigation, or the login page itself: no redirect)";
+        return st;
+    }
     if (st == GW_E_UNAUTHENTICATED) {
-        char *loc = gw_login_location(cfg, uri);
+        char *loc = gw_login_location(cfg, gw_env_get(envp, "REQUEST_URI"));
         if (!loc)
             return st;
         gw_log(GW_LOG_INFO, "event=deny status=302 code=unauthenticated reason=\"login redirect\"");
@@ -274,7 +303,11 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         if (hit) {
             if ((st = gw_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
                 return authz_fail(st, "request path", why);
-            return authz_access(a, uri, r->path, 1, hit->groups, hit->ngroups, hit->scopes,
+            /* answered from memory even while the database is away (SPEC
+             * §3 step 9): the switch is then checked on a later request */
+            if (authz_user_switch(a, envp, hit->user_id) != GW_OK)
+                gw_log(GW_LOG_WARN, "event=user_switch_unchecked reason=\"database unavailable\"");
+            return authz_access(a, envp, r->path, 1, hit->groups, hit->ngroups, hit->scopes,
                                 hit->reply, hit->reply_len, out, why);
         }
     }
@@ -299,7 +332,12 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
             gw_log(GW_LOG_DEBUG, "event=user_updated user=%s", gw_log_safe(r->user.id, 12, safe));
         r->identity = true;
         r->source = "header";
-    } else if ((st = authz_session(a, envp, r)) != GW_OK) {
+        if ((st = authz_user_switch(a, envp, r->user.id)) != GW_OK)
+            return authz_fail(st, NULL, why);
+    } else if (!(cfg->session.enabled && strcmp(r->path, cfg->session.establish_path) == 0) &&
+               (st = authz_session(a, envp, r)) != GW_OK) {
+        /* a session is made only from a live gateway identity: on the
+         * establish path a cookie alone is no identity */
         return authz_fail(st, NULL, why);
     }
     if ((st = authz_groups(cfg, r)) != GW_OK)
@@ -316,7 +354,7 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
             gw_cache_put(a->cache, key, expires, a->allow.data, a->allow.len, r->groups,
                          r->ngroups, r->user.claims, r->user.id);
     }
-    return authz_access(a, uri, r->path, r->identity, r->groups, r->ngroups,
+    return authz_access(a, envp, r->path, r->identity, r->groups, r->ngroups,
                         r->have_user ? r->user.claims : NULL, a->allow.data, a->allow.len, out,
                         why);
 }

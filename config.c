@@ -62,6 +62,7 @@ const char gw_config_default_json[] =
     "  \"access\": { \"default\": \"authenticated\", \"rules\": [], \"login_redirect\": \"\" },\n"
     "  \"session\": {\n"
     "    \"enabled\": false, \"cookie\": \"gwauth_session\", \"ttl_seconds\": 1209600,\n"
+    "    \"idle_seconds\": 28800, \"touch_seconds\": 60, \"max_per_user\": 10,\n"
     "    \"secure\": true, \"same_site\": \"Lax\", \"establish_path\": \"/establish_session\"\n"
     "  },\n"
     "  \"logout\": {\n"
@@ -837,7 +838,8 @@ static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
 
 static void parse_session(cfgp *p, gw_config *c, const cJSON *root)
 {
-    static const char *const keys[] = {"enabled", "cookie", "ttl_seconds", "secure",
+    static const char *const keys[] = {"enabled", "cookie", "ttl_seconds", "idle_seconds",
+                                       "touch_seconds", "max_per_user", "secure",
                                        "same_site", "establish_path", NULL};
     static const char *const sites[] = {"Strict", "Lax", "None", NULL};
     char path[256];
@@ -845,6 +847,12 @@ static void parse_session(cfgp *p, gw_config *c, const cJSON *root)
     get_bool(p, o, path, "enabled", &c->session.enabled);
     get_str(p, o, path, "cookie", S_TOKEN, &c->session.cookie);
     get_long(p, o, path, "ttl_seconds", 60, 31622400, &c->session.ttl_seconds);
+    get_long(p, o, path, "idle_seconds", 0, 31622400, &c->session.idle_seconds);
+    get_long(p, o, path, "touch_seconds", 1, 3600, &c->session.touch_seconds);
+    get_long(p, o, path, "max_per_user", 0, 1000, &c->session.max_per_user);
+    if (c->session.idle_seconds && c->session.idle_seconds < 2 * c->session.touch_seconds)
+        cfg_err(p, "session.idle_seconds", "must be 0 (off) or at least twice touch_seconds (%ld)",
+                c->session.touch_seconds);
     get_bool(p, o, path, "secure", &c->session.secure);
     int s = 1;
     for (int i = 0; sites[i]; i++)
@@ -1373,6 +1381,9 @@ char *gw_config_json(const gw_config *c)
     cJSON_AddBoolToObject(o, "enabled", c->session.enabled);
     cJSON_AddStringToObject(o, "cookie", c->session.cookie);
     cJSON_AddNumberToObject(o, "ttl_seconds", (double)c->session.ttl_seconds);
+    cJSON_AddNumberToObject(o, "idle_seconds", (double)c->session.idle_seconds);
+    cJSON_AddNumberToObject(o, "touch_seconds", (double)c->session.touch_seconds);
+    cJSON_AddNumberToObject(o, "max_per_user", (double)c->session.max_per_user);
     cJSON_AddBoolToObject(o, "secure", c->session.secure);
     cJSON_AddStringToObject(o, "same_site", c->session.same_site);
     cJSON_AddStringToObject(o, "establish_path", c->session.establish_path);

@@ -1,6 +1,7 @@
 /*
- * db.c - users, related rows, groups and sessions in MariaDB (SPEC §3
- * steps 5-6, §4, §5).
+ * db.c - the connection, the schema check, the statements, users, related
+ * rows and groups in MariaDB (SPEC §3 steps 5-6, §5); sessions are in
+ * db_session.c, what both share in db_int.h.
  *
  * The SQL is built once per connection from the checked configuration
  * (identifiers are plain and always back-quoted); every value travels as
@@ -16,14 +17,13 @@
  *   upd  UPDATE users SET f = IF(?, ?, f), ..., updated_at = NOW(6) WHERE id = ?
  *   rel  INSERT INTO <related> (user_id, <cols>) ... ON DUPLICATE KEY UPDATE
  *   groups: create a group, add or remove one membership
- *   sessions: insert, delete, purge a bounded batch of expired rows
  *
  * A returning user whose values did not change costs the one SELECT.
  * A first login inserts in a transaction; a racing insert of the same
  * global_id fails with a duplicate key, rolls back and goes round again,
  * finding the winner's row.
  */
-#include "db.h"
+#include "db_int.h"
 
 #include <errno.h>
 #include <mysql.h>
@@ -38,92 +38,6 @@
 
 #include "log.h"
 
-/* One result column, bound as a string. */
-typedef struct {
-    char *buf;
-    unsigned long cap;
-    unsigned long len;
-    my_bool is_null;
-    my_bool error;
-} db_col;
-
-struct gw_db {
-    const gw_config *cfg;
-    MYSQL *conn;
-    bool fresh;              /* connected during the current call */
-    char err[320];
-
-    gw_collens lens;
-    size_t nrel;             /* related columns, flattened */
-    bool sel_groups;         /* sel reads the membership (groups.sync on) */
-    bool ssel_groups;        /* ssel reads it (groups used at all) */
-
-    MYSQL_STMT *sel, *ssel, *ins, *upd;
-    MYSQL_STMT **rel;        /* per related table t: rel[2t] inserts its row,
-                                rel[2t + 1] updates it (keyed on user_id alone) */
-    MYSQL_STMT *grp_new, *grp_add, *grp_del, *grp_name, *grp_find;
-    MYSQL_STMT *sess_ins, *sess_del, *sess_gc, *sess_lease;
-
-    /* layout of sel's (and ssel's) result */
-    size_t nsel;
-    db_col *cols;
-    MYSQL_BIND *colbind;
-    int *c_field, *c_isdef, *c_relhas, *c_rel, *c_export;
-    int *c_sexport;          /* where ssel has an export, when elsewhere */
-    int c_groups;
-    bool fetched_ssel;       /* the row in cols came from ssel */
-
-    /* parameters, sized for the widest statement */
-    MYSQL_BIND *par;
-    unsigned long *parlen;
-    my_bool *parnull;
-    char *flags;             /* per field: write it */
-    bool *relw;              /* per related table: write it */
-
-    /* the fetched user's groups: ids (one row each), then their names,
-     * sorted, one per line (groups_out), and split again (cur) */
-    unsigned long long *gids;
-    size_t ngids;
-    gw_buf groups_out;
-    char *cur_buf;
-    char **cur;
-    size_t ncur;
-    /* id -> name of the groups met so far, each kept 60 s, sorted by id */
-    struct db_gname {
-        unsigned long long id;
-        time_t at;
-        char *name;
-    } *gmap;
-    size_t ngmap;
-
-    const char **exports;
-    time_t purged;            /* last try at the session purge lease */
-    char holder[96];          /* "host:pid", written into leases.holder */
-    size_t node;              /* the database.nodes entry connected to */
-    time_t connected;         /* when */
-};
-
-#define C_ID 0
-#define C_ACTIVE 1
-#define GW_DB_GROUPS_MAX 1024 /* memberships read per user; more are ignored */
-#define GW_GMAP_MAX 4096      /* group names kept per process */
-#define GW_GMAP_SECONDS 60    /* how long a group name is trusted */
-#define GW_DB_RETRIES 10      /* tries after deadlocks and certification conflicts */
-#define GW_PURGE_SECONDS 30   /* the purge lease: one purge per installation per 30 s */
-#define GW_PURGE_TRY_SECONDS 5 /* a process tries to take it at most this often */
-#define GW_PURGE_BATCH 100    /* rows per DELETE (in sess_gc's text) */
-#define GW_PURGE_BATCHES 20   /* DELETEs per purge at most */
-
-/* DB_RETRY: deadlock, run again; DB_SLOW: a server-side time limit hit,
- * the connection is fine; DB_GONE: the connection is lost; DB_DOWN: the
- * server answers but cannot take the work now (read-only, a cluster node
- * not ready or cut off from the primary component): drop the connection,
- * answer 503; DB_FAIL: anything else. */
-typedef enum { DB_OK, DB_RETRY, DB_SLOW, DB_GONE, DB_DOWN, DB_FAIL } db_rc;
-
-#define GW_ER_READ_ONLY 1290   /* ER_OPTION_PREVENTS_STATEMENT: --read-only */
-#define GW_ER_WSREP_NOT_READY 1047 /* ER_UNKNOWN_COM_ERROR: Galera node not prepared */
-#define GW_ER_COMMIT_FAILED 1180   /* ER_ERROR_DURING_COMMIT: e.g. Galera, no quorum */
 
 /* Records the error for the log. A server's message may quote the value
  * that it refused ("Incorrect integer value: '...'", "Duplicate entry
@@ -131,7 +45,7 @@ typedef enum { DB_OK, DB_RETRY, DB_SLOW, DB_GONE, DB_DOWN, DB_FAIL } db_rc;
  * below 2000; the client's own messages quote only paths and hosts)
  * becomes '?'. Double quotes and control characters never reach the log
  * line, whose value is double-quoted. */
-static void db_seterr(gw_db *db, unsigned code, const char *msg)
+void db_seterr(gw_db *db, unsigned code, const char *msg)
 {
     int n = snprintf(db->err, sizeof(db->err), "%u ", code);
     size_t o = n > 0 ? (size_t)n : 0;
@@ -190,12 +104,12 @@ static db_rc db_classify(gw_db *db, unsigned e, const char *msg)
     return DB_FAIL;
 }
 
-static db_rc db_stmt_rc(gw_db *db, MYSQL_STMT *st)
+db_rc db_stmt_rc(gw_db *db, MYSQL_STMT *st)
 {
     return db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 }
 
-static db_rc db_conn_rc(gw_db *db)
+db_rc db_conn_rc(gw_db *db)
 {
     return db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
 }
@@ -217,7 +131,7 @@ static db_rc db_fetch_rc(gw_db *db, MYSQL_STMT *st)
 /* Ends a fetch whose last mysql_stmt_fetch returned r: reads what is left
  * of the result and frees it. An error that arrives after the last row
  * (mysql_stmt_free_result would swallow it) is returned. */
-static db_rc db_fetch_close(gw_db *db, MYSQL_STMT *st, int r)
+db_rc db_fetch_close(gw_db *db, MYSQL_STMT *st, int r)
 {
     while (r == 0 || r == MYSQL_DATA_TRUNCATED)
         r = mysql_stmt_fetch(st);
@@ -237,11 +151,12 @@ static void db_close_stmt(MYSQL_STMT **st)
 }
 
 /* Drops the connection and everything prepared on it. */
-static void db_disconnect(gw_db *db)
+void db_disconnect(gw_db *db)
 {
     MYSQL_STMT **all[] = {&db->sel, &db->ssel, &db->ins, &db->upd, &db->grp_new, &db->grp_add,
                           &db->grp_del, &db->grp_name, &db->grp_find, &db->sess_ins, &db->sess_del,
-                          &db->sess_gc, &db->sess_lease};
+                          &db->sess_gc, &db->sess_lease, &db->sess_touch, &db->sess_trim,
+                          &db->sess_switch};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         db_close_stmt(all[i]);
     for (size_t t = 0; db->rel && t < 2 * db->cfg->users.nrelated; t++)
@@ -263,12 +178,12 @@ gw_db *gw_db_new(const gw_config *cfg)
     db->nrel = gw_related_count(cfg);
     db->sel_groups = cfg->groups.sync != GW_SYNC_OFF;
     db->ssel_groups = cfg->uses_groups;
-    db->nsel = 2 + 2 * nf + nt + db->nrel + 2 * ne + 1;
+    db->nsel = 2 + 2 * nf + nt + db->nrel + 2 * ne + 2;
     size_t maxpar = 1 + 2 * nf + 1;
     if (1 + db->nrel > maxpar)
         maxpar = 1 + db->nrel;
-    if (maxpar < 3)
-        maxpar = 3;
+    if (maxpar < 5) /* the session insert */
+        maxpar = 5;
     db->lens.fields = db_calloc(nf, sizeof(size_t));
     db->lens.related = db_calloc(db->nrel, sizeof(size_t));
     db->rel = db_calloc(2 * nt, sizeof(MYSQL_STMT *));
@@ -535,6 +450,7 @@ static int db_schema_apply(gw_db *db, const db_schema *s, gw_buf *out)
     struct { bool used; const char *table, *col, *why; } need[] = {
         {c->session.enabled, "sessions", "token_hash", "session.enabled"},
         {c->session.enabled, "sessions", "expires_at", "session.enabled"},
+        {c->session.enabled, "sessions", "last_used_at", "session.enabled"},
         {c->session.enabled, "leases", "expires_at", "session.enabled"},
         {db->ssel_groups || db->sel_groups, "groups", "name", "groups"},
         {db->ssel_groups || db->sel_groups, "user_groups", "group_id", "groups"},
@@ -555,7 +471,7 @@ static int db_schema_apply(gw_db *db, const db_schema *s, gw_buf *out)
 /* Prepares sql into *st. */
 
 /* Prepares sql into *st. */
-static db_rc db_prepare(gw_db *db, MYSQL_STMT **st, const gw_buf *sql)
+db_rc db_prepare(gw_db *db, MYSQL_STMT **st, const gw_buf *sql)
 {
     if (sql->oom) {
         db_seterr(db, 0, "out of memory");
@@ -573,7 +489,7 @@ static db_rc db_prepare(gw_db *db, MYSQL_STMT **st, const gw_buf *sql)
 }
 
 /* Prepares a constant statement. */
-static db_rc db_prepare_text(gw_db *db, MYSQL_STMT **st, const char *sql)
+db_rc db_prepare_text(gw_db *db, MYSQL_STMT **st, const char *sql)
 {
     gw_buf q;
     gw_buf_init(&q);
@@ -659,6 +575,14 @@ static void db_build_select(gw_db *db, gw_buf *cols, gw_buf *scols, gw_buf *join
         db->c_export[i] = db->c_field[f];
         db->c_sexport[i] = col++;
     }
+    /* ssel: whether the session's last use is due to be written */
+    gw_buf_puts(cols, ", NULL");
+    if (c->session.enabled)
+        gw_buf_printf(scols, ", s.`last_used_at` < NOW(6) - INTERVAL %ld SECOND",
+                      c->session.touch_seconds);
+    else
+        gw_buf_puts(scols, ", NULL");
+    db->c_stale = col++;
     gw_buf_puts(cols, db->sel_groups ? ", ug.`group_id`" : ", NULL");
     gw_buf_puts(scols, db->ssel_groups ? ", ug.`group_id`" : ", NULL");
     if (db->sel_groups)
@@ -735,34 +659,7 @@ static db_rc db_prepare_all(gw_db *db)
     gw_buf_printf(&q, "SELECT %s FROM `users` u%s WHERE u.`global_id` = ?", cols.data, joins.data);
     if ((rc = db_prepare(db, &db->sel, &q)) != DB_OK)
         goto out;
-    /* On Galera a node applies other nodes' commits a little later: a
-     * session made or ended through another front-end must be seen at
-     * once, so these statements wait for what the cluster committed
-     * (wsrep_sync_wait: 1 for reads, 2 for deletes), and only these:
-     * user lookups stay fast. */
-    const char *wait_read = c->database.galera ? "SET STATEMENT wsrep_sync_wait = 1 FOR " : "";
-    const char *wait_delete = c->database.galera ? "SET STATEMENT wsrep_sync_wait = 2 FOR " : "";
-    if (c->session.enabled) {
-        gw_buf_reset(&q);
-        gw_buf_printf(&q, "%sSELECT %s FROM `sessions` s JOIN `users` u ON u.`id` = s.`user_id`%s"
-                          " WHERE s.`token_hash` = ? AND s.`expires_at` > NOW(6)",
-                      wait_read, scols.data, sjoins.data);
-        if ((rc = db_prepare(db, &db->ssel, &q)) != DB_OK)
-            goto out;
-        if ((rc = db_prepare_text(db, &db->sess_ins,
-                 "INSERT INTO `sessions` (`token_hash`, `user_id`, `created_at`, `expires_at`)"
-                 " SELECT ?, u.`id`, NOW(6), NOW(6) + INTERVAL ? SECOND FROM `users` u"
-                 " WHERE u.`id` = ? AND u.`is_active` = 1")) != DB_OK ||
-            (rc = db_prepare_text(db, &db->sess_gc,
-                 "DELETE FROM `sessions` WHERE `expires_at` < NOW(6) LIMIT 100")) != DB_OK ||
-            (rc = db_prepare_text(db, &db->sess_lease,
-                 "UPDATE `leases` SET `holder` = ?, `expires_at` = NOW(6) + INTERVAL 30 SECOND"
-                 " WHERE `name` = 'session_purge' AND `expires_at` <= NOW(6)")) != DB_OK)
-            goto out;
-    }
-    gw_buf_reset(&q);
-    gw_buf_printf(&q, "%sDELETE FROM `sessions` WHERE `token_hash` = ?", wait_delete);
-    if ((rc = db_prepare(db, &db->sess_del, &q)) != DB_OK)
+    if ((rc = db_session_prepare(db, &scols, &sjoins)) != DB_OK)
         goto out;
 
     gw_buf_reset(&q);
@@ -884,7 +781,6 @@ gw_status gw_db_ensure(gw_db *db)
     return GW_OK;
 }
 
-static void bind_text(MYSQL_BIND *b, unsigned long *len, const char *s);
 
 /* The unique keys of related table t other than one on user_id alone,
  * comma-separated, into out (empty when none). */
@@ -957,7 +853,7 @@ int gw_db_check(const gw_config *cfg, gw_buf *problems, gw_buf *notes)
     return n;
 }
 
-static void bind_text(MYSQL_BIND *b, unsigned long *len, const char *s)
+void bind_text(MYSQL_BIND *b, unsigned long *len, const char *s)
 {
     memset(b, 0, sizeof(*b));
     if (!s) {
@@ -971,7 +867,7 @@ static void bind_text(MYSQL_BIND *b, unsigned long *len, const char *s)
     b->length = len;
 }
 
-static void bind_bytes(MYSQL_BIND *b, unsigned long *len, const unsigned char *p, size_t n)
+void bind_bytes(MYSQL_BIND *b, unsigned long *len, const unsigned char *p, size_t n)
 {
     memset(b, 0, sizeof(*b));
     *len = (unsigned long)n;
@@ -988,14 +884,14 @@ static void bind_flag(MYSQL_BIND *b, char *v)
     b->buffer = v;
 }
 
-static void bind_long(MYSQL_BIND *b, long *v)
+void bind_long(MYSQL_BIND *b, long *v)
 {
     memset(b, 0, sizeof(*b));
     b->buffer_type = MYSQL_TYPE_LONG;
     b->buffer = v;
 }
 
-static db_rc db_run(gw_db *db, MYSQL_STMT *st)
+db_rc db_run(gw_db *db, MYSQL_STMT *st)
 {
     if (mysql_stmt_bind_param(st, db->par) || mysql_stmt_execute(st))
         return db_stmt_rc(db, st);
@@ -1020,7 +916,7 @@ static db_rc db_group_names(gw_db *db);
 /* Runs st (sel or ssel, parameters bound in db->par) and fetches its row
  * into db->cols, and the user's group ids, one per row, into db->gids.
  * *found tells whether there was a user. */
-static db_rc db_fetch_user(gw_db *db, MYSQL_STMT *st, bool *found)
+db_rc db_fetch_user(gw_db *db, MYSQL_STMT *st, bool *found)
 {
     db->fetched_ssel = st == db->ssel;
     db->ngids = 0;
@@ -1093,31 +989,31 @@ static db_rc db_select(gw_db *db, const char *id, bool *found)
 }
 
 /* The selected value of column index ci (NULL for SQL NULL or -1). */
-static const char *db_val(const gw_db *db, int ci)
+const char *db_val(const gw_db *db, int ci)
 {
     return ci < 0 || db->cols[ci].is_null ? NULL : db->cols[ci].buf;
 }
 
-static bool db_same(const char *a, const char *b)
+bool db_same(const char *a, const char *b)
 {
     return a && b && strcmp(a, b) == 0;
 }
 
-static db_rc db_query(gw_db *db, const char *sql)
+db_rc db_query(gw_db *db, const char *sql)
 {
     if (mysql_real_query(db->conn, sql, strlen(sql)))
         return db_conn_rc(db);
     return DB_OK;
 }
 
-static void db_rollback(gw_db *db)
+void db_rollback(gw_db *db)
 {
     if (db->conn && mysql_rollback(db->conn))
         db_disconnect(db); /* cannot tell the transaction's state: start over */
 }
 
 /* Fills res->exports and res->groups from the fetched row. */
-static void db_result(gw_db *db, gw_dbresult *res)
+void db_result(gw_db *db, gw_dbresult *res)
 {
     for (size_t i = 0; i < db->cfg->exports.n; i++)
         res->exports[i] = db_val(db, db->fetched_ssel && db->c_sexport[i] >= 0 ? db->c_sexport[i]
@@ -1368,9 +1264,6 @@ static db_rc db_sync_groups(gw_db *db, const char *uid, const gw_user *u)
 
 /* --- the runner ---------------------------------------------------------- */
 
-/* One attempt of an operation. Sets *deny for a decision (unknown,
- * inactive, ...) and *again to be run once more (a lost race). */
-typedef db_rc (*db_op)(gw_db *db, void *arg, gw_status *deny, bool *again);
 
 static double db_now(void)
 {
@@ -1379,12 +1272,6 @@ static double db_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Runs op until it settles: connects when needed, re-runs after a
- * deadlock or a Galera certification conflict (error 1213 both: up to
- * GW_DB_RETRIES tries with jittered backoff, within read_timeout_ms) or a
- * lost race (three tries), reconnects once when a connection that died
- * between requests fails at once, and turns the outcome into a
- * gw_status. */
 /* Sleeps before another try after a deadlock or a certification
  * conflict: a random time up to 2^tries ms (at most 64), so that racing
  * front-ends do not meet again, and never past the deadline. */
@@ -1404,7 +1291,13 @@ static void db_backoff(int tries, double deadline)
     nanosleep(&ts, NULL);
 }
 
-static gw_status db_call(gw_db *db, db_op op, void *arg)
+/* Runs op until it settles: connects when needed, re-runs after a
+ * deadlock or a Galera certification conflict (error 1213 both: up to
+ * GW_DB_RETRIES tries with jittered backoff, within read_timeout_ms) or a
+ * lost race (three tries), reconnects once when a connection that died
+ * between requests fails at once, and turns the outcome into a
+ * gw_status. */
+gw_status db_call(gw_db *db, db_op op, void *arg)
 {
     db->fresh = false;
     int tries = 0, races = 0;
@@ -1627,119 +1520,3 @@ gw_status gw_db_sync_user(gw_db *db, const gw_user *u, gw_dbresult *res)
     return db_call(db, db_sync_once, &arg);
 }
 
-/* --- sessions ------------------------------------------------------------ */
-
-typedef struct {
-    const unsigned char *hash;
-    const char *uid;
-    long ttl;
-    gw_dbresult *res;
-} db_sess_arg;
-
-static db_rc db_session_user_once(gw_db *db, void *argp, gw_status *deny, bool *again)
-{
-    db_sess_arg *a = argp;
-    (void)again;
-    bool found;
-    bind_bytes(&db->par[0], &db->parlen[0], a->hash, GW_SESSION_HASH_LEN);
-    db_rc rc = db_fetch_user(db, db->ssel, &found);
-    if (rc != DB_OK)
-        return rc;
-    if (!found)
-        *deny = GW_E_UNAUTHENTICATED;
-    else if (!db_same(db_val(db, C_ACTIVE), "1"))
-        *deny = GW_E_INACTIVE;
-    else
-        db_result(db, a->res);
-    return DB_OK;
-}
-
-gw_status gw_db_session_user(gw_db *db, const unsigned char *hash, gw_dbresult *res)
-{
-    memset(res, 0, sizeof(*res));
-    res->exports = db->exports;
-    db_sess_arg a = {hash, NULL, 0, res};
-    return db_call(db, db_session_user_once, &a);
-}
-
-static db_rc db_session_create_once(gw_db *db, void *argp, gw_status *deny, bool *again)
-{
-    db_sess_arg *a = argp;
-    (void)again;
-    db_rc rc;
-    bind_bytes(&db->par[0], &db->parlen[0], a->hash, GW_SESSION_HASH_LEN);
-    bind_long(&db->par[1], &a->ttl);
-    bind_text(&db->par[2], &db->parlen[2], a->uid);
-    if ((rc = db_run(db, db->sess_ins)) != DB_OK)
-        return rc;
-    if (mysql_stmt_affected_rows(db->sess_ins) != 1)
-        *deny = GW_E_UNAUTHENTICATED; /* no such user, or inactive */
-    return DB_OK;
-}
-
-/* The purge of expired sessions, under the cluster-wide lease: one UPDATE
- * takes it when it has expired (on Galera a concurrent taker on another
- * node loses its certification and skips), then DELETEs of
- * GW_PURGE_BATCH rows, each its own statement, until fewer come back.
- * *purged counts the rows; -1 when the lease was not ours. */
-static db_rc db_purge_once(gw_db *db, void *argp, gw_status *deny, bool *again)
-{
-    long *purged = argp;
-    (void)deny;
-    (void)again;
-    *purged = -1;
-    char host[64] = "";
-    if (gethostname(host, sizeof(host) - 1) != 0)
-        host[0] = '\0';
-    snprintf(db->holder, sizeof(db->holder), "%s:%ld", host, (long)getpid());
-    bind_text(&db->par[0], &db->parlen[0], db->holder);
-    db_rc rc = db_run(db, db->sess_lease);
-    if (rc == DB_RETRY)
-        return DB_OK; /* another node took it at the same time */
-    if (rc != DB_OK || mysql_stmt_affected_rows(db->sess_lease) != 1)
-        return rc;
-    *purged = 0;
-    for (int i = 0; i < GW_PURGE_BATCHES; i++) {
-        if ((rc = db_run(db, db->sess_gc)) != DB_OK)
-            return rc == DB_RETRY ? DB_OK : rc; /* the next turn goes on */
-        my_ulonglong n = mysql_stmt_affected_rows(db->sess_gc);
-        *purged += (long)n;
-        if (n < GW_PURGE_BATCH)
-            break;
-    }
-    return DB_OK;
-}
-
-gw_status gw_db_session_create(gw_db *db, const char *user_id, const unsigned char *hash,
-                               long ttl_seconds)
-{
-    /* Expired rows go before a session is made, by statements of their
-     * own, by one process of the installation at a time (the lease),
-     * and best effort: a failure is logged and never costs the session. */
-    time_t now = time(NULL);
-    if (now - db->purged >= GW_PURGE_TRY_SECONDS) {
-        db->purged = now;
-        long purged = -1;
-        if (db_call(db, db_purge_once, &purged) != GW_OK)
-            gw_log(GW_LOG_INFO, "event=session_purge_skipped");
-        else if (purged > 0)
-            gw_log(GW_LOG_INFO, "event=sessions_purged rows=%ld", purged);
-    }
-    db_sess_arg a = {hash, user_id, ttl_seconds, NULL};
-    return db_call(db, db_session_create_once, &a);
-}
-
-static db_rc db_session_delete_once(gw_db *db, void *argp, gw_status *deny, bool *again)
-{
-    db_sess_arg *a = argp;
-    (void)deny;
-    (void)again;
-    bind_bytes(&db->par[0], &db->parlen[0], a->hash, GW_SESSION_HASH_LEN);
-    return db_run(db, db->sess_del);
-}
-
-gw_status gw_db_session_delete(gw_db *db, const unsigned char *hash)
-{
-    db_sess_arg a = {hash, NULL, 0, NULL};
-    return db_call(db, db_session_delete_once, &a);
-}

@@ -183,6 +183,41 @@ static bool gw_dest_form_ok(const char *s, const gw_strlist *allowed)
     return ok;
 }
 
+/* Does the http(s) URL's authority name host (the request's Host) or one
+ * of allowed? Default ports compare equal to none. */
+static bool gw_url_host_ok(const char *url, const char *host, const gw_strlist *allowed)
+{
+    size_t skip = strncasecmp(url, "https://", 8) == 0 ? 8 : strncasecmp(url, "http://", 7) == 0 ? 7 : 0;
+    if (!skip)
+        return false;
+    const char *auth = url + skip, *dflt = skip == 8 ? ":443" : ":80";
+    size_t al = strcspn(auth, "/?#");
+    if (al == 0 || memchr(auth, '@', al) || memchr(auth, '\\', al))
+        return false;
+    size_t hl = gw_host_len(auth, al, dflt);
+    if (host && gw_host_len(host, strlen(host), dflt) == hl && strncasecmp(host, auth, hl) == 0)
+        return true;
+    for (size_t i = 0; allowed && i < allowed->n; i++) {
+        const char *a = allowed->v[i];
+        if (gw_host_len(a, strlen(a), dflt) == hl && strncasecmp(a, auth, hl) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool gw_request_same_site(char *const *envp, const gw_strlist *allowed)
+{
+    const char *host = gw_env_get(envp, "HTTP_HOST");
+    const char *origin = gw_env_get(envp, "HTTP_ORIGIN");
+    if (origin && *origin)
+        return gw_url_host_ok(origin, host, allowed); /* "null" too: refused */
+    const char *referer = gw_env_get(envp, "HTTP_REFERER");
+    if (referer && *referer)
+        return gw_url_host_ok(referer, host, allowed);
+    const char *site = gw_env_get(envp, "HTTP_SEC_FETCH_SITE");
+    return !(site && strcasecmp(site, "cross-site") == 0);
+}
+
 bool gw_dest_valid(const char *dest, const gw_strlist *allowed)
 {
     if (!dest)

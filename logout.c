@@ -1,8 +1,10 @@
 /*
  * logout.c - the FastCGI RESPONDER (SPEC §4): GET establish_path creates a
- * persistent session; GET logout.path ends it, through the gateway's own
- * logout while the gateway still has a session. Other paths: 404; other
- * methods: 405. Every reply carries Cache-Control: no-store.
+ * persistent session; GET or POST logout.path ends it, through the
+ * gateway's own logout while the gateway still has a session, unless the
+ * request comes from another site (403). HEAD answers where GET would go
+ * and changes nothing. Other paths: 404; other methods: 405. Every reply
+ * carries Cache-Control: no-store.
  */
 #include <fastcgi.h>
 #include <stdlib.h>
@@ -71,16 +73,6 @@ static char *resp_destination(const gw_config *cfg, char *const *envp)
     return d ? d : strdup(cfg->logout.default_destination);
 }
 
-/* The session token hash from the request's cookie, if it holds one. */
-static bool resp_session_hash(const gw_config *cfg, char *const *envp, unsigned char hash[32])
-{
-    char token[GW_TOKEN_CHARS + 2];
-    return cfg->session.enabled &&
-           gw_cookie_value(gw_env_get(envp, "HTTP_COOKIE"), cfg->session.cookie, token,
-                           sizeof(token)) &&
-           gw_token_hash(token, hash);
-}
-
 /* True when the gateway still has a session: its identity arrives with
  * the request, or its session cookie does (when configured). */
 static bool resp_gateway_session(const gw_config *cfg, char *const *envp)
@@ -94,7 +86,8 @@ static bool resp_gateway_session(const gw_config *cfg, char *const *envp)
     return *gc && gw_cookie_present(gw_env_get(envp, "HTTP_COOKIE"), gc);
 }
 
-static gw_status resp_establish(responder *rp, char *const *envp, gw_buf *out, const char **why)
+static gw_status resp_establish(responder *rp, char *const *envp, bool head, gw_buf *out,
+                                const char **why)
 {
     const gw_config *cfg = rp->cfg;
     const char *uid = gw_env_get(envp, cfg->id_export);
@@ -103,6 +96,27 @@ static gw_status resp_establish(responder *rp, char *const *envp, gw_buf *out, c
         *why = "no identity";
         return GW_E_UNAUTHENTICATED;
     }
+    /* Only a live gateway identity makes a session (the authorizer gives
+     * none from a cookie on this path; checked again where the source is
+     * exported): a stolen cookie cannot renew itself. */
+    for (size_t i = 0; i < cfg->exports.n; i++) {
+        const char *src = cfg->exports.v[i].kind == GW_EXP_SOURCE
+                              ? gw_env_get(envp, cfg->exports.v[i].name) : "header";
+        if (!src || strcmp(src, "header") != 0) {
+            *why = "a session is made only from the gateway's identity";
+            return GW_E_UNAUTHENTICATED;
+        }
+    }
+    if (head) { /* where GET would go, without a session */
+        char *dest = resp_destination(cfg, envp);
+        if (!dest) {
+            *why = "out of memory";
+            return GW_E_INTERNAL;
+        }
+        gw_reply_redirect(out, GW_OK, dest, NULL);
+        free(dest);
+        return GW_OK;
+    }
     char token[GW_TOKEN_CHARS + 1];
     unsigned char hash[32], old[32];
     if (!gw_token_new(token, hash)) {
@@ -110,9 +124,11 @@ static gw_status resp_establish(responder *rp, char *const *envp, gw_buf *out, c
         return GW_E_INTERNAL;
     }
     /* a session cookie the browser still holds is replaced, not kept */
-    if (resp_session_hash(cfg, envp, old))
+    if (gw_session_cookie_hash(cfg, envp, old))
         gw_db_session_delete(rp->db, old);
-    gw_status st = gw_db_session_create(rp->db, uid, hash, cfg->session.ttl_seconds);
+    gw_session_info info = {.client_addr = gw_env_get(envp, "REMOTE_ADDR"),
+                            .user_agent = gw_env_get(envp, "HTTP_USER_AGENT")};
+    gw_status st = gw_db_session_create(rp->db, uid, hash, &info);
     if (st != GW_OK) {
         *why = "session not created";
         return st;
@@ -136,11 +152,23 @@ static gw_status resp_establish(responder *rp, char *const *envp, gw_buf *out, c
     return oom ? GW_E_INTERNAL : GW_OK;
 }
 
-static gw_status resp_logout(responder *rp, char *const *envp, gw_buf *out, const char **why)
+static gw_status resp_logout(responder *rp, char *const *envp, bool head, gw_buf *out,
+                             const char **why)
 {
     const gw_config *cfg = rp->cfg;
     unsigned char hash[32];
-    if (resp_session_hash(cfg, envp, hash)) {
+    bool has_session = gw_session_cookie_hash(cfg, envp, hash);
+    bool via_gateway = resp_gateway_session(cfg, envp);
+    /* A logout that would end something must come from this site: an
+     * <img src=/applogout> on another page must not log anyone out. The
+     * identity provider's redirect back after the gateway's logout finds
+     * nothing left to end, and passes. */
+    if ((has_session || via_gateway) && !head &&
+        !gw_request_same_site(envp, &cfg->logout.allowed_hosts)) {
+        *why = "a logout from another site (Origin, Referer or Sec-Fetch-Site)";
+        return GW_E_CROSS_SITE;
+    }
+    if (has_session && !head) {
         gw_status st = gw_db_session_delete(rp->db, hash);
         if (st != GW_OK) {
             *why = "session not deleted";
@@ -154,10 +182,11 @@ static gw_status resp_logout(responder *rp, char *const *envp, gw_buf *out, cons
     }
     gw_buf h;
     gw_buf_init(&h);
-    if (cfg->session.enabled)
+    if (cfg->session.enabled && !head)
         gw_cookie_line(&h, cfg->session.cookie, "", 0, cfg->session.secure, cfg->session.same_site);
-    bool via_gateway = resp_gateway_session(cfg, envp);
-    if (via_gateway) {
+    if (head) {
+        gw_reply_redirect(out, GW_OK, via_gateway ? cfg->logout.gateway_logout_url : dest, NULL);
+    } else if (via_gateway) {
         /* remember the destination across the gateway's logout */
         char *enc = gw_url_encode(dest);
         if (enc)
@@ -168,7 +197,8 @@ static gw_status resp_logout(responder *rp, char *const *envp, gw_buf *out, cons
         gw_cookie_line(&h, cfg->logout.next_cookie, "", 0, cfg->session.secure, "Lax");
         gw_reply_redirect(out, GW_OK, dest, h.data);
     }
-    gw_log(GW_LOG_INFO, "event=logout via=%s", via_gateway ? "gateway" : "direct");
+    if (!head)
+        gw_log(GW_LOG_INFO, "event=logout via=%s", via_gateway ? "gateway" : "direct");
     bool oom = h.oom;
     gw_buf_free(&h);
     free(dest);
@@ -200,12 +230,14 @@ static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out)
         return;
     }
     const char *method = gw_env_get(envp, "REQUEST_METHOD");
-    if (!method || strcmp(method, "GET") != 0) {
-        resp_deny(out, GW_E_METHOD, "method", "Allow: GET\r\n");
+    bool head = method && strcmp(method, "HEAD") == 0;
+    if (!method || !(strcmp(method, "GET") == 0 || head || (logout && strcmp(method, "POST") == 0))) {
+        resp_deny(out, GW_E_METHOD, "method", logout ? "Allow: GET, HEAD, POST\r\n" : "Allow: GET, HEAD\r\n");
         return;
     }
     const char *why = NULL;
-    gw_status st = establish ? resp_establish(rp, envp, out, &why) : resp_logout(rp, envp, out, &why);
+    gw_status st = establish ? resp_establish(rp, envp, head, out, &why)
+                             : resp_logout(rp, envp, head, out, &why);
     if (st != GW_OK) {
         gw_buf_reset(out);
         resp_deny(out, st, why, NULL);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http.h"
 #include "util.h"
@@ -171,6 +172,48 @@ gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, int has_id
             return GW_E_FORBIDDEN;
     }
     return GW_OK;
+}
+
+/* Case-blind: does the comma-separated header list name type (before
+ * any ";" parameters)? */
+static bool gw_accept_names(const char *accept, const char *type)
+{
+    size_t n = strlen(type);
+    for (const char *p = accept; *p;) {
+        p += strspn(p, " \t,");
+        if (strncasecmp(p, type, n) == 0 && strchr(" \t;,", p[n]))
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
+bool gw_login_redirect_fits(const gw_config *cfg, char *const *envp, const char *path)
+{
+    const char *mode = gw_env_get(envp, "HTTP_SEC_FETCH_MODE");
+    if (mode && strcasecmp(mode, "navigate") != 0)
+        return false;
+    const char *xrw = gw_env_get(envp, "HTTP_X_REQUESTED_WITH");
+    if (xrw && strcasecmp(xrw, "XMLHttpRequest") == 0)
+        return false;
+    const char *accept = gw_env_get(envp, "HTTP_ACCEPT");
+    if (accept && *accept && !gw_accept_names(accept, "text/html") &&
+        !gw_accept_names(accept, "*/*") && !gw_accept_names(accept, "text/*"))
+        return false;
+    /* the login page itself (a gateway route that sends it here again) */
+    const char *base = cfg->access.login_redirect;
+    size_t n = strcspn(base, "?#");
+    char *login = NULL;
+    if (base[0] == '/' && n < 4096) {
+        char tmp[4096];
+        memcpy(tmp, base, n);
+        tmp[n] = '\0';
+        if (gw_path_normalize(tmp, &login) != GW_OK)
+            login = NULL;
+    }
+    bool self = login && strcmp(login, path) == 0;
+    free(login);
+    return !self;
 }
 
 char *gw_login_location(const gw_config *cfg, const char *request_uri)

@@ -2,7 +2,10 @@
 #include "session.h"
 
 #include <openssl/rand.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "http.h"
 
 bool gw_token_new(char token[GW_TOKEN_CHARS + 1], unsigned char hash[32])
 {
@@ -38,10 +41,60 @@ bool gw_token_hash(const char *token, unsigned char hash[32])
     return n == GW_TOKEN_CHARS && gw_sha256(token, n, hash);
 }
 
+bool gw_session_cookie_hash(const gw_config *cfg, char *const *envp, unsigned char hash[32])
+{
+    char token[GW_TOKEN_CHARS + 2];
+    return cfg->session.enabled &&
+           gw_cookie_value(gw_env_get(envp, "HTTP_COOKIE"), cfg->session.cookie, token,
+                           sizeof(token)) &&
+           gw_token_hash(token, hash);
+}
+
 void gw_cookie_line(gw_buf *out, const char *name, const char *value, long max_age,
                     bool secure, const char *same_site)
 {
     gw_buf_printf(out, "Set-Cookie: %s=%s; Path=/; Max-Age=%ld; HttpOnly%s%s%s\r\n", name, value,
                   max_age, secure ? "; Secure" : "", same_site ? "; SameSite=" : "",
                   same_site ? same_site : "");
+}
+
+/* A slot holds bytes 4..19 of the pair's digest; bytes 0..3 chose it. */
+struct gw_pairs {
+    unsigned char slot[GW_PAIRS_SLOTS][16];
+};
+
+gw_pairs *gw_pairs_new(void) { return calloc(1, sizeof(gw_pairs)); }
+void gw_pairs_free(gw_pairs *s) { free(s); }
+
+static bool gw_pairs_digest(const unsigned char hash[32], const char *global_id,
+                            unsigned char d[32])
+{
+    unsigned char buf[32 + 1 + 1024]; /* a global id: 255 characters of UTF-8 */
+    size_t n = strlen(global_id);
+    if (n > 1024)
+        return false; /* never met: then it is checked every time */
+    memcpy(buf, hash, 32);
+    buf[32] = 0;
+    memcpy(buf + 33, global_id, n);
+    return gw_sha256(buf, 33 + n, d);
+}
+
+static size_t gw_pairs_index(const unsigned char d[32])
+{
+    return ((size_t)d[0] << 24 | (size_t)d[1] << 16 | (size_t)d[2] << 8 | d[3]) % GW_PAIRS_SLOTS;
+}
+
+bool gw_pairs_has(const gw_pairs *s, const unsigned char hash[32], const char *global_id)
+{
+    unsigned char d[32];
+    if (!s || !gw_pairs_digest(hash, global_id, d))
+        return false;
+    return memcmp(s->slot[gw_pairs_index(d)], d + 4, 16) == 0;
+}
+
+void gw_pairs_add(gw_pairs *s, const unsigned char hash[32], const char *global_id)
+{
+    unsigned char d[32];
+    if (s && gw_pairs_digest(hash, global_id, d))
+        memcpy(s->slot[gw_pairs_index(d)], d + 4, 16);
 }

@@ -17,6 +17,7 @@ static const struct {
     [GW_E_UNAUTHENTICATED] = {401, "Unauthorized", "unauthenticated"},
     [GW_E_INVALID_TOKEN]   = {401, "Unauthorized", "invalid_token"},
     [GW_E_FORBIDDEN]       = {403, "Forbidden", "forbidden"},
+    [GW_E_CROSS_SITE]      = {403, "Forbidden", "cross_site_request"},
     [GW_E_BAD_PATH]        = {400, "Bad Request", "bad_path"},
     [GW_E_NOT_FOUND]       = {404, "Not Found", "not_found"},
     [GW_E_METHOD]          = {405, "Method Not Allowed", "method_not_allowed"},

@@ -139,7 +139,10 @@ typedef struct gw_config {
     struct {
         bool enabled;
         char *cookie;
-        long ttl_seconds;
+        long ttl_seconds;    /* absolute lifetime */
+        long idle_seconds;   /* ends unused this long; 0 = off */
+        long touch_seconds;  /* last_used_at written at most this often */
+        long max_per_user;   /* the oldest go beyond this; 0 = no limit */
         bool secure;
         char *same_site;
         char *establish_path;

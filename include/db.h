@@ -51,19 +51,37 @@ const gw_collens *gw_db_collens(const gw_db *db);
  * u must already be fitted to gw_db_collens(). */
 gw_status gw_db_sync_user(gw_db *db, const gw_user *u, gw_dbresult *res);
 
-/* SPEC §3 step 6: the user of the unexpired session whose token hash is
- * hash. GW_OK (res filled as by gw_db_sync_user), GW_E_UNAUTHENTICATED (no
+/* SPEC §3 step 6: the user of the session whose token hash is hash,
+ * unless it expired (session.ttl_seconds) or went unused too long
+ * (session.idle_seconds); its last use is written when older than
+ * session.touch_seconds. GW_OK (res filled as by gw_db_sync_user), GW_E_UNAUTHENTICATED (no
  * such session), GW_E_INACTIVE, GW_E_UNAVAILABLE or GW_E_INTERNAL. */
 gw_status gw_db_session_user(gw_db *db, const unsigned char *hash, gw_dbresult *res);
 
-/* Stores a session for the active user user_id (decimal text), expiring in
- * ttl_seconds; also purges a bounded batch of expired sessions.
- * GW_E_UNAUTHENTICATED when the user is unknown or inactive. */
+/* Where a session was made: stored for the operator, never exported.
+ * Any member may be NULL. */
+typedef struct {
+    const char *client_addr;  /* REMOTE_ADDR */
+    const char *user_agent;   /* HTTP_USER_AGENT: cut to 255 bytes, made printable ASCII */
+    const char *sid;          /* the identity provider's session id (ID token "sid") */
+} gw_session_info;
+
+/* Stores a session for the active user user_id (decimal text), expiring
+ * after session.ttl_seconds, and ends the user's oldest sessions beyond
+ * session.max_per_user, in one transaction. Also purges expired sessions
+ * now and then (see db_session.c). GW_E_UNAUTHENTICATED when the user is
+ * unknown or inactive. */
 gw_status gw_db_session_create(gw_db *db, const char *user_id, const unsigned char *hash,
-                               long ttl_seconds);
+                               const gw_session_info *info);
 
 /* Deletes the session with this token hash (if any). */
 gw_status gw_db_session_delete(gw_db *db, const unsigned char *hash);
+
+/* The user switch: deletes the session with this token hash when it
+ * belongs to a user whose global_id is not global_id. *ended tells
+ * whether it did. */
+gw_status gw_db_session_end_other(gw_db *db, const unsigned char *hash, const char *global_id,
+                                  bool *ended);
 
 /* The last database error, for the log ("1213 Deadlock found..."). */
 const char *gw_db_last_error(const gw_db *db);

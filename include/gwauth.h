@@ -22,6 +22,7 @@ typedef enum {
     GW_E_UNAUTHENTICATED,/* 401 unauthenticated */
     GW_E_INVALID_TOKEN,  /* 401 invalid_token (identity.jwt) */
     GW_E_FORBIDDEN,      /* 403 forbidden */
+    GW_E_CROSS_SITE,     /* 403 cross_site_request (a logout from another site) */
     GW_E_BAD_PATH,       /* 400 bad_path */
     GW_E_NOT_FOUND,      /* 404 not_found */
     GW_E_METHOD,         /* 405 method_not_allowed */

@@ -45,4 +45,11 @@ bool gw_cookie_present(const char *header, const char *name);
  * judged both as written and after one round of percent-decoding. */
 bool gw_dest_valid(const char *dest, const gw_strlist *allowed);
 
+/* Whether the request comes from this site: Origin (or, without it,
+ * Referer) names the request's Host or one of allowed (host or
+ * host:port; the scheme's default port compares equal to none); without
+ * either, Sec-Fetch-Site is not "cross-site". Origin "null" is another
+ * site. */
+bool gw_request_same_site(char *const *envp, const gw_strlist *allowed);
+
 #endif

@@ -33,4 +33,12 @@ gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, int has_id
  * set or out of memory. */
 char *gw_login_location(const gw_config *cfg, const char *request_uri);
 
+/* Whether a request without identity on path (normalized) may be sent to
+ * access.login_redirect: only a browser's navigation can follow that 302.
+ * Not when Sec-Fetch-Mode is there and is not "navigate", X-Requested-With
+ * is XMLHttpRequest, or Accept names neither text/html nor any type
+ * (a script's fetch says so in Sec-Fetch-Mode); and never on the login
+ * page itself, which would redirect to itself forever. */
+bool gw_login_redirect_fits(const gw_config *cfg, char *const *envp, const char *path);
+
 #endif

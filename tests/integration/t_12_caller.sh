@@ -57,7 +57,7 @@ expect_hasnt "...no Variable- line" "$out" "Variable-"
 
 section "a forged FastCGI client on the responder's socket"
 nsess=$(sqlv "SELECT COUNT(*) FROM sessions")
-out=$("$FC" --role responder "unix:$d/logout.sock" REQUEST_METHOD=GET REQUEST_URI=/establish_session "GWAUTH_USER_ID=$VID")
+out=$("$FC" --role responder "unix:$d/logout.sock" REQUEST_METHOD=GET REQUEST_URI=/establish_session "GWAUTH_USER_ID=$VID" GWAUTH_SOURCE=header)
 expect_has "a session for the victim's id, without the secret: 403 untrusted_caller" "$out" '{"error":"untrusted_caller"}'
 expect_hasnt "...no cookie" "$out" "Set-Cookie"
 expect_eq "...no session row" "$(sqlv "SELECT COUNT(*) FROM sessions")" "$nsess"
@@ -68,7 +68,7 @@ expect_has "a logout with a wrong secret: 403" "$out" '{"error":"untrusted_calle
 section "without a secret (fastcgi not configured), the same attack works: what the secret closes"
 stack_start open '{"session": {"enabled": true, "secure": false}, "fastcgi": {}}' 1 || return
 o="$T/open"
-out=$("$FC" --role responder "unix:$o/logout.sock" REQUEST_METHOD=GET REQUEST_URI=/establish_session "GWAUTH_USER_ID=$VID")
+out=$("$FC" --role responder "unix:$o/logout.sock" REQUEST_METHOD=GET REQUEST_URI=/establish_session "GWAUTH_USER_ID=$VID" GWAUTH_SOURCE=header)
 expect_has "no secret configured: a forged client gets a session cookie for any user id" "$out" "Set-Cookie: gwauth_session="
 stolen=$(printf '%s\n' "$out" | tr -d '\r' | sed -n 's/^Set-Cookie: gwauth_session=\([^;]*\).*/\1/p')
 PORT=$CALLER

@@ -48,12 +48,31 @@ expect_eq "session cookie alone: 200" "$STATUS" 200
 expect_has "...REMOTE_USER from the session" "$BODY" "REMOTE_USER=dave-1"
 expect_has "...GWAUTH_SOURCE=session" "$BODY" "GWAUTH_SOURCE=session"
 expect_has "...other exports too" "$BODY" "GWAUTH_EMAIL=dave@example.org"
+req -H "Cookie: a=1; gwauth_session=$TOKEN; b=2" "$(url /app/whoami)"
+expect_has "session cookie among others" "$BODY" "REMOTE_USER=dave-1"
+req -H "Cookie: gwauth_session=$TOKEN" -H "X-Userinfo: $DAVE" "$(url /app/whoami)"
+expect_has "the same user's header with the cookie: the header's identity" "$BODY" "GWAUTH_SOURCE=header"
+expect_eq "...and the session stays" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOKEN', 256))")" 1
+
+section "user switch: another user's header with the session cookie ends the session"
 ERIN=$(b64 '{"sub":"erin-1"}')
 req -H "Cookie: gwauth_session=$TOKEN" -H "X-Userinfo: $ERIN" "$(url /app/whoami)"
 expect_has "a header always wins over a session" "$BODY" "REMOTE_USER=erin-1"
 expect_has "...and says so" "$BODY" "GWAUTH_SOURCE=header"
-req -H "Cookie: a=1; gwauth_session=$TOKEN; b=2" "$(url /app/whoami)"
-expect_has "session cookie among others" "$BODY" "REMOTE_USER=dave-1"
+expect_eq "...the other user's session row is deleted" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOKEN', 256))")" 0
+expect_has "...logged as session_ended reason=user_switch" "$(cat "$T/sess/authz.log")" "event=session_ended reason=user_switch user=erin-1"
+expect_deny "the gateway's session gone, the cookie alone is no longer dave" 302 unauthenticated \
+    -H "Cookie: gwauth_session=$TOKEN" "$(url /app/whoami)"
+req -H "X-Userinfo: $DAVE" "$(url /establish_session)"
+TOKEN=$(cookie gwauth_session)
+req -H "Cookie: gwauth_session=$TOKEN" -H "X-Userinfo: $ERIN" "$(url /public/x)"
+expect_eq "...also on an anonymous path" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOKEN', 256))")" 0
+req -H "X-Userinfo: $DAVE" "$(url /establish_session)"
+TOKEN=$(cookie gwauth_session)
+for i in 1 2 3; do req -H "Cookie: gwauth_session=$TOKEN" -H "X-Userinfo: $ERIN" "$(url /app/whoami)"; done
+expect_eq "...also when the header's identity comes from the cache" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOKEN', 256))")" 0
+req -H "X-Userinfo: $DAVE" "$(url /establish_session)"
+TOKEN=$(cookie gwauth_session)
 expect_deny "unknown token: no identity" 302 unauthenticated -H "Cookie: gwauth_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" "$(url /app/whoami)"
 expect_deny "malformed token: no identity" 302 unauthenticated -H "Cookie: gwauth_session=' OR 1=1 --" "$(url /app/whoami)"
 expect_deny "token with one character more: no identity" 302 unauthenticated -H "Cookie: gwauth_session=${TOKEN}A" "$(url /app/whoami)"
@@ -104,15 +123,49 @@ req -H "Cookie: gw_sess=abc" "$(url '/applogout?next=%2Fapp%2Fx')"
 expect_eq "gateway session cookie present: through the gateway's logout" "$(location)" "/gw/logout"
 req -H "X-Userinfo: $DAVE" "$(url /applogout)"
 expect_eq "identity header present: through the gateway's logout" "$(location)" "/gw/logout"
-expect_deny "POST /applogout: 405" 405 method_not_allowed --data "" "$(url /applogout)"
-expect_has "...with Allow: GET" "$HEADERS" "Allow: GET"
+expect_deny "DELETE /applogout: 405" 405 method_not_allowed -X DELETE "$(url /applogout)"
+expect_has "...with Allow: GET, HEAD, POST" "$HEADERS" "Allow: GET, HEAD, POST"
+
+section "logout that cannot be forged cross-site; POST and HEAD"
+sess_rows() { sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$1', 256))"; }
+req -H "X-Userinfo: $DAVE" "$(url /establish_session)"
+XT=$(cookie gwauth_session)
+expect_deny "another site's page (Sec-Fetch-Site: cross-site) logging the user out: 403" 403 cross_site_request \
+    -H "Sec-Fetch-Site: cross-site" -H "Cookie: gwauth_session=$XT" "$(url /applogout)"
+expect_eq "...the session stays" "$(sess_rows "$XT")" 1
+expect_hasnt "...no cookie is cleared" "$HEADERS" "Set-Cookie"
+expect_deny "Origin of another site: 403" 403 cross_site_request \
+    -H "Origin: https://evil.example" -H "Cookie: gwauth_session=$XT" "$(url /applogout)"
+expect_deny "Origin: null: 403" 403 cross_site_request -H "Origin: null" -H "Cookie: gwauth_session=$XT" "$(url /applogout)"
+expect_deny "Referer of another site: 403" 403 cross_site_request \
+    -H "Referer: https://evil.example/page" -H "Cookie: gwauth_session=$XT" "$(url /applogout)"
+expect_deny "Referer whose host only starts like ours: 403" 403 cross_site_request \
+    -H "Referer: http://127.0.0.1:$PORT.evil.example/" -H "Cookie: gwauth_session=$XT" "$(url /applogout)"
+expect_deny "another site with the gateway's identity: 403" 403 cross_site_request \
+    -H "Sec-Fetch-Site: cross-site" -H "X-Userinfo: $DAVE" "$(url /applogout)"
+expect_eq "...nothing ended" "$(sess_rows "$XT")" 1
+expect_has "...logged" "$(cat "$T/sess/logout.log")" "code=cross_site_request"
+req -I -H "Cookie: gwauth_session=$XT" "$(url /applogout)"
+expect_eq "HEAD /applogout: 302 like GET" "$STATUS" 302
+expect_eq "...and changes nothing" "$(sess_rows "$XT")" 1
+req -I -H "X-Userinfo: $DAVE" "$(url /establish_session)"
+expect_eq "HEAD /establish_session: 302 like GET" "$STATUS $(cookie gwauth_session)" "302 "
+req -H "Origin: http://127.0.0.1:$PORT" -H "Cookie: gwauth_session=$XT" --data "next=%2Fapp%2F" "$(url '/applogout?next=%2Fapp%2Fbye')"
+expect_eq "POST /applogout from this site: 302" "$STATUS $(location)" "302 /app/bye"
+expect_eq "...the session is gone" "$(sess_rows "$XT")" 0
+req -H "X-Userinfo: $DAVE" "$(url /establish_session)"
+XT=$(cookie gwauth_session)
+req -H "Referer: https://app.example.org/account" -H "Cookie: gwauth_session=$XT" "$(url /applogout)"
+expect_eq "a Referer of a host in logout.allowed_hosts: the logout happens" "$STATUS $(sess_rows "$XT")" "302 0"
+req -H "Sec-Fetch-Site: cross-site" "$(url /applogout)"
+expect_eq "the identity provider's redirect back, with nothing left to end: 302" "$STATUS $(location)" "302 /app/"
 expect_deny "PUT /establish_session: 405" 405 method_not_allowed -H "X-Userinfo: $DAVE" -X PUT "$(url /establish_session)"
 expect_deny "unknown responder path: 404" 404 not_found -H "X-Userinfo: $DAVE" "$(url /applogout/extra)"
 req "$(url /applogout/extra)"
 expect_eq "a path below the logout path is not anonymous (the implied rule is exact)" "$STATUS" 302
 expect_deny "establish path with a suffix: 404" 404 not_found -H "X-Userinfo: $DAVE" "$(url /establish_sessionx)"
 PORT=$MAIN
-expect_deny "sessions disabled: establish path is 404" 404 not_found -H "X-Userinfo: $ALICE2" "$(url /establish_session)"
+DENY_AFTER_SYNC=1 expect_deny "sessions disabled: establish path is 404" 404 not_found -H "X-Userinfo: $ALICE2" "$(url /establish_session)"
 PORT=$SESS
 
 section "login redirect and the database during logout"
@@ -120,6 +173,15 @@ req "$(url '/app/whoami?a=1&b=2')"
 expect_eq "no identity: 302 to the login page" "$STATUS" 302
 expect_eq "...with next= the encoded request URI" "$(location)" "/login?next=%2Fapp%2Fwhoami%3Fa%3D1%26b%3D2"
 expect_eq "...and the deny's JSON body" "$BODY" '{"error":"unauthenticated"}'
+req -H "Sec-Fetch-Mode: navigate" -H "Accept: text/html,application/xhtml+xml,*/*;q=0.8" "$(url /app/whoami)"
+expect_eq "a browser's navigation: 302" "$STATUS" 302
+expect_deny "a script's fetch (Sec-Fetch-Mode: cors): 401, no redirect it cannot follow" 401 unauthenticated \
+    -H "Sec-Fetch-Mode: cors" "$(url /app/whoami)"
+expect_eq "...no Location" "$(location)" ""
+expect_deny "X-Requested-With: XMLHttpRequest: 401" 401 unauthenticated -H "X-Requested-With: XMLHttpRequest" "$(url /app/whoami)"
+expect_deny "Accept: application/json: 401" 401 unauthenticated -H "Accept: application/json" "$(url /app/whoami)"
+expect_deny "the login page itself without identity: 401, not a redirect to itself" 401 unauthenticated "$(url /login)"
+expect_has "...logged why" "$(tail -3 "$T/sess/authz.log")" "not a navigation, or the login page itself"
 req -H "X-Userinfo: $DAVE" "$(url /establish_session)"
 LT=$(cookie gwauth_session)
 gw_db_stop "$DB_DIR"

@@ -35,7 +35,7 @@ location() { printf '%s\n' "$HEADERS" | sed -n 's/^Location: //p'; }
 apache_deny() {
     local name=$1 st=$2 code=$3 before after
     shift 3
-    before=$(writes); req "$@"; after=$(writes)
+    before=$(dbstate); req "$@"; after=$(dbstate)
     local problems=""
     [ "$STATUS" = "$st" ] || problems+="status $STATUS (want $st); "
     [ "$BODY" = "{\"error\":\"$code\"}" ] || problems+="body '$BODY'; "

@@ -138,6 +138,40 @@ static void t_login_location(void)
     gw_config_free(c);
 }
 
+/* Only a navigation is sent to the login page; never the page itself. */
+static void t_login_fits(void)
+{
+    gw_config *c = unit_config_of("{\"access\":{\"login_redirect\":\"/login/?x=1\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    static const struct { const char *env[3]; const char *path; bool fits; } cases[] = {
+        {{NULL}, "/app/", true}, /* curl, an old browser */
+        {{"HTTP_SEC_FETCH_MODE=navigate", "HTTP_ACCEPT=text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}, "/app/", true},
+        {{"HTTP_SEC_FETCH_MODE=cors", "HTTP_ACCEPT=*/*"}, "/app/", false}, /* fetch() */
+        {{"HTTP_SEC_FETCH_MODE=no-cors"}, "/app/", false},
+        {{"HTTP_SEC_FETCH_MODE=same-origin"}, "/app/", false},
+        {{"HTTP_X_REQUESTED_WITH=XMLHttpRequest"}, "/app/", false},
+        {{"HTTP_X_REQUESTED_WITH=xmlhttprequest", "HTTP_ACCEPT=text/html"}, "/app/", false},
+        {{"HTTP_ACCEPT=application/json"}, "/app/", false},
+        {{"HTTP_ACCEPT=application/json, text/plain"}, "/app/", false},
+        {{"HTTP_ACCEPT=application/json, TEXT/HTML;q=0.5"}, "/app/", true},
+        {{"HTTP_ACCEPT=text/*"}, "/app/", true},
+        {{"HTTP_ACCEPT=*/*"}, "/app/", true},
+        {{"HTTP_ACCEPT=text/htmlx"}, "/app/", false},
+        {{"HTTP_ACCEPT="}, "/app/", true},
+        {{NULL}, "/login/", false}, /* the login page itself */
+        {{NULL}, "/login", true},
+        {{NULL}, "/login/x", true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *env[4] = {(char *)cases[i].env[0], (char *)cases[i].env[1], (char *)cases[i].env[2], NULL};
+        if (gw_login_redirect_fits(c, env, cases[i].path) != cases[i].fits) {
+            fprintf(stderr, "\n  case %zu: %s %s\n", i, cases[i].env[0] ? cases[i].env[0] : "-", cases[i].path);
+            CU_FAIL("login redirect fits");
+        }
+    }
+    gw_config_free(c);
+}
+
 void unit_rules(void)
 {
     static const unit_test tests[] = {
@@ -145,6 +179,7 @@ void unit_rules(void)
         {"longest prefix wins; logout path implied anonymous", t_match},
         {"anonymous / authenticated / groups_any / scopes_any", t_decide},
         {"login redirect carries the encoded request URI", t_login_location},
+        {"login redirect only for a navigation, never to itself", t_login_fits},
         {NULL, NULL}};
     unit_suite("rules", tests);
 }

@@ -1,0 +1,135 @@
+/*
+ * db_int.h - what the MariaDB edge's own files share (db.c: connection,
+ * schema, statements, users and groups; db_session.c: sessions). Not for
+ * the rest of the program, which sees db.h only.
+ */
+#ifndef GW_DB_INT_H
+#define GW_DB_INT_H
+
+#include <mysql.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "db.h"
+
+/* One result column, bound as a string. */
+typedef struct {
+    char *buf;
+    unsigned long cap;
+    unsigned long len;
+    my_bool is_null;
+    my_bool error;
+} db_col;
+
+struct gw_db {
+    const gw_config *cfg;
+    MYSQL *conn;
+    bool fresh;              /* connected during the current call */
+    char err[320];
+
+    gw_collens lens;
+    size_t nrel;             /* related columns, flattened */
+    bool sel_groups;         /* sel reads the membership (groups.sync on) */
+    bool ssel_groups;        /* ssel reads it (groups used at all) */
+
+    MYSQL_STMT *sel, *ssel, *ins, *upd;
+    MYSQL_STMT **rel;        /* per related table t: rel[2t] inserts its row,
+                                rel[2t + 1] updates it (keyed on user_id alone) */
+    MYSQL_STMT *grp_new, *grp_add, *grp_del, *grp_name, *grp_find;
+    MYSQL_STMT *sess_ins, *sess_del, *sess_gc, *sess_lease, *sess_touch, *sess_trim, *sess_switch;
+
+    /* layout of sel's (and ssel's) result */
+    size_t nsel;
+    db_col *cols;
+    MYSQL_BIND *colbind;
+    int *c_field, *c_isdef, *c_relhas, *c_rel, *c_export;
+    int *c_sexport;          /* where ssel has an export, when elsewhere */
+    int c_groups;
+    int c_stale;             /* ssel: last_used_at older than touch_seconds */
+    bool fetched_ssel;       /* the row in cols came from ssel */
+
+    /* parameters, sized for the widest statement */
+    MYSQL_BIND *par;
+    unsigned long *parlen;
+    my_bool *parnull;
+    char *flags;             /* per field: write it */
+    bool *relw;              /* per related table: write it */
+
+    /* the fetched user's groups: ids (one row each), then their names,
+     * sorted, one per line (groups_out), and split again (cur) */
+    unsigned long long *gids;
+    size_t ngids;
+    gw_buf groups_out;
+    char *cur_buf;
+    char **cur;
+    size_t ncur;
+    /* id -> name of the groups met so far, each kept 60 s, sorted by id */
+    struct db_gname {
+        unsigned long long id;
+        time_t at;
+        char *name;
+    } *gmap;
+    size_t ngmap;
+
+    const char **exports;
+    time_t purged;            /* last try at the session purge lease */
+    char holder[96];          /* "host:pid", written into leases.holder */
+    size_t node;              /* the database.nodes entry connected to */
+    time_t connected;         /* when */
+};
+
+#define C_ID 0
+#define C_ACTIVE 1
+#define GW_DB_GROUPS_MAX 1024 /* memberships read per user; more are ignored */
+#define GW_GMAP_MAX 4096      /* group names kept per process */
+#define GW_GMAP_SECONDS 60    /* how long a group name is trusted */
+#define GW_DB_RETRIES 10      /* tries after deadlocks and certification conflicts */
+
+/* DB_RETRY: deadlock, run again; DB_SLOW: a server-side time limit hit,
+ * the connection is fine; DB_GONE: the connection is lost; DB_DOWN: the
+ * server answers but cannot take the work now (read-only, a cluster node
+ * not ready or cut off from the primary component): drop the connection,
+ * answer 503; DB_FAIL: anything else. */
+typedef enum { DB_OK, DB_RETRY, DB_SLOW, DB_GONE, DB_DOWN, DB_FAIL } db_rc;
+
+#define GW_ER_READ_ONLY 1290   /* ER_OPTION_PREVENTS_STATEMENT: --read-only */
+#define GW_ER_WSREP_NOT_READY 1047 /* ER_UNKNOWN_COM_ERROR: Galera node not prepared */
+#define GW_ER_COMMIT_FAILED 1180   /* ER_ERROR_DURING_COMMIT: e.g. Galera, no quorum */
+
+
+/* One attempt of an operation. Sets *deny for a decision (unknown,
+ * inactive, ...) and *again to be run once more (a lost race). */
+typedef db_rc (*db_op)(gw_db *db, void *arg, gw_status *deny, bool *again);
+
+/* Runs op until it settles (db.c: retries, reconnects, classification). */
+gw_status db_call(gw_db *db, db_op op, void *arg);
+
+/* Errors: recorded for the log (values masked) and classified. */
+void db_seterr(gw_db *db, unsigned code, const char *msg);
+db_rc db_stmt_rc(gw_db *db, MYSQL_STMT *st);
+db_rc db_conn_rc(gw_db *db);
+/* Ends a fetch (see db.c): the rest read, freed, any late error returned. */
+db_rc db_fetch_close(gw_db *db, MYSQL_STMT *st, int r);
+void db_disconnect(gw_db *db);
+void db_rollback(gw_db *db);
+
+/* Statements and parameters (db->par). */
+db_rc db_prepare(gw_db *db, MYSQL_STMT **st, const gw_buf *sql);
+db_rc db_prepare_text(gw_db *db, MYSQL_STMT **st, const char *sql);
+db_rc db_run(gw_db *db, MYSQL_STMT *st);
+db_rc db_query(gw_db *db, const char *sql);
+void bind_text(MYSQL_BIND *b, unsigned long *len, const char *s);
+void bind_bytes(MYSQL_BIND *b, unsigned long *len, const unsigned char *p, size_t n);
+void bind_long(MYSQL_BIND *b, long *v);
+
+/* The user row of sel or ssel (parameters bound) into db->cols. */
+db_rc db_fetch_user(gw_db *db, MYSQL_STMT *st, bool *found);
+const char *db_val(const gw_db *db, int ci);
+bool db_same(const char *a, const char *b);
+void db_result(gw_db *db, gw_dbresult *res);
+
+/* db_session.c: prepares the session statements; scols and sjoins are
+ * the user columns and joins that ssel shares with sel. */
+db_rc db_session_prepare(gw_db *db, const gw_buf *scols, const gw_buf *sjoins);
+
+#endif
