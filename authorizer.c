@@ -325,6 +325,11 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         gw_user_fit(cfg, &r->user, gw_db_collens(a->db), authz_cut, NULL);
         if ((st = gw_db_sync_user(a->db, &r->user, &r->res)) != GW_OK)
             return authz_fail(st, NULL, why);
+        /* the provider ended all of the user's sessions after it issued
+         * this token: the gateway's own stale session cannot bring the
+         * user back (a token without iat counts as older) */
+        if (tok.keys && r->res.logged_out_at && tok.iat < r->res.logged_out_at)
+            return authz_fail(GW_E_INVALID_TOKEN, "token issued before a back-channel logout", why);
         char safe[40];
         if (r->res.created)
             gw_log(GW_LOG_INFO, "event=user_created user=%s", gw_log_safe(r->user.id, 12, safe));

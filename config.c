@@ -68,7 +68,8 @@ const char gw_config_default_json[] =
     "  \"logout\": {\n"
     "    \"path\": \"/applogout\", \"gateway_logout_url\": \"/logout\",\n"
     "    \"gateway_session_cookie\": \"\", \"default_destination\": \"/app\",\n"
-    "    \"next_param\": \"next\", \"next_cookie\": \"gwauth_next\", \"allowed_hosts\": []\n"
+    "    \"next_param\": \"next\", \"next_cookie\": \"gwauth_next\", \"allowed_hosts\": [],\n"
+    "    \"backchannel_path\": \"\"\n"
     "  },\n"
     "  \"log\": { \"level\": \"info\" },\n"
     "  \"fastcgi\": { \"secret_file\": \"\", \"peer_uids\": [], \"receive_timeout_ms\": 5000 }\n"
@@ -76,10 +77,10 @@ const char gw_config_default_json[] =
 
 /* Columns of users that gwauth itself manages; they cannot be mapped. */
 static const char *const gw_reserved_user_columns[] = {
-    "id", "global_id", "is_active", "created_at", "updated_at", NULL};
+    "id", "global_id", "is_active", "created_at", "updated_at", "logged_out_at", NULL};
 /* Tables of the base schema that cannot be used as related tables. */
 static const char *const gw_reserved_tables[] = {
-    "users", "groups", "user_groups", "sessions", "leases", "schema_migrations", NULL};
+    "users", "groups", "user_groups", "sessions", "leases", "logout_tokens", "schema_migrations", NULL};
 
 typedef struct {
     gw_buf errs;
@@ -867,7 +868,7 @@ static void parse_logout(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"path", "gateway_logout_url", "gateway_session_cookie",
                                        "default_destination", "next_param", "next_cookie",
-                                       "allowed_hosts", NULL};
+                                       "allowed_hosts", "backchannel_path", NULL};
     char path[256];
     const cJSON *o = cfg_object(p, root, "", "logout", keys, path, sizeof(path));
     get_str(p, o, path, "path", S_PATH, &c->logout.path);
@@ -877,6 +878,10 @@ static void parse_logout(cfgp *p, gw_config *c, const cJSON *root)
     get_str(p, o, path, "next_param", S_TOKEN, &c->logout.next_param);
     get_str(p, o, path, "next_cookie", S_TOKEN, &c->logout.next_cookie);
     get_strlist(p, o, path, "allowed_hosts", S_NONEMPTY, &c->logout.allowed_hosts);
+    get_str(p, o, path, "backchannel_path", S_ANY, &c->logout.backchannel_path);
+    const char *bp = c->logout.backchannel_path;
+    if (*bp && (bp[0] != '/' || bp[1] == '/' || strpbrk(bp, "?#%\\")))
+        cfg_err(p, "logout.backchannel_path", "must be empty (off) or a local path");
 }
 
 static void parse_log(cfgp *p, gw_config *c, const cJSON *root)
@@ -975,6 +980,16 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
         cfg_err(p, "session.same_site", "\"None\" requires session.secure = true");
     if (strcmp(c->session.establish_path, c->logout.path) == 0)
         cfg_err(p, "logout.path", "must differ from session.establish_path");
+    if (*c->logout.backchannel_path) {
+        if (strcmp(c->logout.backchannel_path, c->logout.path) == 0 ||
+            strcmp(c->logout.backchannel_path, c->session.establish_path) == 0)
+            cfg_err(p, "logout.backchannel_path", "must differ from logout.path and session.establish_path");
+        if (!c->identity.jwt.enabled || c->identity.jwt.any_audience)
+            cfg_err(p, "logout.backchannel_path", "needs identity.jwt with its audiences: the logout "
+                    "token is verified with the provider's keys and must be issued to the gateway's client");
+        if (!c->session.enabled)
+            cfg_err(p, "logout.backchannel_path", "needs session.enabled (it ends sessions)");
+    }
     free(c->id_vars);
     c->nid_vars = c->identity.source == GW_SRC_APISIX ? 1 : c->identity.nclaim_headers;
     c->id_vars = xcalloc(c->nid_vars + 1, sizeof(char *));
@@ -1010,12 +1025,13 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
                 cfg_err(p, "export", "variable \"%s\" is given twice", c->exports.v[i].name);
 }
 
-/* The logout path must work once the gateway's session is gone, so it is
- * anonymous unless a rule names it. */
-static void cfg_implied_rules(gw_config *c)
+/* The logout path must work once the gateway's session is gone, and the
+ * identity provider calls the back-channel path without one: both are
+ * anonymous unless a rule names them. */
+static void cfg_implied_rule(gw_config *c, const char *path)
 {
     for (size_t i = 0; i < c->access.nrules; i++)
-        if (strcmp(c->access.rules[i].prefix, c->logout.path) == 0)
+        if (strcmp(c->access.rules[i].prefix, path) == 0)
             return;
     gw_rule *r = realloc(c->access.rules, (c->access.nrules + 1) * sizeof(gw_rule));
     if (!r)
@@ -1023,9 +1039,16 @@ static void cfg_implied_rules(gw_config *c)
     c->access.rules = r;
     r += c->access.nrules++;
     memset(r, 0, sizeof(*r));
-    set_str(&r->prefix, c->logout.path);
+    set_str(&r->prefix, path);
     r->implied = true;
     r->access = GW_ACCESS_ANONYMOUS;
+}
+
+static void cfg_implied_rules(gw_config *c)
+{
+    cfg_implied_rule(c, c->logout.path);
+    if (*c->logout.backchannel_path)
+        cfg_implied_rule(c, c->logout.backchannel_path);
 }
 
 /* Applies the document text over c; problems go to p. */
@@ -1251,6 +1274,7 @@ void gw_config_free(gw_config *c)
     free(c->logout.default_destination);
     free(c->logout.next_param);
     free(c->logout.next_cookie);
+    free(c->logout.backchannel_path);
     strlist_free(&c->logout.allowed_hosts);
     free(c->fastcgi.secret_file);
     free(c->fastcgi.peer_uids);
@@ -1396,6 +1420,7 @@ char *gw_config_json(const gw_config *c)
     cJSON_AddStringToObject(o, "next_param", c->logout.next_param);
     cJSON_AddStringToObject(o, "next_cookie", c->logout.next_cookie);
     js_strs(o, "allowed_hosts", &c->logout.allowed_hosts);
+    cJSON_AddStringToObject(o, "backchannel_path", c->logout.backchannel_path);
 
     o = cJSON_AddObjectToObject(root, "log");
     cJSON_AddStringToObject(o, "level", levels[c->log.level]);

@@ -156,7 +156,8 @@ void db_disconnect(gw_db *db)
     MYSQL_STMT **all[] = {&db->sel, &db->ssel, &db->ins, &db->upd, &db->grp_new, &db->grp_add,
                           &db->grp_del, &db->grp_name, &db->grp_find, &db->sess_ins, &db->sess_del,
                           &db->sess_gc, &db->sess_lease, &db->sess_touch, &db->sess_trim,
-                          &db->sess_switch};
+                          &db->sess_switch, &db->bcl_jti, &db->bcl_sid, &db->bcl_sub,
+                          &db->bcl_mark, &db->bcl_gc};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         db_close_stmt(all[i]);
     for (size_t t = 0; db->rel && t < 2 * db->cfg->users.nrelated; t++)
@@ -178,7 +179,7 @@ gw_db *gw_db_new(const gw_config *cfg)
     db->nrel = gw_related_count(cfg);
     db->sel_groups = cfg->groups.sync != GW_SYNC_OFF;
     db->ssel_groups = cfg->uses_groups;
-    db->nsel = 2 + 2 * nf + nt + db->nrel + 2 * ne + 2;
+    db->nsel = 2 + 2 * nf + nt + db->nrel + 2 * ne + 3;
     size_t maxpar = 1 + 2 * nf + 1;
     if (1 + db->nrel > maxpar)
         maxpar = 1 + db->nrel;
@@ -452,6 +453,8 @@ static int db_schema_apply(gw_db *db, const db_schema *s, gw_buf *out)
         {c->session.enabled, "sessions", "expires_at", "session.enabled"},
         {c->session.enabled, "sessions", "last_used_at", "session.enabled"},
         {c->session.enabled, "leases", "expires_at", "session.enabled"},
+        {*c->logout.backchannel_path != 0, "logout_tokens", "token_hash", "logout.backchannel_path"},
+        {*c->logout.backchannel_path != 0, "users", "logged_out_at", "logout.backchannel_path"},
         {db->ssel_groups || db->sel_groups, "groups", "name", "groups"},
         {db->ssel_groups || db->sel_groups, "user_groups", "group_id", "groups"},
     };
@@ -583,6 +586,13 @@ static void db_build_select(gw_db *db, gw_buf *cols, gw_buf *scols, gw_buf *join
     else
         gw_buf_puts(scols, ", NULL");
     db->c_stale = col++;
+    /* sel: the instant of the last back-channel logout of all sessions */
+    db->c_logout = -1;
+    if (*c->logout.backchannel_path) {
+        gw_buf_puts(cols, ", UNIX_TIMESTAMP(u.`logged_out_at`)");
+        gw_buf_puts(scols, ", NULL");
+        db->c_logout = col++;
+    }
     gw_buf_puts(cols, db->sel_groups ? ", ug.`group_id`" : ", NULL");
     gw_buf_puts(scols, db->ssel_groups ? ", ug.`group_id`" : ", NULL");
     if (db->sel_groups)
@@ -887,7 +897,7 @@ static void bind_flag(MYSQL_BIND *b, char *v)
 void bind_long(MYSQL_BIND *b, long *v)
 {
     memset(b, 0, sizeof(*b));
-    b->buffer_type = MYSQL_TYPE_LONG;
+    b->buffer_type = sizeof(long) == 8 ? MYSQL_TYPE_LONGLONG : MYSQL_TYPE_LONG;
     b->buffer = v;
 }
 
@@ -1020,6 +1030,8 @@ void db_result(gw_db *db, gw_dbresult *res)
                                                                                : db->c_export[i]);
     bool groups = db->fetched_ssel ? db->ssel_groups : db->sel_groups;
     res->groups = groups ? (db->groups_out.data ? db->groups_out.data : "") : NULL;
+    const char *lo = db->c_logout >= 0 ? db_val(db, db->c_logout) : NULL;
+    res->logged_out_at = lo ? strtol(lo, NULL, 10) : 0;
 }
 
 /* Writes related table t's row of user uid (text): an UPDATE keyed on

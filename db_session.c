@@ -18,6 +18,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <mysqld_error.h>
 #include <unistd.h>
 
 #include "db_int.h"
@@ -75,6 +76,22 @@ db_rc db_session_prepare(gw_db *db, const gw_buf *scols, const gw_buf *sjoins)
         PREP(sess_switch, "%sDELETE s FROM `sessions` s JOIN `users` u ON u.`id` = s.`user_id`"
                           " WHERE s.`token_hash` = ? AND u.`global_id` <> ?",
              wait_delete);
+    }
+    if (c->session.enabled && *c->logout.backchannel_path) {
+        PREP(bcl_jti, "INSERT INTO `logout_tokens` (`token_hash`, `expires_at`)"
+                      " VALUES (?, FROM_UNIXTIME(?) + INTERVAL %ld SECOND)",
+             c->identity.jwt.leeway_seconds);
+        PREP(bcl_sid, "%sDELETE s FROM `sessions` s JOIN `users` u ON u.`id` = s.`user_id`"
+                      " WHERE s.`sid` = ? AND (? IS NULL OR u.`global_id` = ?)",
+             wait_delete);
+        PREP(bcl_sub, "%sDELETE s FROM `sessions` s JOIN `users` u ON u.`id` = s.`user_id`"
+                      " WHERE u.`global_id` = ?",
+             wait_delete);
+        PREP(bcl_mark, "UPDATE `users` SET `logged_out_at` ="
+                       " GREATEST(COALESCE(`logged_out_at`, FROM_UNIXTIME(0)), FROM_UNIXTIME(?))"
+                       " WHERE `global_id` = ?");
+        PREP(bcl_gc, "DELETE FROM `logout_tokens` WHERE `expires_at` < NOW(6) LIMIT %d",
+             GW_PURGE_BATCH);
     }
     PREP(sess_del, "%sDELETE FROM `sessions` WHERE `token_hash` = ?", wait_delete);
 #undef PREP
@@ -203,6 +220,8 @@ static db_rc db_purge_once(gw_db *db, void *argp, gw_status *deny, bool *again)
     if (rc != DB_OK || mysql_stmt_affected_rows(db->sess_lease) != 1)
         return rc;
     *purged = 0;
+    if (db->bcl_gc && (rc = db_run(db, db->bcl_gc)) != DB_OK) /* one batch per turn */
+        return rc == DB_RETRY ? DB_OK : rc;
     for (int i = 0; i < GW_PURGE_BATCHES; i++) {
         if ((rc = db_run(db, db->sess_gc)) != DB_OK)
             return rc == DB_RETRY ? DB_OK : rc; /* the next turn goes on */
@@ -266,5 +285,76 @@ gw_status gw_db_session_end_other(gw_db *db, const unsigned char *hash, const ch
     db_sess_arg a = {.hash = hash, .global_id = global_id};
     gw_status st = db_call(db, db_session_switch_once, &a);
     *ended = st == GW_OK && a.ended;
+    return st;
+}
+
+/* --- back-channel logout -------------------------------------------------- */
+
+typedef struct {
+    const unsigned char *hash;
+    long exp, iat;
+    const char *sub, *sid;
+    long ended;
+    bool replay;
+} db_bcl_arg;
+
+static db_rc db_bcl_once(gw_db *db, void *argp, gw_status *deny, bool *again)
+{
+    db_bcl_arg *a = argp;
+    (void)deny;
+    (void)again;
+    a->ended = 0;
+    a->replay = false;
+    db_rc rc;
+    if ((rc = db_query(db, "START TRANSACTION")) != DB_OK)
+        return rc;
+    bind_bytes(&db->par[0], &db->parlen[0], a->hash, GW_SESSION_HASH_LEN);
+    bind_long(&db->par[1], &a->exp);
+    rc = db_run(db, db->bcl_jti);
+    if (rc == DB_FAIL && mysql_stmt_errno(db->bcl_jti) == ER_DUP_ENTRY) {
+        db_rollback(db);
+        a->replay = true;
+        return DB_OK;
+    }
+    if (rc != DB_OK)
+        goto abort;
+    MYSQL_STMT *del;
+    if (a->sid) {
+        del = db->bcl_sid;
+        bind_text(&db->par[0], &db->parlen[0], a->sid);
+        bind_text(&db->par[1], &db->parlen[1], a->sub);
+        bind_text(&db->par[2], &db->parlen[2], a->sub);
+    } else {
+        del = db->bcl_sub;
+        bind_text(&db->par[0], &db->parlen[0], a->sub);
+    }
+    if ((rc = db_run(db, del)) != DB_OK)
+        goto abort;
+    a->ended = (long)mysql_stmt_affected_rows(del);
+    if (!a->sid) {
+        bind_long(&db->par[0], &a->iat);
+        bind_text(&db->par[1], &db->parlen[1], a->sub);
+        if ((rc = db_run(db, db->bcl_mark)) != DB_OK)
+            goto abort;
+    }
+    if (mysql_commit(db->conn)) {
+        rc = db_conn_rc(db);
+        goto abort;
+    }
+    return DB_OK;
+abort:
+    a->ended = 0;
+    db_rollback(db);
+    return rc;
+}
+
+gw_status gw_db_backchannel_logout(gw_db *db, const unsigned char *token_hash, long exp,
+                                   const char *sub, const char *sid, long iat, long *ended,
+                                   bool *replay)
+{
+    db_bcl_arg a = {.hash = token_hash, .exp = exp, .iat = iat, .sub = sub, .sid = sid};
+    gw_status st = db_call(db, db_bcl_once, &a);
+    *ended = st == GW_OK ? a.ended : 0;
+    *replay = st == GW_OK && a.replay;
     return st;
 }

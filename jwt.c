@@ -397,9 +397,13 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
     /* the kind of token: an ID token is untyped or "JWT"; a logout token
      * ("logout+jwt") or an access token ("at+jwt") is never one */
     const cJSON *typ = cJSON_GetObjectItemCaseSensitive(hdr, "typ");
-    if (p->typ ? !(cJSON_IsString(typ) && strcasecmp(typ->valuestring, p->typ) == 0)
-               : typ && !(cJSON_IsString(typ) && strcasecmp(typ->valuestring, "JWT") == 0)) {
+    if (typ && !(cJSON_IsString(typ) && (strcasecmp(typ->valuestring, "JWT") == 0 ||
+                                         (p->typ && strcasecmp(typ->valuestring, p->typ) == 0)))) {
         *why = "token type (typ) not accepted";
+        goto out;
+    }
+    if (!p->typ && cJSON_GetObjectItemCaseSensitive(pay, "events")) {
+        *why = "an event token (events), not an ID token";
         goto out;
     }
     size_t candidates = 0;
@@ -488,4 +492,83 @@ out:
     free(pj);
     free(sig);
     return st;
+}
+
+#define GW_BCL_EVENT "http://schemas.openid.net/event/backchannel-logout"
+
+/* A string claim of at most 255 bytes, copied; NULL when absent. *bad
+ * when present but not such a string. */
+static char *lt_str(const cJSON *pay, const char *name, bool *bad)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(pay, name);
+    if (!v)
+        return NULL;
+    if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > 255 ||
+        gw_has_ctl(v->valuestring)) {
+        *bad = true;
+        return NULL;
+    }
+    char *s = strdup(v->valuestring);
+    if (!s)
+        *bad = true;
+    return s;
+}
+
+gw_status gw_logout_token_verify(const gw_jwks *keys, const char *token, const gw_jwt_policy *p,
+                                 time_t now, long max_age, gw_logout_token *lt, const char **why)
+{
+    memset(lt, 0, sizeof(*lt));
+    gw_jwt_policy pol = *p;
+    pol.typ = "logout+jwt";
+    pol.subject = NULL;
+    cJSON *pay = NULL;
+    time_t exp = 0;
+    gw_status st = gw_jwt_verify(keys, token, &pol, now, &exp, &pay, why);
+    if (st != GW_OK)
+        return st;
+    double iat;
+    bool bad = false;
+    const cJSON *events = cJSON_GetObjectItemCaseSensitive(pay, "events");
+    const cJSON *ev = cJSON_IsObject(events) ? cJSON_GetObjectItemCaseSensitive(events, GW_BCL_EVENT)
+                                             : NULL;
+    st = GW_E_INVALID_TOKEN;
+    if (!num_claim(pay, "iat", &iat))
+        *why = "no iat";
+    else if (iat < (double)now - (double)max_age - (double)p->leeway_seconds)
+        *why = "issued too long ago (iat)";
+    else if (!cJSON_IsObject(ev))
+        *why = "no back-channel logout event (events)";
+    else if (cJSON_GetObjectItemCaseSensitive(pay, "nonce"))
+        *why = "a nonce (a logout token has none)";
+    else {
+        lt->jti = lt_str(pay, "jti", &bad);
+        lt->sub = lt_str(pay, "sub", &bad);
+        lt->sid = lt_str(pay, "sid", &bad);
+        const cJSON *iss = cJSON_GetObjectItemCaseSensitive(pay, "iss");
+        lt->iss = cJSON_IsString(iss) ? strdup(iss->valuestring) : NULL;
+        if (bad || !lt->iss)
+            *why = "sub, sid or jti is not a short string";
+        else if (!lt->jti)
+            *why = "no jti";
+        else if (!lt->sub && !lt->sid)
+            *why = "neither sub nor sid";
+        else {
+            lt->iat = (long)iat;
+            lt->exp = (long)exp;
+            st = GW_OK;
+        }
+    }
+    cJSON_Delete(pay);
+    if (st != GW_OK)
+        gw_logout_token_free(lt);
+    return st;
+}
+
+void gw_logout_token_free(gw_logout_token *lt)
+{
+    free(lt->sub);
+    free(lt->sid);
+    free(lt->jti);
+    free(lt->iss);
+    memset(lt, 0, sizeof(*lt));
 }

@@ -12,6 +12,9 @@
 
 #include "app.h"
 #include "db.h"
+#include "jwt.h"
+#include "keyring.h"
+#include "usermap.h"
 #include "gwauth.h"
 #include "http.h"
 #include "log.h"
@@ -22,7 +25,11 @@
 typedef struct {
     const gw_config *cfg;
     gw_db *db;
+    gw_keyring *keys;      /* identity.jwt's keys, or NULL */
 } responder;
+
+#define GW_BCL_BODY_MAX 16384  /* a back-channel logout request's body */
+#define GW_BCL_MAX_AGE 300     /* how old a logout token's iat may be, seconds */
 
 static int resp_start(gw_program *p, const gw_config *cfg)
 {
@@ -33,6 +40,14 @@ static int resp_start(gw_program *p, const gw_config *cfg)
         gw_log(GW_LOG_ERROR, "event=start_failed error=\"out of memory\"");
         return 1;
     }
+    if (cfg->identity.jwt.enabled) {
+        char *errors = NULL;
+        if (!(r->keys = gw_keyring_open(cfg->identity.jwt.jwks_file, &errors))) {
+            gw_log_lines(GW_LOG_ERROR, "start_failed", errors);
+            free(errors);
+            return 1;
+        }
+    }
     if (cfg->session.enabled)
         gw_db_ensure(r->db);
     return 0;
@@ -40,7 +55,28 @@ static int resp_start(gw_program *p, const gw_config *cfg)
 
 static void resp_stop(gw_program *p)
 {
-    gw_db_free(((responder *)p->ctx)->db);
+    responder *r = p->ctx;
+    gw_db_free(r->db);
+    gw_keyring_free(r->keys);
+}
+
+/* The verified ID token's sid, when the gateway forwarded one: stored
+ * with the session so that a back-channel logout of that provider session
+ * ends it. "" when there is none or it does not verify. */
+static void resp_token_sid(responder *rp, char *const *envp, char sid[256])
+{
+    sid[0] = '\0';
+    if (!rp->keys || !*rp->cfg->logout.backchannel_path)
+        return;
+    time_t now = time(NULL);
+    unsigned gen;
+    gw_token_check tok = {.now = now, .keys = gw_keyring_get(rp->keys, now, &gen)};
+    gw_user u;
+    const char *why = NULL;
+    if (gw_user_decode(rp->cfg, envp, &tok, &u, &why) != GW_OK)
+        return;
+    gw_strlcpy(sid, tok.sid, 256);
+    gw_user_free(&u);
 }
 
 static void resp_deny(gw_buf *out, gw_status st, const char *why, const char *extra)
@@ -126,8 +162,11 @@ static gw_status resp_establish(responder *rp, char *const *envp, bool head, gw_
     /* a session cookie the browser still holds is replaced, not kept */
     if (gw_session_cookie_hash(cfg, envp, old))
         gw_db_session_delete(rp->db, old);
+    char sid[256];
+    resp_token_sid(rp, envp, sid);
     gw_session_info info = {.client_addr = gw_env_get(envp, "REMOTE_ADDR"),
-                            .user_agent = gw_env_get(envp, "HTTP_USER_AGENT")};
+                            .user_agent = gw_env_get(envp, "HTTP_USER_AGENT"),
+                            .sid = *sid ? sid : NULL};
     gw_status st = gw_db_session_create(rp->db, uid, hash, &info);
     if (st != GW_OK) {
         *why = "session not created";
@@ -207,6 +246,84 @@ static gw_status resp_logout(responder *rp, char *const *envp, bool head, gw_buf
     return oom ? GW_E_INTERNAL : GW_OK;
 }
 
+/* OpenID Connect Back-Channel Logout 1.0: the identity provider POSTs a
+ * form with logout_token. Verified (see gw_logout_token_verify: keys,
+ * issuer, the gateway's audience, iat within GW_BCL_MAX_AGE, events, sub
+ * or sid, no nonce), used once (jti), then the sessions go. 200 on
+ * success; 400 invalid_request, nothing changed, on any refusal. */
+static gw_status resp_backchannel(responder *rp, FCGX_Request *req, gw_buf *out, const char **why)
+{
+    const gw_config *cfg = rp->cfg;
+    char *const *envp = req->envp;
+    const char *ct = gw_env_get(envp, "CONTENT_TYPE");
+    const char *cl = gw_env_get(envp, "CONTENT_LENGTH");
+    long len = cl ? strtol(cl, NULL, 10) : -1;
+    if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
+        (ct[33] && ct[33] != ';' && ct[33] != ' ')) {
+        *why = "not a form";
+        return GW_E_INVALID_REQUEST;
+    }
+    if (len <= 0 || len > GW_BCL_BODY_MAX) {
+        *why = "no body, or too large";
+        return GW_E_INVALID_REQUEST;
+    }
+    char *body = malloc((size_t)len + 1);
+    if (!body) {
+        *why = "out of memory";
+        return GW_E_INTERNAL;
+    }
+    int got = FCGX_GetStr(body, (int)len, req->in);
+    body[got > 0 ? got : 0] = '\0';
+    char *token = got == len ? gw_query_param(body, "logout_token") : NULL;
+    free(body);
+    if (!token || !*token) {
+        free(token);
+        *why = "no logout_token";
+        return GW_E_INVALID_REQUEST;
+    }
+    time_t now = time(NULL);
+    unsigned gen;
+    gw_jwt_policy pol = {
+        .issuers = &cfg->identity.jwt.issuers,
+        .audiences = &cfg->identity.jwt.audiences,
+        .leeway_seconds = cfg->identity.jwt.leeway_seconds,
+    };
+    gw_logout_token lt;
+    gw_status st = gw_logout_token_verify(gw_keyring_get(rp->keys, now, &gen), token, &pol, now,
+                                          GW_BCL_MAX_AGE, &lt, why);
+    free(token);
+    if (st != GW_OK)
+        return GW_E_INVALID_REQUEST;
+    /* one use per issuer and jti */
+    size_t il = strlen(lt.iss), jl = strlen(lt.jti);
+    char *key = malloc(il + 1 + jl);
+    unsigned char hash[32];
+    bool hashed = key && (memcpy(key, lt.iss, il), key[il] = '\0', memcpy(key + il + 1, lt.jti, jl),
+                          gw_sha256(key, il + 1 + jl, hash));
+    free(key);
+    if (!hashed) {
+        gw_logout_token_free(&lt);
+        *why = "out of memory";
+        return GW_E_INTERNAL;
+    }
+    long ended = 0;
+    bool replay = false;
+    st = gw_db_backchannel_logout(rp->db, hash, lt.exp, lt.sub, lt.sid, lt.iat, &ended, &replay);
+    if (st == GW_OK && replay) {
+        *why = "a logout token used before (jti)";
+        st = GW_E_INVALID_REQUEST;
+    } else if (st == GW_OK) {
+        char safe[40];
+        gw_log(GW_LOG_INFO, "event=session_ended reason=backchannel_logout by=%s user=%s sessions=%ld",
+               lt.sid ? "sid" : "sub", lt.sub ? gw_log_safe(lt.sub, 12, safe) : "-", ended);
+        gw_buf_puts(out, "Status: 200 OK\r\nCache-Control: no-store\r\nContent-Length: 0\r\n\r\n");
+    } else {
+        *why = "sessions not ended";
+    }
+    gw_logout_token_free(&lt);
+    return st;
+}
+
 static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out)
 {
     responder *rp = p->ctx;
@@ -224,7 +341,19 @@ static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out)
     }
     bool establish = cfg->session.enabled && strcmp(path, cfg->session.establish_path) == 0;
     bool logout = strcmp(path, cfg->logout.path) == 0;
+    bool backchannel = *cfg->logout.backchannel_path && strcmp(path, cfg->logout.backchannel_path) == 0;
     free(path);
+    const char *m = gw_env_get(envp, "REQUEST_METHOD");
+    if (backchannel) {
+        const char *why = NULL;
+        gw_status st = m && strcmp(m, "POST") == 0 ? resp_backchannel(rp, req, out, &why) : GW_E_METHOD;
+        if (st != GW_OK) {
+            gw_buf_reset(out);
+            resp_deny(out, st, st == GW_E_METHOD ? "method" : why,
+                      st == GW_E_METHOD ? "Allow: POST\r\n" : NULL);
+        }
+        return;
+    }
     if (!establish && !logout) {
         resp_deny(out, GW_E_NOT_FOUND, "no such path", NULL);
         return;

@@ -21,6 +21,7 @@ static const struct {
     [GW_E_BAD_PATH]        = {400, "Bad Request", "bad_path"},
     [GW_E_NOT_FOUND]       = {404, "Not Found", "not_found"},
     [GW_E_METHOD]          = {405, "Method Not Allowed", "method_not_allowed"},
+    [GW_E_INVALID_REQUEST] = {400, "Bad Request", "invalid_request"},
     [GW_E_UNAVAILABLE]     = {503, "Service Unavailable", "unavailable"},
     [GW_E_INTERNAL]        = {500, "Internal Server Error", "internal_error"},
 };

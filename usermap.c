@@ -355,6 +355,13 @@ static gw_status gw_claims_bind(const gw_config *cfg, char *const *envp, gw_toke
     gw_status st = gw_jwt_verify(tok->keys, token, &pol, tok->now, &tok->exp, &signed_claims, why);
     if (st != GW_OK)
         return st;
+    /* what the logout checks need, from the signed claims only */
+    const cJSON *iat = cJSON_GetObjectItemCaseSensitive(signed_claims, "iat");
+    const cJSON *sid = cJSON_GetObjectItemCaseSensitive(signed_claims, "sid");
+    tok->iat = cJSON_IsNumber(iat) ? (long)iat->valuedouble : 0;
+    tok->sid[0] = '\0';
+    if (cJSON_IsString(sid) && strlen(sid->valuestring) < sizeof(tok->sid) && !gw_has_ctl(sid->valuestring))
+        gw_strlcpy(tok->sid, sid->valuestring, sizeof(tok->sid));
     while (signed_claims->child) {
         cJSON *c = cJSON_DetachItemViaPointer(signed_claims, signed_claims->child);
         cJSON *old = cJSON_GetObjectItemCaseSensitive(claims, c->string);

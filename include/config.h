@@ -154,6 +154,7 @@ typedef struct gw_config {
         char *default_destination;
         char *next_param;
         char *next_cookie;
+        char *backchannel_path;  /* OpenID Connect back-channel logout; "" = off */
         gw_strlist allowed_hosts;
     } logout;
     struct {

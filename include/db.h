@@ -25,6 +25,8 @@ typedef struct {
     const char *groups;      /* the user's group names in the database,
                                 sorted, one per line ("" for none); NULL
                                 when the configuration does not read them */
+    long logged_out_at;      /* users.logged_out_at as a Unix time, 0 when
+                                none (read with logout.backchannel_path) */
     bool created;            /* the user row was inserted by this call */
     bool updated;            /* some row was written by this call */
 } gw_dbresult;
@@ -82,6 +84,16 @@ gw_status gw_db_session_delete(gw_db *db, const unsigned char *hash);
  * whether it did. */
 gw_status gw_db_session_end_other(gw_db *db, const unsigned char *hash, const char *global_id,
                                   bool *ended);
+
+/* Back-channel logout, in one transaction: records the logout token
+ * (token_hash: SHA-256 of its issuer and jti) until exp, refusing a
+ * replay (*replay, nothing else done); then, with sid, ends the sessions
+ * made with that sid (of user sub when sub is given); without sid, ends
+ * every session of user sub and sets its logged_out_at to iat (never
+ * earlier than it was). *ended counts the sessions. */
+gw_status gw_db_backchannel_logout(gw_db *db, const unsigned char *token_hash, long exp,
+                                   const char *sub, const char *sid, long iat, long *ended,
+                                   bool *replay);
 
 /* The last database error, for the log ("1213 Deadlock found..."). */
 const char *gw_db_last_error(const gw_db *db);

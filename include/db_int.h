@@ -37,6 +37,7 @@ struct gw_db {
                                 rel[2t + 1] updates it (keyed on user_id alone) */
     MYSQL_STMT *grp_new, *grp_add, *grp_del, *grp_name, *grp_find;
     MYSQL_STMT *sess_ins, *sess_del, *sess_gc, *sess_lease, *sess_touch, *sess_trim, *sess_switch;
+    MYSQL_STMT *bcl_jti, *bcl_sid, *bcl_sub, *bcl_mark, *bcl_gc; /* back-channel logout */
 
     /* layout of sel's (and ssel's) result */
     size_t nsel;
@@ -46,6 +47,7 @@ struct gw_db {
     int *c_sexport;          /* where ssel has an export, when elsewhere */
     int c_groups;
     int c_stale;             /* ssel: last_used_at older than touch_seconds */
+    int c_logout;            /* sel: UNIX_TIMESTAMP(logged_out_at), or -1 */
     bool fetched_ssel;       /* the row in cols came from ssel */
 
     /* parameters, sized for the widest statement */

@@ -26,6 +26,7 @@ typedef enum {
     GW_E_BAD_PATH,       /* 400 bad_path */
     GW_E_NOT_FOUND,      /* 404 not_found */
     GW_E_METHOD,         /* 405 method_not_allowed */
+    GW_E_INVALID_REQUEST, /* 400 invalid_request (a back-channel logout refused) */
     GW_E_UNAVAILABLE,    /* 503 unavailable (+ Retry-After) */
     GW_E_INTERNAL,       /* 500 internal_error */
     GW_STATUS_COUNT

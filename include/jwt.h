@@ -43,8 +43,9 @@ typedef struct {
     long leeway_seconds;
     const char *subject;         /* when not NULL: the subject claim must equal it */
     const char *subject_claim;   /* that claim's name; NULL means "sub" */
-    const char *typ;             /* the "typ" header required (case-blind);
-                                    NULL: absent or "JWT" (an ID token) */
+    const char *typ;             /* the "typ" header accepted besides absent
+                                    and "JWT" (case-blind); NULL: an ID token,
+                                    which also never carries "events" */
 } gw_jwt_policy;
 
 /* Verifies token at time now. GW_OK: the signature is valid and the claims
@@ -53,5 +54,20 @@ typedef struct {
  * Otherwise GW_E_INVALID_TOKEN with *why a static reason for the log. */
 gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_policy *policy,
                         time_t now, time_t *exp, cJSON **claims, const char **why);
+
+/* OpenID Connect Back-Channel Logout 1.0 (§2.4, §2.6): a logout token,
+ * verified like an ID token of policy (without its subject; typ absent,
+ * "JWT" or "logout+jwt"), then: "iat" present and not older than max_age
+ * seconds (plus the leeway), "jti" present, "events" naming the
+ * back-channel-logout event with an object, "sub" or "sid" (or both),
+ * each at most 255 bytes, and no "nonce". GW_OK fills lt (free it with
+ * gw_logout_token_free); else GW_E_INVALID_TOKEN with *why. */
+typedef struct {
+    char *iss, *sub, *sid, *jti; /* sub or sid may be NULL */
+    long iat, exp;
+} gw_logout_token;
+gw_status gw_logout_token_verify(const gw_jwks *keys, const char *token, const gw_jwt_policy *policy,
+                                 time_t now, long max_age, gw_logout_token *lt, const char **why);
+void gw_logout_token_free(gw_logout_token *lt);
 
 #endif

@@ -46,11 +46,14 @@ typedef struct {
 gw_status gw_identity_check(const gw_config *cfg, char *const *envp, int *present);
 
 /* What identity.jwt needs to check a token: the keys and the time in,
- * the token's "exp" out. */
+ * the token's "exp", "iat" (0 when absent) and "sid" ("" when absent)
+ * out, from the signed claims only. */
 typedef struct {
     const struct gw_jwks *keys;
     time_t now;
     time_t exp;
+    long iat;
+    char sid[256];
 } gw_token_check;
 
 /* Step 4: decodes the identity of a request that passed

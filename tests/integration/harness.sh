@@ -219,6 +219,16 @@ expect_deny() {
     if [ -z "$problems" ]; then ok "$name"; else fail "$name" "$problems"; fi
 }
 
+# expect_config_refused NAME MEMBERS NEEDLE: --check-config of a
+# configuration with a placeholder database and the given top-level
+# members (JSON text without braces) exits 1 and prints NEEDLE.
+expect_config_refused() {
+    local f="$T/refused-$RANDOM.json" out rc
+    printf '{"database": {"socket": "/x", "user": "u", "password_file": "/dev/null", "name": "n"}, %s}' "$2" >"$f"
+    out=$("$GW_BIN/authorizer" -c "$f" --check-config 2>&1); rc=$?
+    if [ "$rc" = 1 ] && printf '%s' "$out" | grep -qF -- "$3"; then ok "$1"; else fail "$1" "exit $rc: $out"; fi
+}
+
 # whoami UI [curl args...]: GET /app/whoami with X-Userinfo: UI.
 whoami() { local ui=$1; shift; req -H "X-Userinfo: $ui" "$@" "$(url /app/whoami)"; }
 

@@ -76,8 +76,8 @@ expect_eq "20 requests within a second: 1 row written ($w)" "$w" 1
 expect_eq "...last_used_at moved" "$(srow "$TT" 'last_used_at > created_at + INTERVAL 1 SECOND')" 1
 
 section "configuration"
-printf '{"database": {"socket": "/x", "user": "u", "password_file": "/dev/null", "name": "n"}, "session": {"enabled": true, "idle_seconds": 60, "touch_seconds": 60}}' >"$T/idle-bad.json"
-out=$("$GW_BIN/authorizer" -c "$T/idle-bad.json" --check-config 2>&1)
-expect_has "idle_seconds below twice touch_seconds is refused, with the key" "$out" "session.idle_seconds: must be 0 (off) or at least twice touch_seconds (60)"
+expect_config_refused "idle_seconds below twice touch_seconds is refused, with the key" \
+    '"session": {"enabled": true, "idle_seconds": 60, "touch_seconds": 60}' \
+    "session.idle_seconds: must be 0 (off) or at least twice touch_seconds (60)"
 stack_stop life
 PORT=$LIFE

@@ -125,6 +125,8 @@ static void t_refusals(void)
         {rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":\"logout+jwt\"}", good, NOW, "alice", "typ"},
         {rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":\"at+jwt\"}", good, NOW, "alice", "typ"},
         {rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":7}", good, NOW, "alice", "typ"},
+        /* an untyped logout token is not an ID token either */
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":1800000300,\"events\":{\"http://schemas.openid.net/event/backchannel-logout\":{}}}", NOW, "alice", "events"},
         /* several audiences need the authorized party, which must be ours */
         {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":[\"x\",\"my-client\"],\"sub\":\"alice\",\"exp\":1800000300}", NOW, "alice", "no azp"},
         {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":[\"x\",\"my-client\"],\"azp\":\"x\",\"sub\":\"alice\",\"exp\":1800000300}", NOW, "alice", "azp"},
@@ -154,7 +156,10 @@ static void t_refusals(void)
     char *tl = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":\"logout+jwt\"}", good);
     gw_jwt_policy lpol = {&issuers, &audiences, 60, NULL, NULL, "logout+jwt"};
     CU_ASSERT_EQUAL(gw_jwt_verify(keys, tl, &lpol, NOW, NULL, NULL, NULL), GW_OK);
-    CU_ASSERT_EQUAL(gw_jwt_verify(keys, tj, &lpol, NOW, NULL, NULL, NULL), GW_E_INVALID_TOKEN);
+    CU_ASSERT_EQUAL(gw_jwt_verify(keys, tj, &lpol, NOW, NULL, NULL, NULL), GW_OK);
+    char *tat = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":\"at+jwt\"}", good);
+    CU_ASSERT_EQUAL(gw_jwt_verify(keys, tat, &lpol, NOW, NULL, NULL, NULL), GW_E_INVALID_TOKEN);
+    free(tat);
     free(tj);
     free(tl);
     /* shapes: too few or too many parts, padding, a tampered payload */
@@ -171,6 +176,45 @@ static void t_refusals(void)
     free(tok);
     free(tok2);
     free(good);
+}
+
+/* Back-channel logout tokens: what makes one, and what refuses it. */
+static void t_logout_token(void)
+{
+    setup_keys();
+    static const char *ev = "\"events\":{\"http://schemas.openid.net/event/backchannel-logout\":{}}";
+    struct { const char *extra; bool events; long iat; bool ok; const char *why; } cases[] = {
+        {"\"jti\":\"j\",\"sid\":\"s\"", true, NOW, true, NULL},
+        {"\"jti\":\"j\",\"sub\":\"alice\"", true, NOW - 290, true, NULL},
+        {"\"jti\":\"j\",\"sub\":\"alice\"", true, NOW - 400, false, "iat"},
+        {"\"jti\":\"j\",\"sid\":\"s\"", false, NOW, false, "events"},
+        {"\"jti\":\"j\",\"sid\":\"s\",\"nonce\":\"n\"", true, NOW, false, "nonce"},
+        {"\"sid\":\"s\"", true, NOW, false, "jti"},
+        {"\"jti\":\"j\"", true, NOW, false, "neither"},
+        {"\"jti\":7,\"sid\":\"s\"", true, NOW, false, "short string"},
+        {"\"jti\":\"j\",\"sid\":\"\"", true, NOW, false, "short string"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char pay[1024];
+        snprintf(pay, sizeof(pay), "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\","
+                 "\"iat\":%ld,\"exp\":%ld,%s%s%s}", cases[i].iat, (long)NOW + 100, cases[i].extra,
+                 cases[i].events ? "," : "", cases[i].events ? ev : "");
+        char *tok = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":\"logout+jwt\"}", pay);
+        gw_jwt_policy pol = {&issuers, &audiences, 0, NULL, NULL, NULL};
+        gw_logout_token lt;
+        const char *why = NULL;
+        gw_status st = gw_logout_token_verify(keys, tok, &pol, NOW, 300, &lt, &why);
+        if ((st == GW_OK) != cases[i].ok || (!cases[i].ok && (!why || !strstr(why, cases[i].why)))) {
+            fprintf(stderr, "\n  case %zu: %s\n", i, st == GW_OK ? "accepted" : why);
+            CU_FAIL("logout token");
+        }
+        if (st == GW_OK) {
+            CU_ASSERT_STRING_EQUAL(lt.jti, "j");
+            CU_ASSERT_EQUAL(lt.iat, cases[i].iat);
+            gw_logout_token_free(&lt);
+        }
+        free(tok);
+    }
 }
 
 static void t_jwks(void)
@@ -534,6 +578,7 @@ void unit_jwt(void)
         {"RS256, PS256, ES256, EdDSA accepted; a flipped bit refused", t_algorithms},
         {"every refusal: keys, algorithms, headers, claims, leeway boundary", t_refusals},
         {"JWKS parsing: refused keys, alg restrictions, ambiguous keys", t_jwks},
+        {"back-channel logout tokens: events, iat, jti, sub or sid, no nonce", t_logout_token},
         {"identity.jwt: the token binds and overrides the userinfo", t_bind},
         {"JWKS file: rotation, bad or missing file keeps the keys", t_rotation},
         {"cleanup", t_cleanup},
