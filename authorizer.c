@@ -330,6 +330,18 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
          * user back (a token without iat counts as older) */
         if (tok.keys && r->res.logged_out_at && tok.iat < r->res.logged_out_at)
             return authz_fail(GW_E_INVALID_TOKEN, "token issued before a back-channel logout", why);
+        /* nor can a token of a provider session that a back-channel logout
+         * ended (one lookup, only with back-channel logout and a sid) */
+        unsigned char sid_hash[32];
+        bool ended = false;
+        if (tok.keys && *cfg->logout.backchannel_path && *tok.sid && *tok.iss &&
+            gw_sha256_pair(tok.iss, tok.sid, sid_hash)) {
+            if ((st = gw_db_sid_ended(a->db, sid_hash, &ended)) != GW_OK)
+                return authz_fail(st, NULL, why);
+            if (ended)
+                return authz_fail(GW_E_INVALID_TOKEN, "token of a provider session ended by a "
+                                  "back-channel logout", why);
+        }
         char safe[40];
         if (r->res.created)
             gw_log(GW_LOG_INFO, "event=user_created user=%s", gw_log_safe(r->user.id, 12, safe));

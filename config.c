@@ -80,7 +80,7 @@ static const char *const gw_reserved_user_columns[] = {
     "id", "global_id", "is_active", "created_at", "updated_at", "logged_out_at", NULL};
 /* Tables of the base schema that cannot be used as related tables. */
 static const char *const gw_reserved_tables[] = {
-    "users", "groups", "user_groups", "sessions", "leases", "logout_tokens", "schema_migrations", NULL};
+    "users", "groups", "user_groups", "sessions", "leases", "logout_tokens", "ended_sids", "schema_migrations", NULL};
 
 typedef struct {
     gw_buf errs;

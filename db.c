@@ -118,7 +118,7 @@ db_rc db_conn_rc(gw_db *db)
  * while rows are read (a deadlock, a Galera certification failure, a
  * lost connection) on the connection, not always on the statement: look
  * at both, and never take a failure for success. */
-static db_rc db_fetch_rc(gw_db *db, MYSQL_STMT *st)
+db_rc db_fetch_rc(gw_db *db, MYSQL_STMT *st)
 {
     if (mysql_stmt_errno(st))
         return db_stmt_rc(db, st);
@@ -157,7 +157,8 @@ void db_disconnect(gw_db *db)
                           &db->grp_del, &db->grp_name, &db->grp_find, &db->sess_ins, &db->sess_del,
                           &db->sess_gc, &db->sess_lease, &db->sess_touch, &db->sess_trim,
                           &db->sess_switch, &db->bcl_jti, &db->bcl_sid, &db->bcl_sub,
-                          &db->bcl_mark, &db->bcl_gc};
+                          &db->bcl_mark, &db->bcl_gc, &db->bcl_end, &db->bcl_ended,
+                          &db->bcl_gc2};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         db_close_stmt(all[i]);
     for (size_t t = 0; db->rel && t < 2 * db->cfg->users.nrelated; t++)
@@ -455,6 +456,7 @@ static int db_schema_apply(gw_db *db, const db_schema *s, gw_buf *out)
         {c->session.enabled, "leases", "expires_at", "session.enabled"},
         {*c->logout.backchannel_path != 0, "logout_tokens", "token_hash", "logout.backchannel_path"},
         {*c->logout.backchannel_path != 0, "users", "logged_out_at", "logout.backchannel_path"},
+        {*c->logout.backchannel_path != 0, "ended_sids", "sid_hash", "logout.backchannel_path"},
         {db->ssel_groups || db->sel_groups, "groups", "name", "groups"},
         {db->ssel_groups || db->sel_groups, "user_groups", "group_id", "groups"},
     };

@@ -92,6 +92,13 @@ db_rc db_session_prepare(gw_db *db, const gw_buf *scols, const gw_buf *sjoins)
                        " WHERE `global_id` = ?");
         PREP(bcl_gc, "DELETE FROM `logout_tokens` WHERE `expires_at` < NOW(6) LIMIT %d",
              GW_PURGE_BATCH);
+        PREP(bcl_end, "INSERT INTO `ended_sids` (`sid_hash`, `expires_at`)"
+                      " VALUES (?, NOW(6) + INTERVAL %ld SECOND)"
+                      " ON DUPLICATE KEY UPDATE `expires_at` = VALUES(`expires_at`)",
+             c->session.ttl_seconds);
+        PREP(bcl_ended, "%sSELECT 1 FROM `ended_sids` WHERE `sid_hash` = ? AND `expires_at` > NOW(6)",
+             wait_read);
+        PREP(bcl_gc2, "DELETE FROM `ended_sids` WHERE `expires_at` < NOW(6) LIMIT %d", GW_PURGE_BATCH);
     }
     PREP(sess_del, "%sDELETE FROM `sessions` WHERE `token_hash` = ?", wait_delete);
 #undef PREP
@@ -220,7 +227,8 @@ static db_rc db_purge_once(gw_db *db, void *argp, gw_status *deny, bool *again)
     if (rc != DB_OK || mysql_stmt_affected_rows(db->sess_lease) != 1)
         return rc;
     *purged = 0;
-    if (db->bcl_gc && (rc = db_run(db, db->bcl_gc)) != DB_OK) /* one batch per turn */
+    if (db->bcl_gc && ((rc = db_run(db, db->bcl_gc)) != DB_OK || /* one batch each per turn */
+                       (rc = db_run(db, db->bcl_gc2)) != DB_OK))
         return rc == DB_RETRY ? DB_OK : rc;
     for (int i = 0; i < GW_PURGE_BATCHES; i++) {
         if ((rc = db_run(db, db->sess_gc)) != DB_OK)
@@ -294,8 +302,10 @@ typedef struct {
     const unsigned char *hash;
     long exp, iat;
     const char *sub, *sid;
+    const unsigned char *sid_hash;
     long ended;
     bool replay;
+    bool found;
 } db_bcl_arg;
 
 static db_rc db_bcl_once(gw_db *db, void *argp, gw_status *deny, bool *again)
@@ -331,6 +341,11 @@ static db_rc db_bcl_once(gw_db *db, void *argp, gw_status *deny, bool *again)
     if ((rc = db_run(db, del)) != DB_OK)
         goto abort;
     a->ended = (long)mysql_stmt_affected_rows(del);
+    if (a->sid) {
+        bind_bytes(&db->par[0], &db->parlen[0], a->sid_hash, GW_SESSION_HASH_LEN);
+        if ((rc = db_run(db, db->bcl_end)) != DB_OK)
+            goto abort;
+    }
     if (!a->sid) {
         bind_long(&db->par[0], &a->iat);
         bind_text(&db->par[1], &db->parlen[1], a->sub);
@@ -349,12 +364,40 @@ abort:
 }
 
 gw_status gw_db_backchannel_logout(gw_db *db, const unsigned char *token_hash, long exp,
-                                   const char *sub, const char *sid, long iat, long *ended,
-                                   bool *replay)
+                                   const char *sub, const char *sid, const unsigned char *sid_hash,
+                                   long iat, long *ended, bool *replay)
 {
-    db_bcl_arg a = {.hash = token_hash, .exp = exp, .iat = iat, .sub = sub, .sid = sid};
+    db_bcl_arg a = {.hash = token_hash, .exp = exp, .iat = iat, .sub = sub, .sid = sid,
+                    .sid_hash = sid_hash};
     gw_status st = db_call(db, db_bcl_once, &a);
     *ended = st == GW_OK ? a.ended : 0;
     *replay = st == GW_OK && a.replay;
+    return st;
+}
+
+static db_rc db_sid_ended_once(gw_db *db, void *argp, gw_status *deny, bool *again)
+{
+    db_bcl_arg *a = argp;
+    (void)deny;
+    (void)again;
+    bind_bytes(&db->par[0], &db->parlen[0], a->sid_hash, GW_SESSION_HASH_LEN);
+    db_rc rc = db_run(db, db->bcl_ended);
+    if (rc != DB_OK)
+        return rc;
+    if (mysql_stmt_store_result(db->bcl_ended)) {
+        rc = db_fetch_rc(db, db->bcl_ended);
+        mysql_stmt_free_result(db->bcl_ended);
+        return rc;
+    }
+    a->found = mysql_stmt_num_rows(db->bcl_ended) > 0;
+    mysql_stmt_free_result(db->bcl_ended);
+    return DB_OK;
+}
+
+gw_status gw_db_sid_ended(gw_db *db, const unsigned char *sid_hash, bool *ended)
+{
+    db_bcl_arg a = {.sid_hash = sid_hash};
+    gw_status st = db_call(db, db_sid_ended_once, &a);
+    *ended = st == GW_OK && a.found;
     return st;
 }

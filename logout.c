@@ -294,21 +294,17 @@ static gw_status resp_backchannel(responder *rp, FCGX_Request *req, gw_buf *out,
     free(token);
     if (st != GW_OK)
         return GW_E_INVALID_REQUEST;
-    /* one use per issuer and jti */
-    size_t il = strlen(lt.iss), jl = strlen(lt.jti);
-    char *key = malloc(il + 1 + jl);
-    unsigned char hash[32];
-    bool hashed = key && (memcpy(key, lt.iss, il), key[il] = '\0', memcpy(key + il + 1, lt.jti, jl),
-                          gw_sha256(key, il + 1 + jl, hash));
-    free(key);
-    if (!hashed) {
+    /* one use per issuer and jti; an ended provider session by issuer and sid */
+    unsigned char hash[32], sid_hash[32];
+    if (!gw_sha256_pair(lt.iss, lt.jti, hash) || (lt.sid && !gw_sha256_pair(lt.iss, lt.sid, sid_hash))) {
         gw_logout_token_free(&lt);
         *why = "out of memory";
         return GW_E_INTERNAL;
     }
     long ended = 0;
     bool replay = false;
-    st = gw_db_backchannel_logout(rp->db, hash, lt.exp, lt.sub, lt.sid, lt.iat, &ended, &replay);
+    st = gw_db_backchannel_logout(rp->db, hash, lt.exp, lt.sub, lt.sid, sid_hash, lt.iat, &ended,
+                                  &replay);
     if (st == GW_OK && replay) {
         *why = "a logout token used before (jti)";
         st = GW_E_INVALID_REQUEST;

@@ -362,6 +362,10 @@ static gw_status gw_claims_bind(const gw_config *cfg, char *const *envp, gw_toke
     tok->sid[0] = '\0';
     if (cJSON_IsString(sid) && strlen(sid->valuestring) < sizeof(tok->sid) && !gw_has_ctl(sid->valuestring))
         gw_strlcpy(tok->sid, sid->valuestring, sizeof(tok->sid));
+    const cJSON *iss = cJSON_GetObjectItemCaseSensitive(signed_claims, "iss");
+    tok->iss[0] = '\0';
+    if (cJSON_IsString(iss) && strlen(iss->valuestring) < sizeof(tok->iss))
+        gw_strlcpy(tok->iss, iss->valuestring, sizeof(tok->iss));
     while (signed_claims->child) {
         cJSON *c = cJSON_DetachItemViaPointer(signed_claims, signed_claims->child);
         cJSON *old = cJSON_GetObjectItemCaseSensitive(claims, c->string);

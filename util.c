@@ -316,6 +316,18 @@ bool gw_sha256(const void *p, size_t n, unsigned char hash[GW_SHA256_LEN])
     return EVP_Digest(p, n, hash, &len, EVP_sha256(), NULL) == 1 && len == GW_SHA256_LEN;
 }
 
+bool gw_sha256_pair(const char *a, const char *b, unsigned char hash[GW_SHA256_LEN])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+              EVP_DigestUpdate(ctx, a, strlen(a) + 1) == 1 && /* with its NUL: a separator */
+              EVP_DigestUpdate(ctx, b, strlen(b)) == 1 && EVP_DigestFinal_ex(ctx, hash, &len) == 1 &&
+              len == GW_SHA256_LEN;
+    EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
 bool gw_equal_ct(const void *a, const void *b, size_t n)
 {
     return CRYPTO_memcmp(a, b, n) == 0;

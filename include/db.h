@@ -88,12 +88,17 @@ gw_status gw_db_session_end_other(gw_db *db, const unsigned char *hash, const ch
 /* Back-channel logout, in one transaction: records the logout token
  * (token_hash: SHA-256 of its issuer and jti) until exp, refusing a
  * replay (*replay, nothing else done); then, with sid, ends the sessions
- * made with that sid (of user sub when sub is given); without sid, ends
+ * made with that sid (of user sub when sub is given) and records the
+ * provider session as ended (sid_hash); without sid, ends
  * every session of user sub and sets its logged_out_at to iat (never
  * earlier than it was). *ended counts the sessions. */
 gw_status gw_db_backchannel_logout(gw_db *db, const unsigned char *token_hash, long exp,
-                                   const char *sub, const char *sid, long iat, long *ended,
-                                   bool *replay);
+                                   const char *sub, const char *sid, const unsigned char *sid_hash,
+                                   long iat, long *ended, bool *replay);
+
+/* Whether the provider session with this sid_hash (SHA-256 of its issuer,
+ * NUL, sid) was ended by a back-channel logout (within session.ttl_seconds). */
+gw_status gw_db_sid_ended(gw_db *db, const unsigned char *sid_hash, bool *ended);
 
 /* The last database error, for the log ("1213 Deadlock found..."). */
 const char *gw_db_last_error(const gw_db *db);

@@ -38,6 +38,7 @@ struct gw_db {
     MYSQL_STMT *grp_new, *grp_add, *grp_del, *grp_name, *grp_find;
     MYSQL_STMT *sess_ins, *sess_del, *sess_gc, *sess_lease, *sess_touch, *sess_trim, *sess_switch;
     MYSQL_STMT *bcl_jti, *bcl_sid, *bcl_sub, *bcl_mark, *bcl_gc; /* back-channel logout */
+    MYSQL_STMT *bcl_end, *bcl_ended, *bcl_gc2;
 
     /* layout of sel's (and ssel's) result */
     size_t nsel;
@@ -110,6 +111,9 @@ gw_status db_call(gw_db *db, db_op op, void *arg);
 void db_seterr(gw_db *db, unsigned code, const char *msg);
 db_rc db_stmt_rc(gw_db *db, MYSQL_STMT *st);
 db_rc db_conn_rc(gw_db *db);
+/* The error of a failed fetch or store: the statement's, else the
+ * connection's, never none. */
+db_rc db_fetch_rc(gw_db *db, MYSQL_STMT *st);
 /* Ends a fetch (see db.c): the rest read, freed, any late error returned. */
 db_rc db_fetch_close(gw_db *db, MYSQL_STMT *st, int r);
 void db_disconnect(gw_db *db);

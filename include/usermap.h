@@ -54,6 +54,7 @@ typedef struct {
     time_t exp;
     long iat;
     char sid[256];
+    char iss[512];           /* out: its "iss" ("" when too long to keep) */
 } gw_token_check;
 
 /* Step 4: decodes the identity of a request that passed

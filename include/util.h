@@ -73,6 +73,9 @@ size_t gw_env_count(char *const *envp, const char *name);
 
 /* SHA-256 of p[0..n) (OpenSSL). False only when the library fails. */
 bool gw_sha256(const void *p, size_t n, unsigned char hash[GW_SHA256_LEN]);
+/* SHA-256 of a, a NUL, then b: a key for a pair (an issuer and its jti
+ * or sid) that no other pair shares. */
+bool gw_sha256_pair(const char *a, const char *b, unsigned char hash[GW_SHA256_LEN]);
 
 /* Compares a and b in time that depends on n only. True when equal. */
 bool gw_equal_ct(const void *a, const void *b, size_t n);

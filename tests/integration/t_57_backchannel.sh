@@ -75,6 +75,11 @@ expect_deny "the same token again (replayed jti): 400" 400 invalid_request -X PO
     -H "Content-Type: application/x-www-form-urlencoded" --data-urlencode "logout_token=$LT1" "$(url /backchannel_logout)"
 req -H "Cookie: gwauth_session=$S1" "$(url /app/whoami)"
 expect_eq "the ended session's cookie: no identity" "$STATUS" 401
+DENY_AFTER_SYNC=1 expect_deny "the gateway's ID token of the ended provider session: 401" 401 invalid_token \
+    -H "X-Userinfo: $(b64 '{"sub":"bc-1"}')" -H "X-Raw-ID-Token: $(idtok bc-1 $((NOW - 5)) ',"sid":"sid-one"')" "$(url /app/whoami)"
+expect_has "...logged why" "$(cat "$T/bcl/authz.log")" 'reason="token of a provider session ended by a back-channel logout"'
+req -H "X-Userinfo: $(b64 '{"sub":"bc-1"}')" -H "X-Raw-ID-Token: $(idtok bc-1 $((NOW - 5)) ',"sid":"sid-two"')" "$(url /app/whoami)"
+expect_eq "...one of another provider session: 200" "$STATUS" 200
 bcl "$(lotok "\"jti\":\"ok-2\",\"sid\":\"sid-unknown\",$EV")"
 expect_eq "an unknown sid: 200, nothing to end" "$STATUS $(alive "$S2")" "200 1"
 
