@@ -104,6 +104,17 @@ req -H "Cookie: gwauth_next=%2Fapp%2Fbye" "$(url /applogout)"
 expect_eq "back from the gateway: to the destination" "$STATUS $(location)" "302 /app/bye"
 req "$(url '/applogout?next=%2F%2Fevil.example')"
 expect_eq "open redirect refused" "$(location)" "/app/"
+req -H "X-Userinfo: $NICK" "$(url /establish_session)"
+TOK3=$(cookie gwauth_session)
+apache_deny "Apache: a logout from another site: 403" 403 cross_site_request \
+    -H "Origin: https://evil.example" -H "Cookie: gwauth_session=$TOK3" "$(url /applogout)"
+expect_eq "...the session stays" "$(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOK3', 256))")" 1
+req -I -H "Cookie: gwauth_session=$TOK3" "$(url /applogout)"
+expect_eq "Apache: HEAD /applogout: 302, nothing ended" \
+    "$STATUS $(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOK3', 256))")" "302 1"
+req -H "Origin: http://127.0.0.1:$PORT" -H "Cookie: gwauth_session=$TOK3" --data "x=1" "$(url /applogout)"
+expect_eq "Apache: POST /applogout from this site: 302, the session gone" \
+    "$STATUS $(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOK3', 256))")" "302 0"
 expect_eq "the authorizer saw FCGI_APACHE_ROLE and answered (no wrong-role deny)" \
     "$(grep -c 'not called in the AUTHORIZER role' "$d/authz.log")" 0
 
