@@ -179,7 +179,7 @@ DOCDIR     ?= $(PREFIX)/share/doc/gwauth
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 DOCS  := README.md gwauth.json.example lighttpd.conf.example apache2.conf.example \
-         apache2-fcgid.conf.example $(wildcard examples/*.json)
+         apache2-fcgid.conf.example $(wildcard examples/*.json) examples/logrotate.gwauth
 UNITS := gwauth-authorizer.socket gwauth-logout.socket gwauth-authorizer.service gwauth-logout.service \
          gwauth-jwks.service gwauth-jwks.timer
 

@@ -5,7 +5,10 @@
  * Signals: SIGTERM (or SIGINT) lets the request in flight finish, then the
  * program exits 0. SIGHUP re-reads the configuration between two requests:
  * a valid file replaces the old configuration (database connection and
- * statements are rebuilt), an invalid one is logged and the old one kept.
+ * statements are rebuilt), an invalid one, or one the database does not
+ * match, is logged and the old one kept; the -l log file is reopened
+ * first (log rotation). At start, a database that answers but does not
+ * match stops the program (exit 1); one that is down does not.
  * No request is dropped: the listening socket stays open throughout. The
  * signals are blocked while a request is handled and unblocked only while
  * waiting for a connection (ppoll in accept.c), which they interrupt.
@@ -81,8 +84,9 @@ static void gw_usage(const gw_program *p, FILE *f)
             "  -V, --version       print the version and exit\n"
             "  -h, --help          print this help and exit\n"
             "\n"
-            "Signals: SIGTERM finishes the request in flight and exits 0; SIGHUP re-reads the\n"
-            "configuration between requests (an invalid file is logged and ignored).\n"
+            "Signals: SIGTERM finishes the request in flight and exits 0; SIGHUP reopens the\n"
+            "--log-file and re-reads the configuration between requests (a file that is invalid\n"
+            "or that the database does not match is logged, problem by problem, and ignored).\n"
             "Environment: GWAUTH_CONFIG (configuration file), GWAUTH_DB_PASSWORD (database\n"
             "password when database.password_file is not set).\n"
             "Exit status: 0 on success or SIGTERM, 1 on a configuration or start-up error,\n"
@@ -133,8 +137,46 @@ static void gw_log_start(const gw_program *p, const gw_config *c, const char *ev
     gw_buf_free(&nodes);
 }
 
-/* SIGHUP: a new configuration between two requests, or the old one kept. */
-static void gw_reload_config(gw_program *p, const char *path, gw_config **cfg)
+static const char *gw_logfile; /* -l: reopened on SIGHUP (log rotation) */
+
+/* Opens the log file as standard error. 0, or -1 with errno. */
+static int gw_log_open(void)
+{
+    int lfd = open(gw_logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (lfd < 0)
+        return -1;
+    int rc = dup2(lfd, STDERR_FILENO) < 0 ? -1 : 0;
+    int e = errno;
+    if (lfd != STDERR_FILENO)
+        close(lfd);
+    errno = e;
+    return rc;
+}
+
+/* SIGHUP, first: a rotated log file is let go (the old one keeps what
+ * was written; a failure keeps writing there and says so). */
+static void gw_log_reopen(void)
+{
+    if (gw_logfile && gw_log_open() != 0)
+        gw_log(GW_LOG_ERROR, "event=log_reopen_failed error=\"%s\"", strerror(errno));
+}
+
+/* Checks what a configuration needs of the database before it is used:
+ * the number of problems, each appended to problems; 0 when it matches or
+ * when the database cannot be reached now (requests answer 503 until it
+ * can). */
+static int gw_db_problems(const gw_program *p, const gw_config *cfg, gw_buf *problems)
+{
+    if (p->needs_db && !p->needs_db(cfg))
+        return 0;
+    int n = gw_db_verify(cfg, problems);
+    return n > 0 ? n : 0;
+}
+
+/* The configuration at path for a reload, or NULL (logged with every
+ * problem and its key) when it cannot be read or does not match the
+ * database: the running one is kept. */
+static gw_config *gw_load_for_reload(gw_program *p, const char *path)
 {
     char *errors = NULL;
     gw_config *next = gw_config_load(path, &errors);
@@ -142,8 +184,28 @@ static void gw_reload_config(gw_program *p, const char *path, gw_config **cfg)
         gw_log_lines(GW_LOG_ERROR, "reload_refused", errors);
         gw_log(GW_LOG_ERROR, "event=reload_refused keeping=previous");
         free(errors);
-        return;
+        return NULL;
     }
+    gw_buf problems;
+    gw_buf_init(&problems);
+    if (gw_db_problems(p, next, &problems) > 0) {
+        gw_log_lines(GW_LOG_ERROR, "reload_refused", problems.data);
+        gw_log(GW_LOG_ERROR, "event=reload_refused keeping=previous reason=\"the database does not "
+               "match the new configuration\"");
+        gw_config_free(next);
+        next = NULL;
+    }
+    gw_buf_free(&problems);
+    return next;
+}
+
+/* SIGHUP: a new configuration between two requests, or the old one kept. */
+static void gw_reload_config(gw_program *p, const char *path, gw_config **cfg)
+{
+    gw_log_reopen();
+    gw_config *next = gw_load_for_reload(p, path);
+    if (!next)
+        return;
     if (p->stop)
         p->stop(p);
     gw_config *old = *cfg;
@@ -284,13 +346,12 @@ static int gw_supervise(gw_program *p, int fd, const char *cfgpath, gw_config **
         if (gw_reload) {
             /* the supervisor's copy serves the workers it starts later */
             gw_reload = 0;
-            char *errors = NULL;
-            gw_config *next = gw_config_load(cfgpath, &errors);
+            gw_log_reopen();
+            gw_config *next = gw_load_for_reload(p, cfgpath);
             if (next) {
                 gw_config_free(*cfg);
                 *cfg = next;
             }
-            free(errors);
             for (int i = 0; i < n; i++)
                 if (pids[i] > 0)
                     kill(pids[i], SIGHUP);
@@ -385,14 +446,12 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         cfgpath = GW_DEFAULT_CONFIG;
 
     if (logfile) {
-        int lfd = open(logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-        if (lfd < 0 || dup2(lfd, STDERR_FILENO) < 0) {
+        gw_logfile = logfile;
+        if (gw_log_open() != 0) {
             fprintf(stderr, "gwauth-%s: cannot open log file %s: %s\n", p->name, logfile,
                     strerror(errno));
             return 1;
         }
-        if (lfd != STDERR_FILENO)
-            close(lfd);
     }
 
     char *errors = NULL;
@@ -448,6 +507,21 @@ int gw_app_main(gw_program *p, int argc, char **argv)
     }
 
     gw_log_init(p->name, cfg->log.level);
+    /* A database that answers but does not match the configuration would
+     * make every request 503: refuse to start, saying why. One that is
+     * down is no reason not to start. */
+    gw_buf problems;
+    gw_buf_init(&problems);
+    if (gw_db_problems(p, cfg, &problems) > 0) {
+        gw_print_lines(p, problems.data);
+        gw_log_lines(GW_LOG_ERROR, "start_refused", problems.data);
+        gw_log(GW_LOG_ERROR, "event=start_refused reason=\"the database does not match the "
+               "configuration (see --check-config)\"");
+        gw_buf_free(&problems);
+        gw_config_free(cfg);
+        return 1;
+    }
+    gw_buf_free(&problems);
     if (FCGX_Init() != 0) {
         fprintf(stderr, "gwauth-%s: FCGX_Init failed\n", p->name);
         gw_config_free(cfg);

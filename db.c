@@ -830,6 +830,24 @@ static db_rc db_other_unique_keys(gw_db *db, const char *table, char *out, size_
     return rc;
 }
 
+int gw_db_verify(const gw_config *cfg, gw_buf *problems)
+{
+    gw_db *db = gw_db_new(cfg);
+    if (!db)
+        return -1;
+    int n = -1;
+    if (db_connect(db) == DB_OK) {
+        db_disconnect(db);
+        n = 0;
+        if (db_open(db, problems, &n) != DB_OK && n == 0) {
+            gw_buf_printf(problems, "database: %s\n", db->err);
+            n = 1;
+        }
+    }
+    gw_db_free(db);
+    return n;
+}
+
 int gw_db_check(const gw_config *cfg, gw_buf *problems, gw_buf *notes)
 {
     gw_db *db = gw_db_new(cfg);

@@ -369,6 +369,8 @@ static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out)
     }
 }
 
+static bool resp_needs_db(const gw_config *cfg) { return cfg->session.enabled; }
+
 int main(int argc, char **argv)
 {
     responder r = {0};
@@ -379,6 +381,7 @@ int main(int argc, char **argv)
         .start = resp_start,
         .handle = resp_handle,
         .stop = resp_stop,
+        .needs_db = resp_needs_db,
         .ctx = &r,
     };
     return gw_app_main(&p, argc, argv);

@@ -8,6 +8,7 @@
 #define GW_APP_H
 
 #include <fcgiapp.h>
+#include <stdbool.h>
 
 #include "config.h"
 #include "util.h"
@@ -20,6 +21,9 @@ typedef struct gw_program {
     /* Writes the whole CGI reply for req into out (headers and body). */
     void (*handle)(struct gw_program *p, FCGX_Request *req, gw_buf *out);
     void (*stop)(struct gw_program *p);
+    /* Whether cfg makes the program use the database (checked before a
+     * configuration is used); NULL means always. */
+    bool (*needs_db)(const gw_config *cfg);
     void *ctx;
 } gw_program;
 

@@ -103,6 +103,12 @@ gw_status gw_db_sid_ended(gw_db *db, const unsigned char *sid_hash, bool *ended)
 /* The last database error, for the log ("1213 Deadlock found..."). */
 const char *gw_db_last_error(const gw_db *db);
 
+/* Before a configuration is used (start, reload): -1 when the database
+ * cannot be reached (it may come later: requests answer 503 meanwhile),
+ * else the number of problems (tables, columns, statements) appended to
+ * problems, one line each; 0 when it matches. */
+int gw_db_verify(const gw_config *cfg, gw_buf *problems);
+
 /* --check-config: connects, checks every table and column the
  * configuration names, and prepares every statement. Appends one line
  * per problem to problems; returns the number of problems. Appends to

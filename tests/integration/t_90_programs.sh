@@ -67,6 +67,7 @@ kill -HUP $RPID
 for i in $(seq 1 20); do req "$(url /app/whoami)"; [ "$STATUS" = 200 ] && break; sleep 0.1; done
 expect_eq "reload: after SIGHUP the new configuration answers (200)" "$STATUS" 200
 expect_has "...and says so in the log" "$(cat "$T/reload/authz.log")" "event=reloaded"
+cp "$T/reload/gwauth.json" "$T/reload/gwauth.json.ok"
 printf '{"access": {"default": "nonsense"}}' >"$T/reload/gwauth.json"
 kill -HUP $RPID
 sleep 0.3
@@ -75,6 +76,36 @@ expect_eq "reload: an invalid file is refused and the old configuration kept (20
 expect_has "...the problem is logged with its key" "$(cat "$T/reload/authz.log")" 'gwauth.json: access.default: invalid value'
 expect_eq "...and the process is the same" "$(stack_pids reload)" "$RPID"
 kill -0 $RPID && ok "...and alive" || fail "...and alive"
+
+section "programs: a reload or start the database does not match is refused; SIGHUP reopens the log"
+# a configuration that maps a column before its migration ran
+cp "$T/reload/gwauth.json.ok" "$T/reload/gwauth.json"
+python3 - "$T/reload/gwauth.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+c = json.load(open(p))
+c.setdefault("users", {})["fields"] = {"team": "team_not_migrated"}
+json.dump(c, open(p, "w"))
+PY
+kill -HUP $RPID
+sleep 0.3
+ok_n=0
+for i in 1 2 3 4 5; do req -H "X-Userinfo: $(b64 '{"sub":"reload-1"}')" "$(url /app/whoami)"; [ "$STATUS" = 200 ] && ok_n=$((ok_n + 1)); done
+expect_eq "reload naming a column the database lacks: the old configuration keeps serving (5 × 200)" "$ok_n" 5
+expect_has "...the log names the column" "$(cat "$T/reload/authz.log")" 'column users.team_not_migrated not found'
+expect_has "...and keeps the previous configuration" "$(tail -3 "$T/reload/authz.log")" 'event=reload_refused keeping=previous reason="the database does not match the new configuration"'
+out=$(timeout 10 "$A" -c "$T/reload/gwauth.json" -s "unix:$T/reload/other.sock" 2>&1); rc=$?
+expect_eq "start with that configuration: exit 1" "$rc" 1
+expect_has "...printing the problem" "$out" "users.fields.team: column users.team_not_migrated not found"
+expect_eq "...without leaving a socket behind" "$([ -S "$T/reload/other.sock" ] && echo left || echo none)" "none"
+cp "$T/reload/gwauth.json.ok" "$T/reload/gwauth.json"
+mv "$T/reload/authz.log" "$T/reload/authz.log.1"
+kill -HUP $RPID
+for i in $(seq 1 20); do [ -s "$T/reload/authz.log" ] && break; sleep 0.1; done
+req -H "X-Userinfo: $(b64 '{"sub":"reload-2"}')" "$(url /app/whoami)"
+expect_eq "log rotated, SIGHUP: served" "$STATUS" 200
+expect_has "...the new lines land in the new file" "$(cat "$T/reload/authz.log" 2>/dev/null)" "event=reloaded"
+expect_hasnt "...not in the rotated one" "$(tail -1 "$T/reload/authz.log.1")" "event=reloaded"
 
 W="$T/workers"
 mkdir -p "$W"
