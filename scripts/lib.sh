@@ -150,8 +150,8 @@ gw_lighttpd_start() {
 # gw_stop_pidfile FILE: stops the process named in FILE, waits for it.
 gw_stop_pidfile() {
     local f=$1 pid i
-    [ -f "$f" ] || return 0
-    pid=$(cat "$f")
+    pid=$(cat "$f" 2>/dev/null) || return 0
+    [ -n "$pid" ] || return 0
     kill "$pid" 2>/dev/null || true
     for i in $(seq 1 50); do
         kill -0 "$pid" 2>/dev/null || break

@@ -3,13 +3,14 @@
 # mariadb (or mysql) client, and records each in schema_migrations with the
 # file's SHA-256. A recorded file whose checksum changed is refused.
 #
-# Usage: migrate.sh [-q] [-d DATABASE] [--dir SQLDIR] [client options...]
+# Usage: gwauth-migrate [-q] [-d DATABASE] [--dir SQLDIR] [client options...]
 #   -d DATABASE  database to migrate (default: gwauth, or $GWAUTH_DB_NAME)
 #   --dir DIR    where the .sql files are (default: the sql/ beside this script)
 #   -q           print only errors and the summary
 # Client options are passed to the client as they are, e.g.
-#   migrate.sh -d gwauth --socket=/run/mysqld/mysqld.sock -u root
-#   migrate.sh -d gwauth -h 127.0.0.1 -P 3306 -u admin -p
+#   gwauth-migrate -d gwauth --socket=/run/mysqld/mysqld.sock -u root
+#   gwauth-migrate -d gwauth -h 127.0.0.1 -P 3306 -u admin -p
+# (-h is the client's host option; --help prints this.)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 sqldir="$here/../sql"
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
         -d) db=$2; shift 2 ;;
         --dir) sqldir=$2; shift 2 ;;
         -q) quiet=1; shift ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --help) sed -n '2,14p' "$0" | sed -e 's/^# \{0,1\}//' -e "s/gwauth-migrate/$(basename "$0")/g"; exit 0 ;;
         *) args+=("$1"); shift ;;
     esac
 done

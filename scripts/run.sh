@@ -1,21 +1,28 @@
 #!/bin/bash
 # make run: a private MariaDB under .run/, the migrations, the gwauth
 # authorizer and responder under spawn-fcgi, and lighttpd on 127.0.0.1:8080
-# (GWAUTH_PORT to change it) serving a small demo app. Ctrl-C stops it all.
+# (GWAUTH_PORT to change it) serving a small demo app with sessions on.
+# Ctrl-C stops it all and exits 0. GWAUTH_RUN_DIR puts the state elsewhere.
 set -euo pipefail
 GW_TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$GW_TOP/scripts/lib.sh"
-S="$GW_TOP/.run"
+S=${GWAUTH_RUN_DIR:-$GW_TOP/.run}
 PORT=${GWAUTH_PORT:-8080}
 mkdir -p "$S/www/app"
 
+# Stops everything, whatever already stopped by itself (Ctrl-C reaches
+# lighttpd and the gwauth processes too, and lighttpd removes its pid file
+# on the way out): nothing here may end the stop early.
 stop_all() {
+    set +e
     trap - INT TERM EXIT
     echo
     echo "stopping..."
     gw_stop_pidfile "$S/lighttpd.pid"
+    local f pids
     for f in "$S/authz.pids" "$S/logout.pids"; do
-        [ -f "$f" ] && kill $(cat "$f") 2>/dev/null || true
+        pids=$(cat "$f" 2>/dev/null)
+        [ -n "$pids" ] && kill $pids 2>/dev/null
         rm -f "$f"
     done
     gw_db_stop "$S/mariadb"
@@ -23,7 +30,9 @@ stop_all() {
 }
 # a previous run that was killed may have left processes behind
 stop_all >/dev/null 2>&1 || true
-trap stop_all INT TERM EXIT
+set -e
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
     gw_die "port $PORT is in use; set GWAUTH_PORT=another port"
@@ -41,6 +50,7 @@ cat >"$S/gwauth.json" <<JSON
   "database": { "socket": "$S/mariadb/mysql.sock", "user": "gwauth",
                 "password_file": "$S/db.password", "name": "gwauth" },
   "fastcgi": { "secret_file": "$S/fastcgi.secret" },
+  "session": { "enabled": true, "secure": false },
   "log": { "level": "info" }
 }
 JSON
@@ -74,6 +84,13 @@ Try (the gateway would add X-Userinfo; here you do):
   # make your own identity from JSON
   curl -H "X-Userinfo: \$(scripts/userinfo.sh '{"sub":"bob","email":"bob@example.org"}')" http://127.0.0.1:$PORT/app/whoami
 
+  # a persistent session: the gateway's identity on /establish_session sets
+  # a cookie; then the cookie alone is Alice (GWAUTH_SOURCE=session), until
+  # /applogout ends it
+  curl -i -c $S/cookies.txt -H "X-Userinfo: $UI" http://127.0.0.1:$PORT/establish_session
+  curl -b $S/cookies.txt http://127.0.0.1:$PORT/app/whoami
+  curl -i -b $S/cookies.txt http://127.0.0.1:$PORT/applogout
+
   # malformed identity: 400 {"error":"malformed_userinfo"}
   curl -i -H "X-Userinfo: not-base64!" http://127.0.0.1:$PORT/app/whoami
 
@@ -82,5 +99,6 @@ Try (the gateway would add X-Userinfo; here you do):
 
 Press Ctrl-C to stop.
 TXT
-while kill -0 "$(cat "$S/lighttpd.pid")" 2>/dev/null; do sleep 1; done
+while pid=$(cat "$S/lighttpd.pid" 2>/dev/null) && kill -0 "$pid" 2>/dev/null; do sleep 1; done
 echo "lighttpd exited; see $S/error.log"
+exit 1

@@ -38,6 +38,13 @@ echo "-- edited after it was applied" >>"$M/001_base.sql"
 out=$("$MIG" -d gwauth_m --dir "$M" "${SU[@]}" 2>&1); rc=$?
 expect_eq "an applied file that changed is refused: exit 1" "$rc" 1
 expect_has "...saying which and why" "$out" "001_base was applied with checksum"
+sqlv "CREATE USER 'mig'@'127.0.0.1' IDENTIFIED BY 'mig-pw'; GRANT ALL ON gwauth_m.* TO 'mig'@'127.0.0.1'"
+out=$("$MIG" -q -d gwauth_m -h 127.0.0.1 -P "$DB_PORT" -u mig -pmig-pw 2>&1); rc=$?
+expect_eq "-h HOST is the client's host option (it migrates over TCP, it does not print help)" \
+    "$rc $out" "0 migrate: gwauth_m: 0 applied, $NMIG already applied"
+out=$("$MIG" --help); rc=$?
+expect_eq "--help: exit 0" "$rc" 0
+expect_has "...with the name it was called by" "$out" "Usage: migrate.sh [-q]"
 out=$("$MIG" -d no_such_db "${SU[@]}" 2>&1); rc=$?
 expect_eq "a missing database: exit 1" "$rc" 1
 expect_has "...with a clear message" "$out" "database 'no_such_db' does not exist"
