@@ -85,6 +85,7 @@ expect_deny "a token alone is no identity: the rules decide (401 unauthenticated
     -H "X-Raw-ID-Token: $T_RS" "$(url /app/index.html)"
 
 section "jwt: the cache never outlives the token"
+NOW=$(date +%s) # the 3 s below count from here, not from the start of the file
 T_SHORT=$(tok rsa RS256 rsa-1 "$(claims kim-1 $((NOW + 3)))")
 jget "$T_SHORT" "$KIM"
 expect_eq "a token about to expire: 200 now" "$STATUS" 200
