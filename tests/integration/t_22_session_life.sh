@@ -3,7 +3,7 @@
 # ended when unused for idle_seconds, their last use written at most once
 # per touch_seconds, and where they were made stored for the operator.
 # shellcheck shell=bash
-stack_start life '{"session": {"enabled": true, "secure": false, "idle_seconds": 2, "touch_seconds": 1,
+stack_start life '{"session": {"enabled": true, "secure": false, "idle_seconds": 3, "touch_seconds": 1,
   "max_per_user": 3}, "access": {"login_redirect": "/login"}}' 1 || return
 LIFE=$PORT
 cookie() { printf '%s\n' "$HEADERS" | sed -n "s/^Set-Cookie: $1=\([^;]*\).*/\1/p" | head -1; }
@@ -50,19 +50,19 @@ expect_eq "...the three newest remain" "$(srow "${toks[2]}" 'COUNT(*)')$(srow "$
 expect_has "...logged" "$(cat "$T/life/logout.log")" "event=session_ended reason=max_per_user"
 expect_deny "the oldest cookie no longer logs in" 302 unauthenticated -H "Cookie: gwauth_session=${toks[0]}" "$(url /app/whoami)"
 
-section "session.idle_seconds: unused for 2 s, the session ends; used, it lives on"
+section "session.idle_seconds: unused for 3 s, the session ends; used, it lives on"
 req -H "X-Userinfo: $FRAN" "$(url /establish_session)"
 IT=$(cookie gwauth_session)
 req -H "X-Userinfo: $FRAN" "$(url /establish_session)"
 UT=$(cookie gwauth_session)
 alive=0
-for i in 1 2 3 4 5 6; do
+for i in 1 2 3 4 5 6 7 8; do
     sleep 0.6
     req -H "Cookie: gwauth_session=$UT" "$(url /app/whoami)"
     [ "$STATUS" = 200 ] && alive=$((alive + 1))
 done
-expect_eq "used every 0.6 s for 3.6 s (longer than idle_seconds): every request served" "$alive" 6
-expect_deny "the other one, unused for 3.6 s: no identity" 302 unauthenticated -H "Cookie: gwauth_session=$IT" "$(url /app/whoami)"
+expect_eq "used every 0.6 s for 4.8 s (longer than idle_seconds): every request served" "$alive" 8
+expect_deny "the other one, unused for 4.8 s: no identity" 302 unauthenticated -H "Cookie: gwauth_session=$IT" "$(url /app/whoami)"
 expect_eq "...though its absolute lifetime has not passed" "$(srow "$IT" 'expires_at > NOW(6)')" 1
 
 section "session.touch_seconds: the last use is written at most once per second"
