@@ -334,6 +334,9 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
          * ended (one lookup, only with back-channel logout and a sid) */
         unsigned char sid_hash[32];
         bool ended = false;
+        if (tok.keys && *cfg->logout.backchannel_path && (tok.sid_bad || (*tok.sid && !*tok.iss)))
+            return authz_fail(GW_E_INVALID_TOKEN, "a sid that cannot be checked against "
+                              "back-channel logouts", why);
         if (tok.keys && *cfg->logout.backchannel_path && *tok.sid && *tok.iss &&
             gw_sha256_pair(tok.iss, tok.sid, sid_hash)) {
             if ((st = gw_db_sid_ended(a->db, sid_hash, &ended)) != GW_OK)

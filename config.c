@@ -500,6 +500,9 @@ static void parse_jwt(cfgp *p, gw_config *c, const cJSON *identity, const char *
         cfg_err(p, "identity.jwt.jwks_file", "required: the absolute path of the JWKS file");
     if (c->identity.jwt.issuers.n == 0)
         cfg_err(p, "identity.jwt.issuers", "required: at least one accepted issuer");
+    for (size_t i = 0; i < c->identity.jwt.issuers.n; i++)
+        if (strlen(c->identity.jwt.issuers.v[i]) > 511)
+            cfg_err(p, "identity.jwt.issuers", "an issuer is at most 511 bytes");
 }
 
 static void parse_identity(cfgp *p, gw_config *c, const cJSON *root)
@@ -989,6 +992,9 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
                     "token is verified with the provider's keys and must be issued to the gateway's client");
         if (!c->session.enabled)
             cfg_err(p, "logout.backchannel_path", "needs session.enabled (it ends sessions)");
+        if (strcmp(c->identity.id_claim, "sub") != 0)
+            cfg_err(p, "logout.backchannel_path", "needs identity.id_claim \"sub\": a logout token "
+                    "names the user by its sub");
     }
     free(c->id_vars);
     c->nid_vars = c->identity.source == GW_SRC_APISIX ? 1 : c->identity.nclaim_headers;

@@ -214,8 +214,9 @@ bool gw_request_same_site(char *const *envp, const gw_strlist *allowed)
     const char *referer = gw_env_get(envp, "HTTP_REFERER");
     if (referer && *referer)
         return gw_url_host_ok(referer, host, allowed);
+    /* a sibling subdomain ("same-site") is another site here */
     const char *site = gw_env_get(envp, "HTTP_SEC_FETCH_SITE");
-    return !(site && strcasecmp(site, "cross-site") == 0);
+    return !site || strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0;
 }
 
 bool gw_dest_valid(const char *dest, const gw_strlist *allowed)

@@ -434,6 +434,10 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
         *why = "expired";
         goto out;
     }
+    if (exp > 1e12) { /* beyond any time_t a cast could hold safely */
+        *why = "exp out of range";
+        goto out;
+    }
     if (cJSON_GetObjectItemCaseSensitive(pay, "nbf") && (!num_claim(pay, "nbf", &nbf) || t + lw < nbf)) {
         *why = "not valid yet (nbf)";
         goto out;
@@ -532,7 +536,7 @@ gw_status gw_logout_token_verify(const gw_jwks *keys, const char *token, const g
     const cJSON *ev = cJSON_IsObject(events) ? cJSON_GetObjectItemCaseSensitive(events, GW_BCL_EVENT)
                                              : NULL;
     st = GW_E_INVALID_TOKEN;
-    if (!num_claim(pay, "iat", &iat))
+    if (!num_claim(pay, "iat", &iat) || iat > 1e12)
         *why = "no iat";
     else if (iat < (double)now - (double)max_age - (double)p->leeway_seconds)
         *why = "issued too long ago (iat)";

@@ -73,8 +73,12 @@ static void resp_token_sid(responder *rp, char *const *envp, char sid[256])
     gw_token_check tok = {.now = now, .keys = gw_keyring_get(rp->keys, now, &gen)};
     gw_user u;
     const char *why = NULL;
-    if (gw_user_decode(rp->cfg, envp, &tok, &u, &why) != GW_OK)
+    if (gw_user_decode(rp->cfg, envp, &tok, &u, &why) != GW_OK) {
+        /* the authorizer let it through a moment ago; say so, the session
+         * can then only end by sub or by its own logout */
+        gw_log(GW_LOG_WARN, "event=session_without_sid reason=\"%s\"", why ? why : "-");
         return;
+    }
     gw_strlcpy(sid, tok.sid, 256);
     gw_user_free(&u);
 }

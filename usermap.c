@@ -358,10 +358,14 @@ static gw_status gw_claims_bind(const gw_config *cfg, char *const *envp, gw_toke
     /* what the logout checks need, from the signed claims only */
     const cJSON *iat = cJSON_GetObjectItemCaseSensitive(signed_claims, "iat");
     const cJSON *sid = cJSON_GetObjectItemCaseSensitive(signed_claims, "sid");
-    tok->iat = cJSON_IsNumber(iat) ? (long)iat->valuedouble : 0;
+    tok->iat = cJSON_IsNumber(iat) && iat->valuedouble > 0 && iat->valuedouble < 1e12
+                   ? (long)iat->valuedouble : 0;
     tok->sid[0] = '\0';
+    tok->sid_bad = false;
     if (cJSON_IsString(sid) && strlen(sid->valuestring) < sizeof(tok->sid) && !gw_has_ctl(sid->valuestring))
         gw_strlcpy(tok->sid, sid->valuestring, sizeof(tok->sid));
+    else if (sid)
+        tok->sid_bad = true;
     const cJSON *iss = cJSON_GetObjectItemCaseSensitive(signed_claims, "iss");
     tok->iss[0] = '\0';
     if (cJSON_IsString(iss) && strlen(iss->valuestring) < sizeof(tok->iss))

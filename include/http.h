@@ -48,8 +48,9 @@ bool gw_dest_valid(const char *dest, const gw_strlist *allowed);
 /* Whether the request comes from this site: Origin (or, without it,
  * Referer) names the request's Host or one of allowed (host or
  * host:port; the scheme's default port compares equal to none); without
- * either, Sec-Fetch-Site is not "cross-site". Origin "null" is another
- * site. */
+ * either, Sec-Fetch-Site is absent, "same-origin" or "none". Origin
+ * "null" is another site. The scheme is not compared: behind a gateway
+ * that ends TLS the browser's https origin reaches gwauth over http. */
 bool gw_request_same_site(char *const *envp, const gw_strlist *allowed);
 
 #endif

@@ -54,6 +54,7 @@ typedef struct {
     time_t exp;
     long iat;
     char sid[256];
+    bool sid_bad;            /* out: a "sid" too long or not a clean string */
     char iss[512];           /* out: its "iss" ("" when too long to keep) */
 } gw_token_check;
 

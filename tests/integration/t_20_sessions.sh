@@ -134,6 +134,8 @@ expect_deny "another site's page (Sec-Fetch-Site: cross-site) logging the user o
     -H "Sec-Fetch-Site: cross-site" -H "Cookie: gwauth_session=$XT" "$(url /applogout)"
 expect_eq "...the session stays" "$(sess_rows "$XT")" 1
 expect_hasnt "...no cookie is cleared" "$HEADERS" "Set-Cookie"
+expect_deny "a sibling subdomain (Sec-Fetch-Site: same-site, no Origin or Referer): 403" 403 cross_site_request \
+    -H "Sec-Fetch-Site: same-site" -H "Cookie: gwauth_session=$XT" "$(url /applogout)"
 expect_deny "Origin of another site: 403" 403 cross_site_request \
     -H "Origin: https://evil.example" -H "Cookie: gwauth_session=$XT" "$(url /applogout)"
 expect_deny "Origin: null: 403" 403 cross_site_request -H "Origin: null" -H "Cookie: gwauth_session=$XT" "$(url /applogout)"

@@ -80,6 +80,9 @@ DENY_AFTER_SYNC=1 expect_deny "the gateway's ID token of the ended provider sess
 expect_has "...logged why" "$(cat "$T/bcl/authz.log")" 'reason="token of a provider session ended by a back-channel logout"'
 req -H "X-Userinfo: $(b64 '{"sub":"bc-1"}')" -H "X-Raw-ID-Token: $(idtok bc-1 $((NOW - 5)) ',"sid":"sid-two"')" "$(url /app/whoami)"
 expect_eq "...one of another provider session: 200" "$STATUS" 200
+LONGSID=$(head -c 300 /dev/zero | tr '\0' 's')
+DENY_AFTER_SYNC=1 expect_deny "an ID token whose sid is too long to check: 401, not waved through" 401 invalid_token \
+    -H "X-Userinfo: $(b64 '{"sub":"bc-1"}')" -H "X-Raw-ID-Token: $(idtok bc-1 $((NOW - 5)) ",\"sid\":\"$LONGSID\"")" "$(url /app/whoami)"
 bcl "$(lotok "\"jti\":\"ok-2\",\"sid\":\"sid-unknown\",$EV")"
 expect_eq "an unknown sid: 200, nothing to end" "$STATUS $(alive "$S2")" "200 1"
 
@@ -103,6 +106,9 @@ expect_config_refused "backchannel_path without identity.jwt is refused" \
 expect_config_refused "...and without sessions" \
     "\"identity\": {\"jwt\": {\"jwks_file\": \"$B/jwks.json\", \"issuers\": [\"$BISS\"], \"audiences\": [\"app\"]}}, \"logout\": {\"backchannel_path\": \"/bcl\"}" \
     "logout.backchannel_path: needs session.enabled"
+expect_config_refused "...and when identity.id_claim is not sub (the token names the user by sub)" \
+    "\"identity\": {\"id_claim\": \"email\", \"jwt\": {\"jwks_file\": \"$B/jwks.json\", \"issuers\": [\"$BISS\"], \"audiences\": [\"app\"]}}, \"session\": {\"enabled\": true}, \"logout\": {\"backchannel_path\": \"/bcl\"}" \
+    "logout.backchannel_path: needs identity.id_claim \"sub\""
 expect_config_refused "...and when it is not a local path" \
     '"logout": {"backchannel_path": "bcl"}' "logout.backchannel_path: must be empty (off) or a local path"
 stack_stop bcl

@@ -121,6 +121,7 @@ static void t_refusals(void)
         {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":[\"a\",\"b\"],\"sub\":\"alice\",\"exp\":1800000300}", NOW, "alice", "audience"},
         {rsa, "RS256", "{\"alg\":\"RS256\"}", good, NOW, "bob", "subject"},
         {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":\"1800000300\"}", NOW, "alice", "no exp"},
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":1e300}", NOW, "alice", "exp out of range"},
         /* other kinds of token are never an ID token */
         {rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":\"logout+jwt\"}", good, NOW, "alice", "typ"},
         {rsa, "RS256", "{\"alg\":\"RS256\",\"typ\":\"at+jwt\"}", good, NOW, "alice", "typ"},
