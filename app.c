@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +160,23 @@ static void gw_log_reopen(void)
 {
     if (gw_logfile && gw_log_open() != 0)
         gw_log(GW_LOG_ERROR, "event=log_reopen_failed error=\"%s\"", strerror(errno));
+}
+
+/* What is allowed but unwise in cfg, one line each into out. */
+static void gw_config_warnings(const gw_config *cfg, gw_buf *out)
+{
+    if (cfg->identity.jwt.enabled && cfg->identity.jwt.any_audience)
+        gw_buf_puts(out, "identity.jwt.audiences is \"any\": an ID token issued to any client of "
+                         "the accepted issuers is accepted\n");
+    if (gw_caller_unprotected(cfg))
+        gw_buf_puts(out, "fastcgi: neither secret_file nor peer_uids is set: any process that can "
+                         "connect to the socket can obtain an identity (see SECURITY.md)\n");
+    const char *pf = cfg->database.password_file;
+    struct stat st;
+    if (*pf && stat(pf, &st) == 0 && (st.st_mode & S_IROTH))
+        gw_buf_printf(out, "database.password_file %s is readable by every user (chmod o-r)\n", pf);
+    if (*pf && cfg->database.password && !*cfg->database.password)
+        gw_buf_printf(out, "database.password_file %s is empty: no password is sent\n", pf);
 }
 
 /* Checks what a configuration needs of the database before it is used:
@@ -490,13 +508,14 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         gw_print_lines(p, noted.data);
         gw_buf_free(&noted);
         gw_buf_free(&notes);
-        if (cfg->identity.jwt.enabled && cfg->identity.jwt.any_audience)
-            fprintf(stderr, "gwauth-%s: warning: identity.jwt.audiences is \"any\": an ID token "
-                    "issued to any client of the accepted issuers is accepted\n", p->name);
-        if (gw_caller_unprotected(cfg))
-            fprintf(stderr, "gwauth-%s: warning: fastcgi: neither secret_file nor peer_uids is set: "
-                    "any process that can connect to the socket can obtain an identity "
-                    "(see SECURITY.md)\n", p->name);
+        gw_buf warnings, warned;
+        gw_buf_init(&warnings);
+        gw_buf_init(&warned);
+        gw_config_warnings(cfg, &warnings);
+        gw_buf_prefix_lines(&warned, "warning", warnings.data);
+        gw_print_lines(p, warned.data);
+        gw_buf_free(&warned);
+        gw_buf_free(&warnings);
         if (n == 0)
             printf("OK\n");
         else
@@ -522,6 +541,11 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         return 1;
     }
     gw_buf_free(&problems);
+    gw_buf warnings;
+    gw_buf_init(&warnings);
+    gw_config_warnings(cfg, &warnings);
+    gw_log_lines(GW_LOG_WARN, "config_warning", warnings.data);
+    gw_buf_free(&warnings);
     if (FCGX_Init() != 0) {
         fprintf(stderr, "gwauth-%s: FCGX_Init failed\n", p->name);
         gw_config_free(cfg);

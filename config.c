@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1134,6 +1135,12 @@ char *gw_read_file(const char *path, size_t *len, int *err)
     FILE *f = fopen(path, "rb");
     if (!f) {
         *err = errno;
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        *err = EISDIR; /* "Is a directory", not a read error */
         return NULL;
     }
     gw_buf b;

@@ -76,7 +76,7 @@ INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
   SELECT UNHEX(SHA2(CONCAT('bench', LPAD(seq, 38, '0')), 256)), u.id, NOW(6), NOW(6) + INTERVAL 1 DAY
   FROM seq_1_to_1000 JOIN users u ON u.global_id = CONCAT('bench-', seq);
 SQL
-printf '%s\n' "$PW" >"$B/db.password"
+(umask 077; printf '%s\n' "$PW" >"$B/db.password")
 mkdir -p "$B/www/app"
 printf '<!doctype html><title>bench</title><p>hello\n' >"$B/www/app/index.html"
 gw_secret "$B/fastcgi.secret"

@@ -18,7 +18,7 @@ mkdir -p "$d/www/app" "$d/www/admin" "$d/www/pub"
 cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/app/whoami"
 echo admin >"$d/www/admin/index.html"
 echo pub >"$d/www/pub/index.html"
-printf '%s\n' "$DB_PASS" >"$d/db.password"
+(umask 077; printf '%s\n' "$DB_PASS" >"$d/db.password")
 cat >"$d/gwauth.json" <<JSON
 { "database": { "socket": "$DB_DIR/mysql.sock", "user": "$DB_USER", "password_file": "$d/db.password",
                 "name": "$DB_NAME" },

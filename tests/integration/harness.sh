@@ -88,7 +88,7 @@ stack_start() {
     mkdir -p "$d/www/app"
     printf 'hello from the demo app\n' >"$d/www/app/index.html"
     cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/app/whoami"
-    printf '%s\n' "$DB_PASS" >"$d/db.password"
+    (umask 077; printf '%s\n' "$DB_PASS" >"$d/db.password")
     local db="\"database\": {\"socket\": \"$DB_DIR/mysql.sock\", \"user\": \"$DB_USER\",
       \"password_file\": \"$d/db.password\", \"name\": \"$DB_NAME\",
       \"connect_timeout_ms\": 1000, \"read_timeout_ms\": 2000${STACK_DB:+, $STACK_DB}}"

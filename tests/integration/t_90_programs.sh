@@ -17,6 +17,15 @@ expect_has "GWAUTH_CONFIG is read" "$out" "identity.sourse: unknown key"
 out=$("$A" -c "$T/main/gwauth.json" --check-config 2>&1); rc=$?
 expect_eq "--check-config on a good setup prints OK" "$out" "OK"
 expect_eq "...and exits 0" "$rc" 0
+cp "$T/main/db.password" "$T/pw-open" && chmod 644 "$T/pw-open" && : >"$T/pw-empty"
+out=$("$A" -c <(sed "s|\"password_file\": \"[^\"]*\"|\"password_file\": \"$T/pw-open\"|" "$T/main/gwauth.json") --check-config 2>&1); rc=$?
+expect_has "a password_file every user can read: a warning" "$out" "warning: database.password_file $T/pw-open is readable by every user"
+expect_eq "...still OK (exit 0)" "$rc" 0
+out=$("$A" -c <(sed "s|\"password_file\": \"[^\"]*\"|\"password_file\": \"$T/pw-empty\"|" "$T/main/gwauth.json") --check-config 2>&1)
+expect_has "an empty password_file: a warning" "$out" "warning: database.password_file $T/pw-empty is empty"
+out=$("$A" -c "$T" --check-config 2>&1); rc=$?
+expect_has "a directory given as the configuration file: said so" "$out" "$T: cannot read: Is a directory"
+expect_eq "...exit 1" "$rc" 1
 sed 's/"database"/"users": {"fields": {"nick": "nickname"}, "related": {"user_extras": [["a","b",""]]}}, "export": {"X_TEAM": "team"}, "database"/' \
     "$T/main/gwauth.json" >"$T/missing.json"
 out=$("$A" -c "$T/missing.json" --check-config 2>&1); rc=$?
