@@ -11,6 +11,7 @@
  * first one, so --check-config can print them all.
  */
 #include "config.h"
+#include "rules.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -1051,6 +1052,23 @@ static void cfg_implied_rule(gw_config *c, const char *path)
     r->access = GW_ACCESS_ANONYMOUS;
 }
 
+/* The login page's own path, once: a request for it is never sent there. */
+static void cfg_login_path(gw_config *c)
+{
+    free(c->access.login_path);
+    c->access.login_path = NULL;
+    const char *base = c->access.login_redirect;
+    size_t n = base ? strcspn(base, "?#") : 0;
+    if (!n || base[0] != '/')
+        return;
+    char *tmp = strndup(base, n);
+    if (!tmp)
+        abort();
+    if (gw_path_normalize(tmp, &c->access.login_path) != GW_OK)
+        c->access.login_path = NULL;
+    free(tmp);
+}
+
 static void cfg_implied_rules(gw_config *c)
 {
     cfg_implied_rule(c, c->logout.path);
@@ -1125,8 +1143,10 @@ gw_config *gw_config_parse(const char *text, size_t len, char **errors)
     cfg_apply(&p, c, text, len);
     if (p.n == 0)
         cfg_cross_checks(&p, c);
-    if (p.n == 0)
+    if (p.n == 0) {
         cfg_implied_rules(c);
+        cfg_login_path(c);
+    }
     return cfg_finish(&p, c, errors);
 }
 
@@ -1278,6 +1298,7 @@ void gw_config_free(gw_config *c)
     exports_free(c);
     rules_free(c);
     free(c->access.login_redirect);
+    free(c->access.login_path);
     free(c->session.cookie);
     free(c->session.same_site);
     free(c->session.establish_path);

@@ -1202,6 +1202,12 @@ static bool db_in(char *const *v, size_t n, const char *g)
     return false;
 }
 
+/* A group of the claim the user must join: not excluded, not joined yet. */
+static bool db_group_to_join(const gw_db *db, const char *g)
+{
+    return !db_excluded(db->cfg, g) && !db_in(db->cur, db->ncur, g);
+}
+
 /* Splits the fetched group column into db->cur. */
 static db_rc db_current_groups(gw_db *db)
 {
@@ -1251,7 +1257,7 @@ static db_rc db_create_groups(gw_db *db, const gw_user *u)
         return DB_OK;
     for (size_t i = 0; i < u->ngroups; i++) {
         const char *g = u->groups[i];
-        if (db_excluded(c, g) || db_in(db->cur, db->ncur, g))
+        if (!db_group_to_join(db, g))
             continue;
         bind_text(&db->par[0], &db->parlen[0], g);
         db_rc rc = db_run(db, db->grp_find);
@@ -1275,7 +1281,7 @@ static db_rc db_sync_groups(gw_db *db, const char *uid, const gw_user *u)
     db_rc rc;
     for (size_t i = 0; i < u->ngroups; i++) {
         const char *g = u->groups[i];
-        if (db_excluded(c, g) || db_in(db->cur, db->ncur, g))
+        if (!db_group_to_join(db, g))
             continue;
         bind_text(&db->par[0], &db->parlen[0], uid);
         bind_text(&db->par[1], &db->parlen[1], g);

@@ -201,19 +201,7 @@ bool gw_login_redirect_fits(const gw_config *cfg, char *const *envp, const char 
         !gw_accept_names(accept, "*/*") && !gw_accept_names(accept, "text/*"))
         return false;
     /* the login page itself (a gateway route that sends it here again) */
-    const char *base = cfg->access.login_redirect;
-    size_t n = strcspn(base, "?#");
-    char *login = NULL;
-    if (base[0] == '/' && n < 4096) {
-        char tmp[4096];
-        memcpy(tmp, base, n);
-        tmp[n] = '\0';
-        if (gw_path_normalize(tmp, &login) != GW_OK)
-            login = NULL;
-    }
-    bool self = login && strcmp(login, path) == 0;
-    free(login);
-    return !self;
+    return !(cfg->access.login_path && strcmp(cfg->access.login_path, path) == 0);
 }
 
 char *gw_login_location(const gw_config *cfg, const char *request_uri)

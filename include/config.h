@@ -135,6 +135,7 @@ typedef struct gw_config {
         gw_rule *rules;
         size_t nrules;
         char *login_redirect;
+        char *login_path;    /* its normalized local path, or NULL (derived) */
     } access;
     struct {
         bool enabled;

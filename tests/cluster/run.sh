@@ -56,6 +56,17 @@ burst() {
     wait "${pids[@]}"
 }
 five_xx() { grep -c '^5' "$1"; }
+# until_served N PREFIX: new users through front-end N, every 0.2 s for at
+# most 20 s, until one is served (200); leaves STATUS.
+until_served() {
+    local i
+    for i in $(seq 1 100); do
+        fe "$1"
+        whoami "$(b64 "{\"sub\":\"$2-$i\"}")"
+        [ "$STATUS" = 200 ] && break
+        sleep 0.2
+    done
+}
 
 section "one user's first login through three nodes at once"
 one_user() { echo "-H X-Userinfo:$(b64 '{"sub":"race-g","email":"race@example.org"}') http://127.0.0.1:${FE[$(( $1 % 3 + 1 ))]}/app/whoami"; }
@@ -170,12 +181,7 @@ whoami "$(b64 '{"sub":"while-3-down"}')"
 expect_eq "front-end 1 serves meanwhile" "$STATUS" 200
 t0=$(date +%s)
 gw_galera_node_start "$G" 3 && gw_galera_wait_synced "$G" 3 120 || fail "node 3 rejoins"
-for i in $(seq 1 100); do
-    fe 3
-    whoami "$(b64 "{\"sub\":\"back-3-$i\"}")"
-    [ "$STATUS" = 200 ] && break
-    sleep 0.2
-done
+until_served 3 back-3
 expect_eq "node 3 back: front-end 3 serves again without a restart of gwauth ($(( $(date +%s) - t0 )) s)" "$STATUS" 200
 
 section "quorum lost: 503, never 500"
@@ -189,12 +195,7 @@ done
 expect_eq "30 requests without quorum: $(counts "$T/quorum"); none is 500" "$(grep -c '^500$' "$T/quorum")" 0
 expect_eq "...and none is served from a node outside the primary component" "$(grep -c '^200$' "$T/quorum")" 0
 gw_galera_quorum_restore "$G" || fail "quorum restored"
-for i in $(seq 1 100); do
-    fe 1
-    whoami "$(b64 "{\"sub\":\"quorum-back-$i\"}")"
-    [ "$STATUS" = 200 ] && break
-    sleep 0.2
-done
+until_served 1 quorum-back
 expect_eq "quorum back: 200 again without a restart of gwauth" "$STATUS" 200
 
 section "database.hosts: failover to the next node and back"
