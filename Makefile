@@ -27,9 +27,9 @@ LDFLAGS  += $(SANFLAGS)
 LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
-CORE := status util cidr json config usermap rules http reply log session cache jwt caller
+CORE := status util cidr json config usermap rules http reply log session cache jwt caller metrics
 # The edges shared by both programs.
-EDGE := db db_session app keyring accept
+EDGE := db db_session app keyring accept counters
 
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)

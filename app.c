@@ -38,11 +38,13 @@
 
 #include "accept.h"
 #include "caller.h"
+#include "counters.h"
 #include "db.h"
 #include "gwauth.h"
 #include "keyring.h"
 #include "log.h"
 #include "reply.h"
+#include "rules.h"
 
 #define GW_DEFAULT_CONFIG "/etc/gwauth/gwauth.json"
 #define GW_MAX_WORKERS 256
@@ -222,18 +224,23 @@ static void gw_reload_config(gw_program *p, const char *path, gw_config **cfg)
 {
     gw_log_reopen();
     gw_config *next = gw_load_for_reload(p, path);
-    if (!next)
+    if (!next) {
+        gw_count(GW_MF_RELOADS, GW_M_REFUSED, 1);
         return;
+    }
     if (p->stop)
         p->stop(p);
     gw_config *old = *cfg;
     *cfg = next;
     gw_log_set_level(next->log.level);
+    gw_log_set_json(next->log.json);
     if (p->start && p->start(p, next) != 0) {
         /* cannot run with the new one: go back to the old one */
         *cfg = old;
         gw_config_free(next);
         gw_log_set_level(old->log.level);
+        gw_log_set_json(old->log.json);
+        gw_count(GW_MF_RELOADS, GW_M_REFUSED, 1);
         if (p->start(p, old) != 0) {
             gw_log(GW_LOG_ERROR, "event=reload_failed error=\"cannot start again\"");
             exit(1);
@@ -242,16 +249,69 @@ static void gw_reload_config(gw_program *p, const char *path, gw_config **cfg)
         return;
     }
     gw_config_free(old);
+    gw_count(GW_MF_RELOADS, GW_M_OK, 1);
     gw_log_start(p, next, "reloaded");
 }
 
-/* Answers a caller that did not prove it is the web server: 403 with
- * untrusted_caller, logged once with the peer, never with the value. */
-static void gw_refuse_caller(gw_buf *out, const gw_peer *peer, const char *why)
+/* REMOTE_ADDR for the log: an address's characters only. */
+static const char *gw_client_text(const char *addr, char out[48])
 {
-    gw_log(GW_LOG_WARN, "event=deny status=403 code=%s reason=\"%s\" peer=\"%s\"",
-           gw_status_code(GW_E_UNTRUSTED_CALLER), why, peer->text);
-    gw_reply_deny(out, GW_E_UNTRUSTED_CALLER, NULL);
+    size_t i = 0;
+    for (; addr && addr[i] && i < 45; i++) {
+        char ch = addr[i];
+        bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ||
+                  ch == '.' || ch == ':';
+        out[i] = ok ? ch : '?';
+    }
+    out[i] = '\0';
+    return i ? out : "-";
+}
+
+/* The request's path for the log: normalized (without the query), or as
+ * sent when it does not normalize; quoted, at most 200 bytes. */
+static const char *gw_path_text(const char *uri, char out[2 * 200 + 4])
+{
+    char *norm = NULL;
+    if (uri && gw_path_normalize(uri, &norm) == GW_OK) {
+        gw_log_quote(norm, 200, out);
+        free(norm);
+        return out;
+    }
+    char raw[201];
+    size_t n = uri ? strcspn(uri, "?") : 0;
+    if (n > 200)
+        n = 200;
+    memcpy(raw, uri ? uri : "", n);
+    raw[n] = '\0';
+    return gw_log_quote(raw, 200, out);
+}
+
+/* The one log line of a request: every deny (with the true reason), and
+ * at level debug every allow; then its count. */
+static void gw_outcome_log(const gw_program *p, char *const *envp, const gw_outcome *o,
+                           const gw_peer *peer)
+{
+    gw_count_request((gw_prog)p->prog, o->status);
+    bool deny = o->status != GW_OK;
+    gw_log_level level = !deny ? GW_LOG_DEBUG
+                         : o->status == GW_E_UNAVAILABLE || o->status == GW_E_INTERNAL ? GW_LOG_ERROR
+                         : o->status == GW_E_UNTRUSTED_CALLER ? GW_LOG_WARN : GW_LOG_INFO;
+    if (!gw_log_enabled(level))
+        return;
+    char method[16], path[2 * 200 + 4], client[48], why[2 * 120 + 4], peertext[2 * 80 + 4];
+    const char *m = gw_env_get(envp, "REQUEST_METHOD");
+    gw_log(level, "event=%s status=%d code=%s reason=\"%s\" method=%s path=\"%s\" client=%s "
+           "user=%s user_id=%s%s%s%s%s%s",
+           deny ? "deny" : "allow", o->http ? o->http : gw_status_http(o->status),
+           deny ? gw_status_code(o->status) : "ok",
+           gw_log_quote(o->why ? o->why : (deny ? "-" : "allowed"), 120, why),
+           m ? gw_log_safe(m, 10, method) : "-",
+           gw_path_text(gw_env_get(envp, "REQUEST_URI"), path),
+           gw_client_text(gw_env_get(envp, "REMOTE_ADDR"), client), *o->user ? o->user : "-",
+           *o->user_id ? o->user_id : "-", o->source ? " source=" : "", o->source ? o->source : "",
+           o->status == GW_E_UNTRUSTED_CALLER ? " peer=\"" : "",
+           o->status == GW_E_UNTRUSTED_CALLER ? gw_log_quote(peer->text, 80, peertext) : "",
+           o->status == GW_E_UNTRUSTED_CALLER ? "\"" : "");
 }
 
 /* The accept loop of one process. */
@@ -279,6 +339,7 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
         }
         gw_log_request(NULL);
         if (!gw_caller_peer_ok(c, peer.is_unix, peer.have_uid, peer.uid)) {
+            gw_count_request((gw_prog)p->prog, GW_E_UNTRUSTED_CALLER);
             gw_log(GW_LOG_WARN, "event=deny code=%s reason=\"peer not in fastcgi.peer_uids\" "
                    "peer=\"%s\"", gw_status_code(GW_E_UNTRUSTED_CALLER), peer.text);
             gw_accept_drop(&req);
@@ -294,13 +355,22 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
         }
         gw_log_request(gw_env_get(req.envp, "HTTP_X_REQUEST_ID"));
         gw_buf_reset(&out);
+        gw_outcome o;
+        memset(&o, 0, sizeof(o));
         if (!gw_caller_secret_ok(c, FCGX_GetParam(GW_SECRET_VAR, req.envp),
                                  gw_env_count(req.envp, GW_SECRET_VAR))) {
-            gw_refuse_caller(&out, &peer,
-                             gw_env_get(req.envp, GW_SECRET_VAR) ? "wrong secret" : "no secret");
+            /* no identity for a caller that did not prove it is the web
+             * server; logged with the peer, never with the value */
+            o.status = GW_E_UNTRUSTED_CALLER;
+            o.why = gw_env_get(req.envp, GW_SECRET_VAR) ? "wrong secret" : "no secret";
         } else {
-            p->handle(p, &req, &out);
+            p->handle(p, &req, &out, &o);
         }
+        if (o.status != GW_OK && !o.http) {
+            gw_buf_reset(&out);
+            gw_reply_deny(&out, o.status, o.extra);
+        }
+        gw_outcome_log(p, req.envp, &o, &peer);
         if (out.oom || !out.len)
             FCGX_PutS("Status: 500 Internal Server Error\r\n"
                       "Content-Type: application/json\r\nCache-Control: no-store\r\n"
@@ -338,7 +408,9 @@ static int gw_supervise(gw_program *p, int fd, const char *cfgpath, gw_config **
                 if (p->start && p->start(p, *cfg) != 0)
                     _exit(1);
                 gw_log_start(p, *cfg, "start");
+                gw_counters_join((gw_prog)p->prog);
                 gw_serve(p, fd, cfgpath, cfg, unblocked);
+                gw_counters_leave();
                 gw_log(GW_LOG_INFO, "event=stop");
                 if (p->stop)
                     p->stop(p);
@@ -526,6 +598,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
     }
 
     gw_log_init(p->name, cfg->log.level);
+    gw_log_set_json(cfg->log.json);
     /* A database that answers but does not match the configuration would
      * make every request 503: refuse to start, saying why. One that is
      * down is no reason not to start. */
@@ -546,6 +619,13 @@ int gw_app_main(gw_program *p, int argc, char **argv)
     gw_config_warnings(cfg, &warnings);
     gw_log_lines(GW_LOG_WARN, "config_warning", warnings.data);
     gw_buf_free(&warnings);
+    const char *mwhy = NULL;
+    if (gw_counters_open(cfg->monitor.metrics_file, &mwhy) != 0) {
+        char qf[2 * 200 + 4];
+        gw_log(GW_LOG_WARN, "event=metrics_unshared file=\"%s\" error=\"%s: %s\" "
+               "counting=this_process", gw_log_quote(cfg->monitor.metrics_file, 200, qf), mwhy,
+               strerror(errno));
+    }
     if (FCGX_Init() != 0) {
         fprintf(stderr, "gwauth-%s: FCGX_Init failed\n", p->name);
         gw_config_free(cfg);
@@ -604,7 +684,9 @@ int gw_app_main(gw_program *p, int argc, char **argv)
             return 1;
         }
         gw_log_start(p, cfg, "start");
+        gw_counters_join((gw_prog)p->prog);
         gw_serve(p, fd, cfgpath, &cfg, &unblocked);
+        gw_counters_leave();
         gw_log(GW_LOG_INFO, "event=stop");
         if (p->stop)
             p->stop(p);

@@ -16,6 +16,7 @@
 
 #include "app.h"
 #include "cache.h"
+#include "counters.h"
 #include "db.h"
 #include "gwauth.h"
 #include "http.h"
@@ -50,6 +51,7 @@ typedef struct {
     bool groups_owned;       /* groups was allocated here (else it is user's) */
     char *groups_buf;        /* storage for groups split from the database */
     char *groups_csv;        /* the @groups export */
+    const char *who;         /* the user's global id, for the log */
 } authz_req;
 
 static void authz_req_free(authz_req *r)
@@ -112,15 +114,6 @@ static void authz_cut(void *arg, const char *table, const char *column)
 {
     (void)arg;
     gw_log(GW_LOG_INFO, "event=value_truncated table=%s column=%s", table, column);
-}
-
-static void authz_deny(gw_buf *out, gw_status st, const char *why, const char *uid)
-{
-    char safe[40];
-    gw_log(st == GW_E_UNAVAILABLE || st == GW_E_INTERNAL ? GW_LOG_ERROR : GW_LOG_INFO,
-           "event=deny status=%d code=%s reason=\"%s\" user=%s", gw_status_http(st),
-           gw_status_code(st), why ? why : "-", uid ? gw_log_safe(uid, 12, safe) : "-");
-    gw_reply_deny(out, st, NULL);
 }
 
 /* A failed step: st, with *why for the log set here and only here, to
@@ -194,6 +187,7 @@ static gw_status authz_session(authz *a, char *const *envp, authz_req *r)
     if (st == GW_OK) {
         r->identity = true;
         r->source = "session";
+        r->who = r->res.global_id;
     }
     return st;
 }
@@ -217,6 +211,7 @@ static gw_status authz_user_switch(authz *a, char *const *envp, const char *glob
         char safe[40];
         gw_log(GW_LOG_INFO, "event=session_ended reason=user_switch user=%s",
                gw_log_safe(global_id, 12, safe));
+        gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_USER_SWITCH, 1);
     }
     gw_pairs_add(a->checked, hash, global_id);
     return GW_OK;
@@ -240,12 +235,13 @@ static gw_status authz_allow(authz *a, authz_req *r)
 }
 
 /* The access decision for the normalized path and the reply: the allow
- * reply (identity) or an empty allow (anonymous), a login redirect, or
- * a deny status for the caller. */
+ * reply (identity) or an empty allow (anonymous), a login redirect (its
+ * reply written, o->http set), or a deny status for the caller. */
 static gw_status authz_access(authz *a, char *const *envp, const char *path, int identity,
                               char *const *groups, size_t ngroups, const cJSON *claims,
-                              const char *allow, size_t allow_len, gw_buf *out, const char **why)
+                              const char *allow, size_t allow_len, gw_buf *out, gw_outcome *o)
 {
+    const char **why = &o->why;
     const gw_config *cfg = a->cfg;
     const gw_rule *rule = gw_rule_match(cfg, path);
     gw_status st = gw_access_decide(cfg, rule, identity, groups, ngroups, claims);
@@ -259,13 +255,15 @@ static gw_status authz_access(authz *a, char *const *envp, const char *path, int
         char *loc = gw_login_location(cfg, gw_env_get(envp, "REQUEST_URI"));
         if (!loc)
             return st;
-        gw_log(GW_LOG_INFO, "event=deny status=302 code=unauthenticated reason=\"login redirect\"");
+        *why = "login redirect";
         gw_reply_redirect(out, GW_E_UNAUTHENTICATED, loc, NULL);
         free(loc);
-        return GW_OK;
+        o->http = 302;
+        return st;
     }
     if (st != GW_OK)
         return st;
+    o->source = identity ? o->source : "anonymous";
     if (!identity)
         return gw_reply_allow(out, NULL, 0);
     gw_buf_add(out, allow, allow_len);
@@ -276,8 +274,9 @@ static gw_status authz_access(authz *a, char *const *envp, const char *path, int
  * GW_OK, or returns the deny (with *why for the log) for the caller to
  * answer. */
 static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf *out,
-                              const char **why)
+                              gw_outcome *o)
 {
+    const char **why = &o->why;
     const gw_config *cfg = a->cfg;
     int present = 0;
     gw_status st = gw_identity_check(cfg, envp, &present);
@@ -300,7 +299,10 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         /* Step 9: an identity seen within cache_seconds, with the very
          * same header value: no decoding, no database. */
         const gw_cached *hit = gw_cache_get(a->cache, key, now);
+        gw_count(GW_MF_CACHE, hit ? GW_M_CACHE_HIT : GW_M_CACHE_MISS, 1);
         if (hit) {
+            r->who = hit->user_id;
+            o->source = "header";
             if ((st = gw_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
                 return authz_fail(st, "request path", why);
             /* answered from memory even while the database is away (SPEC
@@ -308,13 +310,14 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
             if (authz_user_switch(a, envp, hit->user_id) != GW_OK)
                 gw_log(GW_LOG_WARN, "event=user_switch_unchecked reason=\"database unavailable\"");
             return authz_access(a, envp, r->path, 1, hit->groups, hit->ngroups, hit->scopes,
-                                hit->reply, hit->reply_len, out, why);
+                                hit->reply, hit->reply_len, out, o);
         }
     }
     if (present) {
         if ((st = gw_user_decode(cfg, envp, &tok, &r->user, why)) != GW_OK)
             return st;
         r->have_user = true;
+        r->who = r->user.id;
     }
     if ((st = gw_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
         return authz_fail(st, "request path", why);
@@ -346,10 +349,13 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
                                   "back-channel logout", why);
         }
         char safe[40];
-        if (r->res.created)
+        if (r->res.created) {
             gw_log(GW_LOG_INFO, "event=user_created user=%s", gw_log_safe(r->user.id, 12, safe));
-        else if (r->res.updated)
+            gw_count(GW_MF_USERS, GW_M_USER_CREATED, 1);
+        } else if (r->res.updated) {
             gw_log(GW_LOG_DEBUG, "event=user_updated user=%s", gw_log_safe(r->user.id, 12, safe));
+            gw_count(GW_MF_USERS, GW_M_USER_UPDATED, 1);
+        }
         r->identity = true;
         r->source = "header";
         if ((st = authz_user_switch(a, envp, r->user.id)) != GW_OK)
@@ -374,27 +380,27 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
             gw_cache_put(a->cache, key, expires, a->allow.data, a->allow.len, r->groups,
                          r->ngroups, r->user.claims, r->user.id);
     }
+    o->source = r->source;
     return authz_access(a, envp, r->path, r->identity, r->groups, r->ngroups,
                         r->have_user ? r->user.claims : NULL, a->allow.data, a->allow.len, out,
-                        why);
+                        o);
 }
 
-static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out)
+static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcome *o)
 {
     authz *a = p->ctx;
-    char *const *envp = req->envp;
     if (req->role != FCGI_AUTHORIZER) {
-        authz_deny(out, GW_E_INTERNAL, "not called in the AUTHORIZER role", NULL);
+        o->status = GW_E_INTERNAL;
+        o->why = "not called in the AUTHORIZER role";
         return;
     }
     authz_req r;
     memset(&r, 0, sizeof(r));
-    const char *why = NULL;
-    gw_status st = authz_decide(a, envp, &r, out, &why);
-    if (st != GW_OK) {
-        gw_buf_reset(out);
-        authz_deny(out, st, why, r.have_user ? r.user.id : NULL);
-    }
+    o->status = authz_decide(a, req->envp, &r, out, o);
+    if (r.who)
+        gw_log_safe(r.who, 12, o->user);
+    if (r.res.user_id)
+        gw_strlcpy(o->user_id, r.res.user_id, sizeof(o->user_id));
     authz_req_free(&r);
 }
 
@@ -403,6 +409,7 @@ int main(int argc, char **argv)
     authz a = {0};
     gw_program p = {
         .name = "authorizer",
+        .prog = GW_PROG_AUTHORIZER,
         .summary = "FastCGI authorizer: turns the gateway's identity into a local user and "
                    "REMOTE_USER / GWAUTH_* variables.",
         .start = authz_start,

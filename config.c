@@ -73,7 +73,11 @@ const char gw_config_default_json[] =
     "    \"next_param\": \"next\", \"next_cookie\": \"gwauth_next\", \"allowed_hosts\": [],\n"
     "    \"backchannel_path\": \"\"\n"
     "  },\n"
-    "  \"log\": { \"level\": \"info\" },\n"
+    "  \"log\": { \"level\": \"info\", \"format\": \"text\" },\n"
+    "  \"monitor\": {\n"
+    "    \"health_path\": \"/gwauth/health\", \"metrics_path\": \"/gwauth/metrics\",\n"
+    "    \"metrics_file\": \"/run/gwauth/metrics\"\n"
+    "  },\n"
     "  \"fastcgi\": { \"secret_file\": \"\", \"peer_uids\": [], \"receive_timeout_ms\": 5000 }\n"
     "}\n";
 
@@ -869,6 +873,18 @@ static void parse_session(cfgp *p, gw_config *c, const cJSON *root)
     get_str(p, o, path, "establish_path", S_PATH, &c->session.establish_path);
 }
 
+/* A path that may be "" (off) or a local path, as key of section. */
+static void get_opt_path(cfgp *p, const cJSON *o, const char *path, const char *key, char **dst)
+{
+    get_str(p, o, path, key, S_ANY, dst);
+    const char *v = *dst;
+    if (v && *v && (v[0] != '/' || v[1] == '/' || strpbrk(v, "?#%\\"))) {
+        char kp[300];
+        cfg_path(kp, sizeof(kp), path, key);
+        cfg_err(p, kp, "must be empty (off) or a local path");
+    }
+}
+
 static void parse_logout(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"path", "gateway_logout_url", "gateway_session_cookie",
@@ -883,21 +899,34 @@ static void parse_logout(cfgp *p, gw_config *c, const cJSON *root)
     get_str(p, o, path, "next_param", S_TOKEN, &c->logout.next_param);
     get_str(p, o, path, "next_cookie", S_TOKEN, &c->logout.next_cookie);
     get_strlist(p, o, path, "allowed_hosts", S_NONEMPTY, &c->logout.allowed_hosts);
-    get_str(p, o, path, "backchannel_path", S_ANY, &c->logout.backchannel_path);
-    const char *bp = c->logout.backchannel_path;
-    if (*bp && (bp[0] != '/' || bp[1] == '/' || strpbrk(bp, "?#%\\")))
-        cfg_err(p, "logout.backchannel_path", "must be empty (off) or a local path");
+    get_opt_path(p, o, path, "backchannel_path", &c->logout.backchannel_path);
 }
 
 static void parse_log(cfgp *p, gw_config *c, const cJSON *root)
 {
-    static const char *const keys[] = {"level", NULL};
+    static const char *const keys[] = {"level", "format", NULL};
     static const char *const levels[] = {"debug", "info", "warn", "error", NULL};
+    static const char *const formats[] = {"text", "json", NULL};
     char path[256];
     const cJSON *o = cfg_object(p, root, "", "log", keys, path, sizeof(path));
-    int l = (int)c->log.level;
+    int l = (int)c->log.level, f = c->log.json ? 1 : 0;
     get_enum(p, o, path, "level", levels, &l);
+    get_enum(p, o, path, "format", formats, &f);
     c->log.level = (gw_log_level)l;
+    c->log.json = f == 1;
+}
+
+static void parse_monitor(cfgp *p, gw_config *c, const cJSON *root)
+{
+    static const char *const keys[] = {"health_path", "metrics_path", "metrics_file", NULL};
+    char path[256];
+    const cJSON *o = cfg_object(p, root, "", "monitor", keys, path, sizeof(path));
+    get_opt_path(p, o, path, "health_path", &c->monitor.health_path);
+    get_opt_path(p, o, path, "metrics_path", &c->monitor.metrics_path);
+    get_str(p, o, path, "metrics_file", S_ANY, &c->monitor.metrics_file);
+    if (*c->monitor.metrics_file && c->monitor.metrics_file[0] != '/')
+        cfg_err(p, "monitor.metrics_file", "must be an absolute path (or empty: each process "
+                "counts alone)");
 }
 
 static void parse_fastcgi(cfgp *p, gw_config *c, const cJSON *root)
@@ -1027,15 +1056,25 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
     if (c->session.enabled && !c->id_export)
         cfg_err(p, "export", "sessions need a variable exporting the users column \"id\" "
                              "(the responder reads the user from it)");
+    /* the responder tells its endpoints apart by path alone */
+    const char *served[] = {c->logout.path, c->session.establish_path, c->logout.backchannel_path,
+                            c->monitor.health_path, c->monitor.metrics_path};
+    const char *names[] = {"logout.path", "session.establish_path", "logout.backchannel_path",
+                           "monitor.health_path", "monitor.metrics_path"};
+    for (size_t i = 3; i < 5; i++)
+        for (size_t k = 0; k < i && *served[i]; k++)
+            if (strcmp(served[i], served[k]) == 0)
+                cfg_err(p, names[i], "must differ from %s", names[k]);
     for (size_t i = 0; i < c->exports.n; i++)
         for (size_t k = 0; k < i; k++)
             if (strcmp(c->exports.v[i].name, c->exports.v[k].name) == 0)
                 cfg_err(p, "export", "variable \"%s\" is given twice", c->exports.v[i].name);
 }
 
-/* The logout path must work once the gateway's session is gone, and the
- * identity provider calls the back-channel path without one: both are
- * anonymous unless a rule names them. */
+/* The logout path must work once the gateway's session is gone, the
+ * identity provider calls the back-channel path without one, and a
+ * monitor (health, metrics) has none: all are anonymous unless a rule
+ * names them. */
 static void cfg_implied_rule(gw_config *c, const char *path)
 {
     for (size_t i = 0; i < c->access.nrules; i++)
@@ -1072,8 +1111,11 @@ static void cfg_login_path(gw_config *c)
 static void cfg_implied_rules(gw_config *c)
 {
     cfg_implied_rule(c, c->logout.path);
-    if (*c->logout.backchannel_path)
-        cfg_implied_rule(c, c->logout.backchannel_path);
+    const char *anon[] = {c->logout.backchannel_path, c->monitor.health_path,
+                          c->monitor.metrics_path};
+    for (size_t i = 0; i < sizeof(anon) / sizeof(anon[0]); i++)
+        if (*anon[i])
+            cfg_implied_rule(c, anon[i]);
 }
 
 /* Applies the document text over c; problems go to p. */
@@ -1094,7 +1136,8 @@ static void cfg_apply(cfgp *p, gw_config *c, const char *text, size_t len)
         return;
     }
     static const char *const top[] = {"database", "identity", "users", "groups", "export",
-                                      "access", "session", "logout", "log", "fastcgi", NULL};
+                                      "access", "session", "logout", "log", "monitor", "fastcgi",
+                                      NULL};
     cfg_keys(p, root, "", top);
     parse_database(p, c, root);
     parse_identity(p, c, root);
@@ -1105,6 +1148,7 @@ static void cfg_apply(cfgp *p, gw_config *c, const char *text, size_t len)
     parse_session(p, c, root);
     parse_logout(p, c, root);
     parse_log(p, c, root);
+    parse_monitor(p, c, root);
     parse_fastcgi(p, c, root);
     cJSON_Delete(root);
 }
@@ -1309,6 +1353,9 @@ void gw_config_free(gw_config *c)
     free(c->logout.next_param);
     free(c->logout.next_cookie);
     free(c->logout.backchannel_path);
+    free(c->monitor.health_path);
+    free(c->monitor.metrics_path);
+    free(c->monitor.metrics_file);
     strlist_free(&c->logout.allowed_hosts);
     free(c->fastcgi.secret_file);
     free(c->fastcgi.peer_uids);
@@ -1458,6 +1505,12 @@ char *gw_config_json(const gw_config *c)
 
     o = cJSON_AddObjectToObject(root, "log");
     cJSON_AddStringToObject(o, "level", levels[c->log.level]);
+    cJSON_AddStringToObject(o, "format", c->log.json ? "json" : "text");
+
+    o = cJSON_AddObjectToObject(root, "monitor");
+    cJSON_AddStringToObject(o, "health_path", c->monitor.health_path);
+    cJSON_AddStringToObject(o, "metrics_path", c->monitor.metrics_path);
+    cJSON_AddStringToObject(o, "metrics_file", c->monitor.metrics_file);
 
     o = cJSON_AddObjectToObject(root, "fastcgi");
     cJSON_AddStringToObject(o, "secret_file", c->fastcgi.secret_file);

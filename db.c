@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "counters.h"
 #include "log.h"
 
 
@@ -180,7 +181,7 @@ gw_db *gw_db_new(const gw_config *cfg)
     db->nrel = gw_related_count(cfg);
     db->sel_groups = cfg->groups.sync != GW_SYNC_OFF;
     db->ssel_groups = cfg->uses_groups;
-    db->nsel = 2 + 2 * nf + nt + db->nrel + 2 * ne + 3;
+    db->nsel = 3 + 2 * nf + nt + db->nrel + 2 * ne + 3;
     size_t maxpar = 1 + 2 * nf + 1;
     if (1 + db->nrel > maxpar)
         maxpar = 1 + db->nrel;
@@ -514,9 +515,9 @@ static void db_build_select(gw_db *db, gw_buf *cols, gw_buf *scols, gw_buf *join
                             gw_buf *sjoins)
 {
     const gw_config *c = db->cfg;
-    int col = 2;
-    gw_buf_puts(cols, "u.`id`, u.`is_active`");
-    gw_buf_puts(scols, "u.`id`, u.`is_active`");
+    int col = 3;
+    gw_buf_puts(cols, "u.`id`, u.`is_active`, u.`global_id`");
+    gw_buf_puts(scols, "u.`id`, u.`is_active`, u.`global_id`");
     for (size_t i = 0; i < c->users.nfields; i++) {
         gw_buf_printf(cols, ", u.`%s`", c->users.fields[i].column);
         gw_buf_puts(scols, ", NULL");
@@ -752,12 +753,14 @@ out:
 static db_rc db_open(gw_db *db, gw_buf *out, int *nproblems)
 {
     db_rc rc = db_connect(db);
+    db->schema_problems = 0;
     if (rc != DB_OK)
         return rc;
     db_schema s;
     rc = db_schema_load(db, &s);
     if (rc == DB_OK) {
         int n = db_schema_apply(db, &s, out);
+        db->schema_problems = n;
         if (nproblems)
             *nproblems = n;
         if (n) {
@@ -1050,6 +1053,8 @@ void db_result(gw_db *db, gw_dbresult *res)
                                                                                : db->c_export[i]);
     bool groups = db->fetched_ssel ? db->ssel_groups : db->sel_groups;
     res->groups = groups ? (db->groups_out.data ? db->groups_out.data : "") : NULL;
+    res->user_id = db_val(db, C_ID);
+    res->global_id = db_val(db, C_GID);
     const char *lo = db->c_logout >= 0 ? db_val(db, db->c_logout) : NULL;
     res->logged_out_at = lo ? strtol(lo, NULL, 10) : 0;
 }
@@ -1335,7 +1340,7 @@ static void db_backoff(int tries, double deadline)
  * lost race (three tries), reconnects once when a connection that died
  * between requests fails at once, and turns the outcome into a
  * gw_status. */
-gw_status db_call(gw_db *db, db_op op, void *arg)
+static gw_status db_call_run(gw_db *db, db_op op, void *arg)
 {
     db->fresh = false;
     int tries = 0, races = 0;
@@ -1343,8 +1348,10 @@ gw_status db_call(gw_db *db, db_op op, void *arg)
     /* conflicts are retried within the time a query may take */
     double deadline = db_now() + db->cfg->database.read_timeout_ms / 1000.0;
     for (;;) {
-        if (gw_db_ensure(db) != GW_OK)
+        if (gw_db_ensure(db) != GW_OK) {
+            gw_count(GW_MF_DB_ERRORS, GW_M_DB_UNREACHABLE, 1);
             return GW_E_UNAVAILABLE;
+        }
         gw_status deny = GW_OK;
         bool again = false;
         double t0 = db_now();
@@ -1355,6 +1362,7 @@ gw_status db_call(gw_db *db, db_op op, void *arg)
         case DB_GONE: {
             bool was_fresh = db->fresh;
             db_disconnect(db);
+            gw_count(GW_MF_DB_ERRORS, GW_M_DB_LOST, 1);
             /* A connection that died between requests (server restarted,
              * idle timeout, KILL) fails at once; it gets one fresh try.
              * One that timed out does not: that would double the wait. */
@@ -1367,19 +1375,23 @@ gw_status db_call(gw_db *db, db_op op, void *arg)
             return GW_E_UNAVAILABLE;
         }
         case DB_SLOW:
+            gw_count(GW_MF_DB_ERRORS, GW_M_DB_TIMEOUT, 1);
             gw_log(GW_LOG_ERROR, "event=db_slow error=\"%s\"", db->err);
             return GW_E_UNAVAILABLE;
         case DB_DOWN:
             db_disconnect(db);
+            gw_count(GW_MF_DB_ERRORS, GW_M_DB_UNAVAILABLE, 1);
             gw_log(GW_LOG_ERROR, "event=db_unavailable error=\"%s\"", db->err);
             return GW_E_UNAVAILABLE;
         case DB_FAIL: {
             unsigned code = (unsigned)strtoul(db->err, NULL, 10);
+            gw_count(GW_MF_DB_ERRORS, db_data_error(code) ? GW_M_DB_REFUSED_VALUE : GW_M_DB_OTHER, 1);
             gw_log(GW_LOG_ERROR, "event=db_error error=\"%s\"", db->err);
             return db_data_error(code) ? GW_E_MALFORMED : GW_E_INTERNAL;
         }
         default: /* DB_RETRY (deadlock, certification conflict) or a lost race */
             if (rc == DB_RETRY) {
+                gw_count(GW_MF_DB_ERRORS, GW_M_DB_CONFLICT, 1);
                 if (++tries >= GW_DB_RETRIES || db_now() >= deadline) {
                     gw_log(GW_LOG_ERROR, "event=db_error error=\"%s\" tries=%d", db->err, tries);
                     return GW_E_UNAVAILABLE;
@@ -1393,6 +1405,47 @@ gw_status db_call(gw_db *db, db_op op, void *arg)
             }
         }
     }
+}
+
+/* db_call_run, timed for gwauth_db_seconds. */
+gw_status db_call(gw_db *db, db_op op, void *arg)
+{
+    double t0 = db_now();
+    gw_status st = db_call_run(db, op, arg);
+    double us = (db_now() - t0) * 1e6;
+    gw_count_db_time(us > 0 ? (uint64_t)us : 0);
+    return st;
+}
+
+/* --- health ------------------------------------------------------------- */
+
+static db_rc db_ping_once(gw_db *db, void *arg, gw_status *deny, bool *again)
+{
+    (void)arg;
+    (void)deny;
+    (void)again;
+    if (db->cfg->database.galera)
+        return db_node_ready(db);
+    static const char sql[] = "SELECT 1";
+    if (mysql_real_query(db->conn, sql, sizeof(sql) - 1))
+        return db_conn_rc(db);
+    MYSQL_RES *res = mysql_store_result(db->conn);
+    if (!res)
+        return db_conn_rc(db);
+    mysql_free_result(res);
+    return DB_OK;
+}
+
+gw_status gw_db_health(gw_db *db, const char **reason)
+{
+    if (db_call(db, db_ping_once, NULL) == GW_OK)
+        return GW_OK;
+    /* why: the schema (a connection refused for it), the node, no
+     * connection at all, or an answer that was an error */
+    *reason = db->schema_problems ? "schema_mismatch"
+              : strstr(db->err, "not ready: wsrep") ? "node_not_ready"
+              : !db->conn ? "database_unreachable" : "database_unavailable";
+    return GW_E_UNAVAILABLE;
 }
 
 /* --- step 5: create or update ------------------------------------------- */

@@ -21,6 +21,7 @@
 #include <mysqld_error.h>
 #include <unistd.h>
 
+#include "counters.h"
 #include "db_int.h"
 #include "log.h"
 
@@ -114,6 +115,7 @@ typedef struct {
     gw_dbresult *res;
     const char *global_id;
     bool ended;
+    unsigned long long trimmed; /* sessions beyond max_per_user */
 } db_sess_arg;
 
 static db_rc db_session_user_once(gw_db *db, void *argp, gw_status *deny, bool *again)
@@ -191,9 +193,7 @@ static db_rc db_session_create_once(gw_db *db, void *argp, gw_status *deny, bool
         if ((rc = db_run(db, db->sess_trim)) != DB_OK)
             goto abort;
         my_ulonglong n = mysql_stmt_affected_rows(db->sess_trim);
-        if (n > 0 && n != (my_ulonglong)-1)
-            gw_log(GW_LOG_INFO, "event=session_ended reason=max_per_user user_id=%s sessions=%llu",
-                   a->uid, (unsigned long long)n);
+        a->trimmed = n != (my_ulonglong)-1 ? (unsigned long long)n : 0;
     }
     if (mysql_commit(db->conn)) {
         rc = db_conn_rc(db);
@@ -253,11 +253,21 @@ gw_status gw_db_session_create(gw_db *db, const char *user_id, const unsigned ch
         long purged = -1;
         if (db_call(db, db_purge_once, &purged) != GW_OK)
             gw_log(GW_LOG_INFO, "event=session_purge_skipped");
-        else if (purged > 0)
+        else if (purged > 0) {
             gw_log(GW_LOG_INFO, "event=sessions_purged rows=%ld", purged);
+            gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_EXPIRED, (uint64_t)purged);
+        }
     }
     db_sess_arg a = {.hash = hash, .uid = user_id, .info = info};
-    return db_call(db, db_session_create_once, &a);
+    gw_status st = db_call(db, db_session_create_once, &a);
+    if (st == GW_OK && a.trimmed) { /* committed */
+        gw_log(GW_LOG_INFO, "event=session_ended reason=max_per_user user_id=%s sessions=%llu",
+               user_id, a.trimmed);
+        gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_LIMIT, a.trimmed);
+    }
+    if (st == GW_OK)
+        gw_count(GW_MF_SESSIONS, 0, 1);
+    return st;
 }
 
 static db_rc db_session_delete_once(gw_db *db, void *argp, gw_status *deny, bool *again)
@@ -266,13 +276,18 @@ static db_rc db_session_delete_once(gw_db *db, void *argp, gw_status *deny, bool
     (void)deny;
     (void)again;
     bind_bytes(&db->par[0], &db->parlen[0], a->hash, GW_SESSION_HASH_LEN);
-    return db_run(db, db->sess_del);
+    db_rc rc = db_run(db, db->sess_del);
+    a->ended = rc == DB_OK && mysql_stmt_affected_rows(db->sess_del) == 1;
+    return rc;
 }
 
-gw_status gw_db_session_delete(gw_db *db, const unsigned char *hash)
+gw_status gw_db_session_delete(gw_db *db, const unsigned char *hash, bool *ended)
 {
     db_sess_arg a = {.hash = hash};
-    return db_call(db, db_session_delete_once, &a);
+    gw_status st = db_call(db, db_session_delete_once, &a);
+    if (ended)
+        *ended = st == GW_OK && a.ended;
+    return st;
 }
 
 static db_rc db_session_switch_once(gw_db *db, void *argp, gw_status *deny, bool *again)

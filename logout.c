@@ -3,17 +3,22 @@
  * persistent session; GET or POST logout.path ends it, through the
  * gateway's own logout while the gateway still has a session, unless the
  * request comes from another site (403). HEAD answers where GET would go
- * and changes nothing. Other paths: 404; other methods: 405. Every reply
- * carries Cache-Control: no-store.
+ * and changes nothing. POST logout.backchannel_path takes the identity
+ * provider's logout token. GET monitor.health_path and monitor.metrics_path
+ * serve the health check and the counters of every gwauth process of the
+ * host. Other paths: 404; other methods: 405. Every reply carries
+ * Cache-Control: no-store.
  */
 #include <fastcgi.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "counters.h"
 #include "db.h"
 #include "jwt.h"
 #include "keyring.h"
+#include "metrics.h"
 #include "usermap.h"
 #include "gwauth.h"
 #include "http.h"
@@ -81,14 +86,6 @@ static void resp_token_sid(responder *rp, char *const *envp, char sid[256])
     }
     gw_strlcpy(sid, tok.sid, 256);
     gw_user_free(&u);
-}
-
-static void resp_deny(gw_buf *out, gw_status st, const char *why, const char *extra)
-{
-    gw_log(st >= GW_E_UNAVAILABLE ? GW_LOG_ERROR : GW_LOG_INFO,
-           "event=deny status=%d code=%s reason=\"%s\"", gw_status_http(st), gw_status_code(st),
-           why);
-    gw_reply_deny(out, st, extra);
 }
 
 /* The destination: the query parameter, else the cookie, else the
@@ -164,8 +161,10 @@ static gw_status resp_establish(responder *rp, char *const *envp, bool head, gw_
         return GW_E_INTERNAL;
     }
     /* a session cookie the browser still holds is replaced, not kept */
-    if (gw_session_cookie_hash(cfg, envp, old))
-        gw_db_session_delete(rp->db, old);
+    bool replaced = false;
+    if (gw_session_cookie_hash(cfg, envp, old) && gw_db_session_delete(rp->db, old, &replaced) == GW_OK &&
+        replaced)
+        gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_REPLACED, 1);
     char sid[256];
     resp_token_sid(rp, envp, sid);
     gw_session_info info = {.client_addr = gw_env_get(envp, "REMOTE_ADDR"),
@@ -212,11 +211,14 @@ static gw_status resp_logout(responder *rp, char *const *envp, bool head, gw_buf
         return GW_E_CROSS_SITE;
     }
     if (has_session && !head) {
-        gw_status st = gw_db_session_delete(rp->db, hash);
+        bool ended = false;
+        gw_status st = gw_db_session_delete(rp->db, hash, &ended);
         if (st != GW_OK) {
             *why = "session not deleted";
             return st; /* never claim a logout that did not happen */
         }
+        if (ended)
+            gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_LOGOUT, 1);
     }
     char *dest = resp_destination(cfg, envp);
     if (!dest) {
@@ -316,6 +318,7 @@ static gw_status resp_backchannel(responder *rp, FCGX_Request *req, gw_buf *out,
         char safe[40];
         gw_log(GW_LOG_INFO, "event=session_ended reason=backchannel_logout by=%s user=%s sessions=%ld",
                lt.sid ? "sid" : "sub", lt.sub ? gw_log_safe(lt.sub, 12, safe) : "-", ended);
+        gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_BACKCHANNEL, ended > 0 ? (uint64_t)ended : 0);
         gw_buf_puts(out, "Status: 200 OK\r\nCache-Control: no-store\r\nContent-Length: 0\r\n\r\n");
     } else {
         *why = "sessions not ended";
@@ -324,64 +327,114 @@ static gw_status resp_backchannel(responder *rp, FCGX_Request *req, gw_buf *out,
     return st;
 }
 
-static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out)
+/* GET monitor.health_path: 200 {"status":"ok"} when the database answers
+ * and matches the configuration; else 503 with the reason. No write. */
+static gw_status resp_health(responder *rp, bool head, gw_buf *out, const char **why)
+{
+    const char *reason = NULL;
+    if (gw_db_health(rp->db, &reason) != GW_OK) {
+        *why = reason;
+        gw_buf_printf(out, "Status: 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                      "Cache-Control: no-store\r\nRetry-After: 5\r\n\r\n");
+        if (!head)
+            gw_buf_printf(out, "{\"error\":\"unavailable\",\"reason\":\"%s\"}\n", reason);
+        return GW_E_UNAVAILABLE;
+    }
+    gw_buf_puts(out, "Status: 200 OK\r\nContent-Type: application/json\r\n"
+                "Cache-Control: no-store\r\n\r\n");
+    if (!head)
+        gw_buf_puts(out, "{\"status\":\"ok\"}\n");
+    return GW_OK;
+}
+
+/* GET monitor.metrics_path: the Prometheus text exposition. */
+static void resp_metrics(bool head, gw_buf *out)
+{
+    static gw_metrics_data m; /* large: not on the stack */
+    gw_counters_read(&m);
+    gw_buf_puts(out, "Status: 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+                "Cache-Control: no-store\r\n\r\n");
+    if (!head)
+        gw_metrics_render(&m, out);
+}
+
+static bool resp_is(const char *path, const char *served)
+{
+    return *served && strcmp(path, served) == 0;
+}
+
+static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcome *o)
 {
     responder *rp = p->ctx;
     const gw_config *cfg = rp->cfg;
     char *const *envp = req->envp;
     if (req->role != FCGI_RESPONDER) {
-        resp_deny(out, GW_E_INTERNAL, "not called in the RESPONDER role", NULL);
+        o->status = GW_E_INTERNAL;
+        o->why = "not called in the RESPONDER role";
         return;
     }
     char *path = NULL;
     const char *uri = gw_env_get(envp, "REQUEST_URI");
     if (gw_path_normalize(uri ? uri : "/", &path) != GW_OK) {
-        resp_deny(out, GW_E_NOT_FOUND, "no such path", NULL);
+        o->status = GW_E_NOT_FOUND;
+        o->why = "no such path";
         return;
     }
-    bool establish = cfg->session.enabled && strcmp(path, cfg->session.establish_path) == 0;
-    bool logout = strcmp(path, cfg->logout.path) == 0;
-    bool backchannel = *cfg->logout.backchannel_path && strcmp(path, cfg->logout.backchannel_path) == 0;
+    enum { NONE, ESTABLISH, LOGOUT, BACKCHANNEL, HEALTH, METRICS } what =
+        cfg->session.enabled && resp_is(path, cfg->session.establish_path) ? ESTABLISH
+        : resp_is(path, cfg->logout.path) ? LOGOUT
+        : resp_is(path, cfg->logout.backchannel_path) ? BACKCHANNEL
+        : resp_is(path, cfg->monitor.health_path) ? HEALTH
+        : resp_is(path, cfg->monitor.metrics_path) ? METRICS : NONE;
     free(path);
     const char *m = gw_env_get(envp, "REQUEST_METHOD");
-    if (backchannel) {
-        const char *why = NULL;
-        gw_status st = m && strcmp(m, "POST") == 0 ? resp_backchannel(rp, req, out, &why) : GW_E_METHOD;
-        if (st != GW_OK) {
-            gw_buf_reset(out);
-            resp_deny(out, st, st == GW_E_METHOD ? "method" : why,
-                      st == GW_E_METHOD ? "Allow: POST\r\n" : NULL);
-        }
+    bool head = m && strcmp(m, "HEAD") == 0, get = m && strcmp(m, "GET") == 0;
+    bool post = m && strcmp(m, "POST") == 0;
+    if (what == NONE) {
+        o->status = GW_E_NOT_FOUND;
+        o->why = "no such path";
         return;
     }
-    if (!establish && !logout) {
-        resp_deny(out, GW_E_NOT_FOUND, "no such path", NULL);
+    bool allowed = what == BACKCHANNEL ? post : (get || head || (what == LOGOUT && post));
+    if (!allowed) {
+        o->status = GW_E_METHOD;
+        o->why = "method";
+        o->extra = what == BACKCHANNEL ? "Allow: POST\r\n"
+                   : what == LOGOUT ? "Allow: GET, HEAD, POST\r\n" : "Allow: GET, HEAD\r\n";
         return;
     }
-    const char *method = gw_env_get(envp, "REQUEST_METHOD");
-    bool head = method && strcmp(method, "HEAD") == 0;
-    if (!method || !(strcmp(method, "GET") == 0 || head || (logout && strcmp(method, "POST") == 0))) {
-        resp_deny(out, GW_E_METHOD, "method", logout ? "Allow: GET, HEAD, POST\r\n" : "Allow: GET, HEAD\r\n");
-        return;
+    switch (what) {
+    case ESTABLISH: o->status = resp_establish(rp, envp, head, out, &o->why); break;
+    case LOGOUT: o->status = resp_logout(rp, envp, head, out, &o->why); break;
+    case BACKCHANNEL: o->status = resp_backchannel(rp, req, out, &o->why); break;
+    case HEALTH:
+        o->status = resp_health(rp, head, out, &o->why);
+        if (o->status != GW_OK)
+            o->http = 503; /* the reply, with its reason, is written */
+        break;
+    default: resp_metrics(head, out); break;
     }
-    const char *why = NULL;
-    gw_status st = establish ? resp_establish(rp, envp, head, out, &why)
-                             : resp_logout(rp, envp, head, out, &why);
-    if (st != GW_OK) {
-        gw_buf_reset(out);
-        resp_deny(out, st, why, NULL);
+    if ((what == ESTABLISH || what == LOGOUT) && cfg->id_export) {
+        const char *uid = gw_env_get(envp, cfg->id_export);
+        if (uid)
+            gw_log_safe(uid, 20, o->user_id);
     }
 }
 
-static bool resp_needs_db(const gw_config *cfg) { return cfg->session.enabled; }
+static bool resp_needs_db(const gw_config *cfg)
+{
+    return cfg->session.enabled || *cfg->monitor.health_path;
+}
 
 int main(int argc, char **argv)
 {
     responder r = {0};
     gw_program p = {
         .name = "logout",
-        .summary = "FastCGI responder: establishes persistent sessions (GET establish_path) and "
-                   "logs out (GET logout.path).",
+        .prog = GW_PROG_RESPONDER,
+        .summary = "FastCGI responder: establishes persistent sessions (GET establish_path), "
+                   "logs out (logout.path, logout.backchannel_path), and serves the health check "
+                   "and metrics (monitor.health_path, monitor.metrics_path).",
         .start = resp_start,
         .handle = resp_handle,
         .stop = resp_stop,

@@ -11,15 +11,33 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "gwauth.h"
 #include "util.h"
+
+/* What a program decided for one request. app.c answers a deny (unless
+ * the program wrote it), logs it once with the request's method, path
+ * and client, and counts it. */
+typedef struct {
+    gw_status status;     /* GW_OK: out holds the reply */
+    const char *why;      /* the true reason, for the log (static text) */
+    const char *extra;    /* header lines for the deny (e.g. "Allow: GET\r\n") */
+    int http;             /* the status sent when the program wrote the
+                             reply itself (a login redirect: 302); else 0 */
+    const char *source;   /* on an allow: "header", "session", "anonymous" */
+    char user[40];        /* the user's id as loggable text, or "" */
+    char user_id[24];     /* users.id, or "" */
+} gw_outcome;
 
 typedef struct gw_program {
     const char *name;     /* "authorizer", used in logs and messages */
+    int prog;             /* gw_prog: its label in the metrics */
     const char *summary;  /* one line for --help */
     /* Called once after the configuration is loaded; returns 0 or exits. */
     int (*start)(struct gw_program *p, const gw_config *cfg);
-    /* Writes the whole CGI reply for req into out (headers and body). */
-    void (*handle)(struct gw_program *p, FCGX_Request *req, gw_buf *out);
+    /* Decides req: on GW_OK writes the whole CGI reply into out (headers
+     * and body); else sets o->status and o->why (and writes the reply only
+     * when it sets o->http). */
+    void (*handle)(struct gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcome *o);
     void (*stop)(struct gw_program *p);
     /* Whether cfg makes the program use the database (checked before a
      * configuration is used); NULL means always. */

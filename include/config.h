@@ -160,7 +160,15 @@ typedef struct gw_config {
     } logout;
     struct {
         gw_log_level level;
+        bool json;               /* log.format "json": one JSON object per line */
     } log;
+    /* The responder's health and metrics endpoints (anonymous unless a
+     * rule names them) and the counters' file; "" turns each off. */
+    struct {
+        char *health_path;
+        char *metrics_path;
+        char *metrics_file;
+    } monitor;
     /* Who may talk to the FastCGI sockets (see SECURITY.md). */
     struct {
         char *secret_file;       /* absolute path, or "" for no secret */

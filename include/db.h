@@ -25,6 +25,8 @@ typedef struct {
     const char *groups;      /* the user's group names in the database,
                                 sorted, one per line ("" for none); NULL
                                 when the configuration does not read them */
+    const char *user_id;     /* users.id as text, and users.global_id: */
+    const char *global_id;   /* owned like exports */
     long logged_out_at;      /* users.logged_out_at as a Unix time, 0 when
                                 none (read with logout.backchannel_path) */
     bool created;            /* the user row was inserted by this call */
@@ -76,8 +78,9 @@ typedef struct {
 gw_status gw_db_session_create(gw_db *db, const char *user_id, const unsigned char *hash,
                                const gw_session_info *info);
 
-/* Deletes the session with this token hash (if any). */
-gw_status gw_db_session_delete(gw_db *db, const unsigned char *hash);
+/* Deletes the session with this token hash (if any); *ended (may be
+ * NULL) tells whether there was one. */
+gw_status gw_db_session_delete(gw_db *db, const unsigned char *hash, bool *ended);
 
 /* The user switch: deletes the session with this token hash when it
  * belongs to a user whose global_id is not global_id. *ended tells
@@ -99,6 +102,13 @@ gw_status gw_db_backchannel_logout(gw_db *db, const unsigned char *token_hash, l
 /* Whether the provider session with this sid_hash (SHA-256 of its issuer,
  * NUL, sid) was ended by a back-channel logout (within session.ttl_seconds). */
 gw_status gw_db_sid_ended(gw_db *db, const unsigned char *sid_hash, bool *ended);
+
+/* The responder's health check, cheap and without a write: connected
+ * (connecting checks that the schema matches the configuration) and
+ * answering (on Galera: synced and in the primary component). GW_OK, or
+ * GW_E_UNAVAILABLE with *reason "database_unreachable", "schema_mismatch",
+ * "node_not_ready" or "database_unavailable". */
+gw_status gw_db_health(gw_db *db, const char **reason);
 
 /* The last database error, for the log ("1213 Deadlock found..."). */
 const char *gw_db_last_error(const gw_db *db);

@@ -79,10 +79,12 @@ struct gw_db {
     char holder[96];          /* "host:pid", written into leases.holder */
     size_t node;              /* the database.nodes entry connected to */
     time_t connected;         /* when */
+    int schema_problems;      /* of the last connection refused for them, else 0 */
 };
 
 #define C_ID 0
 #define C_ACTIVE 1
+#define C_GID 2
 #define GW_DB_GROUPS_MAX 1024 /* memberships read per user; more are ignored */
 #define GW_GMAP_MAX 4096      /* group names kept per process */
 #define GW_GMAP_SECONDS 60    /* how long a group name is trusted */

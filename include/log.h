@@ -10,6 +10,9 @@
 
 void gw_log_init(const char *prog, gw_log_level level);
 void gw_log_set_level(gw_log_level level);
+/* log.format "json": each line becomes one JSON object of strings
+ * ({"ts":"...","level":"info",...}), from the same key=value text. */
+void gw_log_set_json(int on);
 int gw_log_enabled(gw_log_level level);
 
 /* The request id for the following lines: from X-Request-Id when it is
@@ -20,12 +23,24 @@ void gw_log_request(const char *x_request_id);
  * pid and req. */
 void gw_log(gw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Logs each line of text as one event: event=NAME problem="LINE". */
+/* Logs each line of text as one event: event=NAME problem="LINE" (the
+ * line quoted as by gw_log_quote). */
 void gw_log_lines(gw_log_level level, const char *event, const char *text);
 
 /* A loggable, shortened form of an untrusted value: at most max bytes
  * of [A-Za-z0-9@._-] (others become '?'), "..." appended when cut. out
  * must hold max + 4 bytes. */
 const char *gw_log_safe(const char *value, size_t max, char *out);
+
+/* value made fit for a double-quoted log value: '"' and '\\' escaped
+ * with '\\', control characters and bytes above 0x7E as '?', at most max
+ * bytes of value ("..." appended when cut). out must hold 2 * max + 4
+ * bytes. */
+const char *gw_log_quote(const char *value, size_t max, char *out);
+
+/* The JSON object of one key=value line (line[0..n), no newline) into
+ * out (outsz bytes, at least 16): every value a string; a part that is
+ * not key=value is kept under "text". Returns the length written. Pure. */
+size_t gw_log_json(const char *line, size_t n, char *out, size_t outsz);
 
 #endif

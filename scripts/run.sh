@@ -51,6 +51,7 @@ cat >"$S/gwauth.json" <<JSON
                 "password_file": "$S/db.password", "name": "gwauth" },
   "fastcgi": { "secret_file": "$S/fastcgi.secret" },
   "session": { "enabled": true, "secure": false },
+  "monitor": { "metrics_file": "$S/metrics" },
   "log": { "level": "info" }
 }
 JSON
@@ -90,6 +91,10 @@ Try (the gateway would add X-Userinfo; here you do):
   curl -i -c $S/cookies.txt -H "X-Userinfo: $UI" http://127.0.0.1:$PORT/establish_session
   curl -b $S/cookies.txt http://127.0.0.1:$PORT/app/whoami
   curl -i -b $S/cookies.txt http://127.0.0.1:$PORT/applogout
+
+  # the health check, and the counters of all four gwauth processes (Prometheus)
+  curl -i http://127.0.0.1:$PORT/gwauth/health
+  curl -s http://127.0.0.1:$PORT/gwauth/metrics | grep requests_total
 
   # malformed identity: 400 {"error":"malformed_userinfo"}
   curl -i -H "X-Userinfo: not-base64!" http://127.0.0.1:$PORT/app/whoami

@@ -80,7 +80,8 @@ db_up() {
 }
 
 # stack_start NAME CONFIG_JSON [PROCS]: writes CONFIG_JSON (the
-# "database" object is added, with STACK_DB's members when set), starts the authorizer (PROCS processes),
+# "database" object is added, with STACK_DB's members when set, as the
+# account STACK_DB_USER when set), starts the authorizer (PROCS processes),
 # the responder and lighttpd; sets PORT to lighttpd's port and records it
 # in $T/NAME/port.
 stack_start() {
@@ -89,13 +90,15 @@ stack_start() {
     printf 'hello from the demo app\n' >"$d/www/app/index.html"
     cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/app/whoami"
     (umask 077; printf '%s\n' "$DB_PASS" >"$d/db.password")
-    local db="\"database\": {\"socket\": \"$DB_DIR/mysql.sock\", \"user\": \"$DB_USER\",
+    local db="\"database\": {\"socket\": \"$DB_DIR/mysql.sock\", \"user\": \"${STACK_DB_USER:-$DB_USER}\",
       \"password_file\": \"$d/db.password\", \"name\": \"$DB_NAME\",
       \"connect_timeout_ms\": 1000, \"read_timeout_ms\": 2000${STACK_DB:+, $STACK_DB}}"
     # every stack proves its lighttpd to gwauth with a secret of its own
     # (unless the test configures fastcgi itself)
     gw_secret "$d/fastcgi.secret"
     case $json in *'"fastcgi"'*) ;; *) db="$db, \"fastcgi\": {\"secret_file\": \"$d/fastcgi.secret\"}" ;; esac
+    # and counts into a metrics file of its own
+    case $json in *'"monitor"'*) ;; *) db="$db, \"monitor\": {\"metrics_file\": \"$d/metrics\"}" ;; esac
     if [ "$json" = "{}" ]; then json="{$db}"; else json="{$db, ${json#\{}"; fi
     printf '%s\n' "$json" >"$d/gwauth.json"
     PORT=$(gw_free_port)
@@ -262,7 +265,7 @@ apache_start() {
         echo "Mutex file:$d"
         echo "LogLevel warn"
         for mod in mpm_event authz_core authn_core authz_user mime dir cgid proxy proxy_fcgi \
-            authnz_fcgi fcgid headers setenvif rewrite env; do
+            authnz_fcgi fcgid headers setenvif rewrite env authz_host; do
             apache2 -l | grep -q "mod_$mod.c" || echo "LoadModule ${mod}_module $m/mod_$mod.so"
         done
         if [ "$(id -u)" = 0 ]; then echo "User www-data"; echo "Group www-data"; fi

@@ -45,7 +45,9 @@ out=$(fc_authz "HTTP_X_USERINFO=$FORGED" "GWAUTH_SECRET=$SECRET" "GWAUTH_SECRET=
 expect_has "the secret sent twice: 403 untrusted_caller" "$out" '{"error":"untrusted_caller"}'
 expect_eq "the victim's email is unchanged" "$(sqlv "SELECT email FROM users WHERE id=$VID")" "victim@example.org"
 log=$(cat "$d/authz.log")
-expect_has "each refusal is logged with the peer" "$log" 'code=untrusted_caller reason="no secret" peer="uid='
+line=$(grep -F 'code=untrusted_caller reason="no secret"' <<<"$log" | head -1)
+expect_has "each refusal is logged with the peer" "$line" 'peer="uid='
+expect_has "...with the request's method, path and client" "$line" 'method=GET path="/app/whoami" client=127.0.0.1 '
 expect_has "...and says when the secret was wrong" "$log" 'reason="wrong secret"'
 expect_hasnt "...never with the secret" "$log" "$SECRET"
 expect_hasnt "...never with the forged identity" "$log" "pwned"

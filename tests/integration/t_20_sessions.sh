@@ -233,3 +233,5 @@ section "database.cluster galera on a server that is not a synced node: 503, and
 STACK_DB='"cluster": "galera"' stack_start sessgalera '{"session": {"enabled": true, "secure": false}}' 1 || return
 expect_deny "a request: 503 (the node is not ready)" 503 unavailable -H "X-Userinfo: $(b64 '{"sub":"galera-sess"}')" "$(url /app/whoami)"
 expect_has "...logged with the node's state" "$(cat "$T/sessgalera/authz.log")" "not ready: wsrep_ready=OFF"
+req "$(url /gwauth/health)"
+expect_eq "...and the health check says so" "$STATUS $BODY" '503 {"error":"unavailable","reason":"node_not_ready"}'

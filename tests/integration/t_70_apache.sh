@@ -117,6 +117,12 @@ expect_eq "Apache: POST /applogout from this site: 302, the session gone" \
     "$STATUS $(sqlv "SELECT COUNT(*) FROM sessions WHERE token_hash = UNHEX(SHA2('$TOK3', 256))")" "302 0"
 expect_eq "the authorizer saw FCGI_APACHE_ROLE and answered (no wrong-role deny)" \
     "$(grep -c 'not called in the AUTHORIZER role' "$d/authz.log")" 0
+req "$(url /gwauth/health)"
+expect_eq "Apache: /gwauth/health through the responder: 200" "$STATUS $BODY" '200 {"status":"ok"}'
+req "$(url /gwauth/metrics)"
+expect_has "Apache: /gwauth/metrics from loopback: the counters" "$BODY" 'gwauth_requests_total{program="logout",code="ok"}'
+st=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 "$(url /gwauth/metrics)")
+expect_eq "Apache: /gwauth/metrics from another address: 403 (Require ip)" "$st" 403
 
 section "Apache + mod_fcgid (FcgidAccessChecker)"
 f="$T/fcgid"

@@ -45,6 +45,7 @@ int main(void)
     unit_cache();
     unit_jwt();
     unit_caller();
+    unit_metrics();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned run = CU_get_number_of_tests_run();

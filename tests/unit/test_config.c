@@ -78,9 +78,13 @@ static void t_overrides(void)
     CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[1].deflt, "1");
     CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[2].deflt, "x");
     CU_ASSERT_EQUAL(c->exports.n, 1);
-    CU_ASSERT_EQUAL_FATAL(c->access.nrules, 2); /* and the implied logout rule */
+    CU_ASSERT_EQUAL_FATAL(c->access.nrules, 4); /* and the implied logout, health, metrics rules */
     CU_ASSERT_STRING_EQUAL(c->access.rules[1].prefix, "/applogout");
     CU_ASSERT_EQUAL(c->access.rules[1].access, GW_ACCESS_ANONYMOUS);
+    CU_ASSERT_STRING_EQUAL(c->access.rules[2].prefix, "/gwauth/health");
+    CU_ASSERT_STRING_EQUAL(c->access.rules[3].prefix, "/gwauth/metrics");
+    CU_ASSERT_TRUE(c->access.rules[2].implied && c->access.rules[3].implied);
+    CU_ASSERT_EQUAL(c->access.rules[3].access, GW_ACCESS_ANONYMOUS);
     CU_ASSERT_EQUAL(c->access.rules[0].access, GW_ACCESS_AUTHENTICATED);
     CU_ASSERT_EQUAL(c->access.rules[0].groups_any.n, 1);
     CU_ASSERT_EQUAL(c->log.level, GW_LOG_DEBUG);
@@ -96,6 +100,13 @@ static void t_errors(void)
         {"[]", "top level must be a JSON object"},
         {"{\"identity\":{\"sourse\":\"apisix\"}}", "identity.sourse: unknown key"},
         {"{\"databse\":{}}", "databse: unknown key"},
+        {"{\"monitor\":{\"health_path\":\"gwauth\"}}", "monitor.health_path: must be empty (off) or a local path"},
+        {"{\"monitor\":{\"metrics_file\":\"run/x\"}}", "monitor.metrics_file: must be an absolute path"},
+        {"{\"monitor\":{\"metrics_path\":\"/applogout\"}}", "monitor.metrics_path: must differ from logout.path"},
+        {"{\"monitor\":{\"metrics_path\":\"/h\",\"health_path\":\"/h\"}}",
+         "monitor.metrics_path: must differ from monitor.health_path"},
+        {"{\"monitor\":{\"helth_path\":\"/h\"}}", "monitor.helth_path: unknown key"},
+        {"{\"log\":{\"format\":\"xml\"}}", "log.format: invalid value, must be one of [text, json]"},
         {"{\"database\":{\"port\":\"3306\"}}", "database.port: expected an integer"},
         {"{\"database\":{\"port\":70000}}", "database.port: expected an integer from 1 to 65535"},
         {"{\"database\":{\"port\":1.5}}", "database.port: expected an integer"},
@@ -328,7 +339,7 @@ static void t_json_round_trip(void)
         if (i == 1) {
             CU_ASSERT_PTR_NOT_NULL(strstr(ja, "\"2001:db8::/32\""));
             CU_ASSERT_PTR_NOT_NULL(strstr(ja, "\"192.0.2.7/32\""));
-            CU_ASSERT_EQUAL(b->access.nrules, 2); /* the implied logout rule, once */
+            CU_ASSERT_EQUAL(b->access.nrules, 4); /* the implied rules, once each */
         }
         if (i == 2) {
             CU_ASSERT_TRUE(b->identity.jwt.enabled);

@@ -16,6 +16,7 @@ void unit_http(void);
 void unit_cache(void);
 void unit_jwt(void);
 void unit_caller(void);
+void unit_metrics(void);
 
 /* Adds a suite with the NULL-terminated tests; aborts on CUnit errors. */
 typedef struct {
