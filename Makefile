@@ -86,7 +86,7 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.o)
-$(UNIT): $(UNIT_OBJ) $(CORE_OBJ) $(BUILD)/keyring.o $(BUILD)/tests/mint.o
+$(UNIT): $(UNIT_OBJ) $(CORE_OBJ) $(BUILD)/keyring.o $(BUILD)/counters.o $(BUILD)/tests/mint.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
 
 deps:

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "counters.h"
 #include "log.h"
 #include "util.h"
 
@@ -102,7 +103,9 @@ const gw_jwks *gw_keyring_get(gw_keyring *r, time_t now, unsigned *generation)
                 r->generation++;
                 gw_log(GW_LOG_INFO, "event=jwks_reloaded keys=%zu skipped=%zu", gw_jwks_count(k),
                        gw_jwks_skipped(k));
+                gw_count(GW_MF_JWKS, GW_M_OK, 1);
             } else {
+                gw_count(GW_MF_JWKS, GW_M_REFUSED, 1);
                 r->refused = f;
                 if (f.missing)
                     gw_log(GW_LOG_ERROR, "event=jwks_refused problem=\"%s: cannot read: %s\"",

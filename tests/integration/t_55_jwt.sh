@@ -130,6 +130,10 @@ jget "$T_ED" "$KIM"
 expect_eq "a bad new JWKS: the previous keys stay (200)" "$STATUS" 200
 expect_has "...the refusal is logged" "$(cat "$T/jwt/authz.log")" "event=jwks_refused keeping=previous keys=1"
 expect_hasnt "...without the key material" "$(cat "$T/jwt/authz.log")" "c2VjcmV0"
+req "$(url /gwauth/metrics)"
+kok=$(printf '%s\n' "$BODY" | awk '$1 == "gwauth_jwks_reloads_total{result=\"ok\"}" { print $2 }')
+kno=$(printf '%s\n' "$BODY" | awk '$1 == "gwauth_jwks_reloads_total{result=\"refused\"}" { print $2 }')
+expect_eq "...and counted: key files taken, and the one refused" "$([ "${kok:-0}" -ge 3 ] && [ "${kno:-0}" -ge 1 ] && echo yes)" yes
 expect_eq "...and the same processes served it all" "$(stack_pids jwt)" "$PIDS_BEFORE"
 
 section "jwt: check-config and start refuse a bad JWKS"
