@@ -29,11 +29,11 @@ LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
 CORE := status util cidr json config usermap rules http reply log session cache jwt caller metrics
 # The edges shared by both programs.
-EDGE := db db_session app keyring accept counters
+EDGE := db db_session db_admin app keyring accept counters
 
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)
-PROGS    := $(BUILD)/authorizer $(BUILD)/logout
+PROGS    := $(BUILD)/authorizer $(BUILD)/logout $(BUILD)/admin
 UNIT     := $(BUILD)/unit_tests
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -68,6 +68,9 @@ $(BUILD)/authorizer: $(BUILD)/authorizer.o $(EDGE_OBJ) $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/logout: $(BUILD)/logout.o $(EDGE_OBJ) $(CORE_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/admin: $(BUILD)/admin.o $(EDGE_OBJ) $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The benchmark's baselines (make bench).
@@ -192,6 +195,7 @@ install: all
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/gwauth
 	install -m 755 $(BUILD)/authorizer $(BUILD)/logout $(DESTDIR)$(LIBDIR)/
 	install -m 755 scripts/migrate.sh $(DESTDIR)$(SBINDIR)/gwauth-migrate
+	install -m 755 $(BUILD)/admin $(DESTDIR)$(SBINDIR)/gwauth-admin
 	sed -e 's|@LIBDIR@|$(LIBDIR)|g' scripts/jwks-fetch.sh >$(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
 	chmod 755 $(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
 	install -m 644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
@@ -221,6 +225,7 @@ install: all
 # Removes what install put there, except the configuration.
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/authorizer $(DESTDIR)$(LIBDIR)/logout $(DESTDIR)$(SBINDIR)/gwauth-migrate \
+	    $(DESTDIR)$(SBINDIR)/gwauth-admin \
 	    $(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
 	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/sql/,$(notdir $(wildcard sql/*.sql)))
 	rm -f $(DESTDIR)$(SHAREDIR)/lighttpd-strip-secret.lua $(DESTDIR)$(SHAREDIR)/lighttpd-header-guard.lua

@@ -620,7 +620,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
     gw_log_lines(GW_LOG_WARN, "config_warning", warnings.data);
     gw_buf_free(&warnings);
     const char *mwhy = NULL;
-    if (gw_counters_open(cfg->monitor.metrics_file, &mwhy) != 0) {
+    if (gw_counters_open(cfg->monitor.metrics_file, true, &mwhy) != 0) {
         char qf[2 * 200 + 4];
         gw_log(GW_LOG_WARN, "event=metrics_unshared file=\"%s\" error=\"%s: %s\" "
                "counting=this_process", gw_log_quote(cfg->monitor.metrics_file, 200, qf), mwhy,

@@ -50,9 +50,9 @@ static gw_shm *gw_shm_private(void)
 }
 
 /* Maps path, making or starting it again under an exclusive lock. */
-static gw_shm *gw_shm_file(const char *path, const char **why)
+static gw_shm *gw_shm_file(const char *path, bool create, const char **why)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660);
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0660);
     if (fd < 0) {
         *why = "cannot open";
         return NULL;
@@ -97,12 +97,12 @@ out:;
     return s;
 }
 
-int gw_counters_open(const char *path, const char **why)
+int gw_counters_open(const char *path, bool create, const char **why)
 {
     if (gw_m)
         return 0;
     *why = NULL;
-    if (path && *path && (gw_m = gw_shm_file(path, why)) != NULL) {
+    if (path && *path && (gw_m = gw_shm_file(path, create, why)) != NULL) {
         gw_m_shared = 1;
         return 0;
     }

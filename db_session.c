@@ -241,6 +241,21 @@ static db_rc db_purge_once(gw_db *db, void *argp, gw_status *deny, bool *again)
     return DB_OK;
 }
 
+gw_status gw_db_session_purge(gw_db *db, long *rows)
+{
+    *rows = -1;
+    gw_status st = db_call(db, db_purge_once, rows);
+    if (st != GW_OK)
+        gw_log(GW_LOG_INFO, "event=session_purge_skipped");
+    else if (*rows < 0)
+        gw_log(GW_LOG_DEBUG, "event=session_purge_skipped reason=\"another process holds the lease\"");
+    else if (*rows > 0) {
+        gw_log(GW_LOG_INFO, "event=sessions_purged rows=%ld", *rows);
+        gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_EXPIRED, (uint64_t)*rows);
+    }
+    return st;
+}
+
 gw_status gw_db_session_create(gw_db *db, const char *user_id, const unsigned char *hash,
                                const gw_session_info *info)
 {
@@ -250,13 +265,8 @@ gw_status gw_db_session_create(gw_db *db, const char *user_id, const unsigned ch
     time_t now = time(NULL);
     if (now - db->purged >= GW_PURGE_TRY_SECONDS) {
         db->purged = now;
-        long purged = -1;
-        if (db_call(db, db_purge_once, &purged) != GW_OK)
-            gw_log(GW_LOG_INFO, "event=session_purge_skipped");
-        else if (purged > 0) {
-            gw_log(GW_LOG_INFO, "event=sessions_purged rows=%ld", purged);
-            gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_EXPIRED, (uint64_t)purged);
-        }
+        long purged;
+        gw_db_session_purge(db, &purged);
     }
     db_sess_arg a = {.hash = hash, .uid = user_id, .info = info};
     gw_status st = db_call(db, db_session_create_once, &a);

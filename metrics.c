@@ -16,7 +16,7 @@ static const char *const cache_v[] = {"hit", "miss"};
 static const char *const users_v[] = {"created", "updated"};
 static const char *const result_v[] = {"ok", "refused"};
 static const char *const ended_v[] = {"logout", "replaced", "user_switch", "backchannel_logout",
-                                      "max_per_user", "expired"};
+                                      "max_per_user", "expired", "revoked"};
 static const char *const dberr_v[] = {"unreachable", "lost", "timeout", "unavailable",
                                       "conflict", "refused_value", "other"};
 
@@ -31,7 +31,7 @@ static const gw_mfam gw_mfams[GW_MF_COUNT] = {
     [GW_MF_SESSIONS] = {"gwauth_sessions_created_total", "Persistent sessions established.",
                         NULL, NULL, 1},
     [GW_MF_SESSIONS_ENDED] = {"gwauth_sessions_ended_total", "Persistent sessions ended, by "
-                              "reason.", "reason", ended_v, 6},
+                              "reason.", "reason", ended_v, 7},
     [GW_MF_RELOADS] = {"gwauth_reloads_total", "Configuration reloads (SIGHUP) taken, or "
                        "refused with the previous configuration kept.", "result", result_v, 2},
     [GW_MF_JWKS] = {"gwauth_jwks_reloads_total", "Changed identity.jwt key files taken, or "

@@ -15,15 +15,17 @@
 #ifndef GW_COUNTERS_H
 #define GW_COUNTERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "metrics.h"
 
-/* Maps the counters: path, or, when it is "" or cannot be used, memory
- * private to this process and its children. Call once, before --workers
- * start; 0, or -1 with *why (a static text) and errno when the file could
- * not be used (the private memory is then in place). */
-int gw_counters_open(const char *path, const char **why);
+/* Maps the counters: path (made when create is set, else only when it
+ * exists), or, when it is "" or cannot be used, memory private to this
+ * process and its children. Call once, before --workers start; 0, or -1
+ * with *why (a static text) and errno when the file could not be used
+ * (the private memory is then in place). */
+int gw_counters_open(const char *path, bool create, const char **why);
 
 /* Lists this process (program prog, started now) among the serving
  * ones; gw_counters_leave takes it off again (at exit). */

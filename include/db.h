@@ -78,6 +78,12 @@ typedef struct {
 gw_status gw_db_session_create(gw_db *db, const char *user_id, const unsigned char *hash,
                                const gw_session_info *info);
 
+/* The purge of expired sessions (and of expired back-channel records),
+ * once per installation at a time (a lease in the database): *rows
+ * sessions removed, or -1 when another process holds the lease. Also run
+ * now and then by gw_db_session_create. */
+gw_status gw_db_session_purge(gw_db *db, long *rows);
+
 /* Deletes the session with this token hash (if any); *ended (may be
  * NULL) tells whether there was one. */
 gw_status gw_db_session_delete(gw_db *db, const unsigned char *hash, bool *ended);

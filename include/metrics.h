@@ -39,6 +39,7 @@ enum {
     GW_M_ENDED_BACKCHANNEL,  /* the identity provider's back-channel logout */
     GW_M_ENDED_LIMIT,        /* beyond session.max_per_user */
     GW_M_ENDED_EXPIRED,      /* removed by the purge after expiring */
+    GW_M_ENDED_REVOKED,      /* by gwauth-admin */
 };
 enum {
     GW_M_DB_UNREACHABLE,     /* no connection could be made */

@@ -7,6 +7,7 @@ I="$T/destdir"
 out=$(make -s -C "$GW_TOP" install DESTDIR="$I" BUILD="${GW_BUILD:-build}" 2>&1); rc=$?
 expect_eq "make install: exit 0" "$rc" 0
 for f in usr/local/lib/gwauth/authorizer usr/local/lib/gwauth/logout usr/local/sbin/gwauth-migrate \
+    usr/local/sbin/gwauth-admin usr/local/share/man/man8/gwauth-admin.8 \
     usr/local/share/gwauth/sql/001_base.sql usr/local/share/gwauth/sql/002_leases.sql usr/local/share/man/man8/gwauth-authorizer.8 \
     usr/local/share/man/man8/gwauth-logout.8 usr/local/share/man/man5/gwauth.json.5 \
     usr/local/share/man/man8/gwauth-migrate.8 usr/local/share/doc/gwauth/lighttpd.conf.example \
@@ -29,7 +30,7 @@ make -s -C "$GW_TOP" install DESTDIR="$I" BUILD="${GW_BUILD:-build}" >/dev/null 
 expect_eq "installing again keeps the configuration" "$(cat "$I/etc/gwauth/gwauth.json")" '{"log": {"level": "debug"}}'
 expect_eq "...and the secret" "$(cat "$I/etc/gwauth/fastcgi.secret")" "$S1"
 expect_eq "installed program runs" "$("$I/usr/local/lib/gwauth/authorizer" --version)" "gwauth-authorizer $(sed -n 's/#define GWAUTH_VERSION "\(.*\)"/\1/p' "$GW_TOP/include/gwauth.h")"
-for m in man8/gwauth-authorizer.8 man8/gwauth-logout.8 man5/gwauth.json.5 man8/gwauth-migrate.8; do
+for m in man8/gwauth-authorizer.8 man8/gwauth-logout.8 man5/gwauth.json.5 man8/gwauth-migrate.8 man8/gwauth-admin.8; do
     page=$(MANWIDTH=80 man -l "$I/usr/local/share/man/$m" 2>"$T/man.err")
     if printf '%s' "$page" | grep -q "^NAME" && [ ! -s "$T/man.err" ]; then ok "man -l renders $m"; else fail "man -l renders $m" "$(cat "$T/man.err")"; fi
 done
