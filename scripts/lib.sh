@@ -10,9 +10,29 @@ gw_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # gw_free_port: prints a TCP port on 127.0.0.1 that nothing listens on,
 # below the kernel's ephemeral range (a port in that range may be taken at
-# any moment as the local end of an outgoing connection).
+# any moment as the local end of an outgoing connection). With
+# GWAUTH_PORT_BASE set, the ports are taken in order from there (the next
+# one is remembered in GW_PORT_STATE, a file), for a firewall or a
+# machine where only some ports may be used.
 gw_free_port() {
-    local p i low=32768 span
+    local p i low=32768 span n
+    if [ -n "${GWAUTH_PORT_BASE:-}" ]; then
+        case $GWAUTH_PORT_BASE in *[!0-9]*) gw_die "GWAUTH_PORT_BASE must be a port number" ;; esac
+        local state=${GW_PORT_STATE:-${TMPDIR:-/tmp}/gwauth-ports.$$}
+        n=$(cat "$state" 2>/dev/null || echo 0)
+        for i in $(seq 1 200); do
+            p=$(( GWAUTH_PORT_BASE + n ))
+            n=$(( n + 1 ))
+            [ "$p" -le 65535 ] || break
+            if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+                echo "$n" >"$state"
+                echo "$p"
+                return 0
+            fi
+        done
+        echo "$n" >"$state"
+        return 1
+    fi
     read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
     span=$(( low - 10000 ))
     [ "$span" -gt 1000 ] || span=1000

@@ -3,12 +3,16 @@
 # authorizer and responder under spawn-fcgi, and lighttpd on 127.0.0.1:8080
 # (GWAUTH_PORT to change it) serving a small demo app with sessions on.
 # Ctrl-C stops it all and exits 0. GWAUTH_RUN_DIR puts the state elsewhere.
+# GWAUTH_PORT_BASE=N pins every port: lighttpd on N, MariaDB on N+1.
 set -euo pipefail
 GW_TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$GW_TOP/scripts/lib.sh"
 S=${GWAUTH_RUN_DIR:-$GW_TOP/.run}
-PORT=${GWAUTH_PORT:-8080}
+PORT=${GWAUTH_PORT:-${GWAUTH_PORT_BASE:-8080}}
 mkdir -p "$S/www/app"
+# the next ports after lighttpd's (gw_free_port)
+export GW_PORT_STATE="$S/ports.next"
+echo 1 >"$GW_PORT_STATE"
 
 # Stops everything, whatever already stopped by itself (Ctrl-C reaches
 # lighttpd and the gwauth processes too, and lighttpd removes its pid file

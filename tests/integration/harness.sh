@@ -9,6 +9,8 @@ GW_BIN="$GW_TOP/${GW_BUILD:-build}"
 . "$GW_TOP/scripts/lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/gwauth-test.XXXXXX")
+# with GWAUTH_PORT_BASE, the ports are handed out in order (scripts/lib.sh)
+export GW_PORT_STATE="$T/ports.next"
 DB_DIR="$T/mariadb"
 DB_NAME=gwauth
 DB_USER=gwauth
