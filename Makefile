@@ -11,6 +11,7 @@
 #   make install    PREFIX=/usr/local DESTDIR= (see README "Install as a service")
 #   make bench      wrk against lighttpd: gwauth side by side with baselines (BENCH.md)
 #   make bench-cluster   the same on a 3-node Galera cluster (BENCH-cluster.md)
+#   make deb        the Debian package (debian/) in build/deb/, lintian-checked
 #   make fuzz       FUZZ_SECONDS=60: libFuzzer on every parser (clang), new inputs in build-fuzz/
 
 CC       ?= cc
@@ -38,11 +39,11 @@ UNIT     := $(BUILD)/unit_tests
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all check check-asan check-valgrind check-cluster install uninstall bench bench-cluster fuzz test-unit test-integration run migrate deps clean clean-run help
+.PHONY: deb all check check-asan check-valgrind check-cluster install uninstall bench bench-cluster fuzz test-unit test-integration run migrate deps clean clean-run help
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c | $(BUILD)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/unit/%.c | $(BUILD)
 	@mkdir -p $(dir $@)
@@ -181,7 +182,10 @@ SHAREDIR   ?= $(PREFIX)/share/gwauth
 DOCDIR     ?= $(PREFIX)/share/doc/gwauth
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
-DOCS  := README.md gwauth.json.example lighttpd.conf.example apache2.conf.example \
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+# no: install leaves fastcgi.secret to the package's postinst
+GEN_SECRET ?= yes
+DOCS  := README.md SECURITY.md gwauth.json.example lighttpd.conf.example apache2.conf.example \
          apache2-fcgid.conf.example $(wildcard examples/*.json) examples/logrotate.gwauth
 UNITS := gwauth-authorizer.socket gwauth-logout.socket gwauth-authorizer.service gwauth-logout.service \
          gwauth-jwks.service gwauth-jwks.timer
@@ -205,6 +209,7 @@ install: all
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 systemd/*.socket systemd/*.timer $(DESTDIR)$(UNITDIR)/
+	install -D -m 644 systemd/gwauth.tmpfiles $(DESTDIR)$(TMPFILESDIR)/gwauth.conf
 	for s in systemd/*.service.in; do \
 	    sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' $$s \
 	        >$(DESTDIR)$(UNITDIR)/$$(basename $$s .in) && chmod 644 $(DESTDIR)$(UNITDIR)/$$(basename $$s .in); \
@@ -215,7 +220,7 @@ install: all
 	    install -m 640 gwauth.json.example $(DESTDIR)$(SYSCONFDIR)/gwauth/gwauth.json; \
 	    echo "installed $(DESTDIR)$(SYSCONFDIR)/gwauth/gwauth.json (edit it)"; \
 	fi
-	@if [ -e $(DESTDIR)$(SYSCONFDIR)/gwauth/fastcgi.secret ]; then \
+	@if [ "$(GEN_SECRET)" != yes ]; then :; elif [ -e $(DESTDIR)$(SYSCONFDIR)/gwauth/fastcgi.secret ]; then \
 	    echo "kept the existing $(DESTDIR)$(SYSCONFDIR)/gwauth/fastcgi.secret"; \
 	else \
 	    (umask 077; openssl rand -hex 32 >$(DESTDIR)$(SYSCONFDIR)/gwauth/fastcgi.secret) && \
@@ -233,10 +238,21 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(filter examples/%,$(DOCS))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard man/*.5)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8)))
-	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) $(DESTDIR)$(TMPFILESDIR)/gwauth.conf
 	-rmdir $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SHAREDIR)/sql $(DESTDIR)$(SHAREDIR) \
 	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/gwauth (configuration)"
+
+# The Debian package (debian/), from a copy of the tree under $(BUILD)/deb
+# (dpkg-buildpackage writes beside the tree it builds), checked by lintian:
+# any error fails, warnings are printed.
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v lintian >/dev/null && command -v dh >/dev/null || sh scripts/deps.sh
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/gwauth
+	tar -c --exclude='./build*' --exclude=./.run --exclude=./.git . | tar -x -C $(BUILD)/deb/gwauth
+	cd $(BUILD)/deb/gwauth && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error --suppress-tags-from-file debian/lintian-accepted $(BUILD)/deb/gwauth_*.changes
+	@ls $(BUILD)/deb/*.deb
 
 clean:
 	rm -rf build build-asan build-fuzz

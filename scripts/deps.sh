@@ -5,7 +5,8 @@ set -eu
 PKGS="build-essential pkg-config libfcgi-dev libcjson-dev libmariadb-dev libssl-dev
 lighttpd-modules-lua
 libcunit1-dev mariadb-server mariadb-client lighttpd spawn-fcgi curl procps
-apache2 libapache2-mod-fcgid man-db systemd wrk valgrind openssl galera-4 rsync python3"
+apache2 libapache2-mod-fcgid man-db systemd wrk valgrind openssl galera-4 rsync python3
+prometheus debhelper lintian fakeroot"
 
 missing=""
 for p in $PKGS; do
