@@ -251,7 +251,7 @@ deb:
 	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/gwauth
 	tar -c --exclude='./build*' --exclude=./.run --exclude=./.git . | tar -x -C $(BUILD)/deb/gwauth
 	cd $(BUILD)/deb/gwauth && dpkg-buildpackage -us -uc -b
-	lintian --fail-on error --suppress-tags-from-file debian/lintian-accepted $(BUILD)/deb/gwauth_*.changes
+	lintian --fail-on error $(BUILD)/deb/gwauth_*.changes
 	@ls $(BUILD)/deb/*.deb
 
 clean:
