@@ -21,7 +21,11 @@
  *
  * --workers N: the process becomes a small supervisor of N workers that
  * share the listening socket; a worker that dies is started again (at most
- * once a second), SIGTERM and SIGHUP are passed on to the workers.
+ * once a second), SIGTERM, SIGHUP and SIGUSR1 are passed on to the workers.
+ *
+ * SIGUSR1 only reopens the -l log file (as nginx does), between requests.
+ * libfcgi would take it as "finish and exit" (FCGX_Init installs that);
+ * gwauth installs its own handler after FCGX_Init.
  */
 #include "app.h"
 
@@ -49,12 +53,14 @@
 #define GW_DEFAULT_CONFIG "/etc/gwauth/gwauth.json"
 #define GW_MAX_WORKERS 256
 
-static volatile sig_atomic_t gw_stop, gw_reload, gw_child;
+static volatile sig_atomic_t gw_stop, gw_reload, gw_child, gw_reopen;
 
 static void gw_on_signal(int sig)
 {
     if (sig == SIGHUP) {
         gw_reload = 1;
+    } else if (sig == SIGUSR1) {
+        gw_reopen = 1;
     } else if (sig == SIGCHLD) {
         gw_child = 1;
     } else {
@@ -87,7 +93,8 @@ static void gw_usage(const gw_program *p, FILE *f)
             "  -V, --version       print the version and exit\n"
             "  -h, --help          print this help and exit\n"
             "\n"
-            "Signals: SIGTERM finishes the request in flight and exits 0; SIGHUP reopens the\n"
+            "Signals: SIGTERM finishes the request in flight and exits 0; SIGUSR1 reopens the\n"
+            "--log-file only; SIGHUP reopens the\n"
             "--log-file and re-reads the configuration between requests (a file that is invalid\n"
             "or that the database does not match is logged, problem by problem, and ignored).\n"
             "Environment: GWAUTH_CONFIG (configuration file), GWAUTH_DB_PASSWORD (database\n"
@@ -325,6 +332,10 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
     gw_buf out;
     gw_buf_init(&out);
     while (!gw_stop) {
+        if (gw_reopen) {
+            gw_reopen = 0;
+            gw_log_reopen();
+        }
         if (gw_reload) {
             gw_reload = 0;
             gw_reload_config(p, cfgpath, cfg);
@@ -430,9 +441,16 @@ static int gw_supervise(gw_program *p, int fd, const char *cfgpath, gw_config **
         /* wait for a signal (SIGCHLD, SIGTERM, SIGHUP) or the next second */
         struct timespec ts = {1, 0};
         sigprocmask(SIG_SETMASK, unblocked, NULL);
-        if (!gw_child && !gw_reload && !(gw_stop && alive))
+        if (!gw_child && !gw_reload && !gw_reopen && !(gw_stop && alive))
             nanosleep(&ts, NULL);
         sigprocmask(SIG_SETMASK, blocked, NULL);
+        if (gw_reopen) {
+            gw_reopen = 0;
+            gw_log_reopen();
+            for (int i = 0; i < n; i++)
+                if (pids[i] > 0)
+                    kill(pids[i], SIGUSR1);
+        }
         if (gw_reload) {
             /* the supervisor's copy serves the workers it starts later */
             gw_reload = 0;
@@ -658,6 +676,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL); /* replaces libfcgi's (FCGX_Init) */
     if (workers)
         sigaction(SIGCHLD, &sa, NULL);
     sa.sa_handler = SIG_IGN;
@@ -667,11 +686,13 @@ int gw_app_main(gw_program *p, int argc, char **argv)
     sigaddset(&blocked, SIGTERM);
     sigaddset(&blocked, SIGINT);
     sigaddset(&blocked, SIGHUP);
+    sigaddset(&blocked, SIGUSR1);
     sigaddset(&blocked, SIGCHLD);
     sigprocmask(SIG_BLOCK, &blocked, &unblocked);
     sigdelset(&unblocked, SIGTERM);
     sigdelset(&unblocked, SIGINT);
     sigdelset(&unblocked, SIGHUP);
+    sigdelset(&unblocked, SIGUSR1);
     sigdelset(&unblocked, SIGCHLD);
     sigprocmask(SIG_SETMASK, &blocked, NULL);
 

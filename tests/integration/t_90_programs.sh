@@ -115,6 +115,14 @@ req -H "X-Userinfo: $(b64 '{"sub":"reload-2"}')" "$(url /app/whoami)"
 expect_eq "log rotated, SIGHUP: served" "$STATUS" 200
 expect_has "...the new lines land in the new file" "$(cat "$T/reload/authz.log" 2>/dev/null)" "event=reloaded"
 expect_hasnt "...not in the rotated one" "$(tail -1 "$T/reload/authz.log.1")" "event=reloaded"
+mv "$T/reload/authz.log" "$T/reload/authz.log.2"
+kill -USR1 $RPID
+sleep 0.3
+req -H "X-Userinfo: not-base64!" "$(url /app/usr1-probe)"
+expect_eq "SIGUSR1: the process lives on and serves (here a 400, which is logged)" "$STATUS $(kill -0 $RPID 2>/dev/null && echo alive)" "400 alive"
+expect_has "...its log lines go to a new file" "$(cat "$T/reload/authz.log" 2>/dev/null)" 'path="/app/usr1-probe"'
+expect_hasnt "...not to the rotated one" "$(cat "$T/reload/authz.log.2")" 'path="/app/usr1-probe"'
+expect_hasnt "...and the configuration was not re-read" "$(cat "$T/reload/authz.log" 2>/dev/null)" "event=reloaded"
 
 W="$T/workers"
 mkdir -p "$W"
