@@ -301,6 +301,22 @@ static int sessions_list(admin *a, const char *user, const char *limit)
 
 static int sessions_revoke(admin *a, const char *how, const char *arg)
 {
+    if (strcmp(how, "--session") == 0) { /* a prefix names one session, or nothing is done */
+        const char *p[1] = {arg};
+        gw_rows r;
+        gw_status st = gw_db_admin_run(a->db, "SELECT COUNT(*) AS n FROM `sessions` WHERE "
+                                       "LOWER(HEX(`token_hash`)) LIKE CONCAT(?, '%')", p, 1, &r, NULL);
+        if (st != GW_OK)
+            return db_failed(a, "sessions revoke", st);
+        long n = strtol(gw_rows_get(&r, 0, "n"), NULL, 10);
+        gw_rows_free(&r);
+        if (n > 1) {
+            if (a->json)
+                printf("{\"error\":\"ambiguous\",\"sessions\":%ld}\n", n);
+            fprintf(stderr, "gwauth-admin: %s names %ld sessions: give more digits\n", arg, n);
+            return EX_ERROR;
+        }
+    }
     const char *sql = strcmp(how, "--all") == 0 ? "DELETE FROM `sessions`"
                       : strcmp(how, "--user") == 0 ? "DELETE FROM `sessions` WHERE `user_id` = ?"
                       : "DELETE FROM `sessions` WHERE LOWER(HEX(`token_hash`)) LIKE CONCAT(?, '%')";
@@ -322,11 +338,11 @@ static int cmd_sessions(admin *a, int argc, char **argv)
         const char *user = NULL, *limit = "100";
         bool ok = true;
         for (int i = 1; i < argc && ok; i += 2) {
-            ok = i + 1 < argc && is_id(argv[i + 1]) && strlen(argv[i + 1]) <= 6;
+            ok = i + 1 < argc && is_id(argv[i + 1]);
             if (ok && strcmp(argv[i], "--user") == 0)
                 user = argv[i + 1];
-            else if (ok && strcmp(argv[i], "--limit") == 0)
-                limit = argv[i + 1];
+            else if (ok && strcmp(argv[i], "--limit") == 0 && strlen(argv[i + 1]) <= 6)
+                limit = argv[i + 1]; /* digits only: it is written into the statement */
             else
                 ok = false;
         }

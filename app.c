@@ -489,6 +489,11 @@ static int gw_supervise(gw_program *p, int fd, const char *cfgpath, gw_config **
 
 int gw_app_main(gw_program *p, int argc, char **argv)
 {
+    /* Until the handlers are in place (after the configuration, the
+     * database check and FCGX_Init), a SIGHUP or SIGUSR1 from logrotate
+     * must not end a process that is still starting. */
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGUSR1, SIG_IGN);
     const char *cfgpath = NULL, *sockaddr = NULL, *logfile = NULL, *jwks = NULL;
     int check = 0, print = 0, workers = 0;
     for (int i = 1; i < argc; i++) {

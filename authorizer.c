@@ -52,6 +52,8 @@ typedef struct {
     char *groups_buf;        /* storage for groups split from the database */
     char *groups_csv;        /* the @groups export */
     const char *who;         /* the user's global id, for the log */
+    char who_buf[40];        /* copies of what the log needs from the user's */
+    char user_id[24];        /* row, taken before any later database call */
 } authz_req;
 
 static void authz_req_free(authz_req *r)
@@ -187,7 +189,8 @@ static gw_status authz_session(authz *a, char *const *envp, authz_req *r)
     if (st == GW_OK) {
         r->identity = true;
         r->source = "session";
-        r->who = r->res.global_id;
+        r->who = r->res.global_id ? gw_log_safe(r->res.global_id, 12, r->who_buf) : NULL;
+        gw_strlcpy(r->user_id, r->res.user_id ? r->res.user_id : "", sizeof(r->user_id));
     }
     return st;
 }
@@ -328,6 +331,7 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         gw_user_fit(cfg, &r->user, gw_db_collens(a->db), authz_cut, NULL);
         if ((st = gw_db_sync_user(a->db, &r->user, &r->res)) != GW_OK)
             return authz_fail(st, NULL, why);
+        gw_strlcpy(r->user_id, r->res.user_id ? r->res.user_id : "", sizeof(r->user_id));
         /* the provider ended all of the user's sessions after it issued
          * this token: the gateway's own stale session cannot bring the
          * user back (a token without iat counts as older) */
@@ -399,8 +403,7 @@ static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outco
     o->status = authz_decide(a, req->envp, &r, out, o);
     if (r.who)
         gw_log_safe(r.who, 12, o->user);
-    if (r.res.user_id)
-        gw_strlcpy(o->user_id, r.res.user_id, sizeof(o->user_id));
+    gw_strlcpy(o->user_id, r.user_id, sizeof(o->user_id));
     authz_req_free(&r);
 }
 

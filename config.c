@@ -878,11 +878,15 @@ static void get_opt_path(cfgp *p, const cJSON *o, const char *path, const char *
 {
     get_str(p, o, path, key, S_ANY, dst);
     const char *v = *dst;
-    if (v && *v && (v[0] != '/' || v[1] == '/' || strpbrk(v, "?#%\\"))) {
+    char *norm = NULL;
+    if (v && *v && (v[0] != '/' || v[1] == '/' || strpbrk(v, "?#%\\") ||
+                    gw_path_normalize(v, &norm) != GW_OK || strcmp(norm, v) != 0)) {
+        /* the responder compares the normalized request path with it */
         char kp[300];
         cfg_path(kp, sizeof(kp), path, key);
-        cfg_err(p, kp, "must be empty (off) or a local path");
+        cfg_err(p, kp, "must be empty (off) or a local path in its normalized form (no //, . or ..)");
     }
+    free(norm);
 }
 
 static void parse_logout(cfgp *p, gw_config *c, const cJSON *root)

@@ -16,7 +16,7 @@
 #define GW_SHM_VERSION 1u
 
 /* The file's layout. A file of another layout (another version of
- * gwauth) is started again. */
+ * gwauth) is started again, in place. */
 typedef struct {
     uint64_t magic;
     uint32_t version;
@@ -52,7 +52,7 @@ static gw_shm *gw_shm_private(void)
 /* Maps path, making or starting it again under an exclusive lock. */
 static gw_shm *gw_shm_file(const char *path, bool create, const char **why)
 {
-    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0660);
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
     if (fd < 0) {
         *why = "cannot open";
         return NULL;
@@ -68,8 +68,24 @@ static gw_shm *gw_shm_file(const char *path, bool create, const char **why)
         *why = "not a regular file";
         goto out;
     }
-    bool fresh = (size_t)st.st_size != sizeof(gw_shm);
-    if (fresh && (ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)sizeof(gw_shm)) != 0)) {
+    /* a process that could shorten it would crash every gwauth process
+     * (SIGBUS): a server uses only a file of its own user, which no other
+     * user may write (gwauth-admin, which only opens it, one it can) */
+    if ((create && st.st_uid != geteuid()) || (st.st_mode & S_IWOTH)) {
+        errno = EPERM;
+        *why = "owned by another user, or writable by every user";
+        goto out;
+    }
+    /* never shrunk: a process that maps more of it (another version of
+     * gwauth, still running) would get SIGBUS past the end */
+    bool fresh = (size_t)st.st_size < sizeof(gw_shm);
+    if (fresh && !create) {
+        errno = EINVAL;
+        *why = "not yet made by a gwauth program";
+        goto out;
+    }
+    /* the blocks are taken now: a full tmpfs fails here, not as SIGBUS */
+    if (fresh && (errno = posix_fallocate(fd, 0, (off_t)sizeof(gw_shm))) != 0) {
         *why = "cannot size";
         goto out;
     }
@@ -79,8 +95,15 @@ static gw_shm *gw_shm_file(const char *path, bool create, const char **why)
         goto out;
     }
     s = p;
-    if (fresh || s->magic != GW_SHM_MAGIC || s->version != GW_SHM_VERSION ||
-        s->size != sizeof(gw_shm)) {
+    bool other = s->magic != GW_SHM_MAGIC || s->version != GW_SHM_VERSION || s->size != sizeof(gw_shm);
+    if (other && !fresh && !create) { /* another version's: not ours to start again */
+        munmap(p, sizeof(gw_shm));
+        s = NULL;
+        errno = EINVAL;
+        *why = "of another version of gwauth";
+        goto out;
+    }
+    if (fresh || other) {
         memset(s, 0, sizeof(*s));
         s->since = (int64_t)time(NULL);
         s->size = (uint32_t)sizeof(gw_shm);
@@ -112,8 +135,12 @@ int gw_counters_open(const char *path, bool create, const char **why)
     return path && *path ? -1 : 0;
 }
 
-/* Whether the process listed in a slot is gone (a crash never left). */
-static bool gw_proc_gone(int pid) { return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH; }
+/* Whether the process listed in a slot is gone (a crash never left; a
+ * negative pid is a slot being filled, or one whose filler died). */
+static bool gw_proc_gone(int pid)
+{
+    return pid != 0 && kill(pid > 0 ? pid : -pid, 0) != 0 && errno == ESRCH;
+}
 
 void gw_counters_join(gw_prog prog)
 {
@@ -147,8 +174,10 @@ void gw_counters_leave(void)
 
 void gw_count(gw_mfamily f, size_t i, uint64_t n)
 {
+    if (!gw_m || f >= GW_MF_COUNT || i >= gw_metrics_width(f))
+        return;
     size_t k = gw_metrics_index(f, i);
-    if (gw_m && i < gw_metrics_width(f) && k < GW_METRICS_COUNTERS)
+    if (k < GW_METRICS_COUNTERS)
         atomic_fetch_add_explicit(&gw_m->c[k], n, memory_order_relaxed);
 }
 
@@ -181,12 +210,14 @@ void gw_counters_read(gw_metrics_data *m)
     m->db_sum_us = atomic_load_explicit(&gw_m->db_sum_us, memory_order_relaxed);
     for (int i = 0; i < GW_METRICS_PROCS; i++) {
         int pid = atomic_load(&gw_m->procs[i].pid);
-        if (pid <= 0)
+        if (pid == 0)
             continue;
         if (gw_proc_gone(pid)) { /* crashed without leaving: free its slot */
             atomic_compare_exchange_strong(&gw_m->procs[i].pid, &pid, 0);
             continue;
         }
+        if (pid < 0)
+            continue; /* being filled */
         gw_metrics_proc *p = &m->procs[m->nprocs++];
         p->pid = pid;
         p->prog = gw_m->procs[i].prog;

@@ -65,7 +65,8 @@ void db_seterr(gw_db *db, unsigned code, const char *msg)
         }
         if (quoted)
             continue;
-        db->err[o++] = ch == '"' ? '\'' : (ch < 0x20 || ch == 0x7F) ? '?' : (char)ch;
+        /* '"' and '\\' would end or escape the quoted log value */
+        db->err[o++] = ch == '"' ? '\'' : ch == '\\' ? '/' : (ch < 0x20 || ch == 0x7F) ? '?' : (char)ch;
     }
     db->err[o] = '\0';
 }

@@ -48,10 +48,11 @@ static db_rc db_admin_fetch(gw_db *db, MYSQL_STMT *st, MYSQL_RES *meta, gw_rows 
     my_bool *null = calloc(nc ? nc : 1, sizeof(*null));
     char **buf = calloc(nc ? nc : 1, sizeof(*buf));
     size_t nr = (size_t)mysql_stmt_num_rows(st);
-    rows->ncols = nc;
     rows->names = calloc(nc ? nc : 1, sizeof(char *));
     rows->values = calloc((nc * nr) > 0 ? nc * nr : 1, sizeof(char *));
     db_rc rc = DB_OK;
+    if (rows->names && rows->values)
+        rows->ncols = nc; /* gw_rows_free walks ncols of them */
     if (!b || !len || !null || !buf || !rows->names || !rows->values) {
         db_seterr(db, 0, "out of memory");
         rc = DB_FAIL;

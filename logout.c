@@ -12,6 +12,7 @@
 #include <fastcgi.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "counters.h"
@@ -31,7 +32,11 @@ typedef struct {
     const gw_config *cfg;
     gw_db *db;
     gw_keyring *keys;      /* identity.jwt's keys, or NULL */
+    struct timespec health_failed; /* the last failed health check */
+    const char *health_reason;     /* and why */
 } responder;
+
+#define GW_HEALTH_HOLD_MS 2000 /* a failed health check is answered from memory this long */
 
 #define GW_BCL_BODY_MAX 16384  /* a back-channel logout request's body */
 #define GW_BCL_MAX_AGE 300     /* how old a logout token's iat may be, seconds */
@@ -331,8 +336,21 @@ static gw_status resp_backchannel(responder *rp, FCGX_Request *req, gw_buf *out,
  * and matches the configuration; else 503 with the reason. No write. */
 static gw_status resp_health(responder *rp, bool head, gw_buf *out, const char **why)
 {
-    const char *reason = NULL;
-    if (gw_db_health(rp->db, &reason) != GW_OK) {
+    /* An anonymous request must not make the database (or its absence)
+     * cost a connect and a schema check each time: a failure is kept
+     * GW_HEALTH_HOLD_MS. */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long held = (now.tv_sec - rp->health_failed.tv_sec) * 1000 +
+                (now.tv_nsec - rp->health_failed.tv_nsec) / 1000000;
+    const char *reason = rp->health_reason && held < GW_HEALTH_HOLD_MS ? rp->health_reason : NULL;
+    if (!reason && gw_db_health(rp->db, &reason) != GW_OK) {
+        rp->health_failed = now;
+        rp->health_reason = reason;
+    } else if (!reason) {
+        rp->health_reason = NULL;
+    }
+    if (reason) {
         *why = reason;
         gw_buf_printf(out, "Status: 503 Service Unavailable\r\nContent-Type: application/json\r\n"
                       "Cache-Control: no-store\r\nRetry-After: 5\r\n\r\n");

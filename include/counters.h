@@ -7,9 +7,14 @@
  * Counters survive the processes that made them; they start again when
  * the file is new (after a reboot, /run being a tmpfs).
  *
- * When the file cannot be opened or made (its directory missing, no
- * permission), the counters live in memory shared with this process's
- * --workers only; that is logged once and shown as
+ * The file is made with mode 0600 and used only when it belongs to this
+ * process's user (for gwauth-admin, which never makes it: one it may
+ * open) and no other user may write it: a
+ * process that could shorten it would crash every process that maps it.
+ * When the file cannot be opened, made or trusted (its directory missing,
+ * no permission, another owner, another version's layout for a process
+ * that does not make it), the counters live in memory shared with this
+ * process's --workers only; that is logged once and shown as
  * gwauth_metrics_shared 0. Counting never fails a request.
  */
 #ifndef GW_COUNTERS_H

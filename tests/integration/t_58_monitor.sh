@@ -164,9 +164,12 @@ req "$(url /gwauth/health)"
 expect_eq "a table the configuration names is gone: 503" "$STATUS" 503
 expect_eq "...with the reason" "$BODY" '{"error":"unavailable","reason":"schema_mismatch"}'
 expect_has "...and Retry-After" "$HEADERS" "Retry-After: 5"
-sqlv "RENAME TABLE mon_extra_gone TO mon_extra"
 req "$(url /gwauth/health)"
-expect_eq "the table back: 200 again, no restart" "$STATUS" 200
+expect_eq "...answered from memory for 2 s (no connect, no schema check per request)" \
+    "$STATUS $(grep -c 'db_connect_failed' "$T/monx/logout.log")" "503 1"
+sqlv "RENAME TABLE mon_extra_gone TO mon_extra"
+for i in $(seq 1 50); do req "$(url /gwauth/health)"; [ "$STATUS" = 200 ] && break; sleep 0.1; done
+expect_eq "the table back: 200 again within 5 s, no restart" "$STATUS" 200
 bad=$(python3 -c '
 import json, sys
 n = 0
@@ -186,4 +189,16 @@ req "$(url /gwauth/health)"
 expect_eq "the database down: 503" "$STATUS" 503
 expect_eq "...database_unreachable" "$BODY" '{"error":"unavailable","reason":"database_unreachable"}'
 stack_stop mondown
+
+section "metrics: a counters' file another user owns, or every user may write, is not used"
+: >"$T/metrics.nobody" && chown nobody "$T/metrics.nobody"
+(umask 0; : >"$T/metrics.open"; chmod 666 "$T/metrics.open")
+for f in nobody open; do
+    stack_start "monf$f" "{\"monitor\": {\"metrics_file\": \"$T/metrics.$f\"}}" 1 || return
+    req "$(url /gwauth/metrics)"
+    expect_has "metrics file ($f): counted alone" "$BODY" "gwauth_metrics_shared 0"
+    expect_has "...and logged once, with why" "$(cat "$T/monf$f/authz.log")" "event=metrics_unshared"
+    expect_eq "...the file untouched" "$(stat -c %s "$T/metrics.$f")" 0
+    stack_stop "monf$f"
+done
 PORT=$MON

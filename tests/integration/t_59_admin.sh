@@ -73,6 +73,12 @@ prefix=$(printf '%s' "$S3" | openssl dgst -sha256 -hex | sed 's/.*= //' | cut -c
 expect_eq "sessions revoke --session PREFIX: one" "$(ADM --json sessions revoke --session "$prefix" | jf 'j["sessions_ended"]')" 1
 req -H "Cookie: gwauth_session=$S3" "$(url /app/whoami)"
 expect_eq "...that cookie is no identity any more" "$STATUS" 401
+sqlv "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (UNHEX(CONCAT('abcdef01', REPEAT('1', 56))), $BID, NOW(6) + INTERVAL 1 HOUR), (UNHEX(CONCAT('abcdef01', REPEAT('2', 56))), $BID, NOW(6) + INTERVAL 1 HOUR)"
+out=$(ADM sessions revoke --session abcdef01 2>&1); rc=$?
+expect_eq "a prefix that names two sessions: exit 1, nothing ended" "$rc $(sqlv "SELECT COUNT(*) FROM sessions WHERE HEX(token_hash) LIKE 'ABCDEF01%'")" "1 2"
+expect_has "...saying so" "$out" "names 2 sessions: give more digits"
+expect_eq "...more digits: one" "$(ADM --json sessions revoke --session "abcdef01$(printf '1%.0s' $(seq 1 8))" | jf 'j["sessions_ended"]')" 1
+sqlv "DELETE FROM sessions WHERE HEX(token_hash) LIKE 'ABCDEF01%'"
 expect_eq "sessions revoke --user: the rest of hers" "$(ADM --json sessions revoke --user "$AID" | jf 'j["sessions_ended"]')" 2
 req -H "Cookie: gwauth_session=$SB" "$(url /app/whoami)"
 expect_eq "...Bob's session stays" "$STATUS" 200

@@ -106,6 +106,8 @@ static void t_errors(void)
         {"{\"monitor\":{\"metrics_path\":\"/h\",\"health_path\":\"/h\"}}",
          "monitor.metrics_path: must differ from monitor.health_path"},
         {"{\"monitor\":{\"helth_path\":\"/h\"}}", "monitor.helth_path: unknown key"},
+        {"{\"monitor\":{\"metrics_path\":\"/a/./m\"}}", "monitor.metrics_path: must be empty (off) or a local path in its normalized form"},
+        {"{\"monitor\":{\"health_path\":\"/gwauth//health\"}}", "monitor.health_path: must be empty (off) or a local path"},
         {"{\"log\":{\"format\":\"xml\"}}", "log.format: invalid value, must be one of [text, json]"},
         {"{\"database\":{\"port\":\"3306\"}}", "database.port: expected an integer"},
         {"{\"database\":{\"port\":70000}}", "database.port: expected an integer from 1 to 65535"},
