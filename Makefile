@@ -114,7 +114,7 @@ check:
 check-asan:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory BUILD=build-asan OPTFLAGS="-O1 -g" SANFLAGS="$(ASAN_FLAGS)" \
-	    build-asan/authorizer build-asan/logout build-asan/unit_tests build-asan/tests/jwtmint \
+	    build-asan/authorizer build-asan/logout build-asan/admin build-asan/unit_tests build-asan/tests/jwtmint \
 	    build-asan/tests/fcgiclient \
 	    $(FUZZ_TARGETS:%=build-asan/fuzz/replay_%)
 	@GW_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

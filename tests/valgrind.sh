@@ -28,6 +28,7 @@ cat >"$d/gwauth.json" <<JSON
   "access": { "rules": [ { "prefix": "/admin/", "groups_any": ["staff"] },
                          { "prefix": "/pub/", "access": "anonymous" } ] },
   "fastcgi": { "secret_file": "$d/fastcgi.secret" },
+  "monitor": { "metrics_file": "$d/metrics" },
   "log": { "level": "warn" } }
 JSON
 gw_secret "$d/fastcgi.secret"
@@ -99,6 +100,8 @@ for r in $(seq 1 "$ROUNDS"); do
     add 302 "/applogout?next=%2F%2Fevil.example"
     add 401 /applogout/x
     add 404 /applogout/x "X-Userinfo: $(b64 '{"sub":"vg-ret","email":"r@example.org","groups":["staff"]}')"
+    add 200 /gwauth/health
+    add 200 /gwauth/metrics
 done
 # jwt: the same token made once per kind, sent many times
 jtok() { jwt_sign "$j/$1.pem" "$2" "$3" \
