@@ -194,9 +194,14 @@ for i in $(seq 1 30); do
 done
 expect_eq "30 requests without quorum: $(counts "$T/quorum"); none is 500" "$(grep -c '^500$' "$T/quorum")" 0
 expect_eq "...and none is served from a node outside the primary component" "$(grep -c '^200$' "$T/quorum")" 0
+fe 1
+req "$(url /gwauth/health)"
+expect_eq "...the health check says why: 503 node_not_ready" "$STATUS $BODY" '503 {"error":"unavailable","reason":"node_not_ready"}'
 gw_galera_quorum_restore "$G" || fail "quorum restored"
 until_served 1 quorum-back
 expect_eq "quorum back: 200 again without a restart of gwauth" "$STATUS" 200
+for i in $(seq 1 50); do req "$(url /gwauth/health)"; [ "$STATUS" = 200 ] && break; sleep 0.1; done
+expect_eq "...and the health check: 200" "$STATUS" 200
 
 section "database.hosts: failover to the next node and back"
 P1=$(gw_galera_port "$G" 1) P2=$(gw_galera_port "$G" 2)
