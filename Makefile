@@ -1,24 +1,34 @@
 # gwauth - FastCGI authorizer and responder for identities from an API gateway.
 #
-#   make            build build/authorizer and build/logout
+#   make            build build/authorizer, build/logout and build/admin (gwauth-admin)
 #   make run        demo: private MariaDB + lighttpd on 127.0.0.1:8080 (Ctrl-C stops it)
 #   make check      unit and integration tests against real MariaDB and lighttpd
+#   make test-unit  the CUnit tests of the pure core only
+#   make test-integration  the integration tests only (tests/integration/t_*.sh)
 #   make migrate    apply sql/ migrations (settings from GWAUTH_CONFIG or -c via MIGRATE_ARGS)
 #   make deps       install the Debian packages needed to build and test
 #   make check-asan the same tests against an AddressSanitizer + UBSan build
 #   make check-valgrind  thousands of mixed requests to gwauth under valgrind
 #   make check-cluster   a 3-node Galera cluster with a front-end on each node
 #   make install    PREFIX=/usr/local DESTDIR= (see README "Install as a service")
+#   make uninstall  remove what install put there, except the configuration
+#   make deb        the Debian package (debian/) in build/deb/, lintian-checked
 #   make bench      wrk against lighttpd: gwauth side by side with baselines (BENCH.md)
 #   make bench-cluster   the same on a 3-node Galera cluster (BENCH-cluster.md)
-#   make deb        the Debian package (debian/) in build/deb/, lintian-checked
 #   make fuzz       FUZZ_SECONDS=60: libFuzzer on every parser (clang), new inputs in build-fuzz/
+#   make clean      remove build/, build-asan/, build-fuzz/; make clean-run: the demo's .run/
+#   make help       this list
+#
+# Variables: CC, OPTFLAGS, CPPFLAGS, CFLAGS, LDFLAGS (appended to), WERROR=
+# (empty: warnings do not fail the build), PREFIX and the install dirs,
+# GWAUTH_PORT_BASE (pins the ports of run and check). HACKING.md has the map.
 
 CC       ?= cc
 BUILD    ?= build
 OPTFLAGS ?= -O2 -g
 SANFLAGS ?=
-WARN     := -Wall -Wextra -Werror -pedantic -Wshadow -Wformat=2 -Wvla
+WERROR   ?= -Werror
+WARN     := -Wall -Wextra $(WERROR) -pedantic -Wshadow -Wformat=2 -Wvla
 MARIADB_CFLAGS := $(shell pkg-config --cflags libmariadb 2>/dev/null || mariadb_config --cflags 2>/dev/null)
 MARIADB_LIBS   := $(shell pkg-config --libs libmariadb 2>/dev/null || mariadb_config --libs 2>/dev/null)
 CJSON_CFLAGS   := $(shell pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson)
