@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app.h"
 #include "config.h"
 #include "counters.h"
 #include "db.h"
@@ -644,11 +645,7 @@ int main(int argc, char **argv)
         a.cfgpath = GW_DEFAULT_CONFIG;
     char *errors = NULL;
     if (!(a.cfg = gw_config_load(a.cfgpath, &errors))) {
-        for (const char *l = errors ? errors : "out of memory\n"; *l;) {
-            size_t n = strcspn(l, "\n");
-            fprintf(stderr, "gwauth-admin: %.*s\n", (int)n, l);
-            l += n + (l[n] == '\n');
-        }
+        gw_print_lines("admin", errors ? errors : "out of memory");
         fprintf(stderr, "gwauth-admin: configuration refused\n");
         free(errors);
         return EX_ERROR;

@@ -104,13 +104,12 @@ static void gw_usage(const gw_program *p, FILE *f)
             p->name, p->summary, GW_DEFAULT_CONFIG);
 }
 
-/* Prints each line of text prefixed with the program name. */
-static void gw_print_lines(const gw_program *p, const char *text)
+void gw_print_lines(const char *name, const char *text)
 {
     for (const char *l = text; l && *l;) {
         const char *nl = strchr(l, '\n');
         int n = nl ? (int)(nl - l) : (int)strlen(l);
-        fprintf(stderr, "gwauth-%s: %.*s\n", p->name, n, l);
+        fprintf(stderr, "gwauth-%s: %.*s\n", name, n, l);
         l += n + (nl ? 1 : 0);
     }
 }
@@ -379,7 +378,7 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
         }
         if (o.status != GW_OK && !o.http) {
             gw_buf_reset(&out);
-            gw_reply_deny(&out, o.status, o.extra);
+            gw_reply_deny(&out, o.status, o.extra, o.detail);
         }
         gw_outcome_log(p, req.envp, &o, &peer);
         if (out.oom || !out.len)
@@ -542,7 +541,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         char *kerr = NULL;
         gw_keyring *keys = gw_keyring_open(jwks, &kerr);
         if (!keys) {
-            gw_print_lines(p, kerr);
+            gw_print_lines(p->name, kerr);
             free(kerr);
             return 1;
         }
@@ -570,7 +569,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
     char *errors = NULL;
     gw_config *cfg = gw_config_load(cfgpath, &errors);
     if (!cfg) {
-        gw_print_lines(p, errors);
+        gw_print_lines(p->name, errors);
         fprintf(stderr, "gwauth-%s: configuration refused, not starting\n", p->name);
         free(errors);
         return 1;
@@ -600,7 +599,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         gw_buf noted;
         gw_buf_init(&noted);
         gw_buf_prefix_lines(&noted, "note", notes.data);
-        gw_print_lines(p, noted.data);
+        gw_print_lines(p->name, noted.data);
         gw_buf_free(&noted);
         gw_buf_free(&notes);
         gw_buf warnings, warned;
@@ -608,13 +607,13 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         gw_buf_init(&warned);
         gw_config_warnings(cfg, &warnings);
         gw_buf_prefix_lines(&warned, "warning", warnings.data);
-        gw_print_lines(p, warned.data);
+        gw_print_lines(p->name, warned.data);
         gw_buf_free(&warned);
         gw_buf_free(&warnings);
         if (n == 0)
             printf("OK\n");
         else
-            gw_print_lines(p, problems.data);
+            gw_print_lines(p->name, problems.data);
         gw_buf_free(&problems);
         gw_config_free(cfg);
         return n ? 1 : 0;
@@ -628,7 +627,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
     gw_buf problems;
     gw_buf_init(&problems);
     if (gw_db_problems(p, cfg, &problems) > 0) {
-        gw_print_lines(p, problems.data);
+        gw_print_lines(p->name, problems.data);
         gw_log_lines(GW_LOG_ERROR, "start_refused", problems.data);
         gw_log(GW_LOG_ERROR, "event=start_refused reason=\"the database does not match the "
                "configuration (see --check-config)\"");

@@ -1016,12 +1016,7 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
         cfg_err(p, "identity.id_claim", "must be at most 255 bytes");
     if (c->session.enabled && strcmp(c->session.same_site, "None") == 0 && !c->session.secure)
         cfg_err(p, "session.same_site", "\"None\" requires session.secure = true");
-    if (strcmp(c->session.establish_path, c->logout.path) == 0)
-        cfg_err(p, "logout.path", "must differ from session.establish_path");
     if (*c->logout.backchannel_path) {
-        if (strcmp(c->logout.backchannel_path, c->logout.path) == 0 ||
-            strcmp(c->logout.backchannel_path, c->session.establish_path) == 0)
-            cfg_err(p, "logout.backchannel_path", "must differ from logout.path and session.establish_path");
         if (!c->identity.jwt.enabled || c->identity.jwt.any_audience)
             cfg_err(p, "logout.backchannel_path", "needs identity.jwt with its audiences: the logout "
                     "token is verified with the provider's keys and must be issued to the gateway's client");
@@ -1060,12 +1055,12 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
     if (c->session.enabled && !c->id_export)
         cfg_err(p, "export", "sessions need a variable exporting the users column \"id\" "
                              "(the responder reads the user from it)");
-    /* the responder tells its endpoints apart by path alone */
-    const char *served[] = {c->logout.path, c->session.establish_path, c->logout.backchannel_path,
+    /* the responder tells its endpoints apart by path alone ("" is off) */
+    const char *served[] = {c->session.establish_path, c->logout.path, c->logout.backchannel_path,
                             c->monitor.health_path, c->monitor.metrics_path};
-    const char *names[] = {"logout.path", "session.establish_path", "logout.backchannel_path",
+    const char *names[] = {"session.establish_path", "logout.path", "logout.backchannel_path",
                            "monitor.health_path", "monitor.metrics_path"};
-    for (size_t i = 3; i < 5; i++)
+    for (size_t i = 1; i < 5; i++)
         for (size_t k = 0; k < i && *served[i]; k++)
             if (strcmp(served[i], served[k]) == 0)
                 cfg_err(p, names[i], "must differ from %s", names[k]);

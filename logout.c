@@ -333,8 +333,9 @@ static gw_status resp_backchannel(responder *rp, FCGX_Request *req, gw_buf *out,
 }
 
 /* GET monitor.health_path: 200 {"status":"ok"} when the database answers
- * and matches the configuration; else 503 with the reason. No write. */
-static gw_status resp_health(responder *rp, bool head, gw_buf *out, const char **why)
+ * and matches the configuration; else 503, its reason in the body. No
+ * write. */
+static gw_status resp_health(responder *rp, gw_buf *out, const char **why, const char **detail)
 {
     /* An anonymous request must not make the database (or its absence)
      * cost a connect and a schema check each time: a failure is kept
@@ -343,25 +344,17 @@ static gw_status resp_health(responder *rp, bool head, gw_buf *out, const char *
     clock_gettime(CLOCK_MONOTONIC, &now);
     long held = (now.tv_sec - rp->health_failed.tv_sec) * 1000 +
                 (now.tv_nsec - rp->health_failed.tv_nsec) / 1000000;
-    const char *reason = rp->health_reason && held < GW_HEALTH_HOLD_MS ? rp->health_reason : NULL;
-    if (!reason && gw_db_health(rp->db, &reason) != GW_OK) {
-        rp->health_failed = now;
-        rp->health_reason = reason;
-    } else if (!reason) {
+    if (!rp->health_reason || held >= GW_HEALTH_HOLD_MS) {
         rp->health_reason = NULL;
+        if (gw_db_health(rp->db, &rp->health_reason) != GW_OK)
+            rp->health_failed = now;
     }
-    if (reason) {
-        *why = reason;
-        gw_buf_printf(out, "Status: 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                      "Cache-Control: no-store\r\nRetry-After: 5\r\n\r\n");
-        if (!head)
-            gw_buf_printf(out, "{\"error\":\"unavailable\",\"reason\":\"%s\"}\n", reason);
+    if (rp->health_reason) {
+        *why = *detail = rp->health_reason;
         return GW_E_UNAVAILABLE;
     }
     gw_buf_puts(out, "Status: 200 OK\r\nContent-Type: application/json\r\n"
-                "Cache-Control: no-store\r\n\r\n");
-    if (!head)
-        gw_buf_puts(out, "{\"status\":\"ok\"}\n");
+                "Cache-Control: no-store\r\n\r\n{\"status\":\"ok\"}\n");
     return GW_OK;
 }
 
@@ -425,11 +418,7 @@ static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcom
     case ESTABLISH: o->status = resp_establish(rp, envp, head, out, &o->why); break;
     case LOGOUT: o->status = resp_logout(rp, envp, head, out, &o->why); break;
     case BACKCHANNEL: o->status = resp_backchannel(rp, req, out, &o->why); break;
-    case HEALTH:
-        o->status = resp_health(rp, head, out, &o->why);
-        if (o->status != GW_OK)
-            o->http = 503; /* the reply, with its reason, is written */
-        break;
+    case HEALTH: o->status = resp_health(rp, out, &o->why, &o->detail); break;
     default: resp_metrics(head, out); break;
     }
     if ((what == ESTABLISH || what == LOGOUT) && cfg->id_export) {

@@ -3,7 +3,7 @@
 
 #include "util.h"
 
-void gw_reply_deny(gw_buf *out, gw_status st, const char *extra)
+void gw_reply_deny(gw_buf *out, gw_status st, const char *extra, const char *reason)
 {
     if (st == GW_OK)
         st = GW_E_INTERNAL; /* a deny is never a 200 */
@@ -13,10 +13,11 @@ void gw_reply_deny(gw_buf *out, gw_status st, const char *extra)
                   "Cache-Control: no-store\r\n"
                   "%s%s"
                   "\r\n"
-                  "{\"error\":\"%s\"}\n",
+                  "{\"error\":\"%s\"%s%s%s}\n",
                   gw_status_http(st), gw_status_reason(st),
                   st == GW_E_UNAVAILABLE ? "Retry-After: 5\r\n" : "", extra ? extra : "",
-                  gw_status_code(st));
+                  gw_status_code(st), reason ? ",\"reason\":\"" : "", reason ? reason : "",
+                  reason ? "\"" : "");
 }
 
 gw_status gw_reply_allow(gw_buf *out, const gw_var *vars, size_t n)

@@ -21,6 +21,7 @@ typedef struct {
     gw_status status;     /* GW_OK: out holds the reply */
     const char *why;      /* the true reason, for the log (static text) */
     const char *extra;    /* header lines for the deny (e.g. "Allow: GET\r\n") */
+    const char *detail;   /* the deny's "reason" in its JSON body, or NULL */
     int http;             /* the status sent when the program wrote the
                              reply itself (a login redirect: 302); else 0 */
     const char *source;   /* on an allow: "header", "session", "anonymous" */
@@ -44,6 +45,9 @@ typedef struct gw_program {
     bool (*needs_db)(const gw_config *cfg);
     void *ctx;
 } gw_program;
+
+/* Prints each line of text on stderr as "gwauth-NAME: line". */
+void gw_print_lines(const char *name, const char *text);
 
 /* Runs the program; returns the process exit status. */
 int gw_app_main(gw_program *p, int argc, char **argv);

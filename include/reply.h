@@ -18,9 +18,10 @@ typedef struct {
 } gw_var;
 
 /* A deny: status line, Content-Type: application/json, Cache-Control:
- * no-store, Retry-After: 5 for 503, body {"error":"<code>"}.
+ * no-store, Retry-After: 5 for 503, body {"error":"<code>"}, with
+ * ,"reason":"<reason>" when reason (a static [a-z_] word) is not NULL.
  * extra (may be NULL) holds whole header lines ending in "\r\n". */
-void gw_reply_deny(gw_buf *out, gw_status st, const char *extra);
+void gw_reply_deny(gw_buf *out, gw_status st, const char *extra, const char *reason);
 
 /* A 302 to location (already validated, no control characters), with
  * Cache-Control: no-store and the extra header lines (may be NULL). For a

@@ -151,6 +151,7 @@ static void t_errors(void)
         {"{\"session\":{\"ttl_seconds\":10}}", "session.ttl_seconds: expected an integer from 60"},
         {"{\"logout\":{\"default_destination\":\"//evil.example\"}}", "logout.default_destination: must be a local path"},
         {"{\"logout\":{\"path\":\"/establish_session\"}}", "logout.path: must differ from session.establish_path"},
+        {"{\"logout\":{\"backchannel_path\":\"/applogout\"}}", "logout.backchannel_path: must differ from logout.path"},
         {"{\"log\":{\"level\":\"verbose\"}}", "log.level: invalid value, must be one of [debug, info, warn, error]"},
         {"{\"log\":{\"level\":\"info\"},\"log\":{\"level\":\"debug\"}}", "log: key given twice"},
         {"{\"database\":{\"host\":\"a\\nb\"}}", "database.host: must not hold control characters"},

@@ -22,7 +22,7 @@ static void t_deny(void)
     for (int i = 0; cases[i].line; i++) {
         gw_buf b;
         gw_buf_init(&b);
-        gw_reply_deny(&b, cases[i].st, NULL);
+        gw_reply_deny(&b, cases[i].st, NULL, NULL);
         CU_ASSERT_EQUAL(strncmp(b.data, cases[i].line, strlen(cases[i].line)), 0);
         CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "\r\nContent-Type: application/json\r\n"));
         CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "\r\nCache-Control: no-store\r\n"));
@@ -33,6 +33,12 @@ static void t_deny(void)
         CU_ASSERT_PTR_NULL(strstr(b.data, "Variable-"));
         gw_buf_free(&b);
     }
+    gw_buf b;
+    gw_buf_init(&b);
+    gw_reply_deny(&b, GW_E_UNAVAILABLE, "X-A: 1\r\n", "schema_mismatch");
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Retry-After: 5\r\nX-A: 1\r\n\r\n"
+                                          "{\"error\":\"unavailable\",\"reason\":\"schema_mismatch\"}\n"));
+    gw_buf_free(&b);
 }
 
 static void t_allow(void)
