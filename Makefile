@@ -38,9 +38,10 @@ LDFLAGS  += $(SANFLAGS)
 LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
-CORE := status util cidr json config usermap rules http reply log session cache jwt caller metrics
+CORE := status util cidr json config usermap rules http reply log session cache jwt caller metrics \
+        assertion snippet
 # The edges shared by both programs.
-EDGE := db db_session db_admin app keyring accept counters
+EDGE := db db_session db_admin app keyring accept counters watch signer
 
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)
@@ -100,7 +101,7 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.o)
-$(UNIT): $(UNIT_OBJ) $(CORE_OBJ) $(BUILD)/keyring.o $(BUILD)/counters.o $(BUILD)/tests/mint.o
+$(UNIT): $(UNIT_OBJ) $(CORE_OBJ) $(BUILD)/keyring.o $(BUILD)/watch.o $(BUILD)/counters.o $(BUILD)/tests/mint.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
 
 deps:
@@ -196,7 +197,12 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 # no: install leaves fastcgi.secret to the package's postinst
 GEN_SECRET ?= yes
 DOCS  := README.md SECURITY.md gwauth.json.example lighttpd.conf.example apache2.conf.example \
-         apache2-fcgid.conf.example $(wildcard examples/*.json) examples/logrotate.gwauth
+         apache2-fcgid.conf.example $(wildcard examples/*.json) examples/logrotate.gwauth \
+         examples/lighttpd-proxy.conf examples/apache2-proxy.conf
+# Installed where the examples point to them (scripts lighttpd runs, the
+# Python verifier applications import).
+SHARED := examples/lighttpd-strip-secret.lua examples/lighttpd-header-guard.lua \
+          examples/lighttpd-proxy-headers.lua examples/gwauth_assertion.py
 UNITS := gwauth-authorizer.socket gwauth-logout.socket gwauth-authorizer.service gwauth-logout.service \
          gwauth-jwks.service gwauth-jwks.timer
 
@@ -213,7 +219,7 @@ install: all
 	sed -e 's|@LIBDIR@|$(LIBDIR)|g' scripts/jwks-fetch.sh >$(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
 	chmod 755 $(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
 	install -m 644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
-	install -m 644 examples/lighttpd-strip-secret.lua examples/lighttpd-header-guard.lua $(DESTDIR)$(SHAREDIR)/
+	install -m 644 $(SHARED) $(DESTDIR)$(SHAREDIR)/
 	install -m 644 $(filter-out examples/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/
 	install -m 644 $(filter examples/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/examples/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
@@ -243,7 +249,7 @@ uninstall:
 	    $(DESTDIR)$(SBINDIR)/gwauth-admin \
 	    $(DESTDIR)$(SBINDIR)/gwauth-jwks-fetch
 	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/sql/,$(notdir $(wildcard sql/*.sql)))
-	rm -f $(DESTDIR)$(SHAREDIR)/lighttpd-strip-secret.lua $(DESTDIR)$(SHAREDIR)/lighttpd-header-guard.lua
+	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/,$(notdir $(SHARED)))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(filter examples/%,$(DOCS))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard man/*.5)))

@@ -24,6 +24,8 @@
 #include "gwauth.h"
 #include "log.h"
 #include "rules.h"
+#include "signer.h"
+#include "snippet.h"
 #include "usermap.h"
 #include "util.h"
 
@@ -59,6 +61,11 @@ static void usage(FILE *f)
             "                      the decision for such a request and the rule that makes it;\n"
             "                      nothing is written (identity.jwt's token is not checked)\n"
             "  status              version, configuration hash, schema version, database check\n"
+            "  jwks                the assertion's public keys (assertion.key_file) as a JWKS\n"
+            "  snippet apache-proxy | apache-fcgid\n"
+            "                      Apache lines for the configuration's exports: the request\n"
+            "                      headers for mod_proxy applications (client copies removed\n"
+            "                      first), or the Header unset lines mod_fcgid needs\n"
             "\n"
             "Options:\n"
             "  -c, --config FILE   configuration file (default: $GWAUTH_CONFIG, else %s)\n"
@@ -69,6 +76,46 @@ static void usage(FILE *f)
             "Exit status: 0 done (explain: allowed), 1 error, 2 usage error, 3 not found\n"
             "(explain: denied).\n",
             GW_DEFAULT_CONFIG);
+}
+
+/* --- configuration-only commands ------------------------------------------- */
+
+static int cmd_jwks(admin *a)
+{
+    if (!a->cfg->assertion.enabled) {
+        fprintf(stderr, "gwauth-admin: the configuration has no assertion section\n");
+        return EX_ERROR;
+    }
+    char *errors = NULL;
+    gw_signer *s = gw_signer_open(a->cfg->assertion.key_file, &errors);
+    if (!s) {
+        gw_print_lines("admin", errors ? errors : "out of memory");
+        free(errors);
+        return EX_ERROR;
+    }
+    fputs(gw_signer_jwks(s), stdout);
+    gw_signer_free(s);
+    return EX_DONE;
+}
+
+static int cmd_snippet(admin *a, int argc, char **argv)
+{
+    gw_snippet_kind kind;
+    if (argc != 1 || !gw_snippet_kind_of(argv[0], &kind)) {
+        fprintf(stderr, "gwauth-admin: snippet takes one of: apache-proxy, apache-fcgid\n");
+        return EX_USAGE;
+    }
+    gw_buf b;
+    gw_buf_init(&b);
+    gw_snippet(a->cfg, kind, a->cfgpath, &b);
+    if (b.oom) {
+        fprintf(stderr, "gwauth-admin: out of memory\n");
+        gw_buf_free(&b);
+        return EX_ERROR;
+    }
+    fputs(b.data, stdout);
+    gw_buf_free(&b);
+    return EX_DONE;
 }
 
 /* --- output ---------------------------------------------------------------- */
@@ -634,7 +681,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[i++];
     if (strcmp(cmd, "user") && strcmp(cmd, "sessions") && strcmp(cmd, "explain") &&
-        strcmp(cmd, "status")) {
+        strcmp(cmd, "status") && strcmp(cmd, "jwks") && strcmp(cmd, "snippet")) {
         fprintf(stderr, "gwauth-admin: unknown command '%s'\n", cmd);
         usage(stderr);
         return EX_USAGE;
@@ -661,6 +708,9 @@ int main(int argc, char **argv)
     int rc = !strcmp(cmd, "user") ? cmd_user(&a, argc - i, argv + i)
              : !strcmp(cmd, "sessions") ? cmd_sessions(&a, argc - i, argv + i)
              : !strcmp(cmd, "explain") ? cmd_explain(&a, argc - i, argv + i)
+             : !strcmp(cmd, "snippet") ? cmd_snippet(&a, argc - i, argv + i)
+             : !strcmp(cmd, "jwks") ? (argc - i == 0 ? cmd_jwks(&a) : (fprintf(stderr,
+                                       "gwauth-admin: jwks takes no arguments\n"), EX_USAGE))
              : argc - i == 0 ? cmd_status(&a) : (fprintf(stderr, "gwauth-admin: status takes no "
                                                           "arguments\n"), EX_USAGE);
     gw_db_free(a.db);

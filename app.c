@@ -46,6 +46,7 @@
 #include "db.h"
 #include "gwauth.h"
 #include "keyring.h"
+#include "signer.h"
 #include "log.h"
 #include "reply.h"
 #include "rules.h"
@@ -594,6 +595,19 @@ int gw_app_main(gw_program *p, int argc, char **argv)
             gw_keyring *keys = gw_keyring_open(cfg->identity.jwt.jwks_file, &kerr);
             n += (int)gw_buf_prefix_lines(&problems, "identity.jwt.jwks_file", kerr);
             gw_keyring_free(keys);
+            free(kerr);
+        }
+        if (cfg->assertion.enabled) {
+            char *kerr = NULL;
+            gw_signer *keys = gw_signer_open(cfg->assertion.key_file, &kerr);
+            n += (int)gw_buf_prefix_lines(&problems, "assertion.key_file", kerr);
+            if (keys) {
+                const gw_keyset *k = gw_signer_get(keys, time(NULL), NULL);
+                gw_buf_printf(&notes, "assertion: %zu key%s published, %s key %s signs\n",
+                              gw_keyset_count(k), gw_keyset_count(k) == 1 ? "" : "s",
+                              gw_signkey_alg(gw_keyset_signer(k)), gw_signkey_kid(gw_keyset_signer(k)));
+            }
+            gw_signer_free(keys);
             free(kerr);
         }
         gw_buf noted;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "assertion.h"
 #include "cache.h"
 #include "counters.h"
 #include "db.h"
@@ -25,6 +26,7 @@
 #include "reply.h"
 #include "rules.h"
 #include "session.h"
+#include "signer.h"
 #include "usermap.h"
 
 typedef struct {
@@ -35,8 +37,28 @@ typedef struct {
     gw_keyring *keys;         /* identity.jwt's keys, or NULL */
     unsigned keys_gen;        /* their generation the cache was filled with */
     gw_pairs *checked;        /* (session, user) pairs checked for a user switch */
+    gw_signer *signer;        /* assertion's keys, or NULL */
+    unsigned signer_gen;      /* their generation the cache was filled with */
+    const gw_keyset *sign_keys; /* the current ones, for this request */
     gw_buf allow;             /* the allow reply being built */
+    gw_buf abody;             /* the assertion's subject claims being built */
+    const char **anames;      /* its claim names and values, per export */
+    const char **avalues;
+    gw_buf jws;               /* an assertion being signed */
 } authz;
+
+/* What the reply of an allowed request is made of: from the cache, or
+ * from this request's decoding and database work. */
+typedef struct {
+    bool identity;
+    char *const *groups;
+    size_t ngroups;
+    const cJSON *claims;
+    const char *allow;        /* the allow reply, without the assertion */
+    size_t allow_len;
+    const char *abody;        /* the assertion's subject claims, or NULL */
+    const unsigned char *key; /* the identity's cache key when it is cached */
+} authz_subject;
 
 /* Everything one request owns; freed by authz_req_free. */
 typedef struct {
@@ -75,7 +97,12 @@ static void authz_stop(gw_program *p)
     gw_cache_free(a->cache);
     gw_keyring_free(a->keys);
     gw_pairs_free(a->checked);
+    gw_signer_free(a->signer);
+    free(a->anames);
+    free(a->avalues);
     gw_buf_free(&a->allow);
+    gw_buf_free(&a->abody);
+    gw_buf_free(&a->jws);
     memset(a, 0, sizeof(*a));
 }
 
@@ -85,9 +112,26 @@ static int authz_start(gw_program *p, const gw_config *cfg)
     a->cfg = cfg;
     a->db = gw_db_new(cfg);
     a->vars = calloc(cfg->exports.n + 1, sizeof(gw_var));
+    a->anames = calloc(cfg->exports.n + 1, sizeof(char *));
+    a->avalues = calloc(cfg->exports.n + 1, sizeof(char *));
     a->cache = cfg->identity.cache_seconds > 0 ? gw_cache_new(GW_CACHE_ENTRIES, cfg->identity.cache_bytes) : NULL;
     a->checked = cfg->session.enabled ? gw_pairs_new() : NULL;
     gw_buf_init(&a->allow);
+    gw_buf_init(&a->abody);
+    gw_buf_init(&a->jws);
+    if (cfg->assertion.enabled) {
+        char *errors = NULL;
+        if (!(a->signer = gw_signer_open(cfg->assertion.key_file, &errors))) {
+            gw_log_lines(GW_LOG_ERROR, "start_failed", errors);
+            free(errors);
+            authz_stop(p);
+            return 1;
+        }
+        const gw_keyset *k = gw_signer_get(a->signer, time(NULL), &a->signer_gen);
+        gw_log(GW_LOG_INFO, "event=assertion_keys_loaded keys=%zu kid=%s alg=%s",
+               gw_keyset_count(k), gw_signkey_kid(gw_keyset_signer(k)),
+               gw_signkey_alg(gw_keyset_signer(k)));
+    }
     if (cfg->identity.jwt.enabled) {
         char *errors = NULL;
         if (!(a->keys = gw_keyring_open(cfg->identity.jwt.jwks_file, &errors))) {
@@ -100,7 +144,7 @@ static int authz_start(gw_program *p, const gw_config *cfg)
         gw_log(GW_LOG_INFO, "event=jwks_loaded keys=%zu skipped=%zu", gw_jwks_count(k),
                gw_jwks_skipped(k));
     }
-    if (!a->db || !a->vars || (cfg->identity.cache_seconds > 0 && !a->cache) ||
+    if (!a->db || !a->vars || !a->anames || !a->avalues || (cfg->identity.cache_seconds > 0 && !a->cache) ||
         (cfg->session.enabled && !a->checked)) {
         gw_log(GW_LOG_ERROR, "event=start_failed error=\"out of memory\"");
         authz_stop(p);
@@ -234,20 +278,66 @@ static gw_status authz_allow(authz *a, authz_req *r)
     }
     gw_buf_reset(&a->allow);
     gw_status st = gw_reply_allow(&a->allow, a->vars, cfg->exports.n);
-    return st == GW_OK && a->allow.oom ? GW_E_INTERNAL : st;
+    if (st == GW_OK && a->allow.oom)
+        st = GW_E_INTERNAL;
+    if (st != GW_OK || !a->signer)
+        return st;
+    /* the assertion's claims: the exports by their claim names */
+    const char **names = a->anames, **values = a->avalues;
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->exports.n; i++)
+        if (gw_assertion_claim_of(&cfg->exports.v[i], &names[n]))
+            values[n++] = a->vars[i].value && *a->vars[i].value ? a->vars[i].value : NULL;
+    gw_assertion_subject sub = {
+        .sub = strcmp(r->source, "session") == 0 ? r->res.global_id : r->user.id,
+        .uid = r->user_id, .names = names, .values = values, .n = n,
+        .groups = r->groups, .ngroups = r->ngroups, .with_groups = cfg->uses_groups};
+    gw_buf_reset(&a->abody);
+    return sub.sub ? gw_assertion_body(&a->abody, &sub) : GW_E_INTERNAL;
+}
+
+/* The allow reply of an identity with its assertion for the rule's
+ * audience: the cached one while half its lifetime is left, else a new
+ * one (kept in the cache when the identity is). */
+static gw_status authz_assert(authz *a, const gw_rule *rule, const authz_subject *s, time_t now,
+                              gw_buf *out)
+{
+    const gw_config *cfg = a->cfg;
+    size_t slot = rule ? rule->aud_slot : 0;
+    if (!s->abody)
+        return GW_E_INTERNAL;
+    const gw_cached *e = s->key ? gw_cache_get(a->cache, s->key, now) : NULL;
+    const char *jws = NULL;
+    if (e && slot < e->nslots && e->jws[slot] && now < e->renew[slot]) {
+        jws = e->jws[slot];
+    } else {
+        gw_buf_reset(&a->jws);
+        gw_status st = gw_assertion_sign(gw_keyset_signer(a->sign_keys), cfg->assertion.issuer,
+                                         cfg->assertion.audiences.v[slot], s->abody, now,
+                                         cfg->assertion.ttl_seconds, &a->jws);
+        if (st != GW_OK)
+            return st;
+        gw_count(GW_MF_ASSERTIONS, 0, 1);
+        jws = a->jws.data;
+        if (e)
+            gw_cache_put_assertion(a->cache, s->key, slot, jws, now + cfg->assertion.ttl_seconds / 2);
+    }
+    /* the allow reply ends with its empty line: the assertion goes before */
+    gw_buf_add(out, s->allow, s->allow_len - 2);
+    gw_buf_printf(out, "Variable-%s: %s\r\n\r\n", cfg->assertion.variable, jws);
+    return out->oom ? GW_E_INTERNAL : GW_OK;
 }
 
 /* The access decision for the normalized path and the reply: the allow
  * reply (identity) or an empty allow (anonymous), a login redirect (its
  * reply written, o->http set), or a deny status for the caller. */
-static gw_status authz_access(authz *a, char *const *envp, const char *path, int identity,
-                              char *const *groups, size_t ngroups, const cJSON *claims,
-                              const char *allow, size_t allow_len, gw_buf *out, gw_outcome *o)
+static gw_status authz_access(authz *a, char *const *envp, const char *path,
+                              const authz_subject *s, time_t now, gw_buf *out, gw_outcome *o)
 {
     const char **why = &o->why;
     const gw_config *cfg = a->cfg;
     const gw_rule *rule = gw_rule_match(cfg, path);
-    gw_status st = gw_access_decide(cfg, rule, identity, groups, ngroups, claims);
+    gw_status st = gw_access_decide(cfg, rule, s->identity, s->groups, s->ngroups, s->claims);
     *why = st == GW_E_UNAUTHENTICATED ? "no identity" : rule ? rule->prefix : NULL;
     if (st == GW_E_UNAUTHENTICATED && cfg->access.login_redirect && *cfg->access.login_redirect &&
         !gw_login_redirect_fits(cfg, envp, path)) {
@@ -266,10 +356,15 @@ static gw_status authz_access(authz *a, char *const *envp, const char *path, int
     }
     if (st != GW_OK)
         return st;
-    o->source = identity ? o->source : "anonymous";
-    if (!identity)
+    o->source = s->identity ? o->source : "anonymous";
+    if (!s->identity)
         return gw_reply_allow(out, NULL, 0);
-    gw_buf_add(out, allow, allow_len);
+    if (a->signer) {
+        if ((st = authz_assert(a, rule, s, now, out)) != GW_OK)
+            *why = "the assertion could not be signed";
+        return st;
+    }
+    gw_buf_add(out, s->allow, s->allow_len);
     return GW_OK;
 }
 
@@ -296,6 +391,14 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
             gw_cache_clear(a->cache);
         }
     }
+    if (a->signer) {
+        unsigned gen;
+        a->sign_keys = gw_signer_get(a->signer, now, &gen);
+        if (gen != a->signer_gen) { /* a new signing key: no assertion of the old one */
+            a->signer_gen = gen;
+            gw_cache_clear(a->cache);
+        }
+    }
     unsigned char key[32];
     bool cacheable = present && a->cache && gw_cache_key(envp, cfg->key_vars, cfg->nkey_vars, key);
     if (cacheable) {
@@ -312,8 +415,10 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
              * §3 step 9): the switch is then checked on a later request */
             if (authz_user_switch(a, envp, hit->user_id) != GW_OK)
                 gw_log(GW_LOG_WARN, "event=user_switch_unchecked reason=\"database unavailable\"");
-            return authz_access(a, envp, r->path, 1, hit->groups, hit->ngroups, hit->scopes,
-                                hit->reply, hit->reply_len, out, o);
+            authz_subject hs = {.identity = true, .groups = hit->groups, .ngroups = hit->ngroups,
+                                .claims = hit->scopes, .allow = hit->reply,
+                                .allow_len = hit->reply_len, .abody = hit->abody, .key = key};
+            return authz_access(a, envp, r->path, &hs, now, out, o);
         }
     }
     if (present) {
@@ -380,14 +485,21 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         time_t expires = now + cfg->identity.cache_seconds;
         if (tok.keys && tok.exp < expires)
             expires = tok.exp;
-        if (cacheable && expires > now)
-            gw_cache_put(a->cache, key, expires, a->allow.data, a->allow.len, r->groups,
-                         r->ngroups, r->user.claims, r->user.id);
+        if (cacheable && expires > now) {
+            gw_cache_in in = {.reply = a->allow.data, .reply_len = a->allow.len,
+                              .groups = r->groups, .ngroups = r->ngroups,
+                              .claims = r->user.claims, .user_id = r->user.id,
+                              .abody = a->signer ? a->abody.data : NULL,
+                              .nslots = cfg->assertion.audiences.n};
+            gw_cache_put(a->cache, key, expires, &in);
+        }
     }
     o->source = r->source;
-    return authz_access(a, envp, r->path, r->identity, r->groups, r->ngroups,
-                        r->have_user ? r->user.claims : NULL, a->allow.data, a->allow.len, out,
-                        o);
+    authz_subject ms = {.identity = r->identity, .groups = r->groups, .ngroups = r->ngroups,
+                        .claims = r->have_user ? r->user.claims : NULL, .allow = a->allow.data,
+                        .allow_len = a->allow.len, .abody = a->abody.data,
+                        .key = cacheable && r->identity ? key : NULL};
+    return authz_access(a, envp, r->path, &ms, now, out, o);
 }
 
 static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcome *o)

@@ -57,6 +57,11 @@ static void value_free(gw_cached *v)
     free(v->groups);
     cJSON_Delete(v->scopes);
     free(v->user_id);
+    free(v->abody);
+    for (size_t i = 0; v->jws && i < v->nslots; i++)
+        free(v->jws[i]);
+    free(v->jws);
+    free(v->renew);
     memset(v, 0, sizeof(*v));
 }
 
@@ -151,19 +156,20 @@ static cJSON *scopes_of(const cJSON *claims)
     return o;
 }
 
-void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, const char *reply,
-                  size_t reply_len, char *const *groups, size_t ngroups, const cJSON *claims,
-                  const char *user_id)
+void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, const gw_cache_in *in)
 {
     entry *old = find(c, key);
     if (old)
         entry_remove(c, old);
+    size_t ngroups = in->ngroups, nslots = in->abody ? in->nslots : 0;
     /* what the entry will allocate (malloc's own overhead: 16 per block) */
-    size_t need = sizeof(entry) + reply_len + 1 + (ngroups + 1) * sizeof(char *) +
-                  (user_id ? strlen(user_id) : 0) + 1 + 16 * (4 + ngroups);
+    size_t need = sizeof(entry) + in->reply_len + 1 + (ngroups + 1) * sizeof(char *) +
+                  (in->user_id ? strlen(in->user_id) : 0) + 1 + 16 * (4 + ngroups);
     for (size_t i = 0; i < ngroups; i++)
-        need += strlen(groups[i]) + 1;
-    cJSON *scopes = claims ? scopes_of(claims) : NULL;
+        need += strlen(in->groups[i]) + 1;
+    if (in->abody)
+        need += strlen(in->abody) + 1 + nslots * (sizeof(char *) + sizeof(time_t)) + 3 * 16;
+    cJSON *scopes = in->claims ? scopes_of(in->claims) : NULL;
     if (scopes) {
         char *text = cJSON_PrintUnformatted(scopes);
         need += text ? 2 * strlen(text) + 64 : 64; /* a parsed tree is larger than its text */
@@ -183,16 +189,23 @@ void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, cons
     memcpy(e->key, key, 32);
     e->bytes = need;
     e->expires = expires;
-    e->v.reply = malloc(reply_len + 1);
+    e->v.reply = malloc(in->reply_len + 1);
     e->v.groups = calloc(ngroups + 1, sizeof(char *));
-    e->v.user_id = strdup(user_id ? user_id : "");
+    e->v.user_id = strdup(in->user_id ? in->user_id : "");
     bool ok = e->v.reply && e->v.groups && e->v.user_id;
+    if (ok && in->abody) {
+        e->v.abody = strdup(in->abody);
+        e->v.jws = calloc(nslots ? nslots : 1, sizeof(char *));
+        e->v.renew = calloc(nslots ? nslots : 1, sizeof(time_t));
+        e->v.nslots = nslots;
+        ok = e->v.abody && e->v.jws && e->v.renew;
+    }
     if (ok) {
-        memcpy(e->v.reply, reply, reply_len);
-        e->v.reply[reply_len] = '\0';
-        e->v.reply_len = reply_len;
+        memcpy(e->v.reply, in->reply, in->reply_len);
+        e->v.reply[in->reply_len] = '\0';
+        e->v.reply_len = in->reply_len;
         for (size_t i = 0; i < ngroups && ok; i++) {
-            e->v.groups[i] = strdup(groups[i]);
+            e->v.groups[i] = strdup(in->groups[i]);
             ok = e->v.groups[i] != NULL;
             e->v.ngroups = i + 1;
         }
@@ -209,6 +222,31 @@ void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, cons
     lru_push_front(c, e);
     c->size++;
     c->bytes += need;
+}
+
+void gw_cache_put_assertion(gw_cache *c, const unsigned char key[32], size_t slot, const char *jws,
+                            time_t renew)
+{
+    entry *e = find(c, key);
+    if (!e || slot >= e->v.nslots)
+        return;
+    size_t old = e->v.jws[slot] ? strlen(e->v.jws[slot]) + 1 + 16 : 0;
+    size_t need = strlen(jws) + 1 + 16;
+    if (e->bytes - old + need > c->max_bytes)
+        return;
+    /* room: the least recently used others go first */
+    while (c->bytes - old + need > c->max_bytes && c->tail && c->tail != e)
+        entry_remove(c, c->tail);
+    if (c->bytes - old + need > c->max_bytes)
+        return;
+    char *copy = strdup(jws);
+    if (!copy)
+        return;
+    free(e->v.jws[slot]);
+    e->v.jws[slot] = copy;
+    e->v.renew[slot] = renew;
+    e->bytes = e->bytes - old + need;
+    c->bytes = c->bytes - old + need;
 }
 
 size_t gw_cache_size(const gw_cache *c) { return c->size; }

@@ -329,6 +329,16 @@ static void *xcalloc(size_t n, size_t sz)
     return p;
 }
 
+static void strlist_add(gw_strlist *l, const char *s)
+{
+    char **v = realloc(l->v, (l->n + 1) * sizeof(char *));
+    if (!v)
+        abort();
+    l->v = v;
+    l->v[l->n] = NULL;
+    set_str(&l->v[l->n++], s);
+}
+
 static void get_strlist(cfgp *p, const cJSON *obj, const char *path, const char *key,
                         str_kind k, gw_strlist *dst)
 {
@@ -795,6 +805,7 @@ static void rules_free(gw_config *c)
         free(c->access.rules[i].prefix);
         strlist_free(&c->access.rules[i].groups_any);
         strlist_free(&c->access.rules[i].scopes_any);
+        free(c->access.rules[i].audience);
     }
     free(c->access.rules);
     c->access.rules = NULL;
@@ -806,7 +817,8 @@ static const char *const gw_access_names[] = {"anonymous", "authenticated", NULL
 static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"default", "rules", "login_redirect", NULL};
-    static const char *const rkeys[] = {"prefix", "access", "groups_any", "scopes_any", NULL};
+    static const char *const rkeys[] = {"prefix", "access", "groups_any", "scopes_any",
+                                        "audience", NULL};
     char path[256], kp[256], ip[300];
     const cJSON *o = cfg_object(p, root, "", "access", keys, path, sizeof(path));
     int d = (int)c->access.deflt;
@@ -840,6 +852,7 @@ static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
         r->access = (gw_access)a;
         get_strlist(p, e, ip, "groups_any", S_NONEMPTY, &r->groups_any);
         get_strlist(p, e, ip, "scopes_any", S_NONEMPTY, &r->scopes_any);
+        get_str(p, e, ip, "audience", S_NONEMPTY, &r->audience);
         for (size_t k = 0; k + 1 < c->access.nrules; k++)
             if (strcmp(c->access.rules[k].prefix, r->prefix) == 0)
                 cfg_err(p, ip, "prefix \"%s\" is given twice", r->prefix);
@@ -933,6 +946,39 @@ static void parse_monitor(cfgp *p, gw_config *c, const cJSON *root)
                 "counts alone)");
 }
 
+/* assertion: absent means none is signed; present, it needs the key file,
+ * the issuer and the audience. */
+static void parse_assertion(cfgp *p, gw_config *c, const cJSON *root)
+{
+    static const char *const keys[] = {"key_file", "issuer", "audience", "ttl_seconds",
+                                       "variable", "jwks_path", NULL};
+    char path[256];
+    const cJSON *o = cfg_object(p, root, "", "assertion", keys, path, sizeof(path));
+    if (!o)
+        return;
+    c->assertion.enabled = true;
+    set_str(&c->assertion.key_file, "");
+    set_str(&c->assertion.issuer, "");
+    set_str(&c->assertion.audience, "");
+    set_str(&c->assertion.variable, "GWAUTH_ASSERTION");
+    set_str(&c->assertion.jwks_path, "/gwauth/jwks.json");
+    c->assertion.ttl_seconds = 60;
+    get_str(p, o, path, "key_file", S_ANY, &c->assertion.key_file);
+    get_str(p, o, path, "issuer", S_ANY, &c->assertion.issuer);
+    get_str(p, o, path, "audience", S_ANY, &c->assertion.audience);
+    get_long(p, o, path, "ttl_seconds", 10, 3600, &c->assertion.ttl_seconds);
+    get_str(p, o, path, "variable", S_VAR, &c->assertion.variable);
+    get_opt_path(p, o, path, "jwks_path", &c->assertion.jwks_path);
+    if (c->assertion.key_file[0] != '/')
+        cfg_err(p, "assertion.key_file", "required: the absolute path of a PEM key file or of "
+                "a directory of *.pem key files");
+    if (!*c->assertion.issuer)
+        cfg_err(p, "assertion.issuer", "required: the \"iss\" the applications check "
+                "(e.g. https://app.example.org/gwauth)");
+    if (!*c->assertion.audience)
+        cfg_err(p, "assertion.audience", "required: the \"aud\" the applications check");
+}
+
 static void parse_fastcgi(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"secret_file", "peer_uids", "receive_timeout_ms", NULL};
@@ -1000,6 +1046,51 @@ const char *gw_secret_problem(const char *s)
     return distinct < 12 ? "does not look random (fewer than 12 distinct characters)" : NULL;
 }
 
+/* The claims an assertion sets itself: no exported column may take them. */
+static const char *const gw_assertion_claims[] = {"iss", "aud", "iat", "exp", "nbf", "jti", "sub",
+                                                  "gwauth_uid", "gwauth_source", "groups", NULL};
+
+bool gw_assertion_claim_of(const gw_export *e, const char **claim)
+{
+    *claim = e->kind == GW_EXP_SOURCE ? "gwauth_source" : e->kind == GW_EXP_COLUMN ? e->column : NULL;
+    /* id and global_id are "gwauth_uid" and "sub" already */
+    return *claim && strcmp(*claim, "id") != 0 && strcmp(*claim, "global_id") != 0;
+}
+
+/* assertion: the audiences (slot 0 is assertion.audience), the rules'
+ * slots, and the names it must not share. */
+static void cfg_assertion_checks(cfgp *p, gw_config *c)
+{
+    strlist_free(&c->assertion.audiences);
+    for (size_t i = 0; i < c->access.nrules; i++)
+        if (c->access.rules[i].audience && !c->assertion.enabled)
+            cfg_err(p, "access.rules", "\"audience\" needs the assertion section");
+    if (!c->assertion.enabled)
+        return;
+    strlist_add(&c->assertion.audiences, c->assertion.audience);
+    for (size_t i = 0; i < c->access.nrules; i++) {
+        gw_rule *r = &c->access.rules[i];
+        const char *aud = r->audience ? r->audience : c->assertion.audience;
+        size_t k = 0;
+        while (k < c->assertion.audiences.n && strcmp(c->assertion.audiences.v[k], aud) != 0)
+            k++;
+        if (k == c->assertion.audiences.n)
+            strlist_add(&c->assertion.audiences, aud);
+        r->aud_slot = k;
+    }
+    for (size_t i = 0; i < c->exports.n; i++) {
+        const char *claim;
+        if (strcmp(c->exports.v[i].name, c->assertion.variable) == 0)
+            cfg_err(p, "assertion.variable", "\"%s\" is an export's variable already",
+                    c->assertion.variable);
+        if (c->exports.v[i].kind == GW_EXP_COLUMN && gw_assertion_claim_of(&c->exports.v[i], &claim))
+            for (size_t k = 0; gw_assertion_claims[k]; k++)
+                if (strcmp(claim, gw_assertion_claims[k]) == 0)
+                    cfg_err(p, "export", "the column \"%s\" would be the assertion's own claim "
+                            "\"%s\"", claim, claim);
+    }
+}
+
 /* Rules that tie several keys together, checked once everything is read. */
 static void cfg_cross_checks(cfgp *p, gw_config *c)
 {
@@ -1057,10 +1148,11 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
                              "(the responder reads the user from it)");
     /* the responder tells its endpoints apart by path alone ("" is off) */
     const char *served[] = {c->session.establish_path, c->logout.path, c->logout.backchannel_path,
-                            c->monitor.health_path, c->monitor.metrics_path};
+                            c->monitor.health_path, c->monitor.metrics_path,
+                            c->assertion.enabled ? c->assertion.jwks_path : ""};
     const char *names[] = {"session.establish_path", "logout.path", "logout.backchannel_path",
-                           "monitor.health_path", "monitor.metrics_path"};
-    for (size_t i = 1; i < 5; i++)
+                           "monitor.health_path", "monitor.metrics_path", "assertion.jwks_path"};
+    for (size_t i = 1; i < sizeof(served) / sizeof(served[0]); i++)
         for (size_t k = 0; k < i && *served[i]; k++)
             if (strcmp(served[i], served[k]) == 0)
                 cfg_err(p, names[i], "must differ from %s", names[k]);
@@ -1068,6 +1160,7 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
         for (size_t k = 0; k < i; k++)
             if (strcmp(c->exports.v[i].name, c->exports.v[k].name) == 0)
                 cfg_err(p, "export", "variable \"%s\" is given twice", c->exports.v[i].name);
+    cfg_assertion_checks(p, c);
 }
 
 /* The logout path must work once the gateway's session is gone, the
@@ -1111,7 +1204,7 @@ static void cfg_implied_rules(gw_config *c)
 {
     cfg_implied_rule(c, c->logout.path);
     const char *anon[] = {c->logout.backchannel_path, c->monitor.health_path,
-                          c->monitor.metrics_path};
+                          c->monitor.metrics_path, c->assertion.enabled ? c->assertion.jwks_path : ""};
     for (size_t i = 0; i < sizeof(anon) / sizeof(anon[0]); i++)
         if (*anon[i])
             cfg_implied_rule(c, anon[i]);
@@ -1135,8 +1228,8 @@ static void cfg_apply(cfgp *p, gw_config *c, const char *text, size_t len)
         return;
     }
     static const char *const top[] = {"database", "identity", "users", "groups", "export",
-                                      "access", "session", "logout", "log", "monitor", "fastcgi",
-                                      NULL};
+                                      "access", "session", "logout", "log", "monitor", "assertion",
+                                      "fastcgi", NULL};
     cfg_keys(p, root, "", top);
     parse_database(p, c, root);
     parse_identity(p, c, root);
@@ -1148,6 +1241,7 @@ static void cfg_apply(cfgp *p, gw_config *c, const char *text, size_t len)
     parse_logout(p, c, root);
     parse_log(p, c, root);
     parse_monitor(p, c, root);
+    parse_assertion(p, c, root);
     parse_fastcgi(p, c, root);
     cJSON_Delete(root);
 }
@@ -1356,6 +1450,12 @@ void gw_config_free(gw_config *c)
     free(c->monitor.metrics_path);
     free(c->monitor.metrics_file);
     strlist_free(&c->logout.allowed_hosts);
+    free(c->assertion.key_file);
+    free(c->assertion.issuer);
+    free(c->assertion.audience);
+    free(c->assertion.variable);
+    free(c->assertion.jwks_path);
+    strlist_free(&c->assertion.audiences);
     free(c->fastcgi.secret_file);
     free(c->fastcgi.peer_uids);
     strlist_free(&c->fastcgi.peer_names);
@@ -1477,6 +1577,8 @@ char *gw_config_json(const gw_config *c)
         cJSON_AddStringToObject(q, "access", js_access(r->access));
         js_strs(q, "groups_any", &r->groups_any);
         js_strs(q, "scopes_any", &r->scopes_any);
+        if (r->audience)
+            cJSON_AddStringToObject(q, "audience", r->audience);
         cJSON_AddItemToArray(p, q);
     }
     cJSON_AddStringToObject(o, "login_redirect", c->access.login_redirect);
@@ -1510,6 +1612,16 @@ char *gw_config_json(const gw_config *c)
     cJSON_AddStringToObject(o, "health_path", c->monitor.health_path);
     cJSON_AddStringToObject(o, "metrics_path", c->monitor.metrics_path);
     cJSON_AddStringToObject(o, "metrics_file", c->monitor.metrics_file);
+
+    if (c->assertion.enabled) {
+        o = cJSON_AddObjectToObject(root, "assertion");
+        cJSON_AddStringToObject(o, "key_file", c->assertion.key_file);
+        cJSON_AddStringToObject(o, "issuer", c->assertion.issuer);
+        cJSON_AddStringToObject(o, "audience", c->assertion.audience);
+        cJSON_AddNumberToObject(o, "ttl_seconds", (double)c->assertion.ttl_seconds);
+        cJSON_AddStringToObject(o, "variable", c->assertion.variable);
+        cJSON_AddStringToObject(o, "jwks_path", c->assertion.jwks_path);
+    }
 
     o = cJSON_AddObjectToObject(root, "fastcgi");
     cJSON_AddStringToObject(o, "secret_file", c->fastcgi.secret_file);

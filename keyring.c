@@ -8,55 +8,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "counters.h"
 #include "log.h"
 #include "util.h"
-
-typedef struct {
-    dev_t dev;
-    ino_t ino;
-    off_t size;
-    struct timespec mtime;
-    struct timespec ctime; /* changes on every write, also one that keeps
-                              size and mtime (cp -p, touch -r) */
-    int missing; /* errno of a failed stat, else 0 */
-} file_id;
+#include "watch.h"
 
 struct gw_keyring {
     char *path;
     gw_jwks *keys;
     unsigned generation;
     time_t checked;   /* last stat, in whole seconds */
-    file_id loaded;   /* the file the keys came from */
-    file_id refused;  /* the last version refused, so it is logged once */
+    gw_file_id loaded;   /* the file the keys came from */
+    gw_file_id refused;  /* the last version refused, so it is logged once */
 };
-
-static file_id file_id_of(const char *path)
-{
-    struct stat st;
-    file_id f;
-    memset(&f, 0, sizeof(f));
-    if (stat(path, &st) != 0) {
-        f.missing = errno ? errno : ENOENT;
-        return f;
-    }
-    f.dev = st.st_dev;
-    f.ino = st.st_ino;
-    f.size = st.st_size;
-    f.mtime = st.st_mtim;
-    f.ctime = st.st_ctim;
-    return f;
-}
-
-static bool file_id_eq(const file_id *a, const file_id *b)
-{
-    return a->missing == b->missing && a->dev == b->dev && a->ino == b->ino &&
-           a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
-           a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
-           a->ctime.tv_nsec == b->ctime.tv_nsec;
-}
 
 static void *keyring_parse(const char *text, size_t len, char **errors)
 {
@@ -78,7 +43,7 @@ gw_keyring *gw_keyring_open(const char *path, char **errors)
         *errors = strdup("out of memory\n");
         return NULL;
     }
-    r->loaded = file_id_of(path);
+    r->loaded = gw_file_id_of(path);
     if (!(r->keys = keyring_read(path, errors))) {
         gw_keyring_free(r);
         return NULL;
@@ -91,8 +56,8 @@ const gw_jwks *gw_keyring_get(gw_keyring *r, time_t now, unsigned *generation)
 {
     if (now != r->checked) {
         r->checked = now;
-        file_id f = file_id_of(r->path);
-        if (!file_id_eq(&f, &r->loaded) && !file_id_eq(&f, &r->refused)) {
+        gw_file_id f = gw_file_id_of(r->path);
+        if (!gw_file_id_eq(&f, &r->loaded) && !gw_file_id_eq(&f, &r->refused)) {
             char *errors = NULL;
             gw_jwks *k = f.missing ? NULL : keyring_read(r->path, &errors);
             if (k) {

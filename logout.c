@@ -6,7 +6,8 @@
  * and changes nothing. POST logout.backchannel_path takes the identity
  * provider's logout token. GET monitor.health_path and monitor.metrics_path
  * serve the health check and the counters of every gwauth process of the
- * host. Other paths: 404; other methods: 405. Every reply carries
+ * host; GET assertion.jwks_path the public keys of the identity assertion.
+ * Other paths: 404; other methods: 405. Every reply carries
  * Cache-Control: no-store.
  */
 #include <fastcgi.h>
@@ -27,11 +28,13 @@
 #include "reply.h"
 #include "rules.h"
 #include "session.h"
+#include "signer.h"
 
 typedef struct {
     const gw_config *cfg;
     gw_db *db;
     gw_keyring *keys;      /* identity.jwt's keys, or NULL */
+    gw_signer *signer;     /* the assertion's keys, published, or NULL */
     struct timespec health_failed; /* the last failed health check */
     const char *health_reason;     /* and why */
 } responder;
@@ -58,6 +61,14 @@ static int resp_start(gw_program *p, const gw_config *cfg)
             return 1;
         }
     }
+    if (cfg->assertion.enabled && *cfg->assertion.jwks_path) {
+        char *errors = NULL;
+        if (!(r->signer = gw_signer_open(cfg->assertion.key_file, &errors))) {
+            gw_log_lines(GW_LOG_ERROR, "start_failed", errors);
+            free(errors);
+            return 1;
+        }
+    }
     if (cfg->session.enabled)
         gw_db_ensure(r->db);
     return 0;
@@ -68,6 +79,7 @@ static void resp_stop(gw_program *p)
     responder *r = p->ctx;
     gw_db_free(r->db);
     gw_keyring_free(r->keys);
+    gw_signer_free(r->signer);
 }
 
 /* The verified ID token's sid, when the gateway forwarded one: stored
@@ -369,6 +381,18 @@ static void resp_metrics(bool head, gw_buf *out)
         gw_metrics_render(&m, out);
 }
 
+/* GET assertion.jwks_path: the public keys that sign the assertion, the
+ * next one and the retired ones included; cacheable for a minute, so an
+ * application that meets an unknown kid fetches again soon enough. */
+static void resp_jwks(responder *rp, bool head, gw_buf *out)
+{
+    gw_signer_get(rp->signer, time(NULL), NULL);
+    gw_buf_puts(out, "Status: 200 OK\r\nContent-Type: application/jwk-set+json\r\n"
+                "Cache-Control: public, max-age=60\r\n\r\n");
+    if (!head)
+        gw_buf_puts(out, gw_signer_jwks(rp->signer));
+}
+
 static bool resp_is(const char *path, const char *served)
 {
     return *served && strcmp(path, served) == 0;
@@ -391,12 +415,13 @@ static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcom
         o->why = "no such path";
         return;
     }
-    enum { NONE, ESTABLISH, LOGOUT, BACKCHANNEL, HEALTH, METRICS } what =
+    enum { NONE, ESTABLISH, LOGOUT, BACKCHANNEL, HEALTH, METRICS, JWKS } what =
         cfg->session.enabled && resp_is(path, cfg->session.establish_path) ? ESTABLISH
         : resp_is(path, cfg->logout.path) ? LOGOUT
         : resp_is(path, cfg->logout.backchannel_path) ? BACKCHANNEL
         : resp_is(path, cfg->monitor.health_path) ? HEALTH
-        : resp_is(path, cfg->monitor.metrics_path) ? METRICS : NONE;
+        : resp_is(path, cfg->monitor.metrics_path) ? METRICS
+        : rp->signer && resp_is(path, cfg->assertion.jwks_path) ? JWKS : NONE;
     free(path);
     const char *m = gw_env_get(envp, "REQUEST_METHOD");
     bool head = m && strcmp(m, "HEAD") == 0, get = m && strcmp(m, "GET") == 0;
@@ -419,6 +444,7 @@ static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcom
     case LOGOUT: o->status = resp_logout(rp, envp, head, out, &o->why); break;
     case BACKCHANNEL: o->status = resp_backchannel(rp, req, out, &o->why); break;
     case HEALTH: o->status = resp_health(rp, out, &o->why, &o->detail); break;
+    case JWKS: resp_jwks(rp, head, out); break;
     default: resp_metrics(head, out); break;
     }
     if ((what == ESTABLISH || what == LOGOUT) && cfg->id_export) {
@@ -441,7 +467,8 @@ int main(int argc, char **argv)
         .prog = GW_PROG_RESPONDER,
         .summary = "FastCGI responder: establishes persistent sessions (GET establish_path), "
                    "logs out (logout.path, logout.backchannel_path), and serves the health check "
-                   "and metrics (monitor.health_path, monitor.metrics_path).",
+                   "and metrics (monitor.health_path, monitor.metrics_path), and publishes the "
+                   "assertion's keys (assertion.jwks_path).",
         .start = resp_start,
         .handle = resp_handle,
         .stop = resp_stop,

@@ -38,6 +38,11 @@ static const gw_mfam gw_mfams[GW_MF_COUNT] = {
                     "refused with the previous keys kept.", "result", result_v, 2},
     [GW_MF_DB_ERRORS] = {"gwauth_db_errors_total", "Database errors, by class (conflicts are "
                          "retried).", "class", dberr_v, 7},
+    [GW_MF_ASSERTIONS] = {"gwauth_assertions_signed_total", "Identity assertions signed (a "
+                          "cached one is reused while half its lifetime is left).", NULL, NULL, 1},
+    [GW_MF_ASSERTION_KEYS] = {"gwauth_assertion_key_reloads_total", "Changed assertion.key_file "
+                              "keys taken, or refused with the previous keys kept.", "result",
+                              result_v, 2},
 };
 
 const uint64_t gw_db_bucket_us[GW_DB_BUCKETS - 1] = {

@@ -150,13 +150,13 @@ bad:
     return NULL;
 }
 
-char *gw_b64_encode(const unsigned char *in, size_t inlen)
+/* Encodes in[0..inlen) into out (room for (inlen + 2) / 3 * 4 + 1 bytes)
+ * with the standard alphabet and padding, or the URL-safe one without;
+ * returns the length written, not counting the NUL. */
+static size_t b64_encode_into(const unsigned char *in, size_t inlen, char *out, bool url)
 {
-    static const char tab[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char *out = malloc((inlen + 2) / 3 * 4 + 1);
-    if (!out)
-        return NULL;
+    const char *tab = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                          : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t o = 0, i = 0;
     for (; i + 2 < inlen; i += 3) {
         uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
@@ -171,11 +171,29 @@ char *gw_b64_encode(const unsigned char *in, size_t inlen)
             v |= (uint32_t)in[i + 1] << 8;
         out[o++] = tab[v >> 18];
         out[o++] = tab[(v >> 12) & 63];
-        out[o++] = i + 1 < inlen ? tab[(v >> 6) & 63] : '=';
-        out[o++] = '=';
+        if (i + 1 < inlen)
+            out[o++] = tab[(v >> 6) & 63];
+        else if (!url)
+            out[o++] = '=';
+        if (!url)
+            out[o++] = '=';
     }
     out[o] = '\0';
+    return o;
+}
+
+char *gw_b64_encode(const unsigned char *in, size_t inlen)
+{
+    char *out = malloc((inlen + 2) / 3 * 4 + 1);
+    if (out)
+        b64_encode_into(in, inlen, out, false);
     return out;
+}
+
+void gw_buf_b64url(gw_buf *b, const void *in, size_t inlen)
+{
+    if (gw_buf_reserve(b, (inlen + 2) / 3 * 4))
+        b->len += b64_encode_into(in, inlen, b->data + b->len, true);
 }
 
 bool gw_utf8_valid(const unsigned char *s, size_t n)
@@ -331,4 +349,23 @@ bool gw_sha256_pair(const char *a, const char *b, unsigned char hash[GW_SHA256_L
 bool gw_equal_ct(const void *a, const void *b, size_t n)
 {
     return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+void gw_buf_json_str(gw_buf *b, const char *s)
+{
+    gw_buf_add(b, "\"", 1);
+    for (const char *run = s;; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c && c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        gw_buf_add(b, run, (size_t)(s - run));
+        if (!c)
+            break;
+        if (c == '"' || c == '\\')
+            gw_buf_printf(b, "\\%c", c);
+        else
+            gw_buf_printf(b, "\\u%04x", c);
+        run = s + 1;
+    }
+    gw_buf_add(b, "\"", 1);
 }

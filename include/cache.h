@@ -25,13 +25,29 @@
 typedef struct gw_cache gw_cache;
 
 typedef struct {
-    char *reply;      /* the complete allow reply */
+    char *reply;      /* the complete allow reply (without the assertion) */
     size_t reply_len;
     char **groups;    /* sorted */
     size_t ngroups;
     cJSON *scopes;    /* {"scope": ..., "scp": ...} from the claims, or NULL */
     char *user_id;    /* global id, for the log */
+    char *abody;      /* the assertion's subject claims, or NULL */
+    char **jws;       /* per audience slot (nslots): a signed assertion or NULL */
+    time_t *renew;    /* when each is to be signed again */
+    size_t nslots;
 } gw_cached;
+
+/* What gw_cache_put copies into an entry. */
+typedef struct {
+    const char *reply;
+    size_t reply_len;
+    char *const *groups;
+    size_t ngroups;
+    const cJSON *claims;  /* its scope claims are kept; may be NULL */
+    const char *user_id;
+    const char *abody;    /* NULL: no assertion */
+    size_t nslots;        /* audience slots for the assertions */
+} gw_cache_in;
 
 /* A cache of at most capacity entries holding at most max_bytes (NULL
  * when out of memory). */
@@ -39,16 +55,21 @@ gw_cache *gw_cache_new(size_t capacity, size_t max_bytes);
 void gw_cache_free(gw_cache *c);
 
 /* The live entry for key at time now, or NULL (an expired one is dropped).
- * Valid until the next put. */
+ * Valid until the next put or put_assertion. */
 const gw_cached *gw_cache_get(gw_cache *c, const unsigned char key[32], time_t now);
 
-/* Stores copies of the given values under key until expires, replacing an
+/* Stores copies of in's values under key until expires, replacing an
  * entry with the same key and evicting the least recently used one when
  * full. An entry larger than the whole bound, or out of memory: nothing
  * is stored. */
-void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, const char *reply,
-                  size_t reply_len, char *const *groups, size_t ngroups, const cJSON *claims,
-                  const char *user_id);
+void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, const gw_cache_in *in);
+
+/* Keeps a copy of jws as the assertion of the entry of key for audience
+ * slot, to be signed again from renew on. Nothing when the entry is gone,
+ * slot is out of range, or the bytes bound would be passed even without
+ * the other entries. */
+void gw_cache_put_assertion(gw_cache *c, const unsigned char key[32], size_t slot, const char *jws,
+                            time_t renew);
 
 /* Drops every entry (the keys that verified them changed). */
 void gw_cache_clear(gw_cache *c);

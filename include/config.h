@@ -64,6 +64,9 @@ typedef struct {
     gw_access access;
     gw_strlist groups_any;
     gw_strlist scopes_any;
+    char *audience;       /* the assertion's "aud" on this prefix; NULL:
+                             assertion.audience */
+    size_t aud_slot;      /* derived: its index in assertion.audiences */
 } gw_rule;
 
 /* One database server to connect to: TCP host and port, or a socket. */
@@ -169,6 +172,18 @@ typedef struct gw_config {
         char *metrics_path;
         char *metrics_file;
     } monitor;
+    /* The signed identity assertion for the applications (absent: off). */
+    struct {
+        bool enabled;
+        char *key_file;          /* a PEM file or a directory of *.pem */
+        char *issuer;
+        char *audience;
+        long ttl_seconds;
+        char *variable;          /* the variable that carries it */
+        char *jwks_path;         /* where the responder publishes the keys; "" off */
+        gw_strlist audiences;    /* derived: audience, then each rule's own,
+                                    once each (a rule's aud_slot indexes it) */
+    } assertion;
     /* Who may talk to the FastCGI sockets (see SECURITY.md). */
     struct {
         char *secret_file;       /* absolute path, or "" for no secret */
@@ -227,6 +242,12 @@ void *gw_parse_file(const char *path, void *(*parse)(const char *text, size_t le
  * gw_config_parse accepts and that yields the same configuration; no
  * password. malloc'd; NULL when out of memory. */
 char *gw_config_json(const gw_config *cfg);
+
+/* The claim under which an assertion carries export e ("gwauth_source"
+ * for @source, the column's name for a column); false when it carries
+ * none of its own (@groups is "groups"; id and global_id are
+ * "gwauth_uid" and "sub"). */
+bool gw_assertion_claim_of(const gw_export *e, const char **claim);
 
 /* The smallest secret fastcgi.secret_file may hold, in bytes. */
 #define GW_SECRET_MIN 32

@@ -39,6 +39,13 @@ unsigned char *gw_b64_decode(const char *in, size_t inlen, size_t *outlen);
 /* Encodes with the standard alphabet and padding; malloc'd string or NULL. */
 char *gw_b64_encode(const unsigned char *in, size_t inlen);
 
+/* Appends in[0..inlen) to b as base64url without padding (RFC 7515 §2). */
+void gw_buf_b64url(gw_buf *b, const void *in, size_t inlen);
+
+/* Appends s to b as a JSON string, quotes included: '"', '\\' and
+ * control characters escaped, other bytes as they are (s must be UTF-8). */
+void gw_buf_json_str(gw_buf *b, const char *s);
+
 /* True when s[0..n) is well-formed UTF-8 (no overlong forms, no
  * surrogates, nothing above U+10FFFF). */
 bool gw_utf8_valid(const unsigned char *s, size_t n);

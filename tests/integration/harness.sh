@@ -111,6 +111,8 @@ stack_start() {
     gw_lighttpd_conf "$d/lighttpd.conf" "$PORT" "$d/www" "$d" "$d/authz.sock" "$d/logout.sock"
     # STACK_FIELD_SIZE: a larger lighttpd header limit for this stack
     [ -n "${STACK_FIELD_SIZE:-}" ] && sed -i "s/^server.max-request-field-size = .*/server.max-request-field-size = $STACK_FIELD_SIZE/" "$d/lighttpd.conf"
+    # STACK_LIGHTTPD_EXTRA: more configuration appended (e.g. an example snippet)
+    [ -n "${STACK_LIGHTTPD_EXTRA:-}" ] && printf '%s\n' "$STACK_LIGHTTPD_EXTRA" >>"$d/lighttpd.conf"
     spawn-fcgi -s "$d/authz.sock" -F "$procs" -P "$d/authz.pids" -- \
         "$GW_BIN/authorizer" -c "$d/gwauth.json" -l "$d/authz.log" >/dev/null 2>&1 ||
         { fail "stack $name: authorizer did not start"; cat "$d/authz.log"; return 1; }
@@ -270,7 +272,7 @@ apache_start() {
         echo "DefaultRuntimeDir \"$d\""
         echo "Mutex file:$d"
         echo "LogLevel warn"
-        for mod in mpm_event authz_core authn_core authz_user mime dir cgid proxy proxy_fcgi \
+        for mod in mpm_event authz_core authn_core authz_user mime dir cgid proxy proxy_fcgi proxy_http \
             authnz_fcgi fcgid headers setenvif rewrite env authz_host; do
             apache2 -l | grep -q "mod_$mod.c" || echo "LoadModule ${mod}_module $m/mod_$mod.so"
         done

@@ -10,21 +10,35 @@ printf '%s\n' "$DB_PASS" >"$d/db.password"
 chmod 644 "$d/db.password"
 gw_secret "$d/fastcgi.secret"
 chmod 644 "$d/fastcgi.secret" # mod_fcgid runs the authorizer as www-data
-cat >"$d/gwauth.json" <<JSON
+mkdir -p "$d/keys"
+jwt_key "$d/keys/2026-01-01.pem" ec && chmod 600 "$d/keys/2026-01-01.pem"
+AISS="https://apache.example.org/gwauth"
+apache_json() { # apache_json EXTRA_MEMBERS: the configuration, with more top-level members
+    cat <<JSON
 { "database": { "socket": "$DB_DIR/mysql.sock", "user": "$DB_USER", "password_file": "$d/db.password",
                 "name": "$DB_NAME", "connect_timeout_ms": 1000, "read_timeout_ms": 2000 },
   "fastcgi": { "secret_file": "$d/fastcgi.secret" },
   "session": { "enabled": true, "secure": false },
-  "logout": { "gateway_logout_url": "/gw/logout", "default_destination": "/app/" } }
+  "logout": { "gateway_logout_url": "/gw/logout", "default_destination": "/app/" }$1 }
 JSON
+}
+apache_json ", \"assertion\": { \"key_file\": \"$d/keys\", \"issuer\": \"$AISS\", \"audience\": \"orders\" },
+  \"access\": { \"rules\": [{ \"prefix\": \"/api/public/\", \"access\": \"anonymous\" }] }" >"$d/gwauth.json"
 chmod 644 "$d/gwauth.json"
 AZ=$(gw_free_port) RS=$(gw_free_port)
 spawn-fcgi -a 127.0.0.1 -p "$AZ" -F 2 -P "$d/authz.pids" -- "$GW_BIN/authorizer" -c "$d/gwauth.json" -l "$d/authz.log" >/dev/null 2>&1
 spawn-fcgi -a 127.0.0.1 -p "$RS" -F 1 -P "$d/logout.pids" -- "$GW_BIN/logout" -c "$d/gwauth.json" -l "$d/logout.log" >/dev/null 2>&1
 STACKS+=("apache") # so that the processes are stopped (and checked) like the others
-apache_start apache apache2.conf.example "Define GWAUTH_AUTHORIZER fcgi://127.0.0.1:$AZ/
+# the full example with the proxied application's, and its generated header lines
+cat "$GW_TOP/apache2.conf.example" "$GW_TOP/examples/apache2-proxy.conf" >"$d/apache2-proxy.conf"
+"$GW_BIN/admin" -c "$d/gwauth.json" snippet apache-proxy >"$d/proxy-headers.conf" ||
+    fail "gwauth-admin snippet apache-proxy"
+APP_PORT=$(gw_free_port)
+apache_start apache "$d/apache2-proxy.conf" "Define GWAUTH_AUTHORIZER fcgi://127.0.0.1:$AZ/
 Define GWAUTH_RESPONDER fcgi://127.0.0.1:$RS/
 Define GWAUTH_DOCROOT $d/www
+Define GWAUTH_APP http://127.0.0.1:$APP_PORT
+Define GWAUTH_PROXY_HEADERS $d/proxy-headers.conf
 Define GWAUTH_SECRET $(cat "$d/fastcgi.secret")" || { fail "Apache (mod_authnz_fcgi) did not start"; return; }
 mkdir -p "$d/www/app/env"
 cp "$GW_TOP/tests/integration/env.cgi" "$d/www/app/env/whoami"
@@ -124,20 +138,65 @@ expect_has "Apache: /gwauth/metrics from loopback: the counters" "$BODY" 'gwauth
 st=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 "$(url /gwauth/metrics)")
 expect_eq "Apache: /gwauth/metrics from another address: 403 (Require ip)" "$st" 403
 
+section "Apache: a proxied application gets the identity (mod_proxy_http, examples/apache2-proxy.conf)"
+/usr/bin/python3 "$GW_TOP/tests/integration/backend.py" "$APP_PORT" "$(url /gwauth/jwks.json)" "$AISS" orders \
+    >"$d/backend.log" 2>&1 &
+echo $! >"$d/backend.pid"
+gw_wait_port "$APP_PORT" 10 || fail "the Python backend did not start" "$(cat "$d/backend.log")"
+jf() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$BODY" 2>/dev/null; }
+req -H "X-Userinfo: $NICK" -H "X-Gwauth-User: mallory" -H "X_Gwauth_User: mallory" -H "x-gwauth-assertion: forged" \
+    -H "X-Gwauth-Email: mallory@example.org" "$(url /api/orders)"
+expect_eq "Apache proxy: 200" "$STATUS" 200
+expect_eq "...X-Gwauth-User is the identity's, the client's gone" "$(jf 'd["headers"].get("X-Gwauth-User")')" "nick-ap"
+expect_eq "...X-Gwauth-Email is the exported one" "$(jf 'd["headers"].get("X-Gwauth-Email")')" "nick@example.org"
+expect_hasnt "...no client copy in any spelling" "$BODY" "mallory"
+expect_eq "...the assertion verifies in the application" "$(jf 'd["assertion"].get("valid")')" True
+expect_eq "...for the user" "$(jf 'd["assertion"]["claims"]["sub"]')" "nick-ap"
+req -H "X-Gwauth-User: mallory" -H "X_Gwauth_User: mallory" -H "X-Gwauth-Assertion: forged" "$(url /api/public/page)"
+expect_eq "Apache proxy, anonymous path: 200" "$STATUS" 200
+expect_eq "...no X-Gwauth-* header reaches the application" "$(jf 'len(d["headers"])')" 0
+before=$(grep -c '"GET ' "$d/backend.log")
+req -H "X-Gwauth-User: mallory" "$(url /api/orders)"
+expect_eq "Apache proxy, no identity: 401, the application never called" \
+    "$STATUS $(grep -c '"GET ' "$d/backend.log")" "401 $before"
+kill "$(cat "$d/backend.pid")" 2>/dev/null
+
 section "Apache + mod_fcgid (FcgidAccessChecker)"
 f="$T/fcgid"
 mkdir -p "$f/www/app"
 cp "$GW_TOP/tests/integration/whoami.cgi" "$f/www/app/whoami"
-apache_start fcgid apache2-fcgid.conf.example "Define GWAUTH_AUTHORIZER_BIN $GW_BIN/authorizer
-Define GWAUTH_CONFIG $d/gwauth.json
+# its own configuration (mod_fcgid runs the authorizer as www-data), with
+# one export more than the defaults
+apache_json ', "export": { "REMOTE_USER": "global_id", "GWAUTH_USER_ID": "id", "GWAUTH_EMAIL": "email",
+    "GWAUTH_FIRST_NAME": "first_name" }' \
+    >"$f/gwauth.json"
+chmod 644 "$f/gwauth.json"
+"$GW_BIN/admin" -c "$f/gwauth.json" snippet apache-fcgid >"$f/fcgid-headers.conf" || fail "gwauth-admin snippet apache-fcgid"
+"$GW_BIN/admin" -c "$d/gwauth.json" snippet apache-fcgid >"$f/fcgid-headers-stale.conf"
+fcgid_start() { # fcgid_start HEADERS_FILE
+    apache_start fcgid apache2-fcgid.conf.example "Define GWAUTH_AUTHORIZER_BIN $GW_BIN/authorizer
+Define GWAUTH_CONFIG $f/gwauth.json
 Define GWAUTH_DOCROOT $f/www
-Define GWAUTH_SECRET $(cat "$d/fastcgi.secret")" || { fail "Apache (mod_fcgid) did not start"; return; }
+Define GWAUTH_FCGID_HEADERS $1
+Define GWAUTH_SECRET $(cat "$d/fastcgi.secret")"
+}
+FIONA=$(b64 '{"sub":"fc-1","email":"fc@example.org","given_name":"Fiona"}')
+# Without the generated lines for the new export, mod_fcgid shows it to the
+# client: the check below can fail, and does with stale lines.
+fcgid_start "$f/fcgid-headers-stale.conf" || { fail "Apache (mod_fcgid) did not start"; return; }
 PORT=$APORT
-whoami "$(b64 '{"sub":"fc-1","email":"fc@example.org"}')"
+whoami "$FIONA"
+expect_has "fcgid, lines generated before GWAUTH_FIRST_NAME was exported: it leaks (why they are generated)" \
+    "$HEADERS" "Variable-GWAUTH_FIRST_NAME: Fiona"
+apache_stop fcgid
+fcgid_start "$f/fcgid-headers.conf" || { fail "Apache (mod_fcgid) did not start"; return; }
+PORT=$APORT
+whoami "$FIONA"
 expect_eq "fcgid allow: 200" "$STATUS" 200
 expect_has "fcgid: REMOTE_USER reaches the CGI" "$BODY" "REMOTE_USER=fc-1"
 expect_has "fcgid: GWAUTH_EMAIL reaches the CGI" "$BODY" "GWAUTH_EMAIL=fc@example.org"
-expect_hasnt "fcgid: the example removes the Variable- lines from the response" "$HEADERS" "Variable-"
+expect_has "fcgid: the added export GWAUTH_FIRST_NAME reaches the CGI" "$BODY" "GWAUTH_FIRST_NAME=Fiona"
+expect_hasnt "fcgid: with the lines generated from the configuration, no Variable- line reaches the client" "$HEADERS" "Variable-"
 expect_eq "fcgid: user row created" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id='fc-1'")" 1
 expect_hasnt "fcgid: GWAUTH_SECRET does not reach the CGI" "$BODY" "GWAUTH_SECRET"
 req "$(url /app/whoami)"

@@ -46,6 +46,8 @@ int main(void)
     unit_jwt();
     unit_caller();
     unit_metrics();
+    unit_assertion();
+    unit_snippet();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned run = CU_get_number_of_tests_run();

@@ -35,7 +35,9 @@ static void put(gw_cache *c, int i, time_t exp)
     snprintf(id, sizeof(id), "u%d", i);
     char *groups[] = {"a", "b"};
     cJSON *claims = cJSON_Parse("{\"scope\":\"read\",\"other\":1}");
-    gw_cache_put(c, k, exp, reply, strlen(reply), groups, 2, claims, id);
+    gw_cache_in in = {.reply = reply, .reply_len = strlen(reply), .groups = groups, .ngroups = 2,
+                      .claims = claims, .user_id = id};
+    gw_cache_put(c, k, exp, &in);
     cJSON_Delete(claims);
 }
 
@@ -89,6 +91,54 @@ static void t_lru(void)
     gw_cache_free(c);
 }
 
+/* An entry holds the assertion's claims and one signed assertion per
+ * audience slot; each counts against the bound. */
+static void t_assertions(void)
+{
+    gw_cache *c = gw_cache_new(8, 4096);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    unsigned char k[32] = {1}, k2[32] = {2}, gone[32] = {3};
+    gw_cache_in in = {.reply = "reply", .reply_len = 5, .user_id = "u", .abody = "\"sub\":\"u\"",
+                      .nslots = 2};
+    gw_cache_put(c, k, 100, &in);
+    const gw_cached *e = gw_cache_get(c, k, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_STRING_EQUAL(e->abody, "\"sub\":\"u\"");
+    CU_ASSERT_EQUAL(e->nslots, 2);
+    CU_ASSERT_PTR_NULL(e->jws[0]);
+    size_t before = gw_cache_bytes(c);
+    gw_cache_put_assertion(c, k, 1, "h.p.s", 50);
+    gw_cache_put_assertion(c, k, 2, "out.of.range", 50); /* ignored */
+    gw_cache_put_assertion(c, gone, 0, "no.such.entry", 50);
+    e = gw_cache_get(c, k, 0);
+    CU_ASSERT_PTR_NULL(e->jws[0]);
+    CU_ASSERT_STRING_EQUAL(e->jws[1], "h.p.s");
+    CU_ASSERT_EQUAL(e->renew[1], 50);
+    CU_ASSERT_TRUE(gw_cache_bytes(c) > before);
+    /* replaced: the bytes follow the new one */
+    gw_cache_put_assertion(c, k, 1, "h.p.s2", 60);
+    CU_ASSERT_STRING_EQUAL(gw_cache_get(c, k, 0)->jws[1], "h.p.s2");
+    /* a larger one makes room by evicting others, never past the bound */
+    gw_cache_put(c, k2, 100, &in);
+    CU_ASSERT_EQUAL(gw_cache_size(c), 2);
+    char huge[3500];
+    memset(huge, 'x', sizeof(huge) - 1);
+    huge[sizeof(huge) - 1] = '\0';
+    gw_cache_put_assertion(c, k2, 0, huge, 70);
+    CU_ASSERT_TRUE(gw_cache_bytes(c) <= 4096);
+    CU_ASSERT_PTR_NULL(gw_cache_get(c, k, 0)); /* evicted for it */
+    CU_ASSERT_STRING_EQUAL(gw_cache_get(c, k2, 0)->jws[0], huge);
+    char toolarge[5000];
+    memset(toolarge, 'y', sizeof(toolarge) - 1);
+    toolarge[sizeof(toolarge) - 1] = '\0';
+    gw_cache_put_assertion(c, k2, 0, toolarge, 80); /* over the bound alone: kept the old */
+    CU_ASSERT_STRING_EQUAL(gw_cache_get(c, k2, 0)->jws[0], huge);
+    CU_ASSERT_TRUE(gw_cache_bytes(c) <= 4096);
+    gw_cache_clear(c);
+    CU_ASSERT_EQUAL(gw_cache_bytes(c), 0);
+    gw_cache_free(c);
+}
+
 /* Large identities: the bound in bytes holds whatever the entries hold. */
 static void t_bytes(void)
 {
@@ -98,12 +148,14 @@ static void t_bytes(void)
         snprintf(names[i], sizeof(names[i]), "group-with-a-long-name-%03d", i);
         groups[i] = names[i];
     }
+    gw_cache_in big = {.reply = "reply", .reply_len = 5, .groups = groups, .ngroups = NG,
+                       .user_id = "u"};
     gw_cache *c = gw_cache_new(2048, 256 * 1024);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     for (int i = 0; i < 2100; i++) {
         unsigned char k[32] = {0};
         memcpy(k, &i, sizeof(i));
-        gw_cache_put(c, k, 100, "reply", 5, groups, NG, NULL, "u");
+        gw_cache_put(c, k, 100, &big);
         CU_ASSERT_TRUE(gw_cache_bytes(c) <= 256 * 1024);
     }
     CU_ASSERT_TRUE(gw_cache_size(c) > 0);
@@ -117,7 +169,7 @@ static void t_bytes(void)
     gw_cache *small = gw_cache_new(8, 4096);
     CU_ASSERT_PTR_NOT_NULL_FATAL(small);
     unsigned char k2[32] = {9};
-    gw_cache_put(small, k2, 100, "reply", 5, groups, NG, NULL, "u");
+    gw_cache_put(small, k2, 100, &big);
     CU_ASSERT_EQUAL(gw_cache_size(small), 0);
     CU_ASSERT_EQUAL(gw_cache_bytes(small), 0);
     CU_ASSERT_EQUAL(gw_cache_size(c), before);
@@ -134,6 +186,7 @@ void unit_cache(void)
         {"hit, miss and expiry", t_hit_expire},
         {"bounded: least recently used goes first", t_lru},
         {"bounded in bytes: 2100 identities with 225 groups", t_bytes},
+        {"assertions: one per audience slot, counted in the bound", t_assertions},
         {NULL, NULL}};
     unit_suite("cache", tests);
 }

@@ -313,6 +313,57 @@ static void t_reserved_any_case(void)
     }
 }
 
+/* assertion: off when absent; what it requires; the audiences' slots. */
+static void t_assertion(void)
+{
+    gw_config *c = unit_config_of("{}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_FALSE(c->assertion.enabled);
+    gw_config_free(c);
+    const char *base = "\"key_file\":\"/k\",\"issuer\":\"i\",\"audience\":\"a\"";
+    char doc[1024];
+    static const char *const bad[] = {
+        "{\"assertion\":{\"issuer\":\"i\",\"audience\":\"a\"}}",                      /* no key */
+        "{\"assertion\":{\"key_file\":\"k.pem\",\"issuer\":\"i\",\"audience\":\"a\"}}", /* relative */
+        "{\"assertion\":{\"key_file\":\"/k\",\"audience\":\"a\"}}",                    /* no issuer */
+        "{\"assertion\":{\"key_file\":\"/k\",\"issuer\":\"i\"}}",                       /* no audience */
+        "{\"access\":{\"rules\":[{\"prefix\":\"/b/\",\"audience\":\"b\"}]}}", /* without assertion */
+        NULL};
+    for (int i = 0; bad[i]; i++)
+        CU_ASSERT_PTR_NULL(unit_config_of(bad[i]));
+    snprintf(doc, sizeof(doc), "{\"assertion\":{%s,\"ttl_seconds\":5}}", base);
+    CU_ASSERT_PTR_NULL(unit_config_of(doc)); /* below 10 s */
+    snprintf(doc, sizeof(doc), "{\"assertion\":{%s,\"variable\":\"GWAUTH_EMAIL\"}}", base);
+    CU_ASSERT_PTR_NULL(unit_config_of(doc)); /* an export's variable */
+    snprintf(doc, sizeof(doc), "{\"assertion\":{%s},\"export\":{\"GWAUTH_X\":\"exp\"}}", base);
+    CU_ASSERT_PTR_NULL(unit_config_of(doc)); /* a column named like a registered claim */
+    snprintf(doc, sizeof(doc), "{\"assertion\":{%s,\"jwks_path\":\"/gwauth/health\"}}", base);
+    CU_ASSERT_PTR_NULL(unit_config_of(doc)); /* a path the responder serves already */
+    snprintf(doc, sizeof(doc), "{\"assertion\":{%s},\"access\":{\"rules\":["
+             "{\"prefix\":\"/b/\",\"audience\":\"billing\"},{\"prefix\":\"/c/\",\"audience\":\"a\"},"
+             "{\"prefix\":\"/d/\",\"audience\":\"billing\"},{\"prefix\":\"/e/\"}]}}", base);
+    c = unit_config_of(doc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->assertion.ttl_seconds, 60);
+    CU_ASSERT_STRING_EQUAL(c->assertion.variable, "GWAUTH_ASSERTION");
+    CU_ASSERT_STRING_EQUAL(c->assertion.jwks_path, "/gwauth/jwks.json");
+    CU_ASSERT_EQUAL(c->assertion.audiences.n, 2); /* each audience once */
+    CU_ASSERT_STRING_EQUAL(c->assertion.audiences.v[0], "a");
+    CU_ASSERT_STRING_EQUAL(c->assertion.audiences.v[1], "billing");
+    size_t slots[4] = {1, 0, 1, 0};
+    for (size_t i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(c->access.rules[i].aud_slot, slots[i]);
+    /* the key path is served anonymously, like the health check */
+    const gw_rule *r = NULL;
+    for (size_t i = 0; i < c->access.nrules; i++)
+        if (strcmp(c->access.rules[i].prefix, "/gwauth/jwks.json") == 0)
+            r = &c->access.rules[i];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_TRUE(r->implied);
+    CU_ASSERT_EQUAL(r->access, GW_ACCESS_ANONYMOUS);
+    gw_config_free(c);
+}
+
 static void t_json_round_trip(void)
 {
     static const char *const docs[] = {
@@ -329,6 +380,9 @@ static void t_json_round_trip(void)
         "{\"database\":{\"cluster\":\"galera\",\"hosts\":[\"db1:3307\",\"unix:/run/db.sock\",\"[::1]:3308\",\"db4\"],"
         "\"failback_seconds\":5},\"fastcgi\":{\"secret_file\":\"/etc/gwauth/fastcgi.secret\",\"peer_uids\":[33,\"www-data\",0],"
         "\"receive_timeout_ms\":2500}}",
+        "{\"assertion\":{\"key_file\":\"/etc/gwauth/keys\",\"issuer\":\"https://a.example/gw\","
+        "\"audience\":\"orders\",\"ttl_seconds\":30,\"variable\":\"APP_JWT\",\"jwks_path\":\"/keys.json\"},"
+        "\"access\":{\"rules\":[{\"prefix\":\"/billing/\",\"audience\":\"billing\"}]}}",
         NULL};
     for (int i = 0; docs[i]; i++) {
         gw_config *a = unit_config_of(docs[i]);
@@ -350,6 +404,13 @@ static void t_json_round_trip(void)
             CU_ASSERT_EQUAL(b->identity.jwt.leeway_seconds, 5);
         }
         CU_ASSERT_EQUAL(strstr(ja, "\"jwt\"") != NULL, i == 2); /* only when set */
+        CU_ASSERT_EQUAL(strstr(ja, "\"assertion\"") != NULL, i == 4);
+        if (i == 4) {
+            CU_ASSERT_TRUE(b->assertion.enabled);
+            CU_ASSERT_EQUAL(b->assertion.ttl_seconds, 30);
+            CU_ASSERT_STRING_EQUAL(b->assertion.variable, "APP_JWT");
+            CU_ASSERT_STRING_EQUAL(b->access.rules[0].audience, "billing");
+        }
         free(ja);
         free(jb);
         gw_config_free(a);
@@ -367,6 +428,7 @@ void unit_config(void)
         {"unreadable file", t_load},
         {"identity.jwt: off when absent, defaults when present", t_jwt},
         {"printed configuration parses to the same one", t_json_round_trip},
+        {"assertion: required keys, refusals, one slot per audience", t_assertion},
         {"gwauth's own columns and tables, in any letter case", t_reserved_any_case},
         {"database.hosts: host, host:port, [v6]:port, unix:PATH", t_db_hosts},
         {NULL, NULL}};

@@ -17,6 +17,8 @@ void unit_cache(void);
 void unit_jwt(void);
 void unit_caller(void);
 void unit_metrics(void);
+void unit_assertion(void);
+void unit_snippet(void);
 
 /* Adds a suite with the NULL-terminated tests; aborts on CUnit errors. */
 typedef struct {

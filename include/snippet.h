@@ -1,0 +1,38 @@
+/*
+ * snippet.h - web server configuration derived from gwauth's own (pure):
+ * the request headers that carry the identity to a proxied application,
+ * and the Apache lines that set them, remove every client-sent copy, and
+ * keep mod_fcgid from showing the Variable- lines to the client. Printed
+ * by gwauth-admin snippet, so that the web server's list cannot drift
+ * from the configuration's "export".
+ */
+#ifndef GW_SNIPPET_H
+#define GW_SNIPPET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "util.h"
+
+/* The request header that carries variable var to a proxied application:
+ * REMOTE_USER is X-Gwauth-User, GWAUTH_<NAME> is X-Gwauth-<Name> ('_'
+ * becoming '-', each word capitalized: GWAUTH_USER_ID is
+ * X-Gwauth-User-Id). False for any other name (and GWAUTH_SECRET). The
+ * same rule as examples/lighttpd-proxy-headers.lua. */
+bool gw_proxy_header(const char *var, char *out, size_t n);
+
+typedef enum {
+    GW_SNIPPET_APACHE_PROXY, /* RequestHeader lines for mod_proxy_http */
+    GW_SNIPPET_APACHE_FCGID, /* Header unset lines for FcgidAccessChecker */
+    GW_SNIPPET_COUNT
+} gw_snippet_kind;
+
+/* The kind named name ("apache-proxy", "apache-fcgid"); false if none. */
+bool gw_snippet_kind_of(const char *name, gw_snippet_kind *kind);
+
+/* The snippet of kind for cfg, appended to out; source names the
+ * configuration file in its first comment. */
+void gw_snippet(const gw_config *cfg, gw_snippet_kind kind, const char *source, gw_buf *out);
+
+#endif

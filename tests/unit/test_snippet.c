@@ -1,0 +1,67 @@
+/* snippet.c: the header names of the exports, and the Apache lines. */
+#include <string.h>
+
+#include "snippet.h"
+#include "unit.h"
+
+static void t_headers(void)
+{
+    char h[64];
+    CU_ASSERT_TRUE(gw_proxy_header("REMOTE_USER", h, sizeof(h)));
+    CU_ASSERT_STRING_EQUAL(h, "X-Gwauth-User");
+    CU_ASSERT_TRUE(gw_proxy_header("GWAUTH_USER_ID", h, sizeof(h)));
+    CU_ASSERT_STRING_EQUAL(h, "X-Gwauth-User-Id");
+    CU_ASSERT_TRUE(gw_proxy_header("GWAUTH_ASSERTION", h, sizeof(h)));
+    CU_ASSERT_STRING_EQUAL(h, "X-Gwauth-Assertion");
+    CU_ASSERT_FALSE(gw_proxy_header("GWAUTH_SECRET", h, sizeof(h))); /* never */
+    CU_ASSERT_FALSE(gw_proxy_header("APP_ROLE", h, sizeof(h)));
+    CU_ASSERT_FALSE(gw_proxy_header("GWAUTH_", h, sizeof(h)));
+    CU_ASSERT_FALSE(gw_proxy_header("GWAUTH_A_VERY_LONG_NAME", h, 12)); /* no room */
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void t_apache(void)
+{
+    gw_config *c = unit_config_of("{\"export\":{\"REMOTE_USER\":\"global_id\",\"GWAUTH_USER_ID\":\"id\","
+                                  "\"APP_EMAIL\":\"email\"},"
+                                  "\"assertion\":{\"key_file\":\"/k\",\"issuer\":\"i\",\"audience\":\"a\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_buf b;
+    gw_buf_init(&b);
+    gw_snippet(c, GW_SNIPPET_APACHE_PROXY, "/etc/gwauth/gwauth.json", &b);
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "from /etc/gwauth/gwauth.json"));
+    /* every spelling of every separator: 4 for X-Gwauth-User, 8 for X-Gwauth-User-Id */
+    CU_ASSERT_EQUAL(count(b.data, "RequestHeader unset "), 4 + 8 + 4);
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "RequestHeader unset X_Gwauth_User_Id early\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "RequestHeader set X-Gwauth-User \"%{REMOTE_USER}e\" env=REMOTE_USER\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "RequestHeader set X-Gwauth-Assertion \"%{GWAUTH_ASSERTION}e\" "
+                                          "env=GWAUTH_ASSERTION\n"));
+    CU_ASSERT_PTR_NULL(strstr(b.data, "APP_EMAIL")); /* not a GWAUTH_ name: not a header */
+    gw_buf_reset(&b);
+    gw_snippet(c, GW_SNIPPET_APACHE_FCGID, "x", &b);
+    CU_ASSERT_EQUAL(count(b.data, "Header always unset Variable-"), 4);
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Header always unset Variable-APP_EMAIL\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Header unset Variable-GWAUTH_ASSERTION\n"));
+    gw_snippet_kind k;
+    CU_ASSERT_TRUE(gw_snippet_kind_of("apache-fcgid", &k) && k == GW_SNIPPET_APACHE_FCGID);
+    CU_ASSERT_FALSE(gw_snippet_kind_of("nginx-ish", &k));
+    gw_buf_free(&b);
+    gw_config_free(c);
+}
+
+void unit_snippet(void)
+{
+    static const unit_test tests[] = {
+        {"proxy header names: REMOTE_USER and GWAUTH_* only, never the secret", t_headers},
+        {"Apache lines: every spelling unset, every export set or unset", t_apache},
+        {NULL, NULL},
+    };
+    unit_suite("snippet", tests);
+}
