@@ -73,6 +73,11 @@ $(BUILD)/tests/fcgiclient: tests/fcgiclient.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+# A FastCGI application that prints the identity it got (the nginx tests).
+$(BUILD)/tests/envapp: tests/envapp.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lfcgi
+
 $(BUILD):
 	@mkdir -p $(BUILD)
 
@@ -117,7 +122,8 @@ test-integration: $(PROGS)
 # final "N passed, N failed" line; exits non-zero on any failure.
 check:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all $(UNIT) $(FUZZ_REPLAY) $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient
+	@$(MAKE) --no-print-directory all $(UNIT) $(FUZZ_REPLAY) $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient \
+	    $(BUILD)/tests/envapp
 	@scripts/check.sh
 
 # Builds into build-asan/ and runs make check's tests against it; the
@@ -126,7 +132,7 @@ check-asan:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory BUILD=build-asan OPTFLAGS="-O1 -g" SANFLAGS="$(ASAN_FLAGS)" \
 	    build-asan/authorizer build-asan/logout build-asan/admin build-asan/unit_tests build-asan/tests/jwtmint \
-	    build-asan/tests/fcgiclient \
+	    build-asan/tests/fcgiclient build-asan/tests/envapp \
 	    $(FUZZ_TARGETS:%=build-asan/fuzz/replay_%)
 	@GW_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/check.sh
@@ -196,7 +202,7 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 # no: install leaves fastcgi.secret to the package's postinst
 GEN_SECRET ?= yes
-DOCS  := README.md SECURITY.md gwauth.json.example lighttpd.conf.example apache2.conf.example \
+DOCS  := README.md SECURITY.md gwauth.json.example lighttpd.conf.example apache2.conf.example nginx.conf.example \
          apache2-fcgid.conf.example $(wildcard examples/*.json) examples/logrotate.gwauth \
          examples/lighttpd-proxy.conf examples/apache2-proxy.conf
 # Installed where the examples point to them (scripts lighttpd runs, the

@@ -62,10 +62,12 @@ static void usage(FILE *f)
             "                      nothing is written (identity.jwt's token is not checked)\n"
             "  status              version, configuration hash, schema version, database check\n"
             "  jwks                the assertion's public keys (assertion.key_file) as a JWKS\n"
-            "  snippet apache-proxy | apache-fcgid\n"
-            "                      Apache lines for the configuration's exports: the request\n"
-            "                      headers for mod_proxy applications (client copies removed\n"
-            "                      first), or the Header unset lines mod_fcgid needs\n"
+            "  snippet KIND        web server lines for the configuration's exports; KIND:\n"
+            "                      apache-proxy (request headers for mod_proxy applications,\n"
+            "                      client copies removed first), apache-fcgid (the Header\n"
+            "                      unset lines mod_fcgid needs), nginx-identity (auth_request\n"
+            "                      and its variables), nginx-fastcgi, nginx-proxy (passing\n"
+            "                      them to FastCGI or proxied applications)\n"
             "\n"
             "Options:\n"
             "  -c, --config FILE   configuration file (default: $GWAUTH_CONFIG, else %s)\n"
@@ -102,7 +104,7 @@ static int cmd_snippet(admin *a, int argc, char **argv)
 {
     gw_snippet_kind kind;
     if (argc != 1 || !gw_snippet_kind_of(argv[0], &kind)) {
-        fprintf(stderr, "gwauth-admin: snippet takes one of: apache-proxy, apache-fcgid\n");
+        fprintf(stderr, "gwauth-admin: snippet takes one of: %s\n", gw_snippet_kinds);
         return EX_USAGE;
     }
     gw_buf b;

@@ -30,6 +30,7 @@
 #include "app.h"
 
 #include <errno.h>
+#include <fastcgi.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <signal.h>
@@ -368,6 +369,9 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
         gw_buf_reset(&out);
         gw_outcome o;
         memset(&o, 0, sizeof(o));
+        /* nginx sends its auth_request subrequest in the RESPONDER role */
+        o.subrequest = p->prog == GW_PROG_AUTHORIZER && c->fastcgi.nginx_auth_request &&
+                       req.role == FCGI_RESPONDER;
         if (!gw_caller_secret_ok(c, FCGX_GetParam(GW_SECRET_VAR, req.envp),
                                  gw_env_count(req.envp, GW_SECRET_VAR))) {
             /* no identity for a caller that did not prove it is the web
@@ -379,7 +383,10 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
         }
         if (o.status != GW_OK && !o.http) {
             gw_buf_reset(&out);
-            gw_reply_deny(&out, o.status, o.extra, o.detail);
+            if (o.subrequest)
+                gw_reply_subrequest_deny(&out, o.status, NULL);
+            else
+                gw_reply_deny(&out, o.status, o.extra, o.detail);
         }
         gw_outcome_log(p, req.envp, &o, &peer);
         if (out.oom || !out.len)

@@ -349,7 +349,10 @@ static gw_status authz_access(authz *a, char *const *envp, const char *path,
         if (!loc)
             return st;
         *why = "login redirect";
-        gw_reply_redirect(out, GW_E_UNAUTHENTICATED, loc, NULL);
+        if (o->subrequest)
+            gw_reply_subrequest_deny(out, GW_E_UNAUTHENTICATED, loc);
+        else
+            gw_reply_redirect(out, GW_E_UNAUTHENTICATED, loc, NULL);
         free(loc);
         o->http = 302;
         return st;
@@ -505,9 +508,11 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
 static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcome *o)
 {
     authz *a = p->ctx;
-    if (req->role != FCGI_AUTHORIZER) {
+    if (req->role != FCGI_AUTHORIZER && !o->subrequest) {
         o->status = GW_E_INTERNAL;
-        o->why = "not called in the AUTHORIZER role";
+        o->why = a->cfg->fastcgi.nginx_auth_request
+                     ? "not called in the AUTHORIZER role, nor in nginx's RESPONDER role"
+                     : "not called in the AUTHORIZER role (nginx: fastcgi.nginx_auth_request)";
         return;
     }
     authz_req r;

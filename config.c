@@ -78,7 +78,8 @@ const char gw_config_default_json[] =
     "    \"health_path\": \"/gwauth/health\", \"metrics_path\": \"/gwauth/metrics\",\n"
     "    \"metrics_file\": \"/run/gwauth/metrics\"\n"
     "  },\n"
-    "  \"fastcgi\": { \"secret_file\": \"\", \"peer_uids\": [], \"receive_timeout_ms\": 5000 }\n"
+    "  \"fastcgi\": { \"secret_file\": \"\", \"peer_uids\": [], \"receive_timeout_ms\": 5000,\n"
+    "                \"nginx_auth_request\": false }\n"
     "}\n";
 
 /* Columns of users that gwauth itself manages; they cannot be mapped. */
@@ -981,13 +982,15 @@ static void parse_assertion(cfgp *p, gw_config *c, const cJSON *root)
 
 static void parse_fastcgi(cfgp *p, gw_config *c, const cJSON *root)
 {
-    static const char *const keys[] = {"secret_file", "peer_uids", "receive_timeout_ms", NULL};
+    static const char *const keys[] = {"secret_file", "peer_uids", "receive_timeout_ms",
+                                       "nginx_auth_request", NULL};
     char path[256], kp[256], ip[300];
     const cJSON *o = cfg_object(p, root, "", "fastcgi", keys, path, sizeof(path));
     get_str(p, o, path, "secret_file", S_ANY, &c->fastcgi.secret_file);
     if (c->fastcgi.secret_file && *c->fastcgi.secret_file && c->fastcgi.secret_file[0] != '/')
         cfg_err(p, "fastcgi.secret_file", "must be an absolute path (or empty for none)");
     get_int(p, o, path, "receive_timeout_ms", 100, 600000, &c->fastcgi.receive_timeout_ms);
+    get_bool(p, o, path, "nginx_auth_request", &c->fastcgi.nginx_auth_request);
     const cJSON *u = cfg_member(p, o, path, "peer_uids", cJSON_Array,
                                 "an array of user ids or user names");
     if (!u)
@@ -1631,6 +1634,7 @@ char *gw_config_json(const gw_config *c)
     for (size_t i = 0; p && i < c->fastcgi.peer_names.n; i++)
         cJSON_AddItemToArray(p, cJSON_CreateString(c->fastcgi.peer_names.v[i]));
     cJSON_AddNumberToObject(o, "receive_timeout_ms", c->fastcgi.receive_timeout_ms);
+    cJSON_AddBoolToObject(o, "nginx_auth_request", c->fastcgi.nginx_auth_request);
 
     char *text = cJSON_Print(root);
     cJSON_Delete(root);

@@ -20,6 +20,24 @@ void gw_reply_deny(gw_buf *out, gw_status st, const char *extra, const char *rea
                   reason ? "\"" : "");
 }
 
+void gw_reply_subrequest_deny(gw_buf *out, gw_status st, const char *location)
+{
+    if (st == GW_OK)
+        st = GW_E_INTERNAL;
+    int real = location ? 302 : gw_status_http(st);
+    bool unauth = location || gw_status_http(st) == 401;
+    gw_buf_printf(out,
+                  "Status: %s\r\n"
+                  "Content-Type: application/json\r\n"
+                  "Cache-Control: no-store\r\n"
+                  "X-Gwauth-Status: %d\r\n"
+                  "X-Gwauth-Error: %s\r\n",
+                  unauth ? "401 Unauthorized" : "403 Forbidden", real, gw_status_code(st));
+    if (location)
+        gw_buf_printf(out, "X-Gwauth-Location: %s\r\n", location);
+    gw_buf_printf(out, "\r\n{\"error\":\"%s\"}\n", gw_status_code(st));
+}
+
 gw_status gw_reply_allow(gw_buf *out, const gw_var *vars, size_t n)
 {
     for (size_t i = 0; i < n; i++)

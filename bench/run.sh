@@ -14,6 +14,12 @@
 #   new                gwauth, every request a user never seen (user + profile row)
 #   changed            gwauth, known users whose email changes every request
 #   session            gwauth, requests carrying only a session cookie
+#   returning-assert   returning, with the signed identity assertion (ES256):
+#                      cached with the identity, renewed at half its life
+#   nginx-floor        nginx (auth_request, nginx.conf.example) with the
+#                      trivial authorizer (bench/floor.c), a static file
+#   nginx-returning    nginx with gwauth (fastcgi.nginx_auth_request), as
+#                      returning
 #   session-galera     the same with database.cluster "galera": every lookup
 #                      waits for the cluster's writes (wsrep_sync_wait);
 #                      BENCH_GALERA=1 only
@@ -33,7 +39,8 @@ DUR=${BENCH_SECONDS:-5}
 PROCS=${BENCH_PROCS:-"2 4"}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-16}
-ALL="static floor floor-db returning returning-nocache returning-jwt returning-jwt-nocache new changed session"
+ALL="static floor floor-db returning returning-nocache returning-jwt returning-jwt-nocache returning-assert new changed session"
+command -v nginx >/dev/null 2>&1 && ALL="$ALL nginx-floor nginx-returning"
 GALERA=${BENCH_GALERA:-0}
 if [ "$GALERA" = 1 ]; then
     ALL="floor floor-db returning-nocache new session session-galera"
@@ -90,6 +97,10 @@ ISS="https://sso.example.org/realms/bench"
 jwtconf="\"jwt\": {\"jwks_file\": \"$B/jwks.json\", \"issuers\": [\"$ISS\"], \"audiences\": [\"bench\"]}"
 echo "{ $dbconf, \"identity\": {$jwtconf} }" >"$B/gw-jwt.json"
 echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0, $jwtconf} }" >"$B/gw-jwt-nocache.json"
+mkdir -p "$B/keys"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$B/keys/a.pem" 2>/dev/null && chmod 600 "$B/keys/a.pem" || exit 1
+echo "{ $dbconf, \"assertion\": {\"key_file\": \"$B/keys\", \"issuer\": \"https://bench.example/gwauth\", \"audience\": \"bench\"} }" >"$B/gw-assert.json"
+sed 's|"fastcgi": {|"fastcgi": {"nginx_auth_request": true, |' "$B/gw.json" >"$B/gw-nginx.json"
 MINT="$BIN/tests/jwtmint"
 [ -x "$MINT" ] || { say "bench: $MINT is missing (make $BIN/tests/jwtmint)"; exit 1; }
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$B/rsa.pem" 2>/dev/null || exit 1
@@ -127,6 +138,21 @@ sed -e '/^fastcgi.server = (/,/^)/d' -e '/^\$HTTP\["url"\] !~ "\^\/(establish_se
     -e '/^magnet.attract-raw-url-to/d' \
     "$B/auth.conf" >"$B/static.conf"
 
+# nginx, the same site: auth_request to the authorizer's socket; the
+# benchmark's file under /bench/ (nginx.conf.example's /app/ is a FastCGI
+# application)
+NPORT=$(gw_free_port)
+if command -v nginx >/dev/null 2>&1; then
+    mkdir -p "$B/nginx" "$B/www/bench"
+    cp "$B/www/app/index.html" "$B/www/bench/index.html"
+    for k in identity fastcgi proxy; do
+        "$BIN/admin" -c "$B/gw-nginx.json" snippet "nginx-$k" >"$B/nginx/nginx-$k.conf" || exit 1
+    done
+    gw_nginx_conf "$B/nginx.conf" "$NPORT" "$B/www" "$B/nginx" "$B/authz.sock" "$B/none.sock" \
+        "$B/fastcgi.secret" "$B/nginx"
+    sed -i 's/^worker_processes 2;/worker_processes 1;/' "$B/nginx.conf" # as lighttpd: one process
+fi
+
 # cpu_ticks PIDS: utime + stime of the processes so far
 cpu_ticks() {
     local t=0 p f
@@ -150,7 +176,9 @@ ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ 
 
 # run SCENARIO PROCS ROUND: one measurement; appends a line to results.
 run() {
-    local s=$1 p=$2 r=$3 conf="$B/auth.conf" prog=() pids=""
+    local s=$1 p=$2 r=$3 conf="$B/auth.conf" prog=() pids="" server=lighttpd
+    local port=$LPORT path=/app/index.html
+    case $s in nginx-*) server=nginx port=$NPORT path=/bench/index.html ;; esac
     case $s in
         static) conf="$B/static.conf" ;;
         floor) prog=("$BIN/bench/floor") ;;
@@ -159,6 +187,9 @@ run() {
         returning-nocache) prog=("$BIN/authorizer" -c "$B/gw-nocache.json") ;;
         returning-jwt) prog=("$BIN/authorizer" -c "$B/gw-jwt.json") ;;
         returning-jwt-nocache) prog=("$BIN/authorizer" -c "$B/gw-jwt-nocache.json") ;;
+        returning-assert) prog=("$BIN/authorizer" -c "$B/gw-assert.json") ;;
+        nginx-floor) prog=("$BIN/bench/floor") ;;
+        nginx-returning) prog=("$BIN/authorizer" -c "$B/gw-nginx.json") ;;
         session) prog=("$BIN/authorizer" -c "$B/gw-session.json") ;;
         session-galera) prog=("$BIN/authorizer" -c "$B/gw-session-galera.json") ;;
     esac
@@ -169,17 +200,29 @@ run() {
             { say "cannot start ${prog[0]}"; return 1; }
         pids=$(cat "$B/pool.pids")
     fi
-    gw_lighttpd_start "$conf" "$B" "$LPORT" || return 1
-    wrk -t"$THREADS" -c"$CONNS" -d1s -s "$B/$s.lua" "http://127.0.0.1:$LPORT/app/index.html" >/dev/null 2>&1
+    if [ "$server" = nginx ]; then
+        gw_nginx_start "$B/nginx.conf" "$B/nginx" "$NPORT" || return 1
+    else
+        gw_lighttpd_start "$conf" "$B" "$LPORT" || return 1
+    fi
+    wrk -t"$THREADS" -c"$CONNS" -d1s -s "$B/$s.lua" "http://127.0.0.1:$port$path" >/dev/null 2>&1
     local c0 c1 w lpid dpid l0 l1 d0 d1
-    lpid=$(cat "$B/lighttpd.pid") dpid=$(cat "$B/db/mariadbd.pid")
-    l0=$(cpu_ticks "$lpid") d0=$(cpu_ticks "$dpid")
+    # the web server's CPU: lighttpd, or nginx's master and workers
+    if [ "$server" = nginx ]; then
+        lpid="$(cat "$B/nginx/nginx.pid") $(pgrep -P "$(cat "$B/nginx/nginx.pid")" | tr '\n' ' ')"
+    else
+        lpid=$(cat "$B/lighttpd.pid")
+    fi
+    dpid=$(cat "$B/db/mariadbd.pid")
+    # shellcheck disable=SC2086
+    l0=$(cpu_ticks $lpid) d0=$(cpu_ticks "$dpid")
     # shellcheck disable=SC2086
     c0=$(cpu_ticks $pids)
-    w=$(wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency -s "$B/$s.lua" "http://127.0.0.1:$LPORT/app/index.html" 2>&1)
+    w=$(wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency -s "$B/$s.lua" "http://127.0.0.1:$port$path" 2>&1)
     # shellcheck disable=SC2086
     c1=$(cpu_ticks $pids)
-    l1=$(cpu_ticks "$lpid") d1=$(cpu_ticks "$dpid")
+    # shellcheck disable=SC2086
+    l1=$(cpu_ticks $lpid) d1=$(cpu_ticks "$dpid")
     local rps p50 p99 bad rss cpu
     rps=$(printf '%s\n' "$w" | awk '/^Requests\/sec:/ {print $2}')
     p50=$(ms "$(printf '%s\n' "$w" | awk '$1 == "50%" {print $2}')")
@@ -195,9 +238,10 @@ run() {
     lus=$(awk -v d="$((l1 - l0))" -v t="$TICK" -v n="$n" 'BEGIN { printf "%.0f", n ? d / t * 1e6 / n : 0 }')
     dus=$(awk -v d="$((d1 - d0))" -v t="$TICK" -v n="$n" 'BEGIN { printf "%.0f", n ? d / t * 1e6 / n : 0 }')
     echo "$r $s $p ${rps:-0} $p50 $p99 $bad $cpu $rss $lus $dus" >>"$B/results"
-    say "$(printf 'round %d  %-18s procs %d  %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms  non-2xx %d  cpu/proc %3d%%  rss %d KiB  lighttpd %d us/req  mariadb %d us/req' \
+    say "$(printf 'round %d  %-18s procs %d  %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms  non-2xx %d  cpu/proc %3d%%  rss %d KiB  server %d us/req  mariadb %d us/req' \
         "$r" "$s" "$p" "${rps:-0}" "$p50" "$p99" "$bad" "$cpu" "$rss" "$lus" "$dus")"
     gw_stop_pidfile "$B/lighttpd.pid"
+    gw_stop_pidfile "$B/nginx/nginx.pid"
     [ -n "$pids" ] && kill $pids 2>/dev/null
     sleep 0.3
 }
@@ -232,15 +276,20 @@ END {
 }' "$B/results")
 echo
 echo "$table"
-# what waiting for the cluster's writes costs: within each round
-sync_cost=$(awk -v procs="$PROCS" '
-$2 == "session" { s[$1, $3] = $4 } $2 == "session-galera" { g[$1, $3] = $4; r[$1] = 1 }
+# what a feature costs: B ÷ A within each round, then the median
+cost() {
+    awk -v procs="$PROCS" -v a="$1" -v b="$2" '
+$2 == a { s[$1, $3] = $4 } $2 == b { g[$1, $3] = $4; r[$1] = 1 }
 END { np = split(procs, P, " "); for (k = 1; k <= np; k++) { n = 0; line = ""
         for (i in r) if (s[i, P[k]] > 0) { n++; v[n] = g[i, P[k]] / s[i, P[k]]; line = line sprintf(" %.2f", v[n]) }
         if (!n) continue
         for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-        printf "session-galera ÷ session, %d procs, per round:%s; median %.2f\n", P[k], line, n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 } }' "$B/results")
+        printf "%s ÷ %s, %d procs, per round:%s; median %.2f\n", b, a, P[k], line, n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 } }' "$B/results"
+}
+sync_cost=$(cost session session-galera; cost returning returning-assert; cost nginx-floor nginx-returning
+    cost floor nginx-floor)
 [ -n "$sync_cost" ] && echo && echo "$sync_cost"
+command -v nginx >/dev/null 2>&1 || echo "bench: nginx-floor, nginx-returning skipped: nginx is not installed (nginx-core)" >&2
 
 if [ "$OUT" != "-" ]; then
     {
@@ -259,6 +308,7 @@ if [ "$OUT" != "-" ]; then
         echo "$table"
         echo
         [ -n "$sync_cost" ] && printf '%s\n\n' "$sync_cost"
+        command -v nginx >/dev/null 2>&1 || printf 'nginx-floor, nginx-returning: skipped, nginx is not installed (nginx-core).\n\n'
         if [ "$GALERA" = 1 ]; then cat "$GW_TOP/bench/NOTES-cluster.md"; else cat "$GW_TOP/bench/NOTES.md"; fi
     } >"$OUT"
     say "bench: written to $OUT"

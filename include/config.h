@@ -195,6 +195,8 @@ typedef struct gw_config {
         gw_strlist peer_names;   /* the names as written, for the printer */
         size_t npeer_numbers;    /* peer_uids[0..npeer_numbers) were numbers */
         int receive_timeout_ms;  /* a connection's time to deliver its request */
+        bool nginx_auth_request; /* the authorizer also answers in the RESPONDER
+                                    role, as nginx's auth_request needs */
     } fastcgi;
 
     /* Derived once at load: */

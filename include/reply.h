@@ -23,6 +23,15 @@ typedef struct {
  * extra (may be NULL) holds whole header lines ending in "\r\n". */
 void gw_reply_deny(gw_buf *out, gw_status st, const char *extra, const char *reason);
 
+/* A deny for a web server that only tells 2xx, 401 and 403 apart (an
+ * nginx auth_request subrequest: any other status becomes its 500): 401
+ * for 401 and for the login redirect (location not NULL), else 403, with
+ * the real answer in X-Gwauth-Status (the HTTP status gwauth would have
+ * sent: 302, 400, 503, ...), X-Gwauth-Error (the JSON code) and, for the
+ * redirect, X-Gwauth-Location, for the web server to answer with them.
+ * The body is the deny's JSON, as for gw_reply_deny. */
+void gw_reply_subrequest_deny(gw_buf *out, gw_status st, const char *location);
+
 /* A 302 to location (already validated, no control characters), with
  * Cache-Control: no-store and the extra header lines (may be NULL). For a
  * deny (st not GW_OK, e.g. the login redirect) the body is the deny's

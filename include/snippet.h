@@ -1,8 +1,11 @@
 /*
  * snippet.h - web server configuration derived from gwauth's own (pure):
  * the request headers that carry the identity to a proxied application,
- * and the Apache lines that set them, remove every client-sent copy, and
- * keep mod_fcgid from showing the Variable- lines to the client. Printed
+ * the Apache lines that set them, remove every client-sent copy, and
+ * keep mod_fcgid from showing the Variable- lines to the client, and the
+ * nginx lines that take the variables from the auth_request subrequest
+ * ($gw_<name in lower case>: $gw_remote_user, $gw_gwauth_email) and pass
+ * them on. Printed
  * by gwauth-admin snippet, so that the web server's list cannot drift
  * from the configuration's "export".
  */
@@ -25,11 +28,18 @@ bool gw_proxy_header(const char *var, char *out, size_t n);
 typedef enum {
     GW_SNIPPET_APACHE_PROXY, /* RequestHeader lines for mod_proxy_http */
     GW_SNIPPET_APACHE_FCGID, /* Header unset lines for FcgidAccessChecker */
+    GW_SNIPPET_NGINX_IDENTITY, /* auth_request and auth_request_set lines */
+    GW_SNIPPET_NGINX_FASTCGI,  /* fastcgi_param lines for FastCGI applications */
+    GW_SNIPPET_NGINX_PROXY,    /* proxy_set_header lines for proxied ones */
     GW_SNIPPET_COUNT
 } gw_snippet_kind;
 
-/* The kind named name ("apache-proxy", "apache-fcgid"); false if none. */
+/* The kind named name ("apache-proxy", "apache-fcgid", "nginx-identity",
+ * "nginx-fastcgi", "nginx-proxy"); false if none. */
 bool gw_snippet_kind_of(const char *name, gw_snippet_kind *kind);
+
+/* The names of the kinds, for messages: "apache-proxy, apache-fcgid, ...". */
+extern const char gw_snippet_kinds[];
 
 /* The snippet of kind for cfg, appended to out; source names the
  * configuration file in its first comment. */

@@ -6,7 +6,8 @@ PKGS="build-essential pkg-config libfcgi-dev libcjson-dev libmariadb-dev libssl-
 lighttpd-modules-lua
 libcunit1-dev mariadb-server mariadb-client lighttpd spawn-fcgi curl procps
 apache2 libapache2-mod-fcgid man-db systemd wrk valgrind openssl galera-4 rsync python3
-prometheus debhelper lintian fakeroot python3-jwt python3-cryptography"
+prometheus debhelper lintian fakeroot python3-jwt python3-cryptography
+nginx-core"
 
 missing=""
 for p in $PKGS; do

@@ -158,6 +158,56 @@ gw_lighttpd_conf() {
     } >"$out"
 }
 
+# gw_nginx_conf OUT PORT DOCROOT STATE AUTHZ_SOCK RESP_SOCK SECRET_FILE SNIPPETS
+#   [FASTCGI_APP] [PROXIED_APP]: a whole nginx configuration (in the
+# foreground, logs and temporary files under STATE) around
+# nginx.conf.example, with its site settings replaced and its
+# /etc/gwauth/ files taken from SNIPPETS/ (nginx-identity.conf,
+# nginx-fastcgi.conf, nginx-proxy.conf: gwauth-admin snippet). The secret's
+# include file is written to STATE/gwauth-secret.conf.
+gw_nginx_conf() {
+    local out=$1 port=$2 docroot=$3 state=$4 authz=$5 resp=$6 secret=$7 snippets=$8 k
+    local fcgi=${9:-unix:$state/none.sock} proxied=${10:-http://127.0.0.1:9}
+    gw_secret "$secret"
+    mkdir -p "$state/tmp"
+    (umask 077; printf 'set $gwauth_secret "%s";\n' "$(cat "$secret")" >"$state/gwauth-secret.conf")
+    {
+        echo "    listen 127.0.0.1:$port;"
+        echo "    root $docroot;"
+        echo "    set \$gwauth_authorizer unix:$authz;"
+        echo "    set \$gwauth_responder unix:$resp;"
+        echo "    set \$gwauth_fastcgi_app $fcgi;"
+        echo "    set \$gwauth_proxied_app $proxied;"
+        echo "    include $state/gwauth-secret.conf;"
+    } >"$state/site-settings.conf"
+    sed -e "/# BEGIN site settings/r $state/site-settings.conf" -e '/# BEGIN site settings/,/# END site settings/d' \
+        -e "s|/etc/gwauth/|$snippets/|g" "$GW_TOP/nginx.conf.example" >"$state/site.conf"
+    {
+        echo "# generated around nginx.conf.example"
+        echo "daemon off;"
+        echo "worker_processes 2;"
+        [ "$(id -u)" = 0 ] && echo "user root;"
+        echo "pid $state/nginx.pid;"
+        echo "error_log $state/error.log warn;"
+        echo "events { worker_connections 1024; }"
+        echo "http {"
+        echo "    access_log $state/access.log;"
+        for k in client_body proxy fastcgi uwsgi scgi; do echo "    ${k}_temp_path $state/tmp/$k;"; done
+        echo "    include /etc/nginx/mime.types;"
+        echo "    include $state/site.conf;"
+        echo "}"
+    } >"$out"
+}
+
+# gw_nginx_start CONF STATEDIR PORT: checks CONF and starts nginx in the
+# background (its pid in STATEDIR/nginx.pid).
+gw_nginx_start() {
+    local conf=$1 state=$2 port=$3
+    nginx -t -c "$conf" >"$state/nginx-test.log" 2>&1 || { cat "$state/nginx-test.log" >&2; return 1; }
+    nginx -c "$conf" >>"$state/nginx.out" 2>&1 &
+    gw_wait_port "$port" 10 || { echo "nginx did not start:" >&2; tail "$state/error.log" >&2 2>/dev/null; return 1; }
+}
+
 # gw_lighttpd_start CONF STATEDIR PORT: starts lighttpd in the background.
 gw_lighttpd_start() {
     local conf=$1 state=$2 port=$3

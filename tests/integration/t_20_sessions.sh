@@ -9,9 +9,7 @@ stack_start sess '{"session": {"enabled": true, "secure": false, "ttl_seconds": 
 SESS=$PORT
 
 # cookie NAME: the value of Set-Cookie NAME from the last response
-cookie() { printf '%s\n' "$HEADERS" | sed -n "s/^Set-Cookie: $1=\([^;]*\).*/\1/p" | head -1; }
 setcookie() { printf '%s\n' "$HEADERS" | grep "^Set-Cookie: $1=" | head -1; }
-location() { printf '%s\n' "$HEADERS" | sed -n 's/^Location: //p'; }
 
 section "establish a session"
 DAVE=$(b64 '{"sub":"dave-1","email":"dave@example.org","preferred_username":"dave"}')

@@ -6,7 +6,6 @@
 stack_start life '{"session": {"enabled": true, "secure": false, "idle_seconds": 3, "touch_seconds": 1,
   "max_per_user": 3}, "access": {"login_redirect": "/login"}}' 1 || return
 LIFE=$PORT
-cookie() { printf '%s\n' "$HEADERS" | sed -n "s/^Set-Cookie: $1=\([^;]*\).*/\1/p" | head -1; }
 srow() { sqlv "SELECT $2 FROM sessions WHERE token_hash = UNHEX(SHA2('$1', 256))"; }
 FRAN=$(b64 '{"sub":"fran-1"}')
 

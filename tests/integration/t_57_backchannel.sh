@@ -15,7 +15,6 @@ stack_start bcl "$(printf '{"identity": {"cache_seconds": 0, "jwt": {"jwks_file"
   "logout": {"backchannel_path": "/backchannel_logout"}}' "$B/jwks.json" "$BISS")" 1 || return
 BCL=$PORT
 NOW=$(date +%s)
-cookie() { printf '%s\n' "$HEADERS" | sed -n "s/^Set-Cookie: $1=\([^;]*\).*/\1/p" | head -1; }
 # idtok SUB IAT [MORE]: the gateway's ID token
 idtok() { jwt_sign "$B/rsa.pem" RS256 rsa-1 "{\"iss\":\"$BISS\",\"aud\":\"app\",\"sub\":\"$1\",\"iat\":$2,\"exp\":$((NOW + 600))${3:-}}"; }
 # lotok PAYLOAD_MEMBERS [KEY] [HEADER]: a logout token

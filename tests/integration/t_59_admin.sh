@@ -8,7 +8,6 @@ d="$T/adm"
 ADM() { "$GW_BIN/admin" -c "$d/gwauth.json" "$@"; }
 # jq-like: jf EXPR: evaluates a Python expression over the JSON on stdin (as j)
 jf() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
-cookie() { printf '%s\n' "$HEADERS" | sed -n "s/^Set-Cookie: $1=\([^;]*\).*/\1/p" | head -1; }
 
 section "gwauth-admin: usage and exit codes"
 out=$(ADM --help); rc=$?

@@ -18,7 +18,8 @@ for f in usr/local/lib/gwauth/authorizer usr/local/lib/gwauth/logout usr/local/s
     usr/local/lib/systemd/system/gwauth-jwks.timer etc/gwauth/gwauth.json etc/gwauth/fastcgi.secret \
     usr/local/share/gwauth/lighttpd-strip-secret.lua usr/local/share/gwauth/lighttpd-header-guard.lua \
     usr/local/share/gwauth/lighttpd-proxy-headers.lua usr/local/share/gwauth/gwauth_assertion.py \
-    usr/local/share/doc/gwauth/examples/lighttpd-proxy.conf usr/local/share/doc/gwauth/examples/apache2-proxy.conf; do
+    usr/local/share/doc/gwauth/examples/lighttpd-proxy.conf usr/local/share/doc/gwauth/examples/apache2-proxy.conf \
+    usr/local/share/doc/gwauth/nginx.conf.example; do
     [ -f "$I/$f" ] && ok "installed $f" || fail "installed $f"
 done
 expect_eq "configuration is not world-readable" "$(stat -c %a "$I/etc/gwauth/gwauth.json")" 640

@@ -379,7 +379,7 @@ static void t_json_round_trip(void)
         "\"leeway_seconds\":5}}}",
         "{\"database\":{\"cluster\":\"galera\",\"hosts\":[\"db1:3307\",\"unix:/run/db.sock\",\"[::1]:3308\",\"db4\"],"
         "\"failback_seconds\":5},\"fastcgi\":{\"secret_file\":\"/etc/gwauth/fastcgi.secret\",\"peer_uids\":[33,\"www-data\",0],"
-        "\"receive_timeout_ms\":2500}}",
+        "\"receive_timeout_ms\":2500,\"nginx_auth_request\":true}}",
         "{\"assertion\":{\"key_file\":\"/etc/gwauth/keys\",\"issuer\":\"https://a.example/gw\","
         "\"audience\":\"orders\",\"ttl_seconds\":30,\"variable\":\"APP_JWT\",\"jwks_path\":\"/keys.json\"},"
         "\"access\":{\"rules\":[{\"prefix\":\"/billing/\",\"audience\":\"billing\"}]}}",

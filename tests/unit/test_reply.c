@@ -1,5 +1,6 @@
 /* reply.c: every reply is a complete header block; no value splits a line. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "reply.h"
@@ -39,6 +40,42 @@ static void t_deny(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Retry-After: 5\r\nX-A: 1\r\n\r\n"
                                           "{\"error\":\"unavailable\",\"reason\":\"schema_mismatch\"}\n"));
     gw_buf_free(&b);
+}
+
+/* nginx's auth_request: only 401 and 403, the real answer in headers. */
+static void t_subrequest_deny(void)
+{
+    static const struct {
+        gw_status st;
+        const char *loc, *status, *real, *code;
+    } cases[] = {
+        {GW_E_UNAUTHENTICATED, NULL, "401 Unauthorized", "401", "unauthenticated"},
+        {GW_E_INVALID_TOKEN, NULL, "401 Unauthorized", "401", "invalid_token"},
+        {GW_E_UNAUTHENTICATED, "/login?next=%2F", "401 Unauthorized", "302", "unauthenticated"},
+        {GW_E_FORBIDDEN, NULL, "403 Forbidden", "403", "forbidden"},
+        {GW_E_MALFORMED, NULL, "403 Forbidden", "400", "malformed_userinfo"},
+        {GW_E_TOO_LARGE, NULL, "403 Forbidden", "431", "userinfo_too_large"},
+        {GW_E_UNAVAILABLE, NULL, "403 Forbidden", "503", "unavailable"},
+        {GW_E_INTERNAL, NULL, "403 Forbidden", "500", "internal_error"},
+        {GW_OK, NULL, "403 Forbidden", "500", "internal_error"}, /* never an allow */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        gw_buf b;
+        gw_buf_init(&b);
+        gw_reply_subrequest_deny(&b, cases[i].st, cases[i].loc);
+        char want[256];
+        snprintf(want, sizeof(want), "Status: %s\r\n", cases[i].status);
+        CU_ASSERT_EQUAL(strncmp(b.data, want, strlen(want)), 0);
+        snprintf(want, sizeof(want), "X-Gwauth-Status: %s\r\nX-Gwauth-Error: %s\r\n", cases[i].real,
+                 cases[i].code);
+        CU_ASSERT_PTR_NOT_NULL(strstr(b.data, want));
+        CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Cache-Control: no-store\r\n"));
+        CU_ASSERT_EQUAL(strstr(b.data, "X-Gwauth-Location: ") != NULL, cases[i].loc != NULL);
+        snprintf(want, sizeof(want), "\r\n\r\n{\"error\":\"%s\"}\n", cases[i].code);
+        CU_ASSERT_PTR_NOT_NULL(strstr(b.data, want));
+        CU_ASSERT_PTR_NULL(strstr(b.data, "Variable-"));
+        gw_buf_free(&b);
+    }
 }
 
 static void t_allow(void)
@@ -112,6 +149,7 @@ void unit_reply(void)
     static const unit_test tests[] = {
         {"deny: status, JSON code, no-store, Retry-After on 503", t_deny},
         {"allow: one Variable- line per non-empty value", t_allow},
+        {"nginx subrequest deny: 401 or 403, the real status and code in headers", t_subrequest_deny},
         {"allow: no value can produce CR or LF", t_allow_never_splits},
         {"allow: no edge white space, C1 control or line separator", t_allow_refuses_disguise},
         {NULL, NULL}};

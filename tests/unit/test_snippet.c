@@ -56,11 +56,36 @@ static void t_apache(void)
     gw_config_free(c);
 }
 
+static void t_nginx(void)
+{
+    gw_config *c = unit_config_of("{\"export\":{\"REMOTE_USER\":\"global_id\",\"APP_EMAIL\":\"email\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_buf b;
+    gw_buf_init(&b);
+    gw_snippet(c, GW_SNIPPET_NGINX_IDENTITY, "x", &b);
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request /_gwauth;\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request_set $gwauth_status $upstream_http_x_gwauth_status;\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request_set $gw_remote_user $upstream_http_variable_remote_user;\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request_set $gw_app_email $upstream_http_variable_app_email;\n"));
+    gw_buf_reset(&b);
+    gw_snippet(c, GW_SNIPPET_NGINX_FASTCGI, "x", &b);
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "fastcgi_param REMOTE_USER $gw_remote_user if_not_empty;\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "fastcgi_param APP_EMAIL $gw_app_email if_not_empty;\n"));
+    gw_buf_reset(&b);
+    gw_snippet(c, GW_SNIPPET_NGINX_PROXY, "x", &b);
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "proxy_set_header X-Gwauth-User $gw_remote_user;\n"));
+    CU_ASSERT_PTR_NULL(strstr(b.data, "APP_EMAIL")); /* not a header name */
+    CU_ASSERT_PTR_NULL(strstr(b.data, "app_email"));
+    gw_buf_free(&b);
+    gw_config_free(c);
+}
+
 void unit_snippet(void)
 {
     static const unit_test tests[] = {
         {"proxy header names: REMOTE_USER and GWAUTH_* only, never the secret", t_headers},
         {"Apache lines: every spelling unset, every export set or unset", t_apache},
+        {"nginx lines: auth_request variables, FastCGI parameters, proxy headers", t_nginx},
         {NULL, NULL},
     };
     unit_suite("snippet", tests);
