@@ -65,7 +65,8 @@ static void usage(FILE *f)
             "  snippet KIND        web server lines for the configuration's exports; KIND:\n"
             "                      apache-proxy (request headers for mod_proxy applications,\n"
             "                      client copies removed first), apache-fcgid (the Header\n"
-            "                      unset lines mod_fcgid needs), nginx-identity (auth_request\n"
+            "                      unset lines mod_fcgid needs), apache-anonymous (access.rules'\n"
+            "                      anonymous paths for mod_authnz_fcgi), nginx-identity (auth_request\n"
             "                      and its variables), nginx-fastcgi, nginx-proxy (passing\n"
             "                      them to FastCGI or proxied applications)\n"
             "\n"
@@ -109,7 +110,12 @@ static int cmd_snippet(admin *a, int argc, char **argv)
     }
     gw_buf b;
     gw_buf_init(&b);
-    gw_snippet(a->cfg, kind, a->cfgpath, &b);
+    const char *why = NULL;
+    if (!gw_snippet(a->cfg, kind, a->cfgpath, &b, &why)) {
+        fprintf(stderr, "gwauth-admin: snippet %s: %s\n", argv[0], why);
+        gw_buf_free(&b);
+        return EX_ERROR;
+    }
     if (b.oom) {
         fprintf(stderr, "gwauth-admin: out of memory\n");
         gw_buf_free(&b);

@@ -2,12 +2,16 @@
 """A proxied application for the tests: answers every request with the
 identity it received, as JSON: the X-Gwauth-* request headers (and any
 other identity header that reached it), and what verifying the assertion
-(examples/gwauth_assertion.py) gave.
+(examples/gwauth_assertion.py) gave. A WebSocket upgrade (RFC 6455) gets
+101, that report as its first text message, then an echo of each message.
 
     backend.py PORT JWKS_URL ISSUER AUDIENCE
 """
+import base64
+import hashlib
 import json
 import os
+import struct
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -19,7 +23,34 @@ verifier = gwauth_assertion.Verifier(jwks_url, issuer, audience)
 SHOWN = ("x-gwauth", "x_gwauth", "x-userinfo", "remote-user", "x-remote-user")
 
 
+WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def ws_send(out, text):
+    data = text.encode()
+    n = len(data)
+    head = bytes([0x81, n]) if n < 126 else (bytes([0x81, 126]) + struct.pack("!H", n)
+                                             if n < 65536 else bytes([0x81, 127]) + struct.pack("!Q", n))
+    out.write(head + data)
+    out.flush()
+
+
+def ws_recv(inp):
+    """(opcode, payload) of the next client frame (masked, as clients send)."""
+    b0, b1 = inp.read(2)
+    n = b1 & 0x7F
+    if n == 126:
+        n = struct.unpack("!H", inp.read(2))[0]
+    elif n == 127:
+        n = struct.unpack("!Q", inp.read(8))[0]
+    mask = inp.read(4) if b1 & 0x80 else b"\0\0\0\0"
+    data = bytes(c ^ mask[i % 4] for i, c in enumerate(inp.read(n)))
+    return b0 & 0x0F, data
+
+
 class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
     def report(self):
         headers = {k: v for k, v in self.headers.items() if k.lower().startswith(SHOWN)}
         token = self.headers.get("X-Gwauth-Assertion")
@@ -33,6 +64,23 @@ class Handler(BaseHTTPRequestHandler):
                 result["error"] = "%s: %s" % (type(e).__name__, e)
         body = json.dumps({"path": self.path, "headers": headers, "assertion": result},
                           sort_keys=True).encode()
+        key = self.headers.get("Sec-WebSocket-Key")
+        if self.headers.get("Upgrade", "").lower() == "websocket" and key:
+            accept = base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()
+            self.send_response(101)
+            self.send_header("Upgrade", "websocket")
+            self.send_header("Connection", "Upgrade")
+            self.send_header("Sec-WebSocket-Accept", accept)
+            self.end_headers()
+            ws_send(self.wfile, body.decode())
+            while True:
+                op, data = ws_recv(self.rfile)
+                if op == 8:  # close
+                    self.wfile.write(bytes([0x88, 0]))
+                    break
+                ws_send(self.wfile, "echo " + data.decode())
+            self.close_connection = True
+            return
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

@@ -291,6 +291,27 @@ session_journey() {
     expect_eq "$label: an open redirect is refused" "$(location)" "/app/"
 }
 
+# ws_journey LABEL PATH USERINFO SUB: a WebSocket to the proxied Python
+# application (backend.py) at PATH on the current server: with the
+# identity the upgrade is 101 and the application's first message reports
+# gwauth's X-Gwauth-User (a client's own copy replaced) and a verified
+# assertion; the socket echoes; without an identity the upgrade gets the
+# deny, never a 101.
+ws_journey() {
+    local label=$1 path=$2 ui=$3 sub=$4 out
+    out=$(/usr/bin/python3 "$GW_TOP/tests/integration/wsclient.py" "$(url "$path")" "X-Userinfo: $ui" \
+        "X-Gwauth-User: mallory" 2>&1)
+    expect_eq "$label: a WebSocket with an identity: 101" "$(printf '%s\n' "$out" | sed -n 1p)" "STATUS 101"
+    BODY=$(printf '%s\n' "$out" | sed -n 2p)
+    expect_eq "$label: ...the application got X-Gwauth-User, not the client's" "$(bjf 'd["headers"].get("X-Gwauth-User")')" "$sub"
+    expect_eq "$label: ...and a valid assertion for the user" "$(bjf 'd["assertion"]["claims"]["sub"] if d["assertion"].get("valid") else d["assertion"]')" "$sub"
+    expect_eq "$label: ...the socket works both ways" "$(printf '%s\n' "$out" | sed -n 3p)" "echo ping"
+    out=$(/usr/bin/python3 "$GW_TOP/tests/integration/wsclient.py" "$(url "$path")" "Accept: application/json" \
+        "X-Gwauth-User: mallory" 2>&1)
+    expect_eq "$label: a WebSocket without an identity: 401, never 101" "$(printf '%s\n' "$out" | sed -n 1p)" "STATUS 401"
+    expect_hasnt "$label: ...and no report from the application" "$out" "mallory"
+}
+
 # url PATH: http://127.0.0.1:$PORT$PATH
 url() { echo "http://127.0.0.1:$PORT$1"; }
 

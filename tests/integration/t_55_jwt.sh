@@ -186,9 +186,12 @@ spawn-fcgi -a 127.0.0.1 -p "$AJ" -F 1 -P "$a/authz.pids" -- "$GW_BIN/authorizer"
     -l "$a/authz.log" >/dev/null 2>&1
 sed 's/^    #CGIPassAuth On/    CGIPassAuth On/' "$GW_TOP/apache2.conf.example" >"$a/apache2.conf"
 grep -q '^    CGIPassAuth On' "$a/apache2.conf" || fail "the Apache example names CGIPassAuth"
+"$GW_BIN/admin" -c "$T/jwtbearer/gwauth.json" snippet apache-anonymous >"$a/anonymous.conf" ||
+    fail "gwauth-admin snippet apache-anonymous"
 if apache_start apjwt "$a/apache2.conf" "Define GWAUTH_AUTHORIZER fcgi://127.0.0.1:$AJ/
 Define GWAUTH_RESPONDER fcgi://127.0.0.1:$(gw_free_port)/
 Define GWAUTH_DOCROOT $a/www
+Define GWAUTH_ANONYMOUS_PATHS $a/anonymous.conf
 Define GWAUTH_SECRET $(cat "$T/jwtbearer/fastcgi.secret")"; then
     req -H "X-Userinfo: $KIM" -H "Authorization: Bearer $T_ED" "http://127.0.0.1:$APORT/app/whoami"
     expect_eq "Apache: Authorization: Bearer reaches gwauth with CGIPassAuth On: 200" "$STATUS" 200

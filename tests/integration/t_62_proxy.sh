@@ -125,6 +125,9 @@ sleep 1.2
 req "$(url /gwauth/jwks.json)"
 expect_eq "a removed key is no longer published" "$(bjf '",".join(k["kid"] for k in d["keys"])')" "$KID2"
 
+section "proxy: WebSockets (proxy.header upgrade)"
+ws_journey lighttpd /api/ws "$PIA" pia-1
+
 section "proxy: counted"
 req "$(url /gwauth/metrics)"
 n=$(printf '%s\n' "$BODY" | sed -n 's/^gwauth_assertions_signed_total \([0-9]*\)$/\1/p')

@@ -23,7 +23,9 @@ apache_json() { # apache_json EXTRA_MEMBERS: the configuration, with more top-le
 JSON
 }
 apache_json ", \"assertion\": { \"key_file\": \"$d/keys\", \"issuer\": \"$AISS\", \"audience\": \"orders\" },
-  \"access\": { \"rules\": [{ \"prefix\": \"/api/public/\", \"access\": \"anonymous\" }] }" >"$d/gwauth.json"
+  \"access\": { \"rules\": [{ \"prefix\": \"/api/public/\", \"access\": \"anonymous\" },
+                { \"prefix\": \"/public/\", \"access\": \"anonymous\" }, { \"prefix\": \"/public/private/\" }] }" \
+    >"$d/gwauth.json"
 chmod 644 "$d/gwauth.json"
 AZ=$(gw_free_port) RS=$(gw_free_port)
 spawn-fcgi -a 127.0.0.1 -p "$AZ" -F 2 -P "$d/authz.pids" -- "$GW_BIN/authorizer" -c "$d/gwauth.json" -l "$d/authz.log" >/dev/null 2>&1
@@ -33,12 +35,15 @@ STACKS+=("apache") # so that the processes are stopped (and checked) like the ot
 cat "$GW_TOP/apache2.conf.example" "$GW_TOP/examples/apache2-proxy.conf" >"$d/apache2-proxy.conf"
 "$GW_BIN/admin" -c "$d/gwauth.json" snippet apache-proxy >"$d/proxy-headers.conf" ||
     fail "gwauth-admin snippet apache-proxy"
+"$GW_BIN/admin" -c "$d/gwauth.json" snippet apache-anonymous >"$d/anonymous.conf" ||
+    fail "gwauth-admin snippet apache-anonymous"
 APP_PORT=$(gw_free_port)
 apache_start apache "$d/apache2-proxy.conf" "Define GWAUTH_AUTHORIZER fcgi://127.0.0.1:$AZ/
 Define GWAUTH_RESPONDER fcgi://127.0.0.1:$RS/
 Define GWAUTH_DOCROOT $d/www
 Define GWAUTH_APP http://127.0.0.1:$APP_PORT
 Define GWAUTH_PROXY_HEADERS $d/proxy-headers.conf
+Define GWAUTH_ANONYMOUS_PATHS $d/anonymous.conf
 Define GWAUTH_SECRET $(cat "$d/fastcgi.secret")" || { fail "Apache (mod_authnz_fcgi) did not start"; return; }
 mkdir -p "$d/www/app/env"
 cp "$GW_TOP/tests/integration/env.cgi" "$d/www/app/env/whoami"
@@ -86,7 +91,20 @@ apache_deny "repeated key: 400" 400 malformed_userinfo -H "X-Userinfo: $(b64 '{"
 req -H "X-Userinfo: $NICK" -H "X_Userinfo: $(b64 '{"sub":"mallory"}')" "$(url /app/whoami)"
 expect_has "Apache drops X_Userinfo before gwauth sees it" "$BODY" "REMOTE_USER=nick-ap"
 req "$(url /public/)"
-expect_eq "anonymous path outside the provider: 200" "$STATUS" 200
+expect_eq "an anonymous path (access.rules, snippet apache-anonymous) without identity: 200" "$STATUS $BODY" "200 public page"
+cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/public/whoami"
+mkdir -p "$d/www/public/private" && cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/public/private/whoami"
+req "$(url /public/whoami)"
+expect_eq "...a CGI there without identity: 200, nothing exported" "$STATUS $(printf '%s' "$BODY" | grep -c .)" "200 0"
+req -H "X-Userinfo: $NICK" "$(url /public/whoami)"
+expect_has "...with an identity: through gwauth, the identity exported" "$BODY" "REMOTE_USER=nick-ap"
+expect_has "...and the other exports" "$BODY" "GWAUTH_EMAIL=nick@example.org"
+apache_deny "...a malformed identity there: 400" 400 malformed_userinfo -H "X-Userinfo: not*base64" "$(url /public/whoami)"
+apache_deny "an authenticated prefix inside the anonymous one (/public/private/): 401" 401 unauthenticated \
+    "$(url /public/private/whoami)"
+apache_deny "...also spelled /public/%70rivate/" 401 unauthenticated "$(url /public/%70rivate/whoami)"
+req -H "X-Userinfo: $NICK" "$(url /public/private/whoami)"
+expect_has "...with an identity: allowed" "$BODY" "REMOTE_USER=nick-ap"
 gw_db_stop "$DB_DIR"
 apache_deny "database stopped: 503" 503 unavailable -H "X-Userinfo: $(b64 '{"sub":"ap-down"}')" "$(url /app/whoami)"
 expect_has "...with Retry-After: 5" "$HEADERS" "Retry-After: 5"
@@ -130,6 +148,7 @@ before=$(grep -c '"GET ' "$d/backend.log")
 req -H "X-Gwauth-User: mallory" "$(url /api/orders)"
 expect_eq "Apache proxy, no identity: 401, the application never called" \
     "$STATUS $(grep -c '"GET ' "$d/backend.log")" "401 $before"
+ws_journey Apache /api/ws "$NICK" nick-ap
 kill "$(cat "$d/backend.pid")" 2>/dev/null
 
 section "Apache + mod_fcgid (FcgidAccessChecker)"

@@ -114,6 +114,7 @@ expect_eq "an anonymous path: 200, no X-Gwauth-* header reaches the application"
 before=$(grep -c '"GET ' "$N/backend.log")
 req -H "$JSON_ACCEPT" -H "X-Gwauth-User: mallory" "$(url /api/orders)"
 expect_eq "no identity: 401, the application never called" "$STATUS $(grep -c '"GET ' "$N/backend.log")" "401 $before"
+ws_journey nginx /api/ws "$NORA" nora-1
 kill "$(cat "$N/backend.pid")" 2>/dev/null
 
 section "nginx: health, metrics, keys"

@@ -34,8 +34,9 @@ static void t_apache(void)
                                   "\"assertion\":{\"key_file\":\"/k\",\"issuer\":\"i\",\"audience\":\"a\"}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     gw_buf b;
+    const char *why = NULL;
     gw_buf_init(&b);
-    gw_snippet(c, GW_SNIPPET_APACHE_PROXY, "/etc/gwauth/gwauth.json", &b);
+    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_PROXY, "/etc/gwauth/gwauth.json", &b, &why));
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "from /etc/gwauth/gwauth.json"));
     /* every spelling of every separator: 4 for X-Gwauth-User, 8 for X-Gwauth-User-Id */
     CU_ASSERT_EQUAL(count(b.data, "RequestHeader unset "), 4 + 8 + 4);
@@ -45,7 +46,7 @@ static void t_apache(void)
                                           "env=GWAUTH_ASSERTION\n"));
     CU_ASSERT_PTR_NULL(strstr(b.data, "APP_EMAIL")); /* not a GWAUTH_ name: not a header */
     gw_buf_reset(&b);
-    gw_snippet(c, GW_SNIPPET_APACHE_FCGID, "x", &b);
+    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_FCGID, "x", &b, &why));
     CU_ASSERT_EQUAL(count(b.data, "Header always unset Variable-"), 4);
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Header always unset Variable-APP_EMAIL\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Header unset Variable-GWAUTH_ASSERTION\n"));
@@ -61,21 +62,73 @@ static void t_nginx(void)
     gw_config *c = unit_config_of("{\"export\":{\"REMOTE_USER\":\"global_id\",\"APP_EMAIL\":\"email\"}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     gw_buf b;
+    const char *why = NULL;
     gw_buf_init(&b);
-    gw_snippet(c, GW_SNIPPET_NGINX_IDENTITY, "x", &b);
+    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_NGINX_IDENTITY, "x", &b, &why));
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request /_gwauth;\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request_set $gwauth_status $upstream_http_x_gwauth_status;\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request_set $gw_remote_user $upstream_http_variable_remote_user;\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request_set $gw_app_email $upstream_http_variable_app_email;\n"));
     gw_buf_reset(&b);
-    gw_snippet(c, GW_SNIPPET_NGINX_FASTCGI, "x", &b);
+    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_NGINX_FASTCGI, "x", &b, &why));
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "fastcgi_param REMOTE_USER $gw_remote_user if_not_empty;\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "fastcgi_param APP_EMAIL $gw_app_email if_not_empty;\n"));
     gw_buf_reset(&b);
-    gw_snippet(c, GW_SNIPPET_NGINX_PROXY, "x", &b);
+    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_NGINX_PROXY, "x", &b, &why));
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "proxy_set_header X-Gwauth-User $gw_remote_user;\n"));
     CU_ASSERT_PTR_NULL(strstr(b.data, "APP_EMAIL")); /* not a header name */
     CU_ASSERT_PTR_NULL(strstr(b.data, "app_email"));
+    gw_buf_free(&b);
+    gw_config_free(c);
+}
+
+static void t_apache_anonymous(void)
+{
+    gw_config *c = unit_config_of(
+        "{\"access\":{\"default\":\"anonymous\",\"rules\":[{\"prefix\":\"/public/\",\"access\":\"anonymous\"},"
+        "{\"prefix\":\"/public/private/\"},{\"prefix\":\"/admin/\"},"
+        "{\"prefix\":\"/admin/open.x\",\"access\":\"anonymous\"}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_buf b;
+    const char *why = NULL;
+    gw_buf_init(&b);
+    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_ANONYMOUS, "x", &b, &why));
+    /* the default, minus every authenticated prefix */
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/\">\n    <If \"-z %{HTTP:X-USERINFO} && "
+                                          "%{REQUEST_URI} !~ m#^/public/private/# && "
+                                          "%{REQUEST_URI} !~ m#^/admin/#\">\n"));
+    /* a rule, minus the authenticated one inside it only */
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/public/\">\n    <If \"-z %{HTTP:X-USERINFO} && "
+                                          "%{REQUEST_URI} !~ m#^/public/private/#\">\n"));
+    /* escaped: "." is not any character */
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/admin/open\\.x\">\n    <If \"-z %{HTTP:X-USERINFO}\">\n"));
+    CU_ASSERT_EQUAL(count(b.data, "AuthnzFcgiCheckAuthnProvider None\n        Require all granted\n"), 3);
+    CU_ASSERT_PTR_NULL(strstr(b.data, "applogout")); /* implied rules: the example's own */
+    gw_buf_free(&b);
+    gw_config_free(c);
+    /* every mapped header of the headers source must be absent */
+    c = unit_config_of("{\"identity\":{\"source\":\"headers\",\"claim_headers\":{\"sub\":\"HTTP_REMOTE_USER\","
+                       "\"email\":\"HTTP_REMOTE_EMAIL\"}},\"access\":{\"rules\":[{\"prefix\":\"/p/\","
+                       "\"access\":\"anonymous\"}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_buf_init(&b);
+    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_ANONYMOUS, "x", &b, &why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "-z %{HTTP:REMOTE-USER} && -z %{HTTP:REMOTE-EMAIL}\">"));
+    gw_buf_free(&b);
+    gw_config_free(c);
+    /* what cannot be written: a variable that is not a header, a prefix with a quote */
+    c = unit_config_of("{\"identity\":{\"header\":\"REMOTE_USER\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_buf_init(&b);
+    CU_ASSERT_FALSE(gw_snippet(c, GW_SNIPPET_APACHE_ANONYMOUS, "x", &b, &why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "HTTP"));
+    gw_buf_free(&b);
+    gw_config_free(c);
+    c = unit_config_of("{\"access\":{\"rules\":[{\"prefix\":\"/a\\\"b/\",\"access\":\"anonymous\"}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c); /* a path gwauth accepts... */
+    gw_buf_init(&b);
+    CU_ASSERT_FALSE(gw_snippet(c, GW_SNIPPET_APACHE_ANONYMOUS, "x", &b, &why)); /* ...not Apache */
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "prefix"));
     gw_buf_free(&b);
     gw_config_free(c);
 }
@@ -86,6 +139,7 @@ void unit_snippet(void)
         {"proxy header names: REMOTE_USER and GWAUTH_* only, never the secret", t_headers},
         {"Apache lines: every spelling unset, every export set or unset", t_apache},
         {"nginx lines: auth_request variables, FastCGI parameters, proxy headers", t_nginx},
+        {"Apache anonymous paths: regions minus authenticated prefixes, escaped", t_apache_anonymous},
         {NULL, NULL},
     };
     unit_suite("snippet", tests);
