@@ -11,12 +11,13 @@ import base64
 import hashlib
 import json
 import os
-import struct
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples"))
 import gwauth_assertion  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wsframe  # noqa: E402
 
 port, jwks_url, issuer, audience = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 verifier = gwauth_assertion.Verifier(jwks_url, issuer, audience)
@@ -24,28 +25,6 @@ SHOWN = ("x-gwauth", "x_gwauth", "x-userinfo", "remote-user", "x-remote-user")
 
 
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-
-def ws_send(out, text):
-    data = text.encode()
-    n = len(data)
-    head = bytes([0x81, n]) if n < 126 else (bytes([0x81, 126]) + struct.pack("!H", n)
-                                             if n < 65536 else bytes([0x81, 127]) + struct.pack("!Q", n))
-    out.write(head + data)
-    out.flush()
-
-
-def ws_recv(inp):
-    """(opcode, payload) of the next client frame (masked, as clients send)."""
-    b0, b1 = inp.read(2)
-    n = b1 & 0x7F
-    if n == 126:
-        n = struct.unpack("!H", inp.read(2))[0]
-    elif n == 127:
-        n = struct.unpack("!Q", inp.read(8))[0]
-    mask = inp.read(4) if b1 & 0x80 else b"\0\0\0\0"
-    data = bytes(c ^ mask[i % 4] for i, c in enumerate(inp.read(n)))
-    return b0 & 0x0F, data
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -72,13 +51,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "Upgrade")
             self.send_header("Sec-WebSocket-Accept", accept)
             self.end_headers()
-            ws_send(self.wfile, body.decode())
+            wsframe.send(self.wfile, body.decode())
             while True:
-                op, data = ws_recv(self.rfile)
+                op, data = wsframe.recv(self.rfile)
                 if op == 8:  # close
                     self.wfile.write(bytes([0x88, 0]))
                     break
-                ws_send(self.wfile, "echo " + data.decode())
+                wsframe.send(self.wfile, "echo " + data.decode())
             self.close_connection = True
             return
         self.send_response(200)

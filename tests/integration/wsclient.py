@@ -11,9 +11,11 @@ status and the body it got.
 import base64
 import os
 import socket
-import struct
 import sys
 from urllib.parse import urlsplit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wsframe  # noqa: E402
 
 url = urlsplit(sys.argv[1])
 key = base64.b64encode(os.urandom(16)).decode()
@@ -39,19 +41,8 @@ if code != "101":
     sys.exit(0)
 
 
-def recv():
-    b0, b1 = f.read(2)
-    n = b1 & 0x7F
-    if n == 126:
-        n = struct.unpack("!H", f.read(2))[0]
-    elif n == 127:
-        n = struct.unpack("!Q", f.read(8))[0]
-    return f.read(n).decode()
-
-
-print(recv())
-mask = os.urandom(4)
-data = b"ping"
-s.sendall(bytes([0x81, 0x80 | len(data)]) + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(data)))
-print(recv())
+print(wsframe.recv(f)[1].decode())
+out = s.makefile("wb")
+wsframe.send(out, "ping", masked=True)
+print(wsframe.recv(f)[1].decode())
 s.sendall(bytes([0x88, 0x80]) + os.urandom(4))
