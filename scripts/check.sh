@@ -1,7 +1,8 @@
 #!/bin/bash
 # make check: unit tests (CUnit), then integration tests against a private
-# MariaDB and real lighttpd. Ends with "N passed, N failed"; exits non-zero
-# on any failure.
+# MariaDB and real lighttpd (Apache and nginx where a file says so), then
+# the core suites again behind nginx. Ends with "N passed, N failed"; exits
+# non-zero on any failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 res=$(mktemp -d "${TMPDIR:-/tmp}/gwauth-check.XXXXXX")
@@ -27,9 +28,14 @@ echo
 echo "== integration tests: lighttpd + gwauth + MariaDB"
 GW_RESULT_FILE="$res/integration" "$top/tests/integration/run.sh"
 irc=$?
+echo
+echo "== the same suites behind nginx: core, sessions, rules, redirects, hostile identities"
+GW_SERVER=nginx GW_RESULT_FILE="$res/nginx" "$top/tests/integration/run.sh" \
+    t_10_core.sh t_20_sessions.sh t_30_rules.sh t_60_redirect.sh t_95_hostile.sh
+nrc=$?
 
 passed=0 failed=0
-for part in unit:$urc fuzz:0 integration:$irc; do
+for part in unit:$urc fuzz:0 integration:$irc nginx:$nrc; do
     name=${part%%:*} rc=${part##*:}
     if read -r p f <"$res/$name" 2>/dev/null; then
         passed=$((passed + p)) failed=$((failed + f))

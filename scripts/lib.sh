@@ -167,7 +167,10 @@ gw_lighttpd_conf() {
 # include file is written to STATE/gwauth-secret.conf.
 gw_nginx_conf() {
     local out=$1 port=$2 docroot=$3 state=$4 authz=$5 resp=$6 secret=$7 snippets=$8 k
-    local fcgi=${9:-unix:$state/none.sock} proxied=${10:-http://127.0.0.1:9}
+    local fcgi=${9:-unix:$state/none.sock} proxied=${10:-} files_port=""
+    # without a proxied application of its own, the files served again by
+    # nginx itself stand for it
+    [ -n "$proxied" ] || { files_port=$(gw_free_port); proxied="http://127.0.0.1:$files_port"; }
     gw_secret "$secret"
     mkdir -p "$state/tmp"
     (umask 077; printf 'set $gwauth_secret "%s";\n' "$(cat "$secret")" >"$state/gwauth-secret.conf")
@@ -195,6 +198,7 @@ gw_nginx_conf() {
         for k in client_body proxy fastcgi uwsgi scgi; do echo "    ${k}_temp_path $state/tmp/$k;"; done
         echo "    include /etc/nginx/mime.types;"
         echo "    include $state/site.conf;"
+        [ -z "$files_port" ] || printf '    server { listen 127.0.0.1:%s; root %s; }\n' "$files_port" "$docroot"
         echo "}"
     } >"$out"
 }

@@ -81,7 +81,9 @@ expect_has "hostile $HN: X.Userinfo beside X-Userinfo: the gateway's identity" "
 HN=$((HN + 1)); expect_deny "hostile $HN: X_Userinfo and X.Userinfo alone: no identity at all" 401 unauthenticated \
     -H "X_Userinfo: $ALICE_OK" -H "X.Userinfo: $ALICE_OK" "$(url /app/whoami)"
 expect_eq "...admin was never created" "$(sqlv "SELECT COUNT(*) FROM users WHERE global_id='admin'")" 0
-HN=$((HN + 1)); expect_deny "hostile $HN: the header given twice (joined with a comma)" 400 malformed_userinfo \
+# lighttpd and Apache join the two into one (not base64); nginx passes both
+[ "${GW_SERVER:-lighttpd}" = nginx ] && twice=duplicate_identity_header || twice=malformed_userinfo
+HN=$((HN + 1)); expect_deny "hostile $HN: the header given twice" 400 "$twice" \
     -H "X-Userinfo: $ALICE_OK" -H "X-Userinfo: $(b64 '{"sub":"admin"}')" "$(url /app/whoami)"
 PORT=$STRICT
 HN=$((HN + 1)); expect_deny "hostile $HN: a valid identity from an untrusted address" 403 untrusted_source \
