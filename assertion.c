@@ -134,9 +134,13 @@ gw_signkey *gw_signkey_parse(const char *pem, size_t len, const char **why)
         return NULL;
     }
     if (!(k->pkey = pem_key(pem, len, &k->priv))) {
-        *why = strstr(pem, "ENCRYPTED") ? "an encrypted key (store it without a passphrase, "
-                                          "readable by gwauth alone)"
-                                        : "no PEM private or public key";
+        static const char enc[] = "ENCRYPTED";
+        bool encrypted = false;
+        for (size_t i = 0; !encrypted && i + sizeof(enc) - 1 <= len; i++)
+            encrypted = memcmp(pem + i, enc, sizeof(enc) - 1) == 0;
+        *why = encrypted ? "an encrypted key (store it without a passphrase, readable by gwauth "
+                           "alone)"
+                         : "no PEM private or public key";
         free(k);
         return NULL;
     }
@@ -274,7 +278,8 @@ gw_status gw_assertion_body(gw_buf *b, const gw_assertion_subject *s)
     gw_buf_puts(b, "\"sub\":");
     gw_buf_json_str(b, s->sub);
     /* users.id is a decimal number: a number in the claims */
-    bool digits = *s->uid && strspn(s->uid, "0123456789") == strlen(s->uid) && strlen(s->uid) < 20;
+    bool digits = *s->uid && strspn(s->uid, "0123456789") == strlen(s->uid) && strlen(s->uid) < 20 &&
+                  (s->uid[0] != '0' || !s->uid[1]); /* JSON has no leading zeros */
     if (digits)
         gw_buf_printf(b, ",\"gwauth_uid\":%s", s->uid);
     else

@@ -285,9 +285,15 @@ static gw_status authz_allow(authz *a, authz_req *r)
     /* the assertion's claims: the exports by their claim names */
     const char **names = a->anames, **values = a->avalues;
     size_t n = 0;
-    for (size_t i = 0; i < cfg->exports.n; i++)
-        if (gw_assertion_claim_of(&cfg->exports.v[i], &names[n]))
+    for (size_t i = 0; i < cfg->exports.n; i++) {
+        if (!gw_assertion_claim_of(&cfg->exports.v[i], &names[n]))
+            continue;
+        size_t k = 0;
+        while (k < n && strcmp(names[k], names[n]) != 0)
+            k++;
+        if (k == n) /* a column exported twice is one claim */
             values[n++] = a->vars[i].value && *a->vars[i].value ? a->vars[i].value : NULL;
+    }
     gw_assertion_subject sub = {
         .sub = strcmp(r->source, "session") == 0 ? r->res.global_id : r->user.id,
         .uid = r->user_id, .names = names, .values = values, .n = n,

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include "rules.h"
+#include "snippet.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -1094,6 +1095,26 @@ static void cfg_assertion_checks(cfgp *p, gw_config *c)
     }
 }
 
+/* Two variables that a proxied application would get as the same header
+ * (REMOTE_USER and GWAUTH_USER are both X-Gwauth-User): the web servers
+ * would send one value or both, never reliably the identity's. */
+static void cfg_header_checks(cfgp *p, gw_config *c)
+{
+    size_t n = c->exports.n + (c->assertion.enabled ? 1 : 0);
+    for (size_t i = 0; i < n; i++) {
+        const char *vi = i < c->exports.n ? c->exports.v[i].name : c->assertion.variable;
+        char hi[128], hk[128];
+        if (!gw_proxy_header(vi, hi, sizeof(hi)))
+            continue;
+        for (size_t k = 0; k < i; k++) {
+            const char *vk = c->exports.v[k].name;
+            if (gw_proxy_header(vk, hk, sizeof(hk)) && strcasecmp(hi, hk) == 0)
+                cfg_err(p, "export", "\"%s\" and \"%s\" would both reach a proxied application as "
+                        "the header %s", vk, vi, hi);
+        }
+    }
+}
+
 /* Rules that tie several keys together, checked once everything is read. */
 static void cfg_cross_checks(cfgp *p, gw_config *c)
 {
@@ -1163,6 +1184,7 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
         for (size_t k = 0; k < i; k++)
             if (strcmp(c->exports.v[i].name, c->exports.v[k].name) == 0)
                 cfg_err(p, "export", "variable \"%s\" is given twice", c->exports.v[i].name);
+    cfg_header_checks(p, c);
     cfg_assertion_checks(p, c);
 }
 

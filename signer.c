@@ -2,12 +2,16 @@
 #include "signer.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "config.h"
+#include "util.h"
 #include "counters.h"
 #include "log.h"
 #include "watch.h"
@@ -22,41 +26,111 @@ struct gw_signer {
     unsigned char refused[GW_SHA256_LEN];   /* the last set refused, logged once */
 };
 
+#define GW_KEY_FILE_MAX 65536 /* a PEM key is a few KiB at most */
+
+/* Whether st's owner may be trusted with the keys: root, or this
+ * process's own user. */
+static bool owner_ok(const struct stat *st)
+{
+    return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
+/* The text of one key file into a malloc'd buffer (*len bytes), or NULL
+ * with *why, or with *why NULL and *err an errno value. Opened without
+ * blocking (a FIFO swapped in cannot hold a worker) and checked on the
+ * descriptor: a regular file of at most GW_KEY_FILE_MAX bytes, owned by
+ * root or by this process's user, writable by its owner alone. *st gets
+ * its status. */
+static char *key_text(const char *file, size_t *len, struct stat *st, const char **why, int *err)
+{
+    *why = NULL;
+    int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *err = errno;
+        return NULL;
+    }
+    char *text = NULL;
+    if (fstat(fd, st) != 0)
+        *err = errno;
+    else if (!S_ISREG(st->st_mode))
+        *why = "not a regular file";
+    else if (!owner_ok(st))
+        *why = "owned by a user other than root or gwauth's own: that user could replace the key";
+    else if (st->st_mode & (S_IWGRP | S_IWOTH))
+        *why = "writable by other users than its owner (chmod go-w)";
+    else if (st->st_size > GW_KEY_FILE_MAX)
+        *why = "larger than 64 KiB: not a key";
+    else if (!(text = malloc((size_t)st->st_size + 1)))
+        *err = ENOMEM;
+    size_t n = 0;
+    while (text && n < (size_t)st->st_size) {
+        ssize_t r = read(fd, text + n, (size_t)st->st_size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) { /* shorter than it said: changed while read, next look */
+            *err = r < 0 ? errno : EAGAIN;
+            OPENSSL_cleanse(text, n);
+            free(text);
+            text = NULL;
+            break;
+        }
+        n += (size_t)r;
+    }
+    close(fd);
+    if (text) {
+        text[n] = '\0';
+        *len = n;
+    }
+    return text;
+}
+
 /* Reads one key file into set; problems go to e. */
 static void signer_file(const char *file, gw_keyset *set, gw_buf *e)
 {
-    gw_file_id f = gw_file_id_of(file);
-    if (f.missing) {
-        gw_buf_printf(e, "%s: cannot read: %s\n", file, strerror(f.missing));
-        return;
-    }
-    if (!S_ISREG(f.mode)) {
-        gw_buf_printf(e, "%s: not a regular file\n", file);
-        return;
-    }
-    if (f.mode & (S_IWGRP | S_IWOTH)) {
-        gw_buf_printf(e, "%s: writable by other users than its owner (chmod go-w)\n", file);
-        return;
-    }
     size_t len = 0;
     int err = 0;
-    char *text = gw_read_file(file, &len, &err);
+    struct stat st;
+    const char *why = NULL;
+    char *text = key_text(file, &len, &st, &why, &err);
     if (!text) {
-        gw_buf_printf(e, "%s: cannot read: %s\n", file, strerror(err));
+        if (why)
+            gw_buf_printf(e, "%s: %s\n", file, why);
+        else
+            gw_buf_printf(e, "%s: cannot read: %s\n", file, strerror(err));
         return;
     }
-    const char *why = NULL;
     gw_signkey *k = gw_signkey_parse(text, len, &why);
-    memset(text, 0, len);
+    OPENSSL_cleanse(text, len);
     free(text);
     if (!k) {
         gw_buf_printf(e, "%s: %s\n", file, why);
-    } else if (gw_signkey_private(k) && (f.mode & S_IROTH)) {
+    } else if (gw_signkey_private(k) && (st.st_mode & S_IROTH)) {
         gw_buf_printf(e, "%s: a private key readable by every user (chmod o-r)\n", file);
         gw_signkey_free(k);
     } else if (!gw_keyset_add(set, k)) {
         gw_buf_printf(e, "%s: out of memory\n", file);
     }
+}
+
+/* The directory keys are read from (key_file itself, or the file's own):
+ * whoever may write there may add a key that every application trusts. */
+static void signer_dir_check(const char *path, bool is_dir, gw_buf *e)
+{
+    char dir[4096];
+    gw_strlcpy(dir, path, sizeof(dir));
+    if (!is_dir) {
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            slash[slash == dir ? 1 : 0] = '\0';
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return; /* the read reports it */
+    if (!owner_ok(&st))
+        gw_buf_printf(e, "%s: a key directory owned by a user other than root or gwauth's own\n", dir);
+    else if (st.st_mode & (S_IWGRP | S_IWOTH))
+        gw_buf_printf(e, "%s: a key directory writable by other users (chmod go-w): they could add "
+                      "a key every application would trust\n", dir);
 }
 
 /* The keys of path (a file or a directory of *.pem), or NULL with *errors. */
@@ -71,6 +145,7 @@ static gw_keyset *signer_read(const char *path, char **errors)
     } else if (top.missing) {
         gw_buf_printf(&e, "%s: cannot read: %s\n", path, strerror(top.missing));
     } else if (S_ISDIR(top.mode)) {
+        signer_dir_check(path, true, &e);
         size_t n = 0;
         int err = 0;
         char **names = gw_dir_names(path, ".pem", &n, &err);
@@ -83,6 +158,7 @@ static gw_keyset *signer_read(const char *path, char **errors)
         }
         gw_names_free(names);
     } else {
+        signer_dir_check(path, false, &e);
         signer_file(path, set, &e);
     }
     if (!e.len && set && !gw_keyset_signer(set))

@@ -54,12 +54,15 @@ static size_t snippet_vars(const gw_config *cfg, const char **vars, size_t max)
     return n;
 }
 
-/* RequestHeader unset for every spelling of header: each '-' after
- * "X-" may come as '_' (names are compared without regard to case). */
+#define GW_SPELLING_SEPS 12 /* 4096 lines for one header at most */
+
+/* RequestHeader unset for every spelling of header: each '-' may come as
+ * '_' (names are compared without regard to case). The caller checked
+ * that it has at most GW_SPELLING_SEPS of them. */
 static void unset_spellings(gw_buf *out, const char *header)
 {
-    size_t seps[16], k = 0;
-    for (size_t i = 1; header[i] && k < 16; i++)
+    size_t seps[GW_SPELLING_SEPS], k = 0;
+    for (size_t i = 1; header[i] && k < GW_SPELLING_SEPS; i++)
         if (header[i] == '-')
             seps[k++] = i;
     char name[128];
@@ -138,10 +141,16 @@ static void anonymous_region(gw_buf *out, const gw_config *cfg, const char *pref
     regex_of(out, prefix);
     gw_buf_printf(out, "\">\n    <If \"%s", headers_cond);
     size_t plen = strlen(prefix);
+    /* a path Apache did not normalize ("//" with MergeSlashes Off) goes
+     * to gwauth, which does */
+    gw_buf_puts(out, " && %{REQUEST_URI} !~ m#//#");
     for (size_t i = 0; i < cfg->access.nrules; i++) {
         const gw_rule *r = &cfg->access.rules[i];
-        if (r->implied || r->access != GW_ACCESS_AUTHENTICATED || strlen(r->prefix) <= plen ||
-            strncmp(r->prefix, prefix, plen) != 0)
+        /* the authenticated prefixes inside, and the responder's own paths
+         * (the implied rules): their <Location> (a Require ip for the
+         * metrics) must not be replaced by this one's Require */
+        if ((!r->implied && r->access != GW_ACCESS_AUTHENTICATED) || strlen(r->prefix) < plen ||
+            (!r->implied && strlen(r->prefix) == plen) || strncmp(r->prefix, prefix, plen) != 0)
             continue;
         gw_buf_puts(out, " && %{REQUEST_URI} !~ m#^");
         regex_of(out, r->prefix);
@@ -179,7 +188,10 @@ static bool apache_anonymous(const gw_config *cfg, gw_buf *out, const char **why
                 "# access.rules: a request without an identity header is served without\n"
                 "# asking gwauth (which would allow it and export nothing); one with an\n"
                 "# identity goes through gwauth. A session cookie alone is no identity\n"
-                "# here: anonymous pages see the user only with the gateway's header.\n");
+                "# here: anonymous pages see the user only with the gateway's header.\n"
+                "# Apache merges <If> after every <Location>: a Require of your own in an\n"
+                "# anonymous region (Require ip, ...) is replaced by its Require all granted;\n"
+                "# the responder's paths are left out for that reason.\n");
     size_t n = 0;
     if (cfg->access.deflt == GW_ACCESS_ANONYMOUS) {
         anonymous_region(out, cfg, "/", cond.data);
@@ -221,6 +233,16 @@ bool gw_snippet(const gw_config *cfg, gw_snippet_kind kind, const char *source, 
             gw_buf_printf(out, "Header always unset Variable-%s\nHeader unset Variable-%s\n",
                           vars[i], vars[i]);
         return true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t seps = 0;
+        if (gw_proxy_header(vars[i], h, sizeof(h)))
+            for (const char *p = h; *p; p++)
+                seps += *p == '-';
+        if (seps > GW_SPELLING_SEPS) {
+            *why = "a variable name with more than 12 '_': too many spellings of its header to remove";
+            return false;
+        }
     }
     gw_buf_puts(out, "# Server context. A client's own copies go first, in every spelling,\n"
                 "# before anything reads the request; then, once the authorizer has\n"

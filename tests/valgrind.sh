@@ -2,8 +2,8 @@
 # make check-valgrind: the authorizer and the responder run under
 #   valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1
 # behind a real lighttpd and MariaDB, for a few thousand mixed requests
-# (new, returning and changed users, every deny, sessions, logout), and a
-# second authorizer with identity.jwt (valid and refused tokens, a key
+# (new, returning and changed users, every deny, sessions, logout, the
+# signed assertion with a key rotation), and a second authorizer with identity.jwt (valid and refused tokens, a key
 # rotation and a refused JWKS while it runs). Fails
 # on any valgrind error or definite leak, or on any unexpected status.
 set -u
@@ -25,13 +25,17 @@ cat >"$d/gwauth.json" <<JSON
   "identity": { "max_bytes": 4096 },
   "groups": { "sync": "create" },
   "session": { "enabled": true, "secure": false },
-  "access": { "rules": [ { "prefix": "/admin/", "groups_any": ["staff"] },
+  "access": { "rules": [ { "prefix": "/admin/", "groups_any": ["staff"], "audience": "vg-admin" },
                          { "prefix": "/pub/", "access": "anonymous" } ] },
+  "assertion": { "key_file": "$d/keys", "issuer": "https://vg.example.org/gwauth", "audience": "vg",
+                 "ttl_seconds": 10 },
   "fastcgi": { "secret_file": "$d/fastcgi.secret" },
   "monitor": { "metrics_file": "$d/metrics" },
   "log": { "level": "warn" } }
 JSON
 gw_secret "$d/fastcgi.secret"
+mkdir -p "$d/keys"
+jwt_key "$d/keys/1.pem" ec && chmod 600 "$d/keys/1.pem"
 VG="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --track-origins=yes"
 $VG --log-file="$d/vg-authz.txt" "$GW_BIN/authorizer" -c "$d/gwauth.json" -s "unix:$d/authz.sock" -l "$d/authz.log" &
 APID=$!
@@ -102,6 +106,7 @@ for r in $(seq 1 "$ROUNDS"); do
     add 404 /applogout/x "X-Userinfo: $(b64 '{"sub":"vg-ret","email":"r@example.org","groups":["staff"]}')"
     add 200 /gwauth/health
     add 200 /gwauth/metrics
+    add 200 /gwauth/jwks.json
 done
 # jwt: the same token made once per kind, sent many times
 jtok() { jwt_sign "$j/$1.pem" "$2" "$3" \
@@ -127,6 +132,24 @@ t0=$(date +%s)
 curl -s -K "$cfg" >"$d/got" 2>"$d/curl.err"
 t1=$(date +%s)
 expect_eq "all $expected requests answered as expected ($((t1 - t0)) s)" "$(diff "$exp" "$d/got" | grep -c '^[<>]')" 0
+
+section "the assertion's keys rotated under valgrind"
+jwt_key "$d/next.pem" ed && chmod 600 "$d/next.pem" && mv "$d/next.pem" "$d/keys/2.pem"
+sleep 1.5
+cfg="$d/curl2.cfg" exp="$d/expected2"
+: >"$cfg"; : >"$exp"
+for r in $(seq 1 20); do
+    add 200 /app/whoami "X-Userinfo: $(b64 "{\"sub\":\"vg-rot-$r\",\"groups\":[\"staff\"]}")"
+    add 200 /admin/ "X-Userinfo: $(b64 '{"sub":"vg-ret","email":"r@example.org","groups":["staff"]}')"
+    add 200 /gwauth/jwks.json
+done
+sed -i '$ d' "$cfg"
+curl -s -K "$cfg" >"$d/got2"
+expect_eq "after a new key: $(wc -l <"$exp") requests as expected" "$(diff "$exp" "$d/got2" | grep -c '^[<>]')" 0
+alg=$(curl -s -H "X-Userinfo: $(b64 '{"sub":"vg-rot-1"}')" "$(url /app/whoami)" |
+    sed -n 's/^GWAUTH_ASSERTION=//p' | cut -d. -f1 | tr '_-' '/+' | base64 -d 2>/dev/null)
+expect_has "...the assertion is signed by the new key (EdDSA)" "$alg" '"alg":"EdDSA"'
+expect_eq "...both keys are published" "$(curl -s "$(url /gwauth/jwks.json)" | grep -o '"kid"' | wc -l)" 2
 
 section "identity.jwt under valgrind: tokens, a rotation, a refused JWKS"
 KB=401 jmix 20 "$j/cfg1" "$j/exp1"

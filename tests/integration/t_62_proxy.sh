@@ -120,7 +120,32 @@ sleep 1.2
 req -H "X-Userinfo: $PIA" "$(url /api/orders)"
 expect_eq "a private key readable by every user is refused: the previous keys sign on" "$(bjf 'd["assertion"].get("valid")')" True
 expect_has "...said in the log" "$(cat "$P/authz.log")" "a private key readable by every user"
-rm -f "$P/keys/2027-01-01.pem" "$P/keys/2026-01-01.pem"
+rm -f "$P/keys/2027-01-01.pem"
+KID_NOW=$K_NOW
+# whoever may write where the keys are could add their own
+chmod g+w "$P/keys"
+jwt_key "$P/intruder.pem" ec && chmod 600 "$P/intruder.pem" && mv "$P/intruder.pem" "$P/keys/2028-01-01.pem"
+sleep 1.2
+req -H "X-Userinfo: $PIA" "$(url /api/orders)"
+expect_eq "a key directory writable by its group: refused, the previous key signs on" "$(bjf 'd["headers"]["X-Gwauth-Assertion"].split(".")[0]' |
+    tr '_-' '/+' | base64 -d 2>/dev/null | sed -n 's/.*"kid":"\([^"]*\)".*/\1/p')" "$KID_NOW"
+expect_has "...said in the log" "$(cat "$P/authz.log")" "a key directory writable by other users"
+chmod g-w "$P/keys"
+if [ "$(id -u)" = 0 ]; then
+    chown nobody "$P/keys/2028-01-01.pem"
+    sleep 1.2
+    req -H "X-Userinfo: $PIA" "$(url /api/orders)"
+    expect_has "a key file owned by another user: refused" "$(cat "$P/authz.log")" "owned by a user other than root"
+else
+    skip "a key file owned by another user (needs root to give it away)"
+fi
+rm -f "$P/keys/2028-01-01.pem" "$P/keys/2026-01-01.pem"
+mkfifo "$P/keys/2029-01-01.pem"
+sleep 1.2
+req --max-time 5 -H "X-Userinfo: $PIA" "$(url /api/orders)"
+expect_eq "a FIFO among the keys blocks nothing: 200" "$STATUS" 200
+expect_has "...and is refused" "$(cat "$P/authz.log")" "not a regular file"
+rm -f "$P/keys/2029-01-01.pem"
 sleep 1.2
 req "$(url /gwauth/jwks.json)"
 expect_eq "a removed key is no longer published" "$(bjf '",".join(k["kid"] for k in d["keys"])')" "$KID2"

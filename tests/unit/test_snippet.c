@@ -93,17 +93,24 @@ static void t_apache_anonymous(void)
     const char *why = NULL;
     gw_buf_init(&b);
     CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_ANONYMOUS, "x", &b, &why));
-    /* the default, minus every authenticated prefix */
+    /* the default, minus "//" (left to gwauth), every authenticated prefix
+     * and the responder's paths (their own Location keeps its Require) */
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/\">\n    <If \"-z %{HTTP:X-USERINFO} && "
+                                          "%{REQUEST_URI} !~ m#//# && "
                                           "%{REQUEST_URI} !~ m#^/public/private/# && "
-                                          "%{REQUEST_URI} !~ m#^/admin/#\">\n"));
+                                          "%{REQUEST_URI} !~ m#^/admin/# && "
+                                          "%{REQUEST_URI} !~ m#^/applogout# && "
+                                          "%{REQUEST_URI} !~ m#^/gwauth/health# && "
+                                          "%{REQUEST_URI} !~ m#^/gwauth/metrics#\">\n"));
     /* a rule, minus the authenticated one inside it only */
     CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/public/\">\n    <If \"-z %{HTTP:X-USERINFO} && "
+                                          "%{REQUEST_URI} !~ m#//# && "
                                           "%{REQUEST_URI} !~ m#^/public/private/#\">\n"));
     /* escaped: "." is not any character */
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/admin/open\\.x\">\n    <If \"-z %{HTTP:X-USERINFO}\">\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/admin/open\\.x\">\n    <If \"-z %{HTTP:X-USERINFO} && "
+                                          "%{REQUEST_URI} !~ m#//#\">\n"));
     CU_ASSERT_EQUAL(count(b.data, "AuthnzFcgiCheckAuthnProvider None\n        Require all granted\n"), 3);
-    CU_ASSERT_PTR_NULL(strstr(b.data, "applogout")); /* implied rules: the example's own */
+    CU_ASSERT_PTR_NULL(strstr(b.data, "<LocationMatch \"^/applogout")); /* no region of their own */
     gw_buf_free(&b);
     gw_config_free(c);
     /* every mapped header of the headers source must be absent */
@@ -113,7 +120,7 @@ static void t_apache_anonymous(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     gw_buf_init(&b);
     CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_ANONYMOUS, "x", &b, &why));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "-z %{HTTP:REMOTE-USER} && -z %{HTTP:REMOTE-EMAIL}\">"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "-z %{HTTP:REMOTE-USER} && -z %{HTTP:REMOTE-EMAIL} && "));
     gw_buf_free(&b);
     gw_config_free(c);
     /* what cannot be written: a variable that is not a header, a prefix with a quote */
@@ -133,6 +140,23 @@ static void t_apache_anonymous(void)
     gw_config_free(c);
 }
 
+/* Variables that would share a header are refused at load; a header with
+ * too many spellings to remove is refused by the generator. */
+static void t_header_limits(void)
+{
+    CU_ASSERT_PTR_NULL(unit_config_of("{\"export\":{\"REMOTE_USER\":\"global_id\",\"GWAUTH_USER\":\"username\"}}"));
+    gw_config *c = unit_config_of("{\"export\":{\"REMOTE_USER\":\"global_id\","
+                                  "\"GWAUTH_A_B_C_D_E_F_G_H_I_J_K_L\":\"email\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_buf b;
+    const char *why = NULL;
+    gw_buf_init(&b);
+    CU_ASSERT_FALSE(gw_snippet(c, GW_SNIPPET_APACHE_PROXY, "x", &b, &why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "spellings"));
+    gw_buf_free(&b);
+    gw_config_free(c);
+}
+
 void unit_snippet(void)
 {
     static const unit_test tests[] = {
@@ -140,6 +164,7 @@ void unit_snippet(void)
         {"Apache lines: every spelling unset, every export set or unset", t_apache},
         {"nginx lines: auth_request variables, FastCGI parameters, proxy headers", t_nginx},
         {"Apache anonymous paths: regions minus authenticated prefixes, escaped", t_apache_anonymous},
+        {"one header per variable; no header with too many spellings", t_header_limits},
         {NULL, NULL},
     };
     unit_suite("snippet", tests);
