@@ -625,6 +625,10 @@ static void parse_fields(cfgp *p, gw_config *c, const cJSON *fo, const char *kp)
             cfg_err(p, ip, "claim name must be non-empty text without control characters");
             continue;
         }
+        if (gw_claim_path_problem(e->string)) {
+            cfg_err(p, ip, "%s", gw_claim_path_problem(e->string));
+            continue;
+        }
         const char *col = NULL;
         bool overwrite = true;
         if (cJSON_IsString(e)) {
@@ -699,6 +703,10 @@ static void parse_related(cfgp *p, gw_config *c, const cJSON *ro, const char *kp
             }
             if (!*cl->valuestring || gw_has_ctl(cl->valuestring)) {
                 cfg_err(p, ip, "claim name must be non-empty text without control characters");
+                continue;
+            }
+            if (gw_claim_path_problem(cl->valuestring)) {
+                cfg_err(p, ip, "%s", gw_claim_path_problem(cl->valuestring));
                 continue;
             }
             if (!gw_is_identifier(co->valuestring) || strcasecmp(co->valuestring, "user_id") == 0) {
@@ -1127,8 +1135,10 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
             cfg_err(p, "identity.claim_headers",
                     "source \"headers\" needs an entry for the id claim \"%s\"", c->identity.id_claim);
     }
-    if (strlen(c->identity.id_claim) > 255)
-        cfg_err(p, "identity.id_claim", "must be at most 255 bytes");
+    if (gw_claim_path_problem(c->identity.id_claim))
+        cfg_err(p, "identity.id_claim", "%s", gw_claim_path_problem(c->identity.id_claim));
+    if (gw_claim_path_problem(c->groups.claim))
+        cfg_err(p, "groups.claim", "%s", gw_claim_path_problem(c->groups.claim));
     if (c->session.enabled && strcmp(c->session.same_site, "None") == 0 && !c->session.secure)
         cfg_err(p, "session.same_site", "\"None\" requires session.secure = true");
     if (*c->logout.backchannel_path) {

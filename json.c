@@ -1,6 +1,7 @@
 /* json.c - strict parsing of untrusted JSON (pure). */
 #include "json.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,4 +145,69 @@ bool gw_json_scalar_text(const cJSON *v, char num[64], const char **out)
         return true;
     }
     return false;
+}
+
+/* The next segment of a claim path into seg (unescaped); returns where the
+ * path goes on (after the '.'), or NULL at the end; *bad on a malformed
+ * path. */
+static const char *claim_segment(const char *p, char seg[GW_CLAIM_PATH_MAX + 1], bool *bad)
+{
+    size_t n = 0;
+    for (; *p && *p != '.'; p++) {
+        if (*p == '\\') {
+            p++;
+            if (*p != '.' && *p != '\\') {
+                *bad = true;
+                return NULL;
+            }
+        }
+        if (n >= GW_CLAIM_PATH_MAX) {
+            *bad = true;
+            return NULL;
+        }
+        seg[n++] = *p;
+    }
+    seg[n] = '\0';
+    if (n == 0)
+        *bad = true;
+    return *p == '.' ? p + 1 : NULL;
+}
+
+const char *gw_claim_path_problem(const char *path)
+{
+    if (!path || !*path)
+        return "empty";
+    if (strlen(path) > GW_CLAIM_PATH_MAX)
+        return "longer than 255 bytes";
+    char seg[GW_CLAIM_PATH_MAX + 1];
+    bool bad = false;
+    const char *p = path;
+    do {
+        p = claim_segment(p, seg, &bad);
+    } while (p && !bad);
+    return bad ? "not a claim path: an empty segment (\"a..b\", \".a\", \"a.\"), or a '\\' "
+                 "before anything but '.' or '\\'"
+               : NULL;
+}
+
+const cJSON *gw_claim_get(const cJSON *obj, const char *path)
+{
+    /* the common case, a plain name: no copy; a member named with the
+     * whole path ("https://app.example.org/roles") is that claim */
+    if (!strchr(path, '\\')) {
+        const cJSON *whole = cJSON_GetObjectItemCaseSensitive(obj, path);
+        if (whole || !strchr(path, '.'))
+            return whole;
+    }
+    char seg[GW_CLAIM_PATH_MAX + 1];
+    bool bad = false;
+    const char *p = path;
+    const cJSON *v = obj;
+    do {
+        p = claim_segment(p, seg, &bad);
+        if (bad || !cJSON_IsObject(v))
+            return NULL;
+        v = cJSON_GetObjectItemCaseSensitive(v, seg);
+    } while (p && v);
+    return v;
 }

@@ -472,8 +472,7 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
         }
     }
     if (p->subject) {
-        const cJSON *sub = cJSON_GetObjectItemCaseSensitive(
-            pay, p->subject_claim ? p->subject_claim : "sub");
+        const cJSON *sub = gw_claim_get(pay, p->subject_claim ? p->subject_claim : "sub");
         char num[64];
         const char *text;
         if (!(cJSON_IsString(sub) || cJSON_IsNumber(sub)) || !gw_json_scalar_text(sub, num, &text) ||

@@ -82,7 +82,7 @@ static gw_status gw_claim_text(const cJSON *claims, const char *name, char **dst
                                const char **why)
 {
     *dst = NULL;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(claims, name);
+    const cJSON *v = gw_claim_get(claims, name);
     if (!v || cJSON_IsNull(v))
         return GW_OK;
     char num[64];
@@ -200,7 +200,7 @@ gw_status gw_user_map(const gw_config *cfg, cJSON *claims, gw_user *out, const c
         st = GW_E_MALFORMED;
         goto fail;
     }
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(claims, cfg->identity.id_claim);
+    const cJSON *id = gw_claim_get(claims, cfg->identity.id_claim);
     if (!id) {
         *why = "id claim missing";
         st = GW_E_MALFORMED;
@@ -249,7 +249,7 @@ gw_status gw_user_map(const gw_config *cfg, cJSON *claims, gw_user *out, const c
         }
     }
     if (cfg->uses_groups &&
-        (st = gw_groups_parse(cJSON_GetObjectItemCaseSensitive(claims, cfg->groups.claim), out, why)))
+        (st = gw_groups_parse(gw_claim_get(claims, cfg->groups.claim), out, why)))
         goto fail;
     return GW_OK;
 fail:
@@ -336,7 +336,7 @@ const char *gw_token_value(const gw_config *cfg, char *const *envp)
 static gw_status gw_claims_bind(const gw_config *cfg, char *const *envp, gw_token_check *tok,
                                 cJSON *claims, const char **why)
 {
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(claims, cfg->identity.id_claim);
+    const cJSON *id = gw_claim_get(claims, cfg->identity.id_claim);
     if (!cJSON_IsString(id))
         return GW_OK; /* refused by the mapping, with its own reason */
     gw_jwt_policy pol = {

@@ -33,4 +33,22 @@ cJSON *gw_json_parse_strict(char *buf, size_t len);
  * result is returned in *out (pointing into v or num). */
 bool gw_json_scalar_text(const cJSON *v, char num[64], const char **out);
 
+/* Claim paths (identity.id_claim, users.fields, users.related,
+ * groups.claim): segments separated by '.', each the name of a member of
+ * the object before it: "realm_access.roles",
+ * "resource_access.my-app.roles". A name that holds a '.' writes it "\\."
+ * and a backslash "\\\\" ("https://example\\.org/roles" in C, the JSON
+ * text holding "https://example\\\\.org/roles"). */
+#define GW_CLAIM_PATH_MAX 255
+
+/* NULL when path is a well-formed claim path (non-empty segments, no
+ * other escape, at most GW_CLAIM_PATH_MAX bytes), else why not. */
+const char *gw_claim_path_problem(const char *path);
+
+/* The value at path in obj, or NULL when a segment is missing or the
+ * value before it is not an object (an absent claim). A member whose name
+ * is the whole path (no '\\' in it) comes first: namespaced claims such as
+ * "https://app.example.org/roles" need no escaping. */
+const cJSON *gw_claim_get(const cJSON *obj, const char *path);
+
 #endif

@@ -1,5 +1,6 @@
 /* Fuzz target: an X-Userinfo value through steps 1-4 (identity checks,
- * base64, strict JSON, mapping, groups), truncation and an access decision.
+ * base64, strict JSON, mapping with claim paths, groups), truncation and an
+ * access decision.
  * The first byte chooses: even, the bytes are the header as sent; odd, the
  * rest is base64-encoded first, so the JSON parser sees them directly. */
 #include "fuzz.h"
@@ -13,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!cfg)
         cfg = fuzz_config("{\"identity\":{\"max_bytes\":65536},\"groups\":{\"sync\":\"create\"},"
                           "\"users\":{\"fields\":{\"email\":\"email\",\"name\":\"name\","
-                          "\"n\":{\"column\":\"username\",\"overwrite\":false}},"
+                          "\"n\":{\"column\":\"username\",\"overwrite\":false},"
+                          "\"address.country\":\"last_name\",\"a\\\\.b.c\":\"first_name\"},"
                           "\"related\":{\"p\":[[\"cc\",\"country_code\",\"\"],[\"o\",\"email_optin\",false]]}},"
                           "\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"groups_any\":[\"staff\"],"
                           "\"scopes_any\":[\"read\"]}]}}");
@@ -50,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(*u.groups[i] && !gw_has_ctl(u.groups[i]));
                 FUZZ_CHECK(i == 0 || strcmp(u.groups[i - 1], u.groups[i]) < 0);
             }
-            size_t fl[3] = {3, 2, 1}, rl[2] = {2, 0};
+            size_t fl[5] = {3, 2, 1, 2, 0}, rl[2] = {2, 0};
             gw_collens lens = {fl, rl};
             gw_user_fit(cfg, &u, &lens, NULL, NULL);
             for (size_t i = 0; i < u.nfields; i++)

@@ -93,3 +93,27 @@ req -H "Cookie: gwauth_session=$LT" "$(url /app/whoami)"
 expect_eq "a session with a stored 'x<LF>admins' and 'staff,admins': 200" "$STATUS" 200
 expect_has "...GWAUTH_GROUPS holds only the plain name" "$BODY" "GWAUTH_GROUPS=from-db"
 expect_hasnt "...never admins" "$BODY" "admins"
+
+section "claim paths: a Keycloak userinfo's realm roles and address (client roles: unit tests)"
+stack_start kc '{"identity": {"cache_seconds": 0},
+  "users": {"fields": {"preferred_username": "username", "address.country": "last_name",
+                       "https://app.example.org/tier": "name"}},
+  "groups": {"claim": "realm_access.roles", "sync": "create"},
+  "export": {"REMOTE_USER": "global_id", "GWAUTH_GROUPS": "@groups", "GWAUTH_NAME": "name",
+             "APP_COUNTRY": "last_name"},
+  "access": {"rules": [{"prefix": "/app/admin/", "groups_any": ["admin"]}]}}' 1 || return
+mkdir -p "$T/kc/www/app/admin" && cp "$GW_TOP/tests/integration/whoami.cgi" "$T/kc/www/app/admin/whoami"
+KC=$(b64 '{"sub":"f:1b2c:kim","preferred_username":"kim","realm_access":{"roles":["offline_access","admin"]},
+  "resource_access":{"my-app":{"roles":["editor"]}},"address":{"country":"NO"},"https://app.example.org/tier":"gold"}')
+req -H "X-Userinfo: $KC" "$(url /app/admin/whoami)"
+expect_eq "realm_access.roles drives groups_any: admin passes /app/admin/" "$STATUS" 200
+expect_has "...the realm roles are the groups" "$BODY" "GWAUTH_GROUPS=admin,offline_access"
+expect_has "...address.country fills a column" "$BODY" "APP_COUNTRY=NO"
+expect_has "...a namespaced claim (its whole name holds dots) too" "$BODY" "GWAUTH_NAME=gold"
+expect_eq "...the groups are stored" "$(sqlv "SELECT GROUP_CONCAT(g.name ORDER BY g.name) FROM user_groups ug
+    JOIN \`groups\` g ON g.id = ug.group_id JOIN users u ON u.id = ug.user_id WHERE u.global_id = 'f:1b2c:kim'")" "admin,offline_access"
+DENY_AFTER_SYNC=1 expect_deny "a user without the realm role: 403" 403 forbidden \
+    -H "X-Userinfo: $(b64 '{"sub":"f:9:lee","realm_access":{"roles":["offline_access"]}}')" "$(url /app/admin/whoami)"
+req -H "X-Userinfo: $(b64 '{"sub":"f:9:lee","realm_access":"admin"}')" "$(url /app/whoami)"
+expect_eq "realm_access that is not an object: no groups, still the user" "$STATUS $(printf '%s' "$BODY" | grep -c GWAUTH_GROUPS)" "200 0"
+stack_stop kc

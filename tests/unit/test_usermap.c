@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "unit.h"
+#include "json.h"
 #include "usermap.h"
 #include "util.h"
 
@@ -254,6 +255,71 @@ static void t_map(void)
     gw_config_free(c);
 }
 
+/* Claim paths: a Keycloak userinfo (realm roles, client roles, an
+ * address object, a namespaced claim), the paths that read it, and the
+ * ones the configuration refuses. */
+static void t_claim_paths(void)
+{
+    static const char kc[] =
+        "{\"sub\":\"f:1b2c:kim\",\"preferred_username\":\"kim\","
+        "\"realm_access\":{\"roles\":[\"offline_access\",\"admin\"]},"
+        "\"resource_access\":{\"my-app\":{\"roles\":[\"editor\"]},\"other\":{\"roles\":[\"x\"]}},"
+        "\"address\":{\"country\":\"NO\",\"locality\":\"Oslo\"},"
+        "\"https://app.example.org/tier\":\"gold\",\"a.b\":{\"c\":\"escaped\"},"
+        "\"ids\":{\"global\":\"g-1\"}}";
+    gw_config *c = unit_config_of(
+        "{\"identity\":{\"id_claim\":\"ids.global\"},"
+        "\"users\":{\"fields\":{\"address.country\":\"email\",\"https://app.example.org/tier\":\"name\","
+        "\"a\\\\.b.c\":\"username\",\"address.missing\":\"last_name\",\"realm_access.roles.x\":\"first_name\"},"
+        "\"related\":{\"p\":[[\"address.locality\",\"city\",\"none\"]]}},"
+        "\"groups\":{\"claim\":\"realm_access.roles\",\"sync\":\"create\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_user u;
+    CU_ASSERT_EQUAL_FATAL(decode(c, kc, &u), GW_OK);
+    CU_ASSERT_STRING_EQUAL(u.id, "g-1");                 /* a nested id claim */
+    CU_ASSERT_STRING_EQUAL(u.fields[0], "NO");           /* address.country */
+    CU_ASSERT_STRING_EQUAL(u.fields[1], "gold");         /* a whole name holding dots */
+    CU_ASSERT_STRING_EQUAL(u.fields[2], "escaped");      /* "a\.b" then "c" */
+    CU_ASSERT_PTR_NULL(u.fields[3]);                     /* a missing segment: absent */
+    CU_ASSERT_PTR_NULL(u.fields[4]);                     /* through an array: absent */
+    CU_ASSERT_STRING_EQUAL(u.related[0], "Oslo");
+    CU_ASSERT_EQUAL_FATAL(u.ngroups, 2);                 /* realm_access.roles, sorted */
+    CU_ASSERT_STRING_EQUAL(u.groups[0], "admin");
+    CU_ASSERT_STRING_EQUAL(u.groups[1], "offline_access");
+    gw_user_free(&u);
+    gw_config_free(c);
+    /* client roles */
+    c = unit_config_of("{\"groups\":{\"claim\":\"resource_access.my-app.roles\",\"sync\":\"create\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL_FATAL(decode(c, "{\"sub\":\"s\",\"resource_access\":{\"my-app\":{\"roles\":[\"editor\"]}}}", &u), GW_OK);
+    CU_ASSERT_EQUAL_FATAL(u.ngroups, 1);
+    CU_ASSERT_STRING_EQUAL(u.groups[0], "editor");
+    gw_user_free(&u);
+    CU_ASSERT_EQUAL_FATAL(decode(c, "{\"sub\":\"s\",\"resource_access\":\"not an object\"}", &u), GW_OK);
+    CU_ASSERT_EQUAL(u.ngroups, 0);                       /* absent: no groups */
+    gw_user_free(&u);
+    gw_config_free(c);
+    /* a nested id that is not a string is refused like a top-level one */
+    c = unit_config_of("{\"identity\":{\"id_claim\":\"ids.global\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(decode(c, "{\"ids\":{\"global\":7}}", &u), GW_E_MALFORMED);
+    CU_ASSERT_EQUAL(decode(c, "{\"ids\":{}}", &u), GW_E_MALFORMED);
+    gw_config_free(c);
+    /* the configuration refuses paths that are not */
+    static const char *const bad[] = {
+        "{\"identity\":{\"id_claim\":\"a..b\"}}",
+        "{\"identity\":{\"id_claim\":\".a\"}}",
+        "{\"groups\":{\"claim\":\"roles.\"}}",
+        "{\"users\":{\"fields\":{\"a\\\\x\":\"email\"}}}",
+        "{\"users\":{\"related\":{\"p\":[[\"a\\\\\",\"city\",\"\"]]}}}",
+        NULL};
+    for (int i = 0; bad[i]; i++)
+        CU_ASSERT_PTR_NULL(unit_config_of(bad[i]));
+    CU_ASSERT_PTR_NULL(gw_claim_path_problem("realm_access.roles"));
+    CU_ASSERT_PTR_NULL(gw_claim_path_problem("a\\.b\\\\c"));
+    CU_ASSERT_PTR_NOT_NULL(gw_claim_path_problem(""));
+}
+
 static void t_fit(void)
 {
     gw_config *c = unit_config_of("{\"users\":{\"fields\":{\"a\":\"username\",\"b\":\"name\",\"c\":\"email\"},"
@@ -396,6 +462,7 @@ void unit_usermap(void)
         {"step 4: decoding, table of hostile inputs", t_decode_table},
         {"step 4: size, depth and key-count limits", t_decode_limits},
         {"mapping: types, absent claims, defaults", t_map},
+        {"claim paths: Keycloak roles, nested ids, escaped dots, namespaced names", t_claim_paths},
         {"truncation at character boundaries", t_fit},
         {"groups claim: array, comma string, {} / [], limits", t_groups},
         {"plain-header source", t_headers_source},
