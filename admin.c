@@ -533,7 +533,7 @@ static int cmd_explain(admin *a, int argc, char **argv)
     const char *gfrom = "-";
     if (st == GW_OK && (st = gw_path_normalize(path, &norm)) == GW_OK) {
         cJSON_AddStringToObject(o, "path", norm);
-        rule = gw_rule_match(c, norm);
+        rule = gw_rule_match(c, norm, method ? method : "GET");
         if (have) {
             const char *p[1] = {u.id};
             gw_status dst = gw_db_admin_run(a->db, "SELECT `id`, `is_active` FROM `users` WHERE "

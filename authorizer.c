@@ -342,7 +342,7 @@ static gw_status authz_access(authz *a, char *const *envp, const char *path,
 {
     const char **why = &o->why;
     const gw_config *cfg = a->cfg;
-    const gw_rule *rule = gw_rule_match(cfg, path);
+    const gw_rule *rule = gw_rule_match(cfg, path, gw_env_get(envp, "REQUEST_METHOD"));
     gw_status st = gw_access_decide(cfg, rule, s->identity, s->groups, s->ngroups, s->claims);
     *why = st == GW_E_UNAUTHENTICATED ? "no identity" : rule ? rule->prefix : NULL;
     if (st == GW_E_UNAUTHENTICATED && cfg->access.login_redirect && *cfg->access.login_redirect &&

@@ -815,6 +815,7 @@ static void rules_free(gw_config *c)
         free(c->access.rules[i].prefix);
         strlist_free(&c->access.rules[i].groups_any);
         strlist_free(&c->access.rules[i].scopes_any);
+        strlist_free(&c->access.rules[i].methods);
         free(c->access.rules[i].audience);
     }
     free(c->access.rules);
@@ -828,7 +829,7 @@ static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"default", "rules", "login_redirect", NULL};
     static const char *const rkeys[] = {"prefix", "access", "groups_any", "scopes_any",
-                                        "audience", NULL};
+                                        "audience", "methods", NULL};
     char path[256], kp[256], ip[300];
     const cJSON *o = cfg_object(p, root, "", "access", keys, path, sizeof(path));
     int d = (int)c->access.deflt;
@@ -863,9 +864,25 @@ static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
         get_strlist(p, e, ip, "groups_any", S_NONEMPTY, &r->groups_any);
         get_strlist(p, e, ip, "scopes_any", S_NONEMPTY, &r->scopes_any);
         get_str(p, e, ip, "audience", S_NONEMPTY, &r->audience);
-        for (size_t k = 0; k + 1 < c->access.nrules; k++)
-            if (strcmp(c->access.rules[k].prefix, r->prefix) == 0)
-                cfg_err(p, ip, "prefix \"%s\" is given twice", r->prefix);
+        get_strlist(p, e, ip, "methods", S_NONEMPTY, &r->methods);
+        for (size_t m = 0; m < r->methods.n; m++)
+            if (strspn(r->methods.v[m], "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(r->methods.v[m]) ||
+                strlen(r->methods.v[m]) > 16)
+                cfg_err(p, ip, "methods: \"%s\" is not a request method (GET, OPTIONS, ...)",
+                        r->methods.v[m]);
+        /* one prefix may be given again for other methods: never twice
+         * for the same request */
+        for (size_t k = 0; k + 1 < c->access.nrules; k++) {
+            const gw_rule *other = &c->access.rules[k];
+            if (strcmp(other->prefix, r->prefix) != 0)
+                continue;
+            bool overlap = !other->methods.n && !r->methods.n;
+            for (size_t x = 0; x < other->methods.n && !overlap; x++)
+                for (size_t y = 0; y < r->methods.n && !overlap; y++)
+                    overlap = strcmp(other->methods.v[x], r->methods.v[y]) == 0;
+            if (overlap)
+                cfg_err(p, ip, "prefix \"%s\" is given twice (for the same methods)", r->prefix);
+        }
     }
 }
 
@@ -1614,6 +1631,8 @@ char *gw_config_json(const gw_config *c)
         js_strs(q, "scopes_any", &r->scopes_any);
         if (r->audience)
             cJSON_AddStringToObject(q, "audience", r->audience);
+        if (r->methods.n)
+            js_strs(q, "methods", &r->methods);
         cJSON_AddItemToArray(p, q);
     }
     cJSON_AddStringToObject(o, "login_redirect", c->access.login_redirect);

@@ -2,6 +2,7 @@
 #include "rules.h"
 
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -98,15 +99,26 @@ gw_status gw_path_normalize(const char *uri, char **out)
     return GW_OK;
 }
 
-const gw_rule *gw_rule_match(const gw_config *cfg, const char *path)
+static bool method_listed(const gw_strlist *l, const char *method)
+{
+    for (size_t i = 0; method && i < l->n; i++)
+        if (strcmp(l->v[i], method) == 0)
+            return true;
+    return false;
+}
+
+const gw_rule *gw_rule_match(const gw_config *cfg, const char *path, const char *method)
 {
     const gw_rule *best = NULL;
     size_t best_len = 0;
     for (size_t i = 0; i < cfg->access.nrules; i++) {
         const gw_rule *rl = &cfg->access.rules[i];
         size_t len = strlen(rl->prefix);
-        if (len >= best_len && strncmp(path, rl->prefix, len) == 0 &&
-            (!rl->implied || path[len] == '\0')) {
+        if (rl->methods.n && !method_listed(&rl->methods, method))
+            continue;
+        /* on the same prefix, the rule naming the method wins */
+        bool better = !best || len > best_len || (len == best_len && rl->methods.n);
+        if (better && strncmp(path, rl->prefix, len) == 0 && (!rl->implied || path[len] == '\0')) {
             best = rl;
             best_len = len;
         }

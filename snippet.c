@@ -132,25 +132,57 @@ static bool prefix_writable(const char *p)
            strlen(p);
 }
 
-/* One anonymous region: prefix, minus the longer authenticated prefixes
- * of the rules inside it. */
-static void anonymous_region(gw_buf *out, const gw_config *cfg, const char *prefix,
-                             const char *headers_cond)
+/* " {'GET', 'HEAD'}": a method list for an Apache expression (the names
+ * are [A-Z]+, checked at load). */
+static void method_set(gw_buf *out, const gw_strlist *m)
 {
+    gw_buf_puts(out, " {");
+    for (size_t i = 0; i < m->n; i++)
+        gw_buf_printf(out, "%s'%s'", i ? ", " : "", m->v[i]);
+    gw_buf_puts(out, "}");
+}
+
+/* One anonymous region: prefix (self's, or "/" for access.default when
+ * self is NULL), for self's methods only when it names some, minus the
+ * longer authenticated prefixes and the responder's paths inside it, and
+ * minus the methods an authenticated rule of the same prefix takes. */
+static void anonymous_region(gw_buf *out, const gw_config *cfg, const char *prefix,
+                             const gw_rule *self, const char *headers_cond)
+{
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; !self && i < cfg->access.nrules; i++) {
+        const gw_rule *r = &cfg->access.rules[i];
+        if (!r->implied && r->access == GW_ACCESS_AUTHENTICATED && !r->methods.n &&
+            strcmp(r->prefix, prefix) == 0)
+            return; /* a rule takes the default's whole region */
+    }
     gw_buf_puts(out, "<LocationMatch \"^");
     regex_of(out, prefix);
     gw_buf_printf(out, "\">\n    <If \"%s", headers_cond);
-    size_t plen = strlen(prefix);
     /* a path Apache did not normalize ("//" with MergeSlashes Off) goes
      * to gwauth, which does */
     gw_buf_puts(out, " && %{REQUEST_URI} !~ m#//#");
+    if (self && self->methods.n) {
+        gw_buf_puts(out, " && %{REQUEST_METHOD} in");
+        method_set(out, &self->methods);
+    }
     for (size_t i = 0; i < cfg->access.nrules; i++) {
         const gw_rule *r = &cfg->access.rules[i];
-        /* the authenticated prefixes inside, and the responder's own paths
-         * (the implied rules): their <Location> (a Require ip for the
-         * metrics) must not be replaced by this one's Require */
+        if (r == self || strncmp(r->prefix, prefix, plen) != 0)
+            continue;
+        if (!r->implied && r->access == GW_ACCESS_AUTHENTICATED && strlen(r->prefix) == plen) {
+            if (r->methods.n) { /* the same prefix, other methods: those go to gwauth */
+                gw_buf_puts(out, " && ! %{REQUEST_METHOD} in");
+                method_set(out, &r->methods);
+            }
+            continue;
+        }
+        /* the authenticated prefixes inside (whatever their methods), and
+         * the responder's own paths (the implied rules): their <Location>
+         * (a Require ip for the metrics) must not be replaced by this
+         * one's Require */
         if ((!r->implied && r->access != GW_ACCESS_AUTHENTICATED) || strlen(r->prefix) < plen ||
-            (!r->implied && strlen(r->prefix) == plen) || strncmp(r->prefix, prefix, plen) != 0)
+            (!r->implied && strlen(r->prefix) == plen))
             continue;
         gw_buf_puts(out, " && %{REQUEST_URI} !~ m#^");
         regex_of(out, r->prefix);
@@ -194,13 +226,13 @@ static bool apache_anonymous(const gw_config *cfg, gw_buf *out, const char **why
                 "# the responder's paths are left out for that reason.\n");
     size_t n = 0;
     if (cfg->access.deflt == GW_ACCESS_ANONYMOUS) {
-        anonymous_region(out, cfg, "/", cond.data);
+        anonymous_region(out, cfg, "/", NULL, cond.data);
         n++;
     }
     for (size_t i = 0; i < cfg->access.nrules; i++) {
         const gw_rule *r = &cfg->access.rules[i];
         if (!r->implied && r->access == GW_ACCESS_ANONYMOUS) {
-            anonymous_region(out, cfg, r->prefix, cond.data);
+            anonymous_region(out, cfg, r->prefix, r, cond.data);
             n++;
         }
     }

@@ -64,6 +64,7 @@ typedef struct {
     gw_access access;
     gw_strlist groups_any;
     gw_strlist scopes_any;
+    gw_strlist methods;   /* the request methods it applies to; none: all */
     char *audience;       /* the assertion's "aud" on this prefix; NULL:
                              assertion.audience */
     size_t aud_slot;      /* derived: its index in assertion.audiences */

@@ -18,8 +18,11 @@
  * a path that climbs above '/'. On GW_OK *out is a malloc'd string. */
 gw_status gw_path_normalize(const char *uri, char **out);
 
-/* The rule with the longest prefix of path, or NULL (access.default). */
-const gw_rule *gw_rule_match(const gw_config *cfg, const char *path);
+/* The rule with the longest prefix of path that applies to method, or
+ * NULL (access.default). A rule with "methods" applies to those request
+ * methods only (method NULL: to none of them), and wins over one without
+ * on the same prefix. */
+const gw_rule *gw_rule_match(const gw_config *cfg, const char *path, const char *method);
 
 /* What the request may do on path (already normalized), given whether it
  * carries an identity, the user's groups (sorted or not) and the claims

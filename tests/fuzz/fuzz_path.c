@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(gw_path_normalize(path, &again) == GW_OK && strcmp(again, path) == 0);
             free(again);
         }
-        const gw_rule *r = gw_rule_match(cfg, path);
+        const gw_rule *r = gw_rule_match(cfg, path, "GET");
         FUZZ_CHECK(r != NULL); /* "/" matches everything */
         char *staff[] = {"staff"};
         gw_access_decide(cfg, r, 0, NULL, 0, NULL);

@@ -5,7 +5,8 @@ stack_start rules '{"access": {"default": "authenticated", "rules": [
     {"prefix": "/public/", "access": "anonymous"},
     {"prefix": "/admin/", "groups_any": ["staff", "ops"]},
     {"prefix": "/admin/help/", "access": "anonymous"},
-    {"prefix": "/api/", "scopes_any": ["read", "admin"]}]}}' 1 || return
+    {"prefix": "/api/", "scopes_any": ["read", "admin"]},
+    {"prefix": "/api/", "methods": ["OPTIONS"], "access": "anonymous"}]}}' 1 || return
 RULES=$PORT
 W="$T/rules/www"
 mkdir -p "$W/public" "$W/admin/help" "$W/api"
@@ -79,6 +80,20 @@ for p in "/public/../admin/secret.html" "/%61dmin/secret.html" "/public/%2e%2e/a
     req --path-as-is "$(url "$p")"
     expect_eq "anonymous dodge $p: 401" "$STATUS" 401
 done
+
+section "methods: a CORS preflight on an authenticated path"
+denies() { grep -c 'event=deny' "$T/rules/authz.log"; }
+before=$(denies)
+req -X OPTIONS -H "Origin: https://app.example.org" -H "Access-Control-Request-Method: GET" \
+    -H "Accept: text/html" "$(url /api/data.txt)"
+expect_eq "OPTIONS without identity on /api/ (an OPTIONS rule): the authorizer allows it, no login redirect" \
+    "$(denies) $(case $STATUS in 302 | 401) echo "$STATUS" ;; *) echo allowed ;; esac)" "$before allowed"
+DENY_AFTER_SYNC=1 expect_deny "...GET there still needs the scope: 401" 401 unauthenticated -H "Accept: application/json" \
+    "$(url /api/data.txt)"
+req -X OPTIONS -H "Accept: application/json" "$(url /admin/secret.html)"
+expect_eq "OPTIONS elsewhere follows the path's own rule: 401" "$STATUS" 401
+expect_eq "gwauth-admin explain agrees: OPTIONS /api/ allowed, GET not" \
+    "$("$GW_BIN/admin" -c "$T/rules/gwauth.json" explain --path /api/x --method OPTIONS >/dev/null; echo $?) $("$GW_BIN/admin" -c "$T/rules/gwauth.json" explain --path /api/x --method GET >/dev/null; echo $?)" "0 3"
 
 section "scopes_any"
 req -H "X-Userinfo: $(b64 '{"sub":"sc-1","scope":"openid profile read"}')" "$(url /api/data.txt)"

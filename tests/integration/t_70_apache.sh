@@ -24,7 +24,8 @@ JSON
 }
 apache_json ", \"assertion\": { \"key_file\": \"$d/keys\", \"issuer\": \"$AISS\", \"audience\": \"orders\" },
   \"access\": { \"rules\": [{ \"prefix\": \"/api/public/\", \"access\": \"anonymous\" },
-                { \"prefix\": \"/public/\", \"access\": \"anonymous\" }, { \"prefix\": \"/public/private/\" }] }" \
+                { \"prefix\": \"/public/\", \"access\": \"anonymous\" }, { \"prefix\": \"/public/private/\" },
+                { \"prefix\": \"/app/\", \"methods\": [\"OPTIONS\"], \"access\": \"anonymous\" }] }" \
     >"$d/gwauth.json"
 chmod 644 "$d/gwauth.json"
 AZ=$(gw_free_port) RS=$(gw_free_port)
@@ -105,6 +106,10 @@ apache_deny "an authenticated prefix inside the anonymous one (/public/private/)
 apache_deny "...also spelled /public/%70rivate/" 401 unauthenticated "$(url /public/%70rivate/whoami)"
 req -H "X-Userinfo: $NICK" "$(url /public/private/whoami)"
 expect_has "...with an identity: allowed" "$BODY" "REMOTE_USER=nick-ap"
+req -X OPTIONS -H "Origin: https://app.example.org" "$(url /app/whoami)"
+expect_eq "an OPTIONS rule (a CORS preflight) without identity: the generated If lets it through" \
+    "$(case $STATUS in 401 | 500) echo "$STATUS" ;; *) echo passed ;; esac)" "passed"
+apache_deny "...GET there still needs an identity: 401" 401 unauthenticated "$(url /app/whoami)"
 gw_db_stop "$DB_DIR"
 apache_deny "database stopped: 503" 503 unavailable -H "X-Userinfo: $(b64 '{"sub":"ap-down"}')" "$(url /app/whoami)"
 expect_has "...with Retry-After: 5" "$HEADERS" "Retry-After: 5"

@@ -59,20 +59,20 @@ static void t_match(void)
         {"/applogoutX", "/"}, {"/applogout/x", "/"}, /* ...for that path exactly */
         {NULL, NULL}};
     for (int i = 0; cases[i].path; i++) {
-        const gw_rule *r = gw_rule_match(c, cases[i].path);
+        const gw_rule *r = gw_rule_match(c, cases[i].path, "GET");
         if (!r || strcmp(r->prefix, cases[i].prefix) != 0) {
             fprintf(stderr, "\n  %s matched %s\n", cases[i].path, r ? r->prefix : "none");
             CU_FAIL("match");
         }
     }
-    CU_ASSERT_EQUAL(gw_rule_match(c, "/applogout")->access, GW_ACCESS_ANONYMOUS);
+    CU_ASSERT_EQUAL(gw_rule_match(c, "/applogout", "GET")->access, GW_ACCESS_ANONYMOUS);
     gw_config_free(c);
     c = unit_config_of("{}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_PTR_NULL(gw_rule_match(c, "/admin/"));
-    CU_ASSERT_PTR_NOT_NULL(gw_rule_match(c, "/applogout"));
-    CU_ASSERT_PTR_NULL(gw_rule_match(c, "/applogoutX/secret")); /* the default applies */
-    CU_ASSERT_PTR_NOT_NULL(gw_rule_match(c, "/applogout"));
+    CU_ASSERT_PTR_NULL(gw_rule_match(c, "/admin/", "GET"));
+    CU_ASSERT_PTR_NOT_NULL(gw_rule_match(c, "/applogout", "GET"));
+    CU_ASSERT_PTR_NULL(gw_rule_match(c, "/applogoutX/secret", "GET")); /* the default applies */
+    CU_ASSERT_PTR_NOT_NULL(gw_rule_match(c, "/applogout", "GET"));
     gw_config_free(c);
 }
 
@@ -88,8 +88,8 @@ static void t_decide(void)
     cJSON *s_str = cJSON_Parse("{\"scope\":\"openid  profile read\"}");
     cJSON *s_arr = cJSON_Parse("{\"scp\":[\"write\",\"admin\"]}");
     cJSON *s_bad = cJSON_Parse("{\"scope\":\"reader readonly\",\"scp\":\"openid\",\"Scope\":\"read\"}");
-    const gw_rule *pub = gw_rule_match(c, "/pub/x"), *adm = gw_rule_match(c, "/admin/x"),
-                  *api = gw_rule_match(c, "/api/x"), *both = gw_rule_match(c, "/both/x");
+    const gw_rule *pub = gw_rule_match(c, "/pub/x", "GET"), *adm = gw_rule_match(c, "/admin/x", "GET"),
+                  *api = gw_rule_match(c, "/api/x", "GET"), *both = gw_rule_match(c, "/both/x", "GET");
     struct { const gw_rule *r; int id; char **g; size_t ng; const cJSON *cl; gw_status want; } cases[] = {
         {NULL, 0, none, 0, NULL, GW_E_UNAUTHENTICATED},   /* default authenticated */
         {NULL, 1, none, 0, NULL, GW_OK},
@@ -172,6 +172,31 @@ static void t_login_fits(void)
     gw_config_free(c);
 }
 
+/* methods: a rule for some methods only, winning on its prefix. */
+static void t_methods(void)
+{
+    gw_config *c = unit_config_of("{\"access\":{\"rules\":[{\"prefix\":\"/api/\",\"groups_any\":[\"g\"]},"
+                                  "{\"prefix\":\"/api/\",\"methods\":[\"OPTIONS\"],\"access\":\"anonymous\"},"
+                                  "{\"prefix\":\"/w/\",\"methods\":[\"POST\",\"PUT\"]}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    const gw_rule *o = gw_rule_match(c, "/api/x", "OPTIONS"), *g = gw_rule_match(c, "/api/x", "GET");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_EQUAL(o->access, GW_ACCESS_ANONYMOUS);
+    CU_ASSERT_EQUAL(g->access, GW_ACCESS_AUTHENTICATED);
+    CU_ASSERT_PTR_EQUAL(gw_rule_match(c, "/api/x", NULL), g);  /* no method: never a method rule */
+    CU_ASSERT_PTR_NULL(gw_rule_match(c, "/w/x", "GET"));        /* the default */
+    CU_ASSERT_PTR_NOT_NULL(gw_rule_match(c, "/w/x", "PUT"));
+    CU_ASSERT_PTR_NULL(gw_rule_match(c, "/w/x", "put"));        /* methods are exact */
+    gw_config_free(c);
+    /* the same prefix twice for one request, and what is not a method */
+    CU_ASSERT_PTR_NULL(unit_config_of("{\"access\":{\"rules\":[{\"prefix\":\"/a/\"},{\"prefix\":\"/a/\"}]}}"));
+    CU_ASSERT_PTR_NULL(unit_config_of("{\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"methods\":[\"GET\",\"POST\"]},"
+                                      "{\"prefix\":\"/a/\",\"methods\":[\"POST\"]}]}}"));
+    CU_ASSERT_PTR_NULL(unit_config_of("{\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"methods\":[\"get\"]}]}}"));
+    CU_ASSERT_PTR_NULL(unit_config_of("{\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"methods\":[\"G T\"]}]}}"));
+}
+
 void unit_rules(void)
 {
     static const unit_test tests[] = {
@@ -180,6 +205,7 @@ void unit_rules(void)
         {"anonymous / authenticated / groups_any / scopes_any", t_decide},
         {"login redirect carries the encoded request URI", t_login_location},
         {"login redirect only for a navigation, never to itself", t_login_fits},
+        {"methods: a rule for some methods, winning on its prefix; refusals", t_methods},
         {NULL, NULL}};
     unit_suite("rules", tests);
 }

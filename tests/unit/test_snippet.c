@@ -157,6 +157,34 @@ static void t_header_limits(void)
     gw_config_free(c);
 }
 
+/* Method rules in the Apache regions: an anonymous rule's methods only,
+ * and an authenticated rule's methods on the same prefix left to gwauth. */
+static void t_apache_methods(void)
+{
+    gw_config *c = unit_config_of(
+        "{\"access\":{\"rules\":[{\"prefix\":\"/api/\",\"methods\":[\"OPTIONS\"],\"access\":\"anonymous\"},"
+        "{\"prefix\":\"/x/\",\"access\":\"anonymous\"},{\"prefix\":\"/x/\",\"methods\":[\"POST\",\"DELETE\"]}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_buf b;
+    const char *why = NULL;
+    gw_buf_init(&b);
+    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_ANONYMOUS, "x", &b, &why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/api/\">\n    <If \"-z %{HTTP:X-USERINFO} && "
+                                          "%{REQUEST_URI} !~ m#//# && %{REQUEST_METHOD} in {'OPTIONS'}\">"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/x/\">\n    <If \"-z %{HTTP:X-USERINFO} && "
+                                          "%{REQUEST_URI} !~ m#//# && ! %{REQUEST_METHOD} in {'POST', 'DELETE'}\">"));
+    gw_buf_free(&b);
+    gw_config_free(c);
+    /* access.default anonymous and an authenticated "/" rule: no default region */
+    c = unit_config_of("{\"access\":{\"default\":\"anonymous\",\"rules\":[{\"prefix\":\"/\"}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_buf_init(&b);
+    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_ANONYMOUS, "x", &b, &why));
+    CU_ASSERT_PTR_NULL(strstr(b.data, "<LocationMatch"));
+    gw_buf_free(&b);
+    gw_config_free(c);
+}
+
 void unit_snippet(void)
 {
     static const unit_test tests[] = {
@@ -165,6 +193,7 @@ void unit_snippet(void)
         {"nginx lines: auth_request variables, FastCGI parameters, proxy headers", t_nginx},
         {"Apache anonymous paths: regions minus authenticated prefixes, escaped", t_apache_anonymous},
         {"one header per variable; no header with too many spellings", t_header_limits},
+        {"Apache anonymous paths with method rules", t_apache_methods},
         {NULL, NULL},
     };
     unit_suite("snippet", tests);
