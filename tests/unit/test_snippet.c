@@ -1,4 +1,5 @@
 /* snippet.c: the header names of the exports, and the Apache lines. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "snippet.h"
@@ -82,6 +83,22 @@ static void t_nginx(void)
     gw_config_free(c);
 }
 
+/* The snippet of kind for the configuration json (free it), or NULL with
+ * *why when the generator refuses it (a configuration gwauth refuses is a
+ * failed test). */
+static char *snippet_of(const char *json, gw_snippet_kind kind, const char **why)
+{
+    gw_config *c = unit_config_of(json);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_buf b;
+    gw_buf_init(&b);
+    bool ok = gw_snippet(c, kind, "x", &b, why);
+    gw_config_free(c);
+    if (!ok)
+        gw_buf_free(&b);
+    return ok ? b.data : NULL;
+}
+
 static void t_apache_anonymous(void)
 {
     gw_config *c = unit_config_of(
@@ -145,44 +162,34 @@ static void t_apache_anonymous(void)
 static void t_header_limits(void)
 {
     CU_ASSERT_PTR_NULL(unit_config_of("{\"export\":{\"REMOTE_USER\":\"global_id\",\"GWAUTH_USER\":\"username\"}}"));
-    gw_config *c = unit_config_of("{\"export\":{\"REMOTE_USER\":\"global_id\","
-                                  "\"GWAUTH_A_B_C_D_E_F_G_H_I_J_K_L\":\"email\"}}");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    gw_buf b;
     const char *why = NULL;
-    gw_buf_init(&b);
-    CU_ASSERT_FALSE(gw_snippet(c, GW_SNIPPET_APACHE_PROXY, "x", &b, &why));
+    CU_ASSERT_PTR_NULL(snippet_of("{\"export\":{\"REMOTE_USER\":\"global_id\","
+                                  "\"GWAUTH_A_B_C_D_E_F_G_H_I_J_K_L\":\"email\"}}",
+                                  GW_SNIPPET_APACHE_PROXY, &why));
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "spellings"));
-    gw_buf_free(&b);
-    gw_config_free(c);
 }
 
 /* Method rules in the Apache regions: an anonymous rule's methods only,
  * and an authenticated rule's methods on the same prefix left to gwauth. */
 static void t_apache_methods(void)
 {
-    gw_config *c = unit_config_of(
-        "{\"access\":{\"rules\":[{\"prefix\":\"/api/\",\"methods\":[\"OPTIONS\"],\"access\":\"anonymous\"},"
-        "{\"prefix\":\"/x/\",\"access\":\"anonymous\"},{\"prefix\":\"/x/\",\"methods\":[\"POST\",\"DELETE\"]}]}}");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    gw_buf b;
     const char *why = NULL;
-    gw_buf_init(&b);
-    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_ANONYMOUS, "x", &b, &why));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/api/\">\n    <If \"-z %{HTTP:X-USERINFO} && "
-                                          "%{REQUEST_URI} !~ m#//# && %{REQUEST_METHOD} in {'OPTIONS'}\">"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/x/\">\n    <If \"-z %{HTTP:X-USERINFO} && "
-                                          "%{REQUEST_URI} !~ m#//# && ! %{REQUEST_METHOD} in {'POST', 'DELETE'}\">"));
-    gw_buf_free(&b);
-    gw_config_free(c);
+    char *t = snippet_of(
+        "{\"access\":{\"rules\":[{\"prefix\":\"/api/\",\"methods\":[\"OPTIONS\"],\"access\":\"anonymous\"},"
+        "{\"prefix\":\"/x/\",\"access\":\"anonymous\"},{\"prefix\":\"/x/\",\"methods\":[\"POST\",\"DELETE\"]}]}}",
+        GW_SNIPPET_APACHE_ANONYMOUS, &why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<LocationMatch \"^/api/\">\n    <If \"-z %{HTTP:X-USERINFO} && "
+                                     "%{REQUEST_URI} !~ m#//# && %{REQUEST_METHOD} in {'OPTIONS'}\">"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<LocationMatch \"^/x/\">\n    <If \"-z %{HTTP:X-USERINFO} && "
+                                     "%{REQUEST_URI} !~ m#//# && ! %{REQUEST_METHOD} in {'POST', 'DELETE'}\">"));
+    free(t);
     /* access.default anonymous and an authenticated "/" rule: no default region */
-    c = unit_config_of("{\"access\":{\"default\":\"anonymous\",\"rules\":[{\"prefix\":\"/\"}]}}");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    gw_buf_init(&b);
-    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_ANONYMOUS, "x", &b, &why));
-    CU_ASSERT_PTR_NULL(strstr(b.data, "<LocationMatch"));
-    gw_buf_free(&b);
-    gw_config_free(c);
+    t = snippet_of("{\"access\":{\"default\":\"anonymous\",\"rules\":[{\"prefix\":\"/\"}]}}",
+                   GW_SNIPPET_APACHE_ANONYMOUS, &why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NULL(strstr(t, "<LocationMatch"));
+    free(t);
 }
 
 void unit_snippet(void)
