@@ -30,7 +30,6 @@
 #include "app.h"
 
 #include <errno.h>
-#include <fastcgi.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <signal.h>
@@ -369,9 +368,6 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
         gw_buf_reset(&out);
         gw_outcome o;
         memset(&o, 0, sizeof(o));
-        /* nginx sends its auth_request subrequest in the RESPONDER role */
-        o.subrequest = p->prog == GW_PROG_AUTHORIZER && c->fastcgi.nginx_auth_request &&
-                       req.role == FCGI_RESPONDER;
         if (!gw_caller_secret_ok(c, FCGX_GetParam(GW_SECRET_VAR, req.envp),
                                  gw_env_count(req.envp, GW_SECRET_VAR))) {
             /* no identity for a caller that did not prove it is the web

@@ -42,8 +42,11 @@ typedef struct {
     const gw_keyset *sign_keys; /* the current ones, for this request */
     gw_buf allow;             /* the allow reply being built */
     gw_buf abody;             /* the assertion's subject claims being built */
-    const char **anames;      /* its claim names and values, per export */
+    const char **anames;      /* its claims: names (derived at start, a column
+                                 exported twice is one claim), the export */
+    size_t *aexport;          /* each comes from, and this request's values */
     const char **avalues;
+    size_t nclaims;
     gw_buf jws;               /* an assertion being signed */
 } authz;
 
@@ -57,7 +60,8 @@ typedef struct {
     const char *allow;        /* the allow reply, without the assertion */
     size_t allow_len;
     const char *abody;        /* the assertion's subject claims, or NULL */
-    const unsigned char *key; /* the identity's cache key when it is cached */
+    const unsigned char *key; /* the identity's cache key, and its entry, when */
+    const gw_cached *entry;   /* it is cached (valid until the next put) */
 } authz_subject;
 
 /* Everything one request owns; freed by authz_req_free. */
@@ -99,6 +103,7 @@ static void authz_stop(gw_program *p)
     gw_pairs_free(a->checked);
     gw_signer_free(a->signer);
     free(a->anames);
+    free(a->aexport);
     free(a->avalues);
     gw_buf_free(&a->allow);
     gw_buf_free(&a->abody);
@@ -113,7 +118,20 @@ static int authz_start(gw_program *p, const gw_config *cfg)
     a->db = gw_db_new(cfg);
     a->vars = calloc(cfg->exports.n + 1, sizeof(gw_var));
     a->anames = calloc(cfg->exports.n + 1, sizeof(char *));
+    a->aexport = calloc(cfg->exports.n + 1, sizeof(size_t));
     a->avalues = calloc(cfg->exports.n + 1, sizeof(char *));
+    for (size_t i = 0; a->anames && a->aexport && i < cfg->exports.n; i++) {
+        const char *claim;
+        if (!gw_assertion_claim_of(&cfg->exports.v[i], &claim))
+            continue;
+        size_t k = 0;
+        while (k < a->nclaims && strcmp(a->anames[k], claim) != 0)
+            k++;
+        if (k == a->nclaims) {
+            a->anames[a->nclaims] = claim;
+            a->aexport[a->nclaims++] = i;
+        }
+    }
     a->cache = cfg->identity.cache_seconds > 0 ? gw_cache_new(GW_CACHE_ENTRIES, cfg->identity.cache_bytes) : NULL;
     a->checked = cfg->session.enabled ? gw_pairs_new() : NULL;
     gw_buf_init(&a->allow);
@@ -144,7 +162,7 @@ static int authz_start(gw_program *p, const gw_config *cfg)
         gw_log(GW_LOG_INFO, "event=jwks_loaded keys=%zu skipped=%zu", gw_jwks_count(k),
                gw_jwks_skipped(k));
     }
-    if (!a->db || !a->vars || !a->anames || !a->avalues || (cfg->identity.cache_seconds > 0 && !a->cache) ||
+    if (!a->db || !a->vars || !a->anames || !a->aexport || !a->avalues || (cfg->identity.cache_seconds > 0 && !a->cache) ||
         (cfg->session.enabled && !a->checked)) {
         gw_log(GW_LOG_ERROR, "event=start_failed error=\"out of memory\"");
         authz_stop(p);
@@ -283,20 +301,13 @@ static gw_status authz_allow(authz *a, authz_req *r)
     if (st != GW_OK || !a->signer)
         return st;
     /* the assertion's claims: the exports by their claim names */
-    const char **names = a->anames, **values = a->avalues;
-    size_t n = 0;
-    for (size_t i = 0; i < cfg->exports.n; i++) {
-        if (!gw_assertion_claim_of(&cfg->exports.v[i], &names[n]))
-            continue;
-        size_t k = 0;
-        while (k < n && strcmp(names[k], names[n]) != 0)
-            k++;
-        if (k == n) /* a column exported twice is one claim */
-            values[n++] = a->vars[i].value && *a->vars[i].value ? a->vars[i].value : NULL;
+    for (size_t k = 0; k < a->nclaims; k++) {
+        const char *v = a->vars[a->aexport[k]].value;
+        a->avalues[k] = v && *v ? v : NULL;
     }
     gw_assertion_subject sub = {
         .sub = strcmp(r->source, "session") == 0 ? r->res.global_id : r->user.id,
-        .uid = r->user_id, .names = names, .values = values, .n = n,
+        .uid = r->user_id, .names = a->anames, .values = a->avalues, .n = a->nclaims,
         .groups = r->groups, .ngroups = r->ngroups, .with_groups = cfg->uses_groups};
     gw_buf_reset(&a->abody);
     return sub.sub ? gw_assertion_body(&a->abody, &sub) : GW_E_INTERNAL;
@@ -312,7 +323,7 @@ static gw_status authz_assert(authz *a, const gw_rule *rule, const authz_subject
     size_t slot = rule ? rule->aud_slot : 0;
     if (!s->abody)
         return GW_E_INTERNAL;
-    const gw_cached *e = s->key ? gw_cache_get(a->cache, s->key, now) : NULL;
+    const gw_cached *e = s->entry;
     const char *jws = NULL;
     if (e && slot < e->nslots && e->jws[slot] && now < e->renew[slot]) {
         jws = e->jws[slot];
@@ -426,7 +437,8 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
                 gw_log(GW_LOG_WARN, "event=user_switch_unchecked reason=\"database unavailable\"");
             authz_subject hs = {.identity = true, .groups = hit->groups, .ngroups = hit->ngroups,
                                 .claims = hit->scopes, .allow = hit->reply,
-                                .allow_len = hit->reply_len, .abody = hit->abody, .key = key};
+                                .allow_len = hit->reply_len, .abody = hit->abody, .key = key,
+                                .entry = hit};
             return authz_access(a, envp, r->path, &hs, now, out, o);
         }
     }
@@ -486,6 +498,7 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
     }
     if ((st = authz_groups(cfg, r)) != GW_OK)
         return authz_fail(st, "out of memory", why);
+    const gw_cached *entry = NULL;
     if (r->identity) {
         if ((st = authz_allow(a, r)) != GW_OK)
             return authz_fail(st, "a stored value holds a control character or edge white space",
@@ -500,20 +513,22 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
                               .claims = r->user.claims, .user_id = r->user.id,
                               .abody = a->signer ? a->abody.data : NULL,
                               .nslots = cfg->assertion.audiences.n};
-            gw_cache_put(a->cache, key, expires, &in);
+            entry = gw_cache_put(a->cache, key, expires, &in);
         }
     }
     o->source = r->source;
     authz_subject ms = {.identity = r->identity, .groups = r->groups, .ngroups = r->ngroups,
                         .claims = r->have_user ? r->user.claims : NULL, .allow = a->allow.data,
                         .allow_len = a->allow.len, .abody = a->abody.data,
-                        .key = cacheable && r->identity ? key : NULL};
+                        .key = entry ? key : NULL, .entry = entry};
     return authz_access(a, envp, r->path, &ms, now, out, o);
 }
 
 static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcome *o)
 {
     authz *a = p->ctx;
+    /* nginx sends its auth_request subrequest in the RESPONDER role */
+    o->subrequest = a->cfg->fastcgi.nginx_auth_request && req->role == FCGI_RESPONDER;
     if (req->role != FCGI_AUTHORIZER && !o->subrequest) {
         o->status = GW_E_INTERNAL;
         o->why = a->cfg->fastcgi.nginx_auth_request

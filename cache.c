@@ -156,7 +156,8 @@ static cJSON *scopes_of(const cJSON *claims)
     return o;
 }
 
-void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, const gw_cache_in *in)
+const gw_cached *gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires,
+                              const gw_cache_in *in)
 {
     entry *old = find(c, key);
     if (old)
@@ -177,14 +178,14 @@ void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, cons
     }
     if (need > c->max_bytes) {
         cJSON_Delete(scopes);
-        return;
+        return NULL;
     }
     while ((c->size >= c->capacity || c->bytes + need > c->max_bytes) && c->tail)
         entry_remove(c, c->tail);
     entry *e = calloc(1, sizeof(*e));
     if (!e) {
         cJSON_Delete(scopes);
-        return;
+        return NULL;
     }
     memcpy(e->key, key, 32);
     e->bytes = need;
@@ -214,7 +215,7 @@ void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, cons
     if (!ok) {
         value_free(&e->v);
         free(e);
-        return;
+        return NULL;
     }
     size_t b = bucket_of(c, key);
     e->chain = c->buckets[b];
@@ -222,6 +223,7 @@ void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, cons
     lru_push_front(c, e);
     c->size++;
     c->bytes += need;
+    return &e->v;
 }
 
 void gw_cache_put_assertion(gw_cache *c, const unsigned char key[32], size_t slot, const char *jws,

@@ -25,8 +25,9 @@ typedef struct {
     int http;             /* the status sent when the program wrote the
                              reply itself (a login redirect: 302); else 0 */
     const char *source;   /* on an allow: "header", "session", "anonymous" */
-    bool subrequest;      /* an nginx auth_request subrequest (set by app.c):
-                             denies take gw_reply_subrequest_deny's form */
+    bool subrequest;      /* an nginx auth_request subrequest (set by the
+                             program): app.c answers a deny in
+                             gw_reply_subrequest_deny's form */
     char user[40];        /* the user's id as loggable text, or "" */
     char user_id[24];     /* users.id, or "" */
 } gw_outcome;

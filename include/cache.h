@@ -60,9 +60,10 @@ const gw_cached *gw_cache_get(gw_cache *c, const unsigned char key[32], time_t n
 
 /* Stores copies of in's values under key until expires, replacing an
  * entry with the same key and evicting the least recently used one when
- * full. An entry larger than the whole bound, or out of memory: nothing
- * is stored. */
-void gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires, const gw_cache_in *in);
+ * full, and returns the entry (valid until the next put). An entry larger
+ * than the whole bound, or out of memory: nothing is stored, NULL. */
+const gw_cached *gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires,
+                              const gw_cache_in *in);
 
 /* Keeps a copy of jws as the assertion of the entry of key for audience
  * slot, to be signed again from renew on. Nothing when the entry is gone,

@@ -261,6 +261,14 @@ location() { printf '%s\n' "$HEADERS" | sed -n 's/^Location: //p'; }
 # document (the Python backend's reports: backend.py)
 bjf() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$BODY" 2>/dev/null; }
 
+# jws_field TOKEN PART NAME: member NAME of a compact JWS's header (PART 0)
+# or payload (PART 1), "" when absent or not a JWS
+jws_field() {
+    /usr/bin/python3 -c 'import base64, json, sys
+p = sys.argv[1].split(".")[int(sys.argv[2])]
+print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))).get(sys.argv[3], ""))' "$1" "$2" "$3" 2>/dev/null
+}
+
 # session_journey LABEL USERINFO SUB [ACCEPT]: a session through the
 # responder on the current server (PORT): established from the gateway's
 # identity, the cookie alone is the user, a logout from another site is
@@ -344,7 +352,7 @@ expect_deny() {
         printf '%s' "$HEADERS" | grep -qi '^Content-Type: application/json' || problems+="no JSON content type; "
     fi
     printf '%s' "$HEADERS" | grep -qi '^Cache-Control: no-store' || problems+="no Cache-Control: no-store; "
-    printf '%s' "$HEADERS$BODY" | grep -qiE 'variable-|REMOTE_USER|GWAUTH_' && problems+="identity leaked; "
+    printf '%s' "$HEADERS$BODY" | grep -qiE 'variable-|REMOTE_USER|GWAUTH_|x-gwauth-' && problems+="identity leaked; "
     [ "$before" = "$after" ] || [ -n "${DENY_AFTER_SYNC:-}" ] || problems+="rows written (table checksums $before -> $after); "
     if [ -z "$problems" ]; then ok "$name"; else fail "$name" "$problems"; fi
 }

@@ -41,32 +41,17 @@ expect_hasnt "no Variable- line reaches the client" "$HEADERS" "Variable-"
 expect_hasnt "...nor gwauth's subrequest headers" "$HEADERS" "X-Gwauth-"
 expect_eq "the user row is created" "$(sqlv "SELECT email FROM users WHERE global_id='nora-1'")" "nora@example.org"
 
-# nginx_deny NAME STATUS CODE [curl args...]: status, {"error":"CODE"} as
-# JSON, no-store, no identity, nothing written.
-nginx_deny() {
-    local name=$1 st=$2 code=$3 before after problems=""
-    shift 3
-    before=$(dbstate); req "$@"; after=$(dbstate)
-    [ "$STATUS" = "$st" ] || problems+="status $STATUS (want $st); "
-    [ "$BODY" = "{\"error\":\"$code\"}" ] || problems+="body '$BODY'; "
-    printf '%s' "$HEADERS" | grep -qi '^Content-Type: application/json' || problems+="not JSON; "
-    printf '%s' "$HEADERS" | grep -qi '^Cache-Control: no-store' || problems+="no Cache-Control: no-store; "
-    printf '%s' "$HEADERS$BODY" | grep -qiE 'variable-|REMOTE_USER|GWAUTH_|x-gwauth' && problems+="identity leaked; "
-    [ "$before" = "$after" ] || problems+="rows written; "
-    if [ -z "$problems" ]; then ok "$name"; else fail "$name" "$problems"; fi
-}
-
 section "nginx: every deny keeps its status and code"
 # (a request that is not a page navigation: with login_redirect a page would get a 302)
 JSON_ACCEPT="Accept: application/json"
-nginx_deny "no identity: 401 unauthenticated" 401 unauthenticated -H "$JSON_ACCEPT" "$(url /app/whoami)"
-nginx_deny "malformed identity: 400" 400 malformed_userinfo -H "X-Userinfo: not*base64" "$(url /app/whoami)"
-nginx_deny "repeated key: 400" 400 malformed_userinfo -H "X-Userinfo: $(b64 '{"sub":"a","sub":"b"}')" "$(url /app/whoami)"
-nginx_deny "two X-Userinfo headers: 400 duplicate_identity_header" 400 duplicate_identity_header \
+expect_deny "no identity: 401 unauthenticated" 401 unauthenticated -H "$JSON_ACCEPT" "$(url /app/whoami)"
+expect_deny "malformed identity: 400" 400 malformed_userinfo -H "X-Userinfo: not*base64" "$(url /app/whoami)"
+expect_deny "repeated key: 400" 400 malformed_userinfo -H "X-Userinfo: $(b64 '{"sub":"a","sub":"b"}')" "$(url /app/whoami)"
+expect_deny "two X-Userinfo headers: 400 duplicate_identity_header" 400 duplicate_identity_header \
     -H "X-Userinfo: $NORA" -H "X-Userinfo: $(b64 '{"sub":"mallory"}')" "$(url /app/whoami)"
-nginx_deny "identity above identity.max_bytes: 431" 431 userinfo_too_large \
+expect_deny "identity above identity.max_bytes: 431" 431 userinfo_too_large \
     -H "X-Userinfo: $(b64 "{\"sub\":\"big\",\"x\":\"$(head -c 9000 /dev/zero | tr '\0' a)\"}")" "$(url /app/whoami)"
-nginx_deny "a X_Userinfo alone (nginx ignores '_' names): 401" 401 unauthenticated -H "$JSON_ACCEPT" \
+expect_deny "a X_Userinfo alone (nginx ignores '_' names): 401" 401 unauthenticated -H "$JSON_ACCEPT" \
     -H "X_Userinfo: $(b64 '{"sub":"mallory"}')" "$(url /app/whoami)"
 req -H "X-Userinfo: $NORA" -H "X_Userinfo: $(b64 '{"sub":"mallory"}')" "$(url /app/whoami)"
 expect_has "...beside the real one: the real one" "$BODY" "REMOTE_USER=nora-1"
@@ -87,9 +72,9 @@ req -H "Accept: text/html" "$(url /login/)"
 expect_eq "...which is served" "$STATUS $BODY" "200 login page"
 req -H "X-Userinfo: $(b64 '{"sub":"ina-1"}')" "$(url /app/whoami)"
 sqlv "UPDATE users SET is_active = 0 WHERE global_id = 'ina-1'"
-nginx_deny "an inactive user: 403 inactive_user" 403 inactive_user -H "X-Userinfo: $(b64 '{"sub":"ina-1","email":"new@x"}')" "$(url /app/other)"
+expect_deny "an inactive user: 403 inactive_user" 403 inactive_user -H "X-Userinfo: $(b64 '{"sub":"ina-1","email":"new@x"}')" "$(url /app/other)"
 gw_db_stop "$DB_DIR"
-nginx_deny "database stopped: 503 unavailable" 503 unavailable -H "X-Userinfo: $(b64 '{"sub":"ngx-down"}')" "$(url /app/whoami)"
+expect_deny "database stopped: 503 unavailable" 503 unavailable -H "X-Userinfo: $(b64 '{"sub":"ngx-down"}')" "$(url /app/whoami)"
 expect_has "...with Retry-After: 5" "$HEADERS" "Retry-After: 5"
 gw_db_start "$DB_DIR" "$DB_PORT" || fail "MariaDB restart"
 req -H "X-Userinfo: $(b64 '{"sub":"ngx-up"}')" "$(url /app/whoami)"

@@ -28,61 +28,6 @@ static size_t count(const char *hay, const char *needle)
     return n;
 }
 
-static void t_apache(void)
-{
-    gw_config *c = unit_config_of("{\"export\":{\"REMOTE_USER\":\"global_id\",\"GWAUTH_USER_ID\":\"id\","
-                                  "\"APP_EMAIL\":\"email\"},"
-                                  "\"assertion\":{\"key_file\":\"/k\",\"issuer\":\"i\",\"audience\":\"a\"}}");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    gw_buf b;
-    const char *why = NULL;
-    gw_buf_init(&b);
-    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_PROXY, "/etc/gwauth/gwauth.json", &b, &why));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "from /etc/gwauth/gwauth.json"));
-    /* every spelling of every separator: 4 for X-Gwauth-User, 8 for X-Gwauth-User-Id */
-    CU_ASSERT_EQUAL(count(b.data, "RequestHeader unset "), 4 + 8 + 4);
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "RequestHeader unset X_Gwauth_User_Id early\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "RequestHeader set X-Gwauth-User \"%{REMOTE_USER}e\" env=REMOTE_USER\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "RequestHeader set X-Gwauth-Assertion \"%{GWAUTH_ASSERTION}e\" "
-                                          "env=GWAUTH_ASSERTION\n"));
-    CU_ASSERT_PTR_NULL(strstr(b.data, "APP_EMAIL")); /* not a GWAUTH_ name: not a header */
-    gw_buf_reset(&b);
-    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_FCGID, "x", &b, &why));
-    CU_ASSERT_EQUAL(count(b.data, "Header always unset Variable-"), 4);
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Header always unset Variable-APP_EMAIL\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Header unset Variable-GWAUTH_ASSERTION\n"));
-    gw_snippet_kind k;
-    CU_ASSERT_TRUE(gw_snippet_kind_of("apache-fcgid", &k) && k == GW_SNIPPET_APACHE_FCGID);
-    CU_ASSERT_FALSE(gw_snippet_kind_of("nginx-ish", &k));
-    gw_buf_free(&b);
-    gw_config_free(c);
-}
-
-static void t_nginx(void)
-{
-    gw_config *c = unit_config_of("{\"export\":{\"REMOTE_USER\":\"global_id\",\"APP_EMAIL\":\"email\"}}");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    gw_buf b;
-    const char *why = NULL;
-    gw_buf_init(&b);
-    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_NGINX_IDENTITY, "x", &b, &why));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request /_gwauth;\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request_set $gwauth_status $upstream_http_x_gwauth_status;\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request_set $gw_remote_user $upstream_http_variable_remote_user;\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "auth_request_set $gw_app_email $upstream_http_variable_app_email;\n"));
-    gw_buf_reset(&b);
-    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_NGINX_FASTCGI, "x", &b, &why));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "fastcgi_param REMOTE_USER $gw_remote_user if_not_empty;\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "fastcgi_param APP_EMAIL $gw_app_email if_not_empty;\n"));
-    gw_buf_reset(&b);
-    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_NGINX_PROXY, "x", &b, &why));
-    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "proxy_set_header X-Gwauth-User $gw_remote_user;\n"));
-    CU_ASSERT_PTR_NULL(strstr(b.data, "APP_EMAIL")); /* not a header name */
-    CU_ASSERT_PTR_NULL(strstr(b.data, "app_email"));
-    gw_buf_free(&b);
-    gw_config_free(c);
-}
-
 /* The snippet of kind for the configuration json (free it), or NULL with
  * *why when the generator refuses it (a configuration gwauth refuses is a
  * failed test). */
@@ -92,11 +37,63 @@ static char *snippet_of(const char *json, gw_snippet_kind kind, const char **why
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     gw_buf b;
     gw_buf_init(&b);
-    bool ok = gw_snippet(c, kind, "x", &b, why);
+    bool ok = gw_snippet(c, kind, "/etc/gwauth/gwauth.json", &b, why);
     gw_config_free(c);
     if (!ok)
         gw_buf_free(&b);
     return ok ? b.data : NULL;
+}
+
+static void t_apache(void)
+{
+    static const char json[] = "{\"export\":{\"REMOTE_USER\":\"global_id\",\"GWAUTH_USER_ID\":\"id\","
+                               "\"APP_EMAIL\":\"email\"},"
+                               "\"assertion\":{\"key_file\":\"/k\",\"issuer\":\"i\",\"audience\":\"a\"}}";
+    const char *why = NULL;
+    char *t = snippet_of(json, GW_SNIPPET_APACHE_PROXY, &why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "from /etc/gwauth/gwauth.json"));
+    /* every spelling of every separator: 4 for X-Gwauth-User, 8 for X-Gwauth-User-Id */
+    CU_ASSERT_EQUAL(count(t, "RequestHeader unset "), 4 + 8 + 4);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "RequestHeader unset X_Gwauth_User_Id early\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "RequestHeader set X-Gwauth-User \"%{REMOTE_USER}e\" env=REMOTE_USER\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "RequestHeader set X-Gwauth-Assertion \"%{GWAUTH_ASSERTION}e\" "
+                                     "env=GWAUTH_ASSERTION\n"));
+    CU_ASSERT_PTR_NULL(strstr(t, "APP_EMAIL")); /* not a GWAUTH_ name: not a header */
+    free(t);
+    t = snippet_of(json, GW_SNIPPET_APACHE_FCGID, &why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(count(t, "Header always unset Variable-"), 4);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "Header always unset Variable-APP_EMAIL\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "Header unset Variable-GWAUTH_ASSERTION\n"));
+    free(t);
+    gw_snippet_kind k;
+    CU_ASSERT_TRUE(gw_snippet_kind_of("apache-fcgid", &k) && k == GW_SNIPPET_APACHE_FCGID);
+    CU_ASSERT_FALSE(gw_snippet_kind_of("nginx-ish", &k));
+}
+
+static void t_nginx(void)
+{
+    static const char json[] = "{\"export\":{\"REMOTE_USER\":\"global_id\",\"APP_EMAIL\":\"email\"}}";
+    const char *why = NULL;
+    char *t = snippet_of(json, GW_SNIPPET_NGINX_IDENTITY, &why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "auth_request /_gwauth;\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "auth_request_set $gwauth_status $upstream_http_x_gwauth_status;\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "auth_request_set $gw_remote_user $upstream_http_variable_remote_user;\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "auth_request_set $gw_app_email $upstream_http_variable_app_email;\n"));
+    free(t);
+    t = snippet_of(json, GW_SNIPPET_NGINX_FASTCGI, &why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "fastcgi_param REMOTE_USER $gw_remote_user if_not_empty;\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "fastcgi_param APP_EMAIL $gw_app_email if_not_empty;\n"));
+    free(t);
+    t = snippet_of(json, GW_SNIPPET_NGINX_PROXY, &why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "proxy_set_header X-Gwauth-User $gw_remote_user;\n"));
+    CU_ASSERT_PTR_NULL(strstr(t, "APP_EMAIL")); /* not a header name */
+    CU_ASSERT_PTR_NULL(strstr(t, "app_email"));
+    free(t);
 }
 
 static void t_apache_anonymous(void)
