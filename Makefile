@@ -48,7 +48,7 @@ EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)
 PROGS    := $(BUILD)/authorizer $(BUILD)/logout $(BUILD)/admin
 UNIT     := $(BUILD)/unit_tests
 
-ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: deb all check check-asan check-valgrind check-cluster install uninstall bench bench-cluster fuzz test-unit test-integration run migrate deps clean clean-run help
 all: $(PROGS)
@@ -159,7 +159,7 @@ fuzz:
 	    { echo "installing clang and libclang-rt-14-dev"; apt-get update -qq && apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; }
 	@mkdir -p build-fuzz
 	@for t in $(FUZZ_TARGETS); do \
-	    clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+	    clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	        -D_DEFAULT_SOURCE -Iinclude -Itests/fuzz -Itests $(MARIADB_CFLAGS) $(CJSON_CFLAGS) \
 	        -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c tests/mint.c $(CORE_SRC) $(LDLIBS) || exit 1; \
 	    mkdir -p build-fuzz/corpus/$$t; \

@@ -269,7 +269,8 @@ static void get_long(cfgp *p, const cJSON *obj, const char *path, const char *ke
     if (!v)
         return;
     double d = v->valuedouble;
-    if (d != (double)(long)d || d < (double)min || d > (double)max) {
+    /* the range first: converting a larger double is undefined */
+    if (!(d >= (double)min && d <= (double)max) || d != (double)(long)d) {
         char kp[256];
         cfg_path(kp, sizeof(kp), path, key);
         cfg_err(p, kp, "expected an integer from %ld to %ld", min, max);
@@ -1034,7 +1035,7 @@ static void parse_fastcgi(cfgp *p, gw_config *c, const cJSON *root)
         snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
         if (cJSON_IsNumber(e)) {
             double d = e->valuedouble;
-            if (d != (double)(long)d || d < 0 || d > 4294967294.0)
+            if (!(d >= 0 && d <= 4294967294.0) || d != (double)(long)d)
                 cfg_err(p, ip, "expected a user id from 0 to 4294967294");
             else
                 c->fastcgi.peer_uids[c->fastcgi.npeer_uids++] = (long)d;

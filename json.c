@@ -18,7 +18,44 @@ static bool gw_is_hex4(const char *p)
     return true;
 }
 
-/* Rewrites escaped NULs, refuses malformed \u escapes and raw control
+static bool gw_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* The length of the RFC 8259 number at p (at most end), or 0 when the
+ * characters cJSON would read as one ([0-9+-.eE]) are not exactly such a
+ * number: "01", "1.", ".5", "-01.e5", "1e", "+1" are refused. */
+static size_t gw_json_number(const char *p, const char *end)
+{
+    const char *q = p;
+    if (q < end && *q == '-')
+        q++;
+    if (q < end && *q == '0')
+        q++;
+    else if (q < end && gw_digit(*q))
+        while (q < end && gw_digit(*q))
+            q++;
+    else
+        return 0;
+    if (q < end && *q == '.') {
+        if (++q >= end || !gw_digit(*q))
+            return 0;
+        while (q < end && gw_digit(*q))
+            q++;
+    }
+    if (q < end && (*q == 'e' || *q == 'E')) {
+        if (++q < end && (*q == '+' || *q == '-'))
+            q++;
+        if (q >= end || !gw_digit(*q))
+            return 0;
+        while (q < end && gw_digit(*q))
+            q++;
+    }
+    /* whatever cJSON would still take as part of the number */
+    if (q < end && (gw_digit(*q) || *q == '.' || *q == 'e' || *q == 'E' || *q == '+' || *q == '-'))
+        return 0;
+    return (size_t)(q - p);
+}
+
+/* Rewrites escaped NULs, refuses numbers outside RFC 8259's grammar, refuses malformed \u escapes and raw control
  * bytes, and measures nesting
  * depth outside strings. Returns false when the text must be refused. */
 static bool gw_json_prescan(char *buf, size_t len)
@@ -55,6 +92,16 @@ static bool gw_json_prescan(char *buf, size_t len)
             break;
         case '}': case ']': depth--; break;
         case ' ': case '\t': case '\n': case '\r': break;
+        case '-': case '0': case '1': case '2': case '3': case '4':
+        case '5': case '6': case '7': case '8': case '9': {
+            size_t n = gw_json_number(buf + i, buf + len);
+            if (n == 0)
+                return false;
+            i += n - 1;
+            break;
+        }
+        case '+': case '.':
+            return false; /* a number cannot start so */
         default:
             if (c < 0x20 || c == 0x7F)
                 return false;

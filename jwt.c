@@ -185,6 +185,29 @@ static bool alg_fits(gw_ktype t, const char *alg)
     return false;
 }
 
+/* RFC 7517 §4.3: "key_ops", when present, is an array of distinct
+ * strings; a key whose operations do not include "verify" is not used
+ * for verification (*skip). False when the member is malformed. */
+static bool key_ops_ok(const cJSON *k, bool *skip)
+{
+    const cJSON *ops = cJSON_GetObjectItemCaseSensitive(k, "key_ops");
+    if (!ops)
+        return true;
+    if (!cJSON_IsArray(ops))
+        return false;
+    bool verify = false;
+    for (const cJSON *o = ops->child; o; o = o->next) {
+        if (!cJSON_IsString(o))
+            return false;
+        for (const cJSON *q = ops->child; q != o; q = q->next)
+            if (strcmp(q->valuestring, o->valuestring) == 0)
+                return false;
+        verify = verify || strcmp(o->valuestring, "verify") == 0;
+    }
+    *skip = !verify;
+    return true;
+}
+
 gw_jwks *gw_jwks_parse(const char *json, size_t len, char **errors)
 {
     gw_buf e;
@@ -223,8 +246,12 @@ gw_jwks *gw_jwks_parse(const char *json, size_t len, char **errors)
             why = "use must be a string";
         else if (alg && !cJSON_IsString(alg))
             why = "alg must be a string";
-        else if ((use && strcmp(use->valuestring, "sig") != 0) || (alg && !alg_accepted(alg->valuestring)))
-            skip = true; /* an encryption key, or one for another algorithm */
+        else if (!key_ops_ok(j, &skip))
+            why = "key_ops must be an array of distinct strings";
+        else if (skip || (use && strcmp(use->valuestring, "sig") != 0) ||
+                 (alg && !alg_accepted(alg->valuestring)))
+            skip = true; /* an encryption key, one that may not verify, or
+                            one for another algorithm */
         else
             key.pkey = jwk_key(j, &key.type, &why, &skip);
         if (skip) {
@@ -380,10 +407,13 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
     }
     const cJSON *alg = cJSON_GetObjectItemCaseSensitive(hdr, "alg");
     const cJSON *kid = cJSON_GetObjectItemCaseSensitive(hdr, "kid");
-    static const char *const banned[] = {"crit", "jku", "x5u", "x5c", "jwk", NULL};
+    /* a key named by the token, or a parameter that changes how the
+     * payload is read (RFC 7797 "b64", JWE's "zip"): never honoured, and
+     * never ignored either */
+    static const char *const banned[] = {"crit", "jku", "x5u", "x5c", "jwk", "b64", "zip", NULL};
     for (int i = 0; banned[i]; i++)
         if (cJSON_GetObjectItemCaseSensitive(hdr, banned[i])) {
-            *why = "header names a key or extension (crit, jku, x5u, x5c, jwk)";
+            *why = "header names a key or extension (crit, jku, x5u, x5c, jwk, b64, zip)";
             goto out;
         }
     if (!cJSON_IsString(alg) || !alg_accepted(alg->valuestring)) {
@@ -430,7 +460,9 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
         *why = "no exp";
         goto out;
     }
-    if (t > exp + lw) {
+    /* RFC 7519 §4.1.4: not accepted on or after exp; with the leeway
+     * the last second accepted is exp + leeway - 1 */
+    if (t >= exp + lw) {
         *why = "expired";
         goto out;
     }

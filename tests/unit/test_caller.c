@@ -74,6 +74,7 @@ static void t_config(void)
         {"{\"fastcgi\":{\"secret\":\"x\"}}", "fastcgi.secret: unknown key"},
         {"{\"fastcgi\":{\"peer_uids\":[-1]}}", "fastcgi.peer_uids[0]: expected a user id"},
         {"{\"fastcgi\":{\"peer_uids\":[1.5]}}", "fastcgi.peer_uids[0]: expected a user id"},
+        {"{\"fastcgi\":{\"peer_uids\":[1e300]}}", "fastcgi.peer_uids[0]: expected a user id"},
         {"{\"fastcgi\":{\"peer_uids\":[0, \"bad name\"]}}", "fastcgi.peer_uids[1]: expected a user name"},
         {"{\"fastcgi\":{\"peer_uids\":[true]}}", "fastcgi.peer_uids[0]: expected a user id or a user name"},
         {"{\"fastcgi\":{\"peer_uids\":\"www-data\"}}", "fastcgi.peer_uids: expected an array"},

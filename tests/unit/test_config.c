@@ -112,6 +112,8 @@ static void t_errors(void)
         {"{\"database\":{\"port\":\"3306\"}}", "database.port: expected an integer"},
         {"{\"database\":{\"port\":70000}}", "database.port: expected an integer from 1 to 65535"},
         {"{\"database\":{\"port\":1.5}}", "database.port: expected an integer"},
+        {"{\"database\":{\"port\":1e300}}", "database.port: expected an integer from 1 to 65535"}, /* no cast first */
+        {"{\"database\":{\"port\":-9.3e18}}", "database.port: expected an integer from 1 to 65535"},
         {"{\"database\":{\"user\":\"\"}}", "database.user: must not be empty"},
         {"{\"database\":[]}", "database: expected an object"},
         {"{\"identity\":{\"source\":\"kong\"}}", "identity.source: invalid value, must be one of [apisix, headers]"},

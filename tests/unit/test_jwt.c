@@ -111,9 +111,20 @@ static void t_refusals(void)
         {rsa, "RS256", "{\"alg\":\"RS256\",\"jku\":\"https://evil.example/k\"}", good, NOW, "alice", "header names"},
         {rsa, "RS256", "{\"alg\":\"RS256\",\"x5u\":\"https://evil.example/c\"}", good, NOW, "alice", "header names"},
         {rsa, "RS256", "{\"alg\":\"RS256\",\"jwk\":{\"kty\":\"RSA\"}}", good, NOW, "alice", "header names"},
+        {rsa, "RS256", "{\"alg\":\"RS256\",\"b64\":false}", good, NOW, "alice", "header names"},
+        {rsa, "RS256", "{\"alg\":\"RS256\",\"b64\":true}", good, NOW, "alice", "header names"},
+        {rsa, "RS256", "{\"alg\":\"RS256\",\"zip\":\"DEF\"}", good, NOW, "alice", "header names"},
+        /* numbers outside RFC 8259's grammar, and dates no time_t holds */
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":1800000300.}", NOW, "alice", "undecodable"},
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":01800000300}", NOW, "alice", "undecodable"},
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":1800000300,\"nbf\":-01.e5}", NOW, "alice", "undecodable"},
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":9.3e18}", NOW, "alice", "exp out of range"},
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":-1e300}", NOW, "alice", "expired"},
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":1800000300,\"nbf\":1e300}", NOW, "alice", "nbf"},
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":1800000300,\"iat\":9.3e18}", NOW, "alice", "iat"},
         {rsa, "RS256", "{\"alg\":\"RS256\",\"kid\":\"rsa-1\",\"alg\":\"none\"}", good, NOW, "alice", "undecodable"},
         {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\"}", NOW, "alice", "no exp"},
-        {rsa, "RS256", "{\"alg\":\"RS256\"}", good, NOW + 300 + 61, "alice", "expired"},
+        {rsa, "RS256", "{\"alg\":\"RS256\"}", good, NOW + 300 + 60, "alice", "expired"},
         {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":1800000300,\"nbf\":1800000061}", NOW, "alice", "nbf"},
         {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":1800000300,\"iat\":1800000061}", NOW, "alice", "iat"},
         {rsa, "RS256", "{\"alg\":\"RS256\"}", "{\"iss\":\"https://evil.example/\",\"aud\":\"my-client\",\"sub\":\"alice\",\"exp\":1800000300}", NOW, "alice", "issuer"},
@@ -143,10 +154,15 @@ static void t_refusals(void)
         }
         free(tok);
     }
-    /* the leeway boundary: exp + 60 is still fine, a second later is not */
+    /* the leeway boundary (RFC 7519 §4.1.4: never on or after exp):
+     * exp + 60 - 1 is the last second accepted */
     char *tok = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\"}", good);
-    CU_ASSERT_EQUAL(verify(tok, NOW + 300 + 60, "alice", NULL), GW_OK);
-    CU_ASSERT_EQUAL(verify(tok, NOW + 300 + 61, "alice", NULL), GW_E_INVALID_TOKEN);
+    CU_ASSERT_EQUAL(verify(tok, NOW + 300 + 59, "alice", NULL), GW_OK);
+    CU_ASSERT_EQUAL(verify(tok, NOW + 300 + 60, "alice", NULL), GW_E_INVALID_TOKEN);
+    /* without a leeway: exp itself is too late */
+    gw_jwt_policy strict = {&issuers, &audiences, 0, "alice", NULL, NULL};
+    CU_ASSERT_EQUAL(gw_jwt_verify(keys, tok, &strict, NOW + 299, NULL, NULL, NULL), GW_OK);
+    CU_ASSERT_EQUAL(gw_jwt_verify(keys, tok, &strict, NOW + 300, NULL, NULL, NULL), GW_E_INVALID_TOKEN);
     /* an audience array with one accepted value and our azp is fine */
     char *aud = "{\"iss\":\"https://sso.example.org/realms/main\",\"aud\":[\"x\",\"my-client\"],\"azp\":\"my-client\",\"sub\":\"alice\",\"exp\":1800000300}";
     char *tok2 = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\"}", aud);
@@ -269,6 +285,25 @@ static void t_jwks(void)
     CU_ASSERT_PTR_NULL(gw_jwks_parse(doc, strlen(doc), &err));
     CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "alg does not fit"));
     free(err);
+    /* RFC 7517 §4.3: a key whose key_ops leave out "verify" is not used */
+    snprintf(doc, sizeof(doc), "{\"keys\":[%.*s,\"key_ops\":[\"encrypt\"]},%.*s,\"key_ops\":[\"verify\",\"sign\"]}]}",
+             (int)strlen(jr) - 1, jr, (int)strlen(jr) - 1, jr);
+    gw_jwks *ops = gw_jwks_parse(doc, strlen(doc), &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ops);
+    CU_ASSERT_EQUAL(gw_jwks_count(ops), 1);
+    CU_ASSERT_EQUAL(gw_jwks_skipped(ops), 1);
+    gw_jwks_free(ops);
+    snprintf(doc, sizeof(doc), "{\"keys\":[%.*s,\"key_ops\":[\"sign\"]}]}", (int)strlen(jr) - 1, jr);
+    CU_ASSERT_PTR_NULL(gw_jwks_parse(doc, strlen(doc), &err));
+    CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "no usable key"));
+    free(err);
+    static const char *const bad_ops[] = {"\"verify\"", "[\"verify\",\"verify\"]", "[7]", "{}", NULL};
+    for (int i = 0; bad_ops[i]; i++) {
+        snprintf(doc, sizeof(doc), "{\"keys\":[%.*s,\"key_ops\":%s}]}", (int)strlen(jr) - 1, jr, bad_ops[i]);
+        CU_ASSERT_PTR_NULL(gw_jwks_parse(doc, strlen(doc), &err));
+        CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "key_ops must be"));
+        free(err);
+    }
     /* a key restricted to PS256 refuses RS256 tokens */
     snprintf(doc, sizeof(doc), "{\"keys\":[%.*s,\"alg\":\"PS256\"}]}", (int)strlen(jr) - 1, jr);
     gw_jwks *only = gw_jwks_parse(doc, strlen(doc), &err);
