@@ -174,9 +174,17 @@ static void gw_log_reopen(void)
 /* What is allowed but unwise in cfg, one line each into out. */
 static void gw_config_warnings(const gw_config *cfg, gw_buf *out)
 {
-    if (cfg->identity.jwt.enabled && cfg->identity.jwt.any_audience)
-        gw_buf_puts(out, "identity.jwt.audiences is \"any\": an ID token issued to any client of "
-                         "the accepted issuers is accepted\n");
+    for (size_t i = 0; i < cfg->identity.jwt.nrealms; i++) {
+        const gw_jwt_realm *r = &cfg->identity.jwt.realms[i];
+        if (!r->any_audience)
+            continue;
+        if (r->own)
+            gw_buf_printf(out, "identity.jwt.issuers: the audiences of %s are \"any\": an ID token "
+                               "issued to any client of that issuer is accepted\n", r->issuers.v[0]);
+        else
+            gw_buf_puts(out, "identity.jwt.audiences is \"any\": an ID token issued to any client of "
+                             "the accepted issuers is accepted\n");
+    }
     if (gw_caller_unprotected(cfg))
         gw_buf_puts(out, "fastcgi: neither secret_file nor peer_uids is set: any process that can "
                          "connect to the socket can obtain an identity (see SECURITY.md)\n");
@@ -593,10 +601,17 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         gw_buf_init(&problems);
         gw_buf_init(&notes);
         int n = gw_db_check(cfg, &problems, &notes);
-        if (cfg->identity.jwt.enabled) {
+        for (size_t i = 0; i < cfg->identity.jwt.nrealms; i++) {
+            const gw_jwt_realm *r = &cfg->identity.jwt.realms[i];
+            bool seen = false;
+            for (size_t j = 0; j < i; j++)
+                seen = seen || strcmp(cfg->identity.jwt.realms[j].jwks_file, r->jwks_file) == 0;
+            if (seen)
+                continue;
             char *kerr = NULL;
-            gw_keyring *keys = gw_keyring_open(cfg->identity.jwt.jwks_file, &kerr);
-            n += (int)gw_buf_prefix_lines(&problems, "identity.jwt.jwks_file", kerr);
+            gw_keyring *keys = gw_keyring_open(r->jwks_file, &kerr);
+            n += (int)gw_buf_prefix_lines(&problems, r->own ? "identity.jwt.issuers[].jwks_file"
+                                                            : "identity.jwt.jwks_file", kerr);
             gw_keyring_free(keys);
             free(kerr);
         }

@@ -34,7 +34,7 @@ typedef struct {
     gw_db *db;
     gw_var *vars;
     gw_cache *cache;          /* NULL when identity.cache_seconds is 0 */
-    gw_keyring *keys;         /* identity.jwt's keys, or NULL */
+    gw_trust *keys;           /* identity.jwt's realms and keys, or NULL */
     unsigned keys_gen;        /* their generation the cache was filled with */
     gw_pairs *checked;        /* (session, user) pairs checked for a user switch */
     gw_signer *signer;        /* assertion's keys, or NULL */
@@ -99,7 +99,7 @@ static void authz_stop(gw_program *p)
     gw_db_free(a->db);
     free(a->vars);
     gw_cache_free(a->cache);
-    gw_keyring_free(a->keys);
+    gw_trust_free(a->keys);
     gw_pairs_free(a->checked);
     gw_signer_free(a->signer);
     free(a->anames);
@@ -152,15 +152,15 @@ static int authz_start(gw_program *p, const gw_config *cfg)
     }
     if (cfg->identity.jwt.enabled) {
         char *errors = NULL;
-        if (!(a->keys = gw_keyring_open(cfg->identity.jwt.jwks_file, &errors))) {
+        if (!(a->keys = gw_trust_open(cfg, &errors))) {
             gw_log_lines(GW_LOG_ERROR, "start_failed", errors);
             free(errors);
             authz_stop(p);
             return 1;
         }
-        const gw_jwks *k = gw_keyring_get(a->keys, time(NULL), &a->keys_gen);
-        gw_log(GW_LOG_INFO, "event=jwks_loaded keys=%zu skipped=%zu", gw_jwks_count(k),
-               gw_jwks_skipped(k));
+        size_t n;
+        gw_trust_get(a->keys, time(NULL), &a->keys_gen, &n);
+        gw_trust_log(a->keys);
     }
     if (!a->db || !a->vars || !a->anames || !a->aexport || !a->avalues || (cfg->identity.cache_seconds > 0 && !a->cache) ||
         (cfg->session.enabled && !a->checked)) {
@@ -391,6 +391,29 @@ static gw_status authz_access(authz *a, char *const *envp, const char *path,
 /* Decides the request. Writes an allow or a redirect into out and returns
  * GW_OK, or returns the deny (with *why for the log) for the caller to
  * answer. */
+
+/* New keys: what the old ones verified goes from the cache. */
+static void authz_keys_changed(authz *a, unsigned gen)
+{
+    if (gen != a->keys_gen) {
+        a->keys_gen = gen;
+        gw_cache_clear(a->cache);
+    }
+}
+
+/* A token named a key none of the files holds: look at them now. */
+static bool authz_keys_recheck(void *arg)
+{
+    authz *a = arg;
+    if (!gw_trust_recheck(a->keys))
+        return false;
+    unsigned gen;
+    size_t n;
+    gw_trust_get(a->keys, time(NULL), &gen, &n);
+    authz_keys_changed(a, gen);
+    gw_log(GW_LOG_INFO, "event=jwks_reread reason=\"a token named an unknown key\"");
+    return true;
+}
 static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf *out,
                               gw_outcome *o)
 {
@@ -402,14 +425,11 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         return st;
     const char *uri = gw_env_get(envp, "REQUEST_URI");
     time_t now = time(NULL);
-    gw_token_check tok = {.now = now};
+    gw_token_check tok = {.now = now, .recheck = authz_keys_recheck, .arg = a};
     if (a->keys) {
         unsigned gen;
-        tok.keys = gw_keyring_get(a->keys, now, &gen);
-        if (gen != a->keys_gen) { /* rotated: what the old keys verified goes */
-            a->keys_gen = gen;
-            gw_cache_clear(a->cache);
-        }
+        tok.realms = gw_trust_get(a->keys, now, &gen, &tok.nrealms);
+        authz_keys_changed(a, gen);
     }
     if (a->signer) {
         unsigned gen;
@@ -461,16 +481,16 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         /* the provider ended all of the user's sessions after it issued
          * this token: the gateway's own stale session cannot bring the
          * user back (a token without iat counts as older) */
-        if (tok.keys && r->res.logged_out_at && tok.iat < r->res.logged_out_at)
+        if (tok.nrealms && r->res.logged_out_at && tok.iat < r->res.logged_out_at)
             return authz_fail(GW_E_INVALID_TOKEN, "token issued before a back-channel logout", why);
         /* nor can a token of a provider session that a back-channel logout
          * ended (one lookup, only with back-channel logout and a sid) */
         unsigned char sid_hash[32];
         bool ended = false;
-        if (tok.keys && *cfg->logout.backchannel_path && (tok.sid_bad || (*tok.sid && !*tok.iss)))
+        if (tok.nrealms && *cfg->logout.backchannel_path && (tok.sid_bad || (*tok.sid && !*tok.iss)))
             return authz_fail(GW_E_INVALID_TOKEN, "a sid that cannot be checked against "
                               "back-channel logouts", why);
-        if (tok.keys && *cfg->logout.backchannel_path && *tok.sid && *tok.iss &&
+        if (tok.nrealms && *cfg->logout.backchannel_path && *tok.sid && *tok.iss &&
             gw_sha256_pair(tok.iss, tok.sid, sid_hash)) {
             if ((st = gw_db_sid_ended(a->db, sid_hash, &ended)) != GW_OK)
                 return authz_fail(st, NULL, why);
@@ -505,7 +525,7 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
                               why);
         /* Never beyond the token's expiry. */
         time_t expires = now + cfg->identity.cache_seconds;
-        if (tok.keys && tok.exp < expires)
+        if (tok.nrealms && tok.exp < expires)
             expires = tok.exp;
         if (cacheable && expires > now) {
             gw_cache_in in = {.reply = a->allow.data, .reply_len = a->allow.len,

@@ -486,8 +486,113 @@ static void claimvars_free(gw_config *c)
     c->identity.nclaim_headers = 0;
 }
 
-/* identity.jwt: absent means no token is checked; present, it needs the
- * key file and at least one issuer. */
+static void strlist_copy(gw_strlist *dst, const gw_strlist *src)
+{
+    strlist_free(dst);
+    dst->v = xcalloc(src->n + 1, sizeof(char *));
+    for (dst->n = 0; dst->n < src->n; dst->n++)
+        set_str(&dst->v[dst->n], src->v[dst->n]);
+}
+
+static void realms_free(gw_config *c)
+{
+    for (size_t i = 0; i < c->identity.jwt.nrealms; i++) {
+        gw_jwt_realm *r = &c->identity.jwt.realms[i];
+        strlist_free(&r->issuers);
+        strlist_free(&r->audiences);
+        free(r->jwks_file);
+    }
+    free(c->identity.jwt.realms);
+    c->identity.jwt.realms = NULL;
+    c->identity.jwt.nrealms = 0;
+}
+
+static const gw_jwt_realm *realm_of(const gw_config *c, const char *iss)
+{
+    for (size_t i = 0; i < c->identity.jwt.nrealms; i++)
+        for (size_t j = 0; j < c->identity.jwt.realms[i].issuers.n; j++)
+            if (strcmp(c->identity.jwt.realms[i].issuers.v[j], iss) == 0)
+                return &c->identity.jwt.realms[i];
+    return NULL;
+}
+
+/* "audiences": an array of client ids, or "any" (on purpose, warned). */
+static void get_audiences(cfgp *p, const cJSON *o, const char *path, gw_strlist *dst, bool *any)
+{
+    const cJSON *aud = cJSON_GetObjectItemCaseSensitive(o, "audiences");
+    if (!aud)
+        return;
+    *any = cJSON_IsString(aud) && strcmp(aud->valuestring, "any") == 0;
+    if (*any)
+        strlist_free(dst);
+    else
+        get_strlist(p, o, path, "audiences", S_NONEMPTY, dst);
+}
+
+#define GW_AUD_REQUIRED "required: the client ids the tokens are issued to (the gateway's), or \"any\""
+
+/* identity.jwt.issuers: strings share the section's jwks_file and
+ * audiences; an object {"issuer", "jwks_file", "audiences"} is a realm of
+ * its own, each member defaulting to the section's. */
+static void parse_jwt_issuers(cfgp *p, gw_config *c, const cJSON *o, const char *path)
+{
+    static const char *const keys[] = {"issuer", "jwks_file", "audiences", NULL};
+    const cJSON *v = cfg_member(p, o, path, "issuers", cJSON_Array,
+                                "an array of issuers (strings, or objects with issuer, jwks_file, audiences)");
+    if (!v)
+        return;
+    realms_free(c);
+    gw_jwt_realm *rs = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*rs));
+    c->identity.jwt.realms = rs;
+    c->identity.jwt.nrealms = 1; /* [0]: the strings */
+    char kp[256], ip[280], mp[320];
+    cfg_path(kp, sizeof(kp), path, "issuers");
+    int i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
+        const char *iss = NULL;
+        gw_jwt_realm *r = &rs[0];
+        if (cJSON_IsString(e)) {
+            iss = e->valuestring;
+        } else if (cJSON_IsObject(e)) {
+            cfg_keys(p, e, ip, keys);
+            r = &rs[c->identity.jwt.nrealms++];
+            r->own = true;
+            const cJSON *name = cfg_member(p, e, ip, "issuer", cJSON_String, "a string");
+            if (name)
+                iss = name->valuestring;
+            else
+                cfg_err(p, ip, "an object needs \"issuer\"");
+            set_str(&r->jwks_file, c->identity.jwt.jwks_file);
+            get_str(p, e, ip, "jwks_file", S_ANY, &r->jwks_file);
+            snprintf(mp, sizeof(mp), "%s.jwks_file", ip);
+            if (r->jwks_file[0] != '/')
+                cfg_err(p, mp, "required (here or in identity.jwt): the absolute path of the JWKS file");
+            strlist_copy(&r->audiences, &c->identity.jwt.audiences);
+            r->any_audience = c->identity.jwt.any_audience;
+            get_audiences(p, e, ip, &r->audiences, &r->any_audience);
+            snprintf(mp, sizeof(mp), "%s.audiences", ip);
+            if (!r->any_audience && r->audiences.n == 0)
+                cfg_err(p, mp, "%s (here or in identity.jwt)", GW_AUD_REQUIRED);
+        } else {
+            cfg_err(p, ip, "expected an issuer: a string, or an object with issuer, jwks_file, audiences");
+            continue;
+        }
+        if (!iss)
+            continue;
+        if (!*iss)
+            cfg_err(p, ip, "must not be empty");
+        else if (strlen(iss) > 511)
+            cfg_err(p, ip, "an issuer is at most 511 bytes");
+        else if (realm_of(c, iss))
+            cfg_err(p, ip, "this issuer is listed twice (one issuer, one set of keys)");
+        else
+            strlist_add(&r->issuers, iss);
+    }
+}
+
+/* identity.jwt: absent means no token is checked; present, it needs at
+ * least one issuer, and for each a key file and its audiences. */
 static void parse_jwt(cfgp *p, gw_config *c, const cJSON *identity, const char *ipath)
 {
     static const char *const keys[] = {"header", "jwks_file", "issuers", "audiences",
@@ -503,25 +608,31 @@ static void parse_jwt(cfgp *p, gw_config *c, const cJSON *identity, const char *
         set_str(&c->identity.jwt.jwks_file, "");
     get_str(p, o, path, "header", S_VAR, &c->identity.jwt.header);
     get_str(p, o, path, "jwks_file", S_ANY, &c->identity.jwt.jwks_file);
-    get_strlist(p, o, path, "issuers", S_NONEMPTY, &c->identity.jwt.issuers);
     /* The audience is required: without it an ID token issued to any
      * client of the realm would do. "any" says so on purpose. */
-    const cJSON *aud = cJSON_GetObjectItemCaseSensitive(o, "audiences");
-    c->identity.jwt.any_audience = cJSON_IsString(aud) && strcmp(aud->valuestring, "any") == 0;
-    if (!c->identity.jwt.any_audience)
-        get_strlist(p, o, path, "audiences", S_NONEMPTY, &c->identity.jwt.audiences);
-    if (!c->identity.jwt.any_audience && c->identity.jwt.audiences.n == 0)
-        cfg_err(p, "identity.jwt.audiences",
-                "required: the client ids the tokens are issued to (the gateway's), or \"any\"");
+    get_audiences(p, o, path, &c->identity.jwt.audiences, &c->identity.jwt.any_audience);
     c->identity.jwt.leeway_seconds = 60;
     get_long(p, o, path, "leeway_seconds", 0, 3600, &c->identity.jwt.leeway_seconds);
-    if (c->identity.jwt.jwks_file[0] != '/')
-        cfg_err(p, "identity.jwt.jwks_file", "required: the absolute path of the JWKS file");
-    if (c->identity.jwt.issuers.n == 0)
+    parse_jwt_issuers(p, c, o, path);
+    gw_jwt_realm *shared = c->identity.jwt.nrealms ? &c->identity.jwt.realms[0] : NULL;
+    if (!shared || shared->issuers.n) { /* issuers given as strings (or none at all) */
+        if (!c->identity.jwt.any_audience && c->identity.jwt.audiences.n == 0)
+            cfg_err(p, "identity.jwt.audiences", GW_AUD_REQUIRED);
+        if (c->identity.jwt.jwks_file[0] != '/')
+            cfg_err(p, "identity.jwt.jwks_file", "required: the absolute path of the JWKS file");
+    }
+    if (shared && shared->issuers.n) {
+        set_str(&shared->jwks_file, c->identity.jwt.jwks_file);
+        strlist_copy(&shared->audiences, &c->identity.jwt.audiences);
+        shared->any_audience = c->identity.jwt.any_audience;
+    } else if (shared) { /* objects only: no realm of strings */
+        gw_jwt_realm *rs = c->identity.jwt.realms;
+        strlist_free(&rs[0].issuers);
+        memmove(rs, rs + 1, (c->identity.jwt.nrealms - 1) * sizeof(*rs));
+        c->identity.jwt.nrealms--;
+    }
+    if (c->identity.jwt.nrealms == 0)
         cfg_err(p, "identity.jwt.issuers", "required: at least one accepted issuer");
-    for (size_t i = 0; i < c->identity.jwt.issuers.n; i++)
-        if (strlen(c->identity.jwt.issuers.v[i]) > 511)
-            cfg_err(p, "identity.jwt.issuers", "an issuer is at most 511 bytes");
 }
 
 static void parse_identity(cfgp *p, gw_config *c, const cJSON *root)
@@ -1160,9 +1271,13 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
     if (c->session.enabled && strcmp(c->session.same_site, "None") == 0 && !c->session.secure)
         cfg_err(p, "session.same_site", "\"None\" requires session.secure = true");
     if (*c->logout.backchannel_path) {
-        if (!c->identity.jwt.enabled || c->identity.jwt.any_audience)
-            cfg_err(p, "logout.backchannel_path", "needs identity.jwt with its audiences: the logout "
-                    "token is verified with the provider's keys and must be issued to the gateway's client");
+        bool any = false;
+        for (size_t i = 0; i < c->identity.jwt.nrealms; i++)
+            any = any || c->identity.jwt.realms[i].any_audience;
+        if (!c->identity.jwt.enabled || any)
+            cfg_err(p, "logout.backchannel_path", "needs identity.jwt with its audiences (for every "
+                    "issuer): the logout token is verified with the provider's keys and must be "
+                    "issued to the gateway's client");
         if (!c->session.enabled)
             cfg_err(p, "logout.backchannel_path", "needs session.enabled (it ends sessions)");
         if (strcmp(c->identity.id_claim, "sub") != 0)
@@ -1479,8 +1594,8 @@ void gw_config_free(gw_config *c)
     free(c->key_vars);
     free(c->identity.jwt.header);
     free(c->identity.jwt.jwks_file);
-    strlist_free(&c->identity.jwt.issuers);
     strlist_free(&c->identity.jwt.audiences);
+    realms_free(c);
     fields_free(c);
     related_free(c);
     free(c->groups.claim);
@@ -1523,6 +1638,14 @@ static void js_strs(cJSON *o, const char *key, const gw_strlist *l)
     cJSON *a = cJSON_AddArrayToObject(o, key);
     for (size_t i = 0; a && i < l->n; i++)
         cJSON_AddItemToArray(a, cJSON_CreateString(l->v[i]));
+}
+
+static void js_audiences(cJSON *o, bool any, const gw_strlist *l)
+{
+    if (any)
+        cJSON_AddStringToObject(o, "audiences", "any");
+    else
+        js_strs(o, "audiences", l);
 }
 
 static const char *js_access(gw_access a) { return gw_access_names[a]; }
@@ -1571,11 +1694,20 @@ char *gw_config_json(const gw_config *c)
         p = cJSON_AddObjectToObject(o, "jwt");
         cJSON_AddStringToObject(p, "header", c->identity.jwt.header);
         cJSON_AddStringToObject(p, "jwks_file", c->identity.jwt.jwks_file);
-        js_strs(p, "issuers", &c->identity.jwt.issuers);
-        if (c->identity.jwt.any_audience)
-            cJSON_AddStringToObject(p, "audiences", "any");
-        else
-            js_strs(p, "audiences", &c->identity.jwt.audiences);
+        js_audiences(p, c->identity.jwt.any_audience, &c->identity.jwt.audiences);
+        cJSON *is = cJSON_AddArrayToObject(p, "issuers");
+        for (size_t i = 0; i < c->identity.jwt.nrealms; i++) {
+            const gw_jwt_realm *r = &c->identity.jwt.realms[i];
+            for (size_t j = 0; !r->own && j < r->issuers.n; j++)
+                cJSON_AddItemToArray(is, cJSON_CreateString(r->issuers.v[j]));
+            if (r->own) {
+                cJSON *ro = cJSON_CreateObject();
+                cJSON_AddStringToObject(ro, "issuer", r->issuers.v[0]);
+                cJSON_AddStringToObject(ro, "jwks_file", r->jwks_file);
+                js_audiences(ro, r->any_audience, &r->audiences);
+                cJSON_AddItemToArray(is, ro);
+            }
+        }
         cJSON_AddNumberToObject(p, "leeway_seconds", (double)c->identity.jwt.leeway_seconds);
     }
 

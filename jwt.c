@@ -379,13 +379,32 @@ static gw_status jwt_fail(const char **why, const char *reason)
     return GW_E_INVALID_TOKEN;
 }
 
+const char gw_jwt_no_key[] = "no key fits the token";
+
+/* The realm whose issuers list iss, or NULL. */
+static const gw_jwt_trust *realm_of(const gw_jwt_trust *realms, size_t n, const cJSON *iss)
+{
+    for (size_t i = 0; cJSON_IsString(iss) && i < n; i++)
+        if (in_list(realms[i].issuers, iss->valuestring))
+            return &realms[i];
+    return NULL;
+}
+
 gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_policy *p,
                         time_t now, time_t *exp_out, cJSON **claims, const char **why)
+{
+    gw_jwt_trust one = {p->issuers, p->audiences, keys};
+    return gw_jwt_verify_in(&one, 1, token, p, now, exp_out, claims, why);
+}
+
+gw_status gw_jwt_verify_in(const gw_jwt_trust *realms, size_t nrealms, const char *token,
+                           const gw_jwt_policy *p, time_t now, time_t *exp_out, cJSON **claims,
+                           const char **why)
 {
     const char *dummy;
     if (!why)
         why = &dummy;
-    if (!token || !keys)
+    if (!token || !realms || nrealms == 0)
         return jwt_fail(why, "no token");
     size_t tl = strlen(token);
     const char *d1 = strchr(token, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
@@ -405,6 +424,15 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
         *why = "undecodable token";
         goto out;
     }
+    /* the issuer chooses the keys (and audiences); it is trusted only
+     * once they verified the signature */
+    const cJSON *iss = cJSON_GetObjectItemCaseSensitive(pay, "iss");
+    const gw_jwt_trust *realm = realm_of(realms, nrealms, iss);
+    if (!realm || !realm->keys) {
+        *why = "issuer not accepted";
+        goto out;
+    }
+    const gw_jwks *keys = realm->keys;
     const cJSON *alg = cJSON_GetObjectItemCaseSensitive(hdr, "alg");
     const cJSON *kid = cJSON_GetObjectItemCaseSensitive(hdr, "kid");
     /* a key named by the token, or a parameter that changes how the
@@ -447,7 +475,7 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
         }
     }
     if (candidates != 1) {
-        *why = candidates ? "several keys fit and the token names none" : "no key fits the token";
+        *why = candidates ? "several keys fit and the token names none" : gw_jwt_no_key;
         key = NULL;
         goto out;
     }
@@ -478,16 +506,12 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
         *why = "issued in the future (iat)";
         goto out;
     }
-    const cJSON *iss = cJSON_GetObjectItemCaseSensitive(pay, "iss");
-    if (!cJSON_IsString(iss) || !in_list(p->issuers, iss->valuestring)) {
-        *why = "issuer not accepted";
-        goto out;
-    }
-    if (p->audiences && p->audiences->n) {
+    const gw_strlist *audiences = realm->audiences;
+    if (audiences && audiences->n) {
         const cJSON *aud = cJSON_GetObjectItemCaseSensitive(pay, "aud");
-        bool ok = cJSON_IsString(aud) && in_list(p->audiences, aud->valuestring);
+        bool ok = cJSON_IsString(aud) && in_list(audiences, aud->valuestring);
         for (const cJSON *a = cJSON_IsArray(aud) ? aud->child : NULL; a && !ok; a = a->next)
-            ok = cJSON_IsString(a) && in_list(p->audiences, a->valuestring);
+            ok = cJSON_IsString(a) && in_list(audiences, a->valuestring);
         if (!ok) {
             *why = "audience not accepted";
             goto out;
@@ -498,7 +522,7 @@ gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_pol
             *why = "several audiences and no azp";
             goto out;
         }
-        if (azp && !(cJSON_IsString(azp) && in_list(p->audiences, azp->valuestring))) {
+        if (azp && !(cJSON_IsString(azp) && in_list(audiences, azp->valuestring))) {
             *why = "authorized party (azp) not accepted";
             goto out;
         }
@@ -549,8 +573,9 @@ static char *lt_str(const cJSON *pay, const char *name, bool *bad)
     return s;
 }
 
-gw_status gw_logout_token_verify(const gw_jwks *keys, const char *token, const gw_jwt_policy *p,
-                                 time_t now, long max_age, gw_logout_token *lt, const char **why)
+gw_status gw_logout_token_verify(const gw_jwt_trust *realms, size_t n, const char *token,
+                                 const gw_jwt_policy *p, time_t now, long max_age,
+                                 gw_logout_token *lt, const char **why)
 {
     memset(lt, 0, sizeof(*lt));
     gw_jwt_policy pol = *p;
@@ -558,7 +583,7 @@ gw_status gw_logout_token_verify(const gw_jwks *keys, const char *token, const g
     pol.subject = NULL;
     cJSON *pay = NULL;
     time_t exp = 0;
-    gw_status st = gw_jwt_verify(keys, token, &pol, now, &exp, &pay, why);
+    gw_status st = gw_jwt_verify_in(realms, n, token, &pol, now, &exp, &pay, why);
     if (st != GW_OK)
         return st;
     double iat;

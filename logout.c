@@ -33,7 +33,7 @@
 typedef struct {
     const gw_config *cfg;
     gw_db *db;
-    gw_keyring *keys;      /* identity.jwt's keys, or NULL */
+    gw_trust *keys;        /* identity.jwt's realms and keys, or NULL */
     gw_signer *signer;     /* the assertion's keys, published, or NULL */
     struct timespec health_failed; /* the last failed health check */
     const char *health_reason;     /* and why */
@@ -55,7 +55,7 @@ static int resp_start(gw_program *p, const gw_config *cfg)
     }
     if (cfg->identity.jwt.enabled) {
         char *errors = NULL;
-        if (!(r->keys = gw_keyring_open(cfg->identity.jwt.jwks_file, &errors))) {
+        if (!(r->keys = gw_trust_open(cfg, &errors))) {
             gw_log_lines(GW_LOG_ERROR, "start_failed", errors);
             free(errors);
             return 1;
@@ -78,8 +78,14 @@ static void resp_stop(gw_program *p)
 {
     responder *r = p->ctx;
     gw_db_free(r->db);
-    gw_keyring_free(r->keys);
+    gw_trust_free(r->keys);
     gw_signer_free(r->signer);
+}
+
+static bool resp_keys_recheck(void *arg)
+{
+    responder *rp = arg;
+    return gw_trust_recheck(rp->keys);
 }
 
 /* The verified ID token's sid, when the gateway forwarded one: stored
@@ -91,8 +97,8 @@ static void resp_token_sid(responder *rp, char *const *envp, char sid[256])
     if (!rp->keys || !*rp->cfg->logout.backchannel_path)
         return;
     time_t now = time(NULL);
-    unsigned gen;
-    gw_token_check tok = {.now = now, .keys = gw_keyring_get(rp->keys, now, &gen)};
+    gw_token_check tok = {.now = now, .recheck = resp_keys_recheck, .arg = rp};
+    tok.realms = gw_trust_get(rp->keys, now, NULL, &tok.nrealms);
     gw_user u;
     const char *why = NULL;
     if (gw_user_decode(rp->cfg, envp, &tok, &u, &why) != GW_OK) {
@@ -305,15 +311,13 @@ static gw_status resp_backchannel(responder *rp, FCGX_Request *req, gw_buf *out,
         return GW_E_INVALID_REQUEST;
     }
     time_t now = time(NULL);
-    unsigned gen;
-    gw_jwt_policy pol = {
-        .issuers = &cfg->identity.jwt.issuers,
-        .audiences = &cfg->identity.jwt.audiences,
-        .leeway_seconds = cfg->identity.jwt.leeway_seconds,
-    };
+    gw_jwt_policy pol = {.leeway_seconds = cfg->identity.jwt.leeway_seconds};
+    size_t n;
+    const gw_jwt_trust *realms = gw_trust_get(rp->keys, now, NULL, &n);
     gw_logout_token lt;
-    gw_status st = gw_logout_token_verify(gw_keyring_get(rp->keys, now, &gen), token, &pol, now,
-                                          GW_BCL_MAX_AGE, &lt, why);
+    gw_status st = gw_logout_token_verify(realms, n, token, &pol, now, GW_BCL_MAX_AGE, &lt, why);
+    if (st != GW_OK && *why == gw_jwt_no_key && gw_trust_recheck(rp->keys))
+        st = gw_logout_token_verify(realms, n, token, &pol, now, GW_BCL_MAX_AGE, &lt, why);
     free(token);
     if (st != GW_OK)
         return GW_E_INVALID_REQUEST;

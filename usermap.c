@@ -340,8 +340,6 @@ static gw_status gw_claims_bind(const gw_config *cfg, char *const *envp, gw_toke
     if (!cJSON_IsString(id))
         return GW_OK; /* refused by the mapping, with its own reason */
     gw_jwt_policy pol = {
-        .issuers = &cfg->identity.jwt.issuers,
-        .audiences = &cfg->identity.jwt.audiences,
         .leeway_seconds = cfg->identity.jwt.leeway_seconds,
         .subject = id->valuestring,
         .subject_claim = cfg->identity.id_claim,
@@ -352,7 +350,11 @@ static gw_status gw_claims_bind(const gw_config *cfg, char *const *envp, gw_toke
         *why = token ? "no keys" : "no token";
         return GW_E_INVALID_TOKEN;
     }
-    gw_status st = gw_jwt_verify(tok->keys, token, &pol, tok->now, &tok->exp, &signed_claims, why);
+    gw_status st = gw_jwt_verify_in(tok->realms, tok->nrealms, token, &pol, tok->now, &tok->exp,
+                                    &signed_claims, why);
+    if (st != GW_OK && *why == gw_jwt_no_key && tok->recheck && tok->recheck(tok->arg))
+        st = gw_jwt_verify_in(tok->realms, tok->nrealms, token, &pol, tok->now, &tok->exp,
+                              &signed_claims, why); /* a key that came since the last look */
     if (st != GW_OK)
         return st;
     /* what the logout checks need, from the signed claims only */

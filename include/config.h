@@ -25,6 +25,16 @@ typedef struct {
     size_t n;
 } gw_strlist;
 
+/* identity.jwt: issuers that share a key file and audiences, as a
+ * provider's realm does. */
+typedef struct {
+    gw_strlist issuers;   /* the "iss" values accepted */
+    char *jwks_file;      /* absolute */
+    gw_strlist audiences; /* n == 0 with any_audience */
+    bool any_audience;
+    bool own;             /* given as an object in "issuers" */
+} gw_jwt_realm;
+
 /* users.fields entry: claim -> users column. */
 typedef struct {
     char *claim;
@@ -110,11 +120,14 @@ typedef struct gw_config {
         struct {
             bool enabled;       /* identity.jwt is present */
             char *header;       /* variable holding the token */
-            char *jwks_file;
-            gw_strlist issuers;
+            char *jwks_file;    /* the issuers' given as strings; "" none */
             gw_strlist audiences;
             bool any_audience;  /* "audiences": "any" (warned about) */
             long leeway_seconds;
+            gw_jwt_realm *realms; /* derived from "issuers": the strings
+                                     first (one realm, when there are
+                                     any), then one per object */
+            size_t nrealms;
         } jwt;
     } identity;
     struct {

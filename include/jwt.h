@@ -51,9 +51,26 @@ typedef struct {
 /* Verifies token at time now. GW_OK: the signature is valid and the claims
  * meet the policy; *exp (when not NULL) gets the token's "exp" and
  * *claims (when not NULL) the verified payload, for the caller to free.
- * Otherwise GW_E_INVALID_TOKEN with *why a static reason for the log. */
+ * Otherwise GW_E_INVALID_TOKEN with *why a static reason for the log;
+ * gw_jwt_no_key when no key of the set fits the token (an unknown kid:
+ * the caller may look at its key file again). */
 gw_status gw_jwt_verify(const gw_jwks *keys, const char *token, const gw_jwt_policy *policy,
                         time_t now, time_t *exp, cJSON **claims, const char **why);
+extern const char gw_jwt_no_key[];
+
+/* Issuers with their own keys and audiences (identity.jwt's realms). */
+typedef struct {
+    const gw_strlist *issuers;
+    const gw_strlist *audiences;
+    const gw_jwks *keys;
+} gw_jwt_trust;
+
+/* Same as gw_jwt_verify against the realm whose issuers list the token's
+ * "iss" (read before the signature only to choose the keys): policy's
+ * issuers and audiences are replaced by that realm's. */
+gw_status gw_jwt_verify_in(const gw_jwt_trust *realms, size_t n, const char *token,
+                           const gw_jwt_policy *policy, time_t now, time_t *exp, cJSON **claims,
+                           const char **why);
 
 /* OpenID Connect Back-Channel Logout 1.0 (§2.4, §2.6): a logout token,
  * verified like an ID token of policy (without its subject; typ absent,
@@ -66,8 +83,9 @@ typedef struct {
     char *iss, *sub, *sid, *jti; /* sub or sid may be NULL */
     long iat, exp;
 } gw_logout_token;
-gw_status gw_logout_token_verify(const gw_jwks *keys, const char *token, const gw_jwt_policy *policy,
-                                 time_t now, long max_age, gw_logout_token *lt, const char **why);
+gw_status gw_logout_token_verify(const gw_jwt_trust *realms, size_t n, const char *token,
+                                 const gw_jwt_policy *policy, time_t now, long max_age,
+                                 gw_logout_token *lt, const char **why);
 void gw_logout_token_free(gw_logout_token *lt);
 
 #endif

@@ -8,7 +8,10 @@
 #ifndef GW_KEYRING_H
 #define GW_KEYRING_H
 
+#include <stdbool.h>
 #include <time.h>
+
+#include "config.h"
 
 #include "jwt.h"
 
@@ -23,6 +26,26 @@ gw_keyring *gw_keyring_open(const char *path, char **errors);
  * so a caller can drop what it verified with the old ones. */
 const gw_jwks *gw_keyring_get(gw_keyring *r, time_t now, unsigned *generation);
 
+/* A token named a key the file does not hold: look at the file now,
+ * without waiting for the next second, at most once every
+ * GW_KEYRING_RECHECK_MS. True when the keys changed. */
+#define GW_KEYRING_RECHECK_MS 100
+bool gw_keyring_recheck(gw_keyring *r);
+
 void gw_keyring_free(gw_keyring *r);
+
+/* identity.jwt's realms (config.h), each with the current keys of its
+ * file; a file that several realms name is read once. */
+typedef struct gw_trust gw_trust;
+gw_trust *gw_trust_open(const gw_config *cfg, char **errors);
+/* The realms at time now (gw_keyring_get on each file); *generation
+ * changes whenever some file's keys do. The array stays valid until
+ * gw_trust_free; gw_trust_recheck updates it in place. */
+const gw_jwt_trust *gw_trust_get(gw_trust *t, time_t now, unsigned *generation, size_t *n);
+/* gw_keyring_recheck on every file; true when some keys changed. */
+bool gw_trust_recheck(gw_trust *t);
+/* Logs each key file's keys (event=jwks_loaded). */
+void gw_trust_log(const gw_trust *t);
+void gw_trust_free(gw_trust *t);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "gwauth.h"
+#include "jwt.h"
 
 /* What the identity claims say, mapped onto the configured columns.
  * Owns everything it points to; free with gw_user_free. */
@@ -45,11 +46,17 @@ typedef struct {
  * an identity at all (an empty variable counts as absent). */
 gw_status gw_identity_check(const gw_config *cfg, char *const *envp, int *present);
 
-/* What identity.jwt needs to check a token: the keys and the time in,
- * the token's "exp", "iat" (0 when absent) and "sid" ("" when absent)
- * out, from the signed claims only. */
+/* What identity.jwt needs to check a token: the realms (issuers with
+ * their keys) and the time in, the token's "exp", "iat" (0 when absent)
+ * and "sid" ("" when absent) out, from the signed claims only. When no
+ * key fits the token, recheck(arg) (when set) may look at the key files
+ * again: true means realms now hold new keys, and the token is verified
+ * once more. */
 typedef struct {
-    const struct gw_jwks *keys;
+    const gw_jwt_trust *realms;
+    size_t nrealms;
+    bool (*recheck)(void *arg);
+    void *arg;
     time_t now;
     time_t exp;
     long iat;

@@ -176,6 +176,46 @@ expect_deny "the token in X-Raw-ID-Token does not count here" 401 invalid_token 
     -H "X-Raw-ID-Token: $T_ED" "$(url /app/whoami)"
 stack_stop jwtbearer
 
+section "jwt: several issuers, each with its own keys and audiences"
+ISS2="https://sso.example.org/realms/partners"
+jwt_key "$J/p1.pem" ec
+jwt_key "$J/p2.pem" ec
+jwks_install "$J/partners.json" p-1="$J/p1.pem"
+stack_start jwtrealms "$(printf '{"identity": {"cache_seconds": 30, "jwt": {"jwks_file": "%s",
+  "audiences": ["app"], "issuers": ["%s", {"issuer": "%s", "jwks_file": "%s", "audiences": ["partner-gw"]}]}}}' \
+    "$J/jwks.json" "$ISS" "$ISS2" "$J/partners.json")" 1 || return
+pclaims() { printf '{"iss":"%s","aud":"%s","sub":"pat-1","exp":%s}' "$ISS2" "${1:-partner-gw}" $((NOW + 600)); }
+PAT=$(b64 '{"sub":"pat-1"}')
+jget "$(tok p1 ES256 p-1 "$(pclaims)")" "$PAT"
+expect_eq "a partners token with the partners' key and audience: 200" "$STATUS" 200
+expect_has "...REMOTE_USER set" "$BODY" "REMOTE_USER=pat-1"
+jget "$T_ED" "$KIM"
+expect_eq "...and the main realm's token still: 200" "$STATUS" 200
+expect_deny "a partners token signed with the main realm's key: 401" 401 invalid_token -H "X-Userinfo: $PAT" \
+    -H "X-Raw-ID-Token: $(tok ed EdDSA ed-1 "$(pclaims)")" "$(url /app/whoami)"
+expect_deny "a partners token for the main realm's audience: 401" 401 invalid_token -H "X-Userinfo: $PAT" \
+    -H "X-Raw-ID-Token: $(tok p1 ES256 p-1 "$(pclaims app)")" "$(url /app/whoami)"
+expect_deny "a main token for the partners' audience: 401" 401 invalid_token -H "X-Userinfo: $KIM" \
+    -H "X-Raw-ID-Token: $(tok ed EdDSA ed-1 "$(claims kim-1 $((NOW + 600))| sed 's/"aud":"app"/"aud":"partner-gw"/')")" "$(url /app/whoami)"
+out=$("$GW_BIN/authorizer" -c "$T/jwtrealms/gwauth.json" --print-config 2>/dev/null)
+expect_has "--print-config shows the realm as given" "$(printf '%s' "$out" | tr -d ' \t\n')" "{\"issuer\":\"$ISS2\",\"jwks_file\":\"$J/partners.json\",\"audiences\":[\"partner-gw\"]}"
+
+section "jwt: a token naming an unknown key looks at the file at once"
+# right after the start of a second: the process looks at the file (the
+# first request), the key arrives, and a token of the new key comes within
+# the same second, before the once-a-second look would see the file
+ns=$(date +%N)
+sleep "0.$(printf '%09d' $((1000000000 - 10#$ns)))"
+jget "$(tok p1 ES256 p-1 "$(pclaims)")" "$PAT"
+jwks_install "$J/partners.json" p-1="$J/p1.pem" p-2="$J/p2.pem"
+jget "$(tok p2 ES256 p-2 "$(pclaims)")" "$PAT"
+expect_eq "the new key's token, in the same second as the last look: 200" "$STATUS" 200
+expect_has "...the file was looked at again for it" "$(cat "$T/jwtrealms/authz.log")" 'event=jwks_reread reason="a token named an unknown key"'
+expect_has "...and re-read" "$(cat "$T/jwtrealms/authz.log")" "event=jwks_reloaded keys=2 skipped=0 file=\"$J/partners.json\""
+expect_deny "a kid no file holds: still 401" 401 invalid_token -H "X-Userinfo: $PAT" \
+    -H "X-Raw-ID-Token: $(tok p2 ES256 p-9 "$(pclaims)")" "$(url /app/whoami)"
+stack_stop jwtrealms
+
 section "jwt: Apache (mod_authnz_fcgi), Bearer with CGIPassAuth On"
 a="$T/apjwt"
 mkdir -p "$a/www/app"

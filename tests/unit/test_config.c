@@ -167,6 +167,16 @@ static void t_errors(void)
         {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"audiences\":[\"x\"],\"header\":\"X-Token\"}}}", "identity.jwt.header: must be a variable name"},
         {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"audiences\":[\"x\"],\"header\":\"HTTP_X_USERINFO\"}}}", "identity.jwt.header: must differ"},
         {"{\"identity\":{\"jwt\":true}}", "identity.jwt: expected an object"},
+        /* issuers as objects: a realm each, members default to the section's */
+        {"{\"identity\":{\"jwt\":{\"issuers\":[{\"issuer\":\"i\",\"audiences\":[\"x\"]}]}}}", "identity.jwt.issuers[0].jwks_file: required (here or in identity.jwt)"},
+        {"{\"identity\":{\"jwt\":{\"issuers\":[{\"issuer\":\"i\",\"jwks_file\":\"/k.json\"}]}}}", "identity.jwt.issuers[0].audiences: required"},
+        {"{\"identity\":{\"jwt\":{\"issuers\":[{\"jwks_file\":\"/k.json\",\"audiences\":[\"x\"]}]}}}", "identity.jwt.issuers[0]: an object needs \"issuer\""},
+        {"{\"identity\":{\"jwt\":{\"issuers\":[{\"issuer\":\"i\",\"jwks_file\":\"/k.json\",\"audiences\":[\"x\"],\"leeway\":1}]}}}", "identity.jwt.issuers[0].leeway: unknown key"},
+        {"{\"identity\":{\"jwt\":{\"issuers\":[{\"issuer\":\"\",\"jwks_file\":\"/k.json\",\"audiences\":[\"x\"]}]}}}", "identity.jwt.issuers[0]: must not be empty"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"audiences\":[\"x\"],\"issuers\":[\"i\",{\"issuer\":\"i\"}]}}}", "identity.jwt.issuers[1]: this issuer is listed twice"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"audiences\":[\"x\"],\"issuers\":[\"i\",\"i\"]}}}", "identity.jwt.issuers[1]: this issuer is listed twice"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"audiences\":[\"x\"],\"issuers\":[7]}}}", "identity.jwt.issuers[0]: expected an issuer"},
+        {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"audiences\":[\"x\"],\"issuers\":\"i\"}}}", "identity.jwt.issuers: expected an array of issuers"},
         {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"]}}}", "identity.jwt.audiences: required: the client ids"},
         {"{\"identity\":{\"jwt\":{\"jwks_file\":\"/k.json\",\"issuers\":[\"i\"],\"audiences\":\"all\"}}}", "identity.jwt.audiences: expected an array of strings"},
         {NULL, NULL}};
@@ -207,7 +217,9 @@ static void t_jwt(void)
     CU_ASSERT_TRUE(c->identity.jwt.enabled);
     CU_ASSERT_STRING_EQUAL(c->identity.jwt.header, "HTTP_X_RAW_ID_TOKEN");
     CU_ASSERT_STRING_EQUAL(c->identity.jwt.jwks_file, "/etc/gwauth/jwks.json");
-    CU_ASSERT_EQUAL(c->identity.jwt.issuers.n, 1);
+    CU_ASSERT_EQUAL_FATAL(c->identity.jwt.nrealms, 1);
+    CU_ASSERT_EQUAL(c->identity.jwt.realms[0].issuers.n, 1);
+    CU_ASSERT_TRUE(c->identity.jwt.realms[0].any_audience);
     CU_ASSERT_EQUAL(c->identity.jwt.audiences.n, 0);
     CU_ASSERT_EQUAL(c->identity.jwt.leeway_seconds, 60);
     CU_ASSERT_EQUAL_FATAL(c->nkey_vars, 2);
@@ -219,9 +231,22 @@ static void t_jwt(void)
                        "\"audiences\":[\"x\"],\"header\":\"HTTP_AUTHORIZATION\",\"leeway_seconds\":0}}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_STRING_EQUAL(c->identity.jwt.header, "HTTP_AUTHORIZATION");
-    CU_ASSERT_EQUAL(c->identity.jwt.issuers.n, 2);
+    CU_ASSERT_EQUAL_FATAL(c->identity.jwt.nrealms, 1);
+    CU_ASSERT_EQUAL(c->identity.jwt.realms[0].issuers.n, 2);
+    CU_ASSERT_STRING_EQUAL(c->identity.jwt.realms[0].jwks_file, "/k.json");
     CU_ASSERT_EQUAL(c->identity.jwt.audiences.n, 1);
     CU_ASSERT_EQUAL(c->identity.jwt.leeway_seconds, 0);
+    gw_config_free(c);
+    /* objects only: no section-wide file or audiences needed */
+    c = unit_config_of("{\"identity\":{\"jwt\":{\"issuers\":[{\"issuer\":\"a\",\"jwks_file\":\"/a.json\","
+                       "\"audiences\":[\"x\"]},{\"issuer\":\"b\",\"jwks_file\":\"/b.json\",\"audiences\":\"any\"}]}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL_FATAL(c->identity.jwt.nrealms, 2);
+    CU_ASSERT_TRUE(c->identity.jwt.realms[0].own);
+    CU_ASSERT_STRING_EQUAL(c->identity.jwt.realms[0].issuers.v[0], "a");
+    CU_ASSERT_STRING_EQUAL(c->identity.jwt.realms[1].jwks_file, "/b.json");
+    CU_ASSERT_TRUE(c->identity.jwt.realms[1].any_audience);
+    CU_ASSERT_FALSE(c->identity.jwt.realms[0].any_audience);
     gw_config_free(c);
 }
 

@@ -220,7 +220,8 @@ static void t_logout_token(void)
         gw_jwt_policy pol = {&issuers, &audiences, 0, NULL, NULL, NULL};
         gw_logout_token lt;
         const char *why = NULL;
-        gw_status st = gw_logout_token_verify(keys, tok, &pol, NOW, 300, &lt, &why);
+        gw_jwt_trust one = {&issuers, &audiences, keys};
+        gw_status st = gw_logout_token_verify(&one, 1, tok, &pol, NOW, 300, &lt, &why);
         if ((st == GW_OK) != cases[i].ok || (!cases[i].ok && (!why || !strstr(why, cases[i].why)))) {
             fprintf(stderr, "\n  case %zu: %s\n", i, st == GW_OK ? "accepted" : why);
             CU_FAIL("logout token");
@@ -355,7 +356,9 @@ static gw_status decode_with(const gw_config *c, char *a, char *b, char *d, gw_u
                              time_t *exp, const char **why)
 {
     char *env[5] = {"REMOTE_ADDR=127.0.0.1", a, b, d, NULL};
-    gw_token_check tok = {.keys = keys, .now = NOW};
+    CU_ASSERT_EQUAL_FATAL(c->identity.jwt.nrealms, 1);
+    gw_jwt_trust one = {&c->identity.jwt.realms[0].issuers, &c->identity.jwt.realms[0].audiences, keys};
+    gw_token_check tok = {.realms = &one, .nrealms = 1, .now = NOW};
     gw_status st = gw_user_decode(c, env, &tok, u, why);
     if (exp)
         *exp = tok.exp;
@@ -597,6 +600,163 @@ static void t_rotation(void)
     free(t2);
 }
 
+/* A recheck that brings the key the token names. */
+static int rechecks;
+static bool bring_key(void *arg)
+{
+    gw_token_check *tok = arg;
+    static gw_jwt_trust full;
+    full = tok->realms[0];
+    full.keys = keys;
+    tok->realms = &full;
+    rechecks++;
+    return true;
+}
+
+/* Several issuers, each with its key file and audiences; an unknown kid
+ * looks at the files again at once (rate-limited). */
+static void t_realms(void)
+{
+    setup_keys();
+    char dir[] = "/tmp/gwauth-unit-XXXXXX", main_path[512], part_path[512], cfg[2048];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(main_path, sizeof(main_path), "%s/main.json", dir);
+    snprintf(part_path, sizeof(part_path), "%s/partners.json", dir);
+    snprintf(cfg, sizeof(cfg),
+             "{\"identity\":{\"jwt\":{\"jwks_file\":\"%s\",\"audiences\":[\"my-client\"],"
+             "\"issuers\":[\"https://sso.example.org/realms/main\","
+             "{\"issuer\":\"https://sso.example.org/realms/partners\",\"jwks_file\":\"%s\","
+             "\"audiences\":[\"partner-gw\"]},"
+             "{\"issuer\":\"https://sso.example.org/realms/staff\"}]}}}", main_path, part_path);
+    gw_config *c = unit_config_of(cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL_FATAL(c->identity.jwt.nrealms, 3);
+    CU_ASSERT_FALSE(c->identity.jwt.realms[0].own);
+    CU_ASSERT_STRING_EQUAL(c->identity.jwt.realms[1].jwks_file, part_path);
+    CU_ASSERT_STRING_EQUAL(c->identity.jwt.realms[2].jwks_file, main_path); /* the section's */
+    CU_ASSERT_STRING_EQUAL(c->identity.jwt.realms[2].audiences.v[0], "my-client");
+    char *jr = mint_jwk(rsa, "k1"), *je = mint_jwk(ec, "e1"), *j2 = mint_jwk(rsa2, "k2"), doc[8192];
+    snprintf(doc, sizeof(doc), "{\"keys\":[%s]}", jr);
+    write_file(dir, main_path, doc);
+    snprintf(doc, sizeof(doc), "{\"keys\":[%s]}", je);
+    write_file(dir, part_path, doc);
+    char *err = NULL;
+    gw_trust *t = gw_trust_open(c, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    size_t n = 0;
+    unsigned gen = 99;
+    time_t t0 = time(NULL);
+    const gw_jwt_trust *rs = gw_trust_get(t, t0, &gen, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 3);
+    CU_ASSERT_EQUAL(gen, 0);
+    gw_jwt_policy pol = {NULL, NULL, 0, NULL, NULL, NULL};
+    const char *hr = "{\"alg\":\"RS256\",\"kid\":\"k1\"}", *he = "{\"alg\":\"ES256\",\"kid\":\"e1\"}";
+    const char *h2 = "{\"alg\":\"RS256\",\"kid\":\"k2\"}";
+    static const char *const pay =
+        "{\"iss\":\"https://sso.example.org/realms/%s\",\"aud\":\"%s\",\"sub\":\"alice\",\"exp\":%ld}";
+    struct { EVP_PKEY *k; const char *alg, *hdr, *realm, *aud, *why; } cases[] = {
+        {rsa, "RS256", hr, "main", "my-client", NULL},
+        {ec, "ES256", he, "partners", "partner-gw", NULL},
+        {rsa, "RS256", hr, "staff", "my-client", NULL},      /* the section's file and audiences */
+        {rsa, "RS256", hr, "partners", "partner-gw", "no key fits"}, /* main's key, partners' issuer */
+        {ec, "ES256", he, "main", "my-client", "no key fits"},
+        {ec, "ES256", he, "partners", "my-client", "audience"},  /* main's audience */
+        {rsa, "RS256", hr, "main", "partner-gw", "audience"},
+        {rsa, "RS256", hr, "other", "my-client", "issuer not accepted"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char p[512];
+        snprintf(p, sizeof(p), pay, cases[i].realm, cases[i].aud, (long)NOW + 300);
+        char *tok = mint_sign(cases[i].k, cases[i].alg, cases[i].hdr, p);
+        const char *why = NULL;
+        gw_status st = gw_jwt_verify_in(rs, n, tok, &pol, NOW, NULL, NULL, &why);
+        if ((st == GW_OK) != !cases[i].why || (cases[i].why && (!why || !strstr(why, cases[i].why)))) {
+            fprintf(stderr, "\n  realm case %zu: %s (want %s)\n", i, st == GW_OK ? "accepted" : why,
+                    cases[i].why ? cases[i].why : "accepted");
+            CU_FAIL("realm");
+        }
+        free(tok);
+    }
+    /* partners rotate in k2 within the second: the stat waits for the
+     * next second, the unknown kid does not */
+    char p[512];
+    snprintf(p, sizeof(p), pay, "partners", "partner-gw", (long)NOW + 300);
+    char *tk2 = mint_sign(rsa2, "RS256", h2, p);
+    snprintf(doc, sizeof(doc), "{\"keys\":[%s,%s]}", je, j2);
+    write_file(dir, part_path, doc);
+    rs = gw_trust_get(t, t0, &gen, &n);
+    const char *why = NULL;
+    CU_ASSERT_EQUAL(gw_jwt_verify_in(rs, n, tk2, &pol, NOW, NULL, NULL, &why), GW_E_INVALID_TOKEN);
+    CU_ASSERT_PTR_EQUAL(why, gw_jwt_no_key);
+    CU_ASSERT_TRUE(gw_trust_recheck(t));
+    CU_ASSERT_EQUAL(gw_jwt_verify_in(rs, n, tk2, &pol, NOW, NULL, NULL, &why), GW_OK);
+    rs = gw_trust_get(t, t0, &gen, &n);
+    CU_ASSERT_EQUAL(gen, 1);
+    /* rate-limited: a second look right away does not read the file */
+    snprintf(doc, sizeof(doc), "{\"keys\":[%s]}", je);
+    write_file(dir, part_path, doc);
+    CU_ASSERT_FALSE(gw_trust_recheck(t));
+    CU_ASSERT_EQUAL(gw_jwt_verify_in(rs, n, tk2, &pol, NOW, NULL, NULL, &why), GW_OK);
+    usleep((GW_KEYRING_RECHECK_MS + 20) * 1000);
+    CU_ASSERT_TRUE(gw_trust_recheck(t));
+    CU_ASSERT_EQUAL(gw_jwt_verify_in(rs, n, tk2, &pol, NOW, NULL, NULL, &why), GW_E_INVALID_TOKEN);
+    gw_trust_free(t);
+    /* one file per realm, read once: a missing one stops the start */
+    unlink(part_path);
+    CU_ASSERT_PTR_NULL(gw_trust_open(c, &err));
+    CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "partners.json: cannot read"));
+    free(err);
+    gw_config_free(c);
+
+    /* gw_user_decode asks for a recheck on an unknown kid, and verifies
+     * once more when it brought new keys */
+    c = unit_config_of("{\"identity\":{\"jwt\":{\"jwks_file\":\"/unused\",\"issuers\":"
+                       "[\"https://sso.example.org/realms/main\"],\"audiences\":[\"my-client\"]}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    char *only_ec = NULL;
+    snprintf(doc, sizeof(doc), "{\"keys\":[%s]}", je);
+    gw_jwks *ek = gw_jwks_parse(doc, strlen(doc), &only_ec);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ek);
+    gw_jwt_trust few = {&c->identity.jwt.realms[0].issuers, &c->identity.jwt.realms[0].audiences, ek};
+    char *pa = payload(NOW + 300, NULL);
+    char *ta = mint_sign(rsa, "RS256", "{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}", pa);
+    char *info = var_b64("HTTP_X_USERINFO", "{\"sub\":\"alice\"}");
+    char *tv = var_of("HTTP_X_RAW_ID_TOKEN", "", ta);
+    char *env[] = {"REMOTE_ADDR=127.0.0.1", info, tv, NULL};
+    gw_token_check tok = {.realms = &few, .nrealms = 1, .now = NOW};
+    gw_user u;
+    CU_ASSERT_EQUAL(gw_user_decode(c, env, &tok, &u, &why), GW_E_INVALID_TOKEN); /* no recheck */
+    tok.recheck = bring_key;
+    tok.arg = &tok;
+    rechecks = 0;
+    CU_ASSERT_EQUAL_FATAL(gw_user_decode(c, env, &tok, &u, &why), GW_OK);
+    CU_ASSERT_EQUAL(rechecks, 1);
+    CU_ASSERT_STRING_EQUAL(u.id, "alice");
+    gw_user_free(&u);
+    /* a bad signature is no reason to look again */
+    tok.realms = &few;
+    char *tb = mint_sign(ec, "ES256", "{\"alg\":\"ES256\",\"kid\":\"e1\"}", pa);
+    tb[strlen(tb) - 2] ^= 1;
+    char *tbv = var_of("HTTP_X_RAW_ID_TOKEN", "", tb);
+    env[2] = tbv;
+    CU_ASSERT_EQUAL(gw_user_decode(c, env, &tok, &u, &why), GW_E_INVALID_TOKEN);
+    CU_ASSERT_EQUAL(rechecks, 1);
+    gw_jwks_free(ek);
+    gw_config_free(c);
+    free(pa);
+    free(ta);
+    free(tb);
+    free(tbv);
+    free(info);
+    free(tv);
+    unlink(main_path);
+    rmdir(dir);
+    free(jr);
+    free(je);
+    free(j2);
+    free(tk2);
+}
+
 static void t_cleanup(void)
 {
     gw_jwks_free(keys);
@@ -617,6 +777,7 @@ void unit_jwt(void)
         {"back-channel logout tokens: events, iat, jti, sub or sid, no nonce", t_logout_token},
         {"identity.jwt: the token binds and overrides the userinfo", t_bind},
         {"JWKS file: rotation, bad or missing file keeps the keys", t_rotation},
+        {"several issuers with their own keys and audiences; an unknown kid looks again", t_realms},
         {"cleanup", t_cleanup},
         {NULL, NULL}};
     unit_suite("jwt", tests);
