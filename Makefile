@@ -65,7 +65,7 @@ $(BUILD)/tests/mint.o: tests/mint.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -c -o $@ $<
 
-$(BUILD)/tests/jwtmint: tests/jwtmint.c $(BUILD)/tests/mint.o $(BUILD)/util.o | $(BUILD)
+$(BUILD)/tests/jwtmint: tests/jwtmint.c $(BUILD)/tests/mint.o $(BUILD)/jwt.o $(BUILD)/json.o $(BUILD)/util.o | $(BUILD)
 	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # A FastCGI client, as any local process could be (the trust-boundary tests).

@@ -498,11 +498,19 @@ gw_status gw_jwt_verify_in(const gw_jwt_trust *realms, size_t nrealms, const cha
         *why = "exp out of range";
         goto out;
     }
-    if (cJSON_GetObjectItemCaseSensitive(pay, "nbf") && (!num_claim(pay, "nbf", &nbf) || t + lw < nbf)) {
+    if (cJSON_GetObjectItemCaseSensitive(pay, "nbf") && !num_claim(pay, "nbf", &nbf)) {
+        *why = "nbf is not a number";
+        goto out;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(pay, "nbf") && t + lw < nbf) {
         *why = "not valid yet (nbf)";
         goto out;
     }
-    if (cJSON_GetObjectItemCaseSensitive(pay, "iat") && (!num_claim(pay, "iat", &iat) || iat > t + lw)) {
+    if (cJSON_GetObjectItemCaseSensitive(pay, "iat") && !num_claim(pay, "iat", &iat)) {
+        *why = "iat is not a number";
+        goto out;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(pay, "iat") && iat > t + lw) {
         *why = "issued in the future (iat)";
         goto out;
     }
