@@ -526,7 +526,8 @@ static int cmd_explain(admin *a, int argc, char **argv)
         have = st == GW_OK;
     }
     char *norm = NULL;
-    const gw_rule *rule = NULL;
+    const gw_rule *rule = NULL, *trial = NULL; /* trial: in report mode */
+    gw_status would = GW_OK;
     const char *uid = NULL;
     gw_rows ur = {0};
     cJSON *groups = cJSON_CreateArray();
@@ -575,6 +576,9 @@ static int cmd_explain(admin *a, int argc, char **argv)
             for (const cJSON *g = groups->child; g && gv; g = g->next)
                 gv[k++] = g->valuestring;
             st = gv ? gw_access_decide(c, rule, have, gv, ng, have ? u.claims : NULL) : GW_E_INTERNAL;
+            trial = gw_rule_report_match(c, norm, method ? method : "GET");
+            if (gv && trial)
+                would = gw_access_decide(c, trial, have, gv, ng, have ? u.claims : NULL);
             free(gv);
             why = st == GW_E_UNAUTHENTICATED ? "no identity" : NULL;
         }
@@ -589,16 +593,18 @@ static int cmd_explain(admin *a, int argc, char **argv)
     if (norm) {
         if (rule) {
             cJSON_AddStringToObject(o, "rule", rule->prefix);
-            cJSON_AddStringToObject(o, "rule_access", rule->access == GW_ACCESS_ANONYMOUS
-                                                          ? "anonymous" : "authenticated");
+            cJSON_AddStringToObject(o, "rule_access", gw_access_names[rule->access]);
             cJSON *any = cJSON_AddArrayToObject(o, "rule_groups_any");
             for (size_t i = 0; i < rule->groups_any.n; i++)
                 cJSON_AddItemToArray(any, cJSON_CreateString(rule->groups_any.v[i]));
         } else {
             cJSON_AddStringToObject(o, "rule", "(none: access.default)");
-            cJSON_AddStringToObject(o, "rule_access", c->access.deflt == GW_ACCESS_ANONYMOUS
-                                                          ? "anonymous" : "authenticated");
+            cJSON_AddStringToObject(o, "rule_access", gw_access_names[c->access.deflt]);
         }
+    }
+    if (trial) {
+        cJSON_AddStringToObject(o, "report_rule", trial->prefix);
+        cJSON_AddNumberToObject(o, "report_would", would == GW_OK ? 200 : gw_status_http(would));
     }
     if (have) {
         cJSON_AddItemToObject(o, "groups", groups);

@@ -353,8 +353,18 @@ static gw_status authz_access(authz *a, char *const *envp, const char *path,
 {
     const char **why = &o->why;
     const gw_config *cfg = a->cfg;
-    const gw_rule *rule = gw_rule_match(cfg, path, gw_env_get(envp, "REQUEST_METHOD"));
+    const char *method = gw_env_get(envp, "REQUEST_METHOD");
+    const gw_rule *rule = gw_rule_match(cfg, path, method);
     gw_status st = gw_access_decide(cfg, rule, s->identity, s->groups, s->ngroups, s->claims);
+    const gw_rule *trial = gw_rule_report_match(cfg, path, method);
+    if (trial) { /* a rule being tried: what it would say, never what happens */
+        gw_status would = gw_access_decide(cfg, trial, s->identity, s->groups, s->ngroups, s->claims);
+        gw_count(GW_MF_RULE_REPORTS, would == GW_OK ? GW_M_WOULD_ALLOW : GW_M_WOULD_DENY, 1);
+        if (would != GW_OK)
+            gw_log(GW_LOG_INFO, "event=rule_report rule=\"%s\" would=%d code=%s enforced=%d",
+                   trial->prefix, gw_status_http(would), gw_status_code(would),
+                   gw_status_http(st));
+    }
     *why = st == GW_E_UNAUTHENTICATED ? "no identity" : rule ? rule->prefix : NULL;
     if (st == GW_E_UNAUTHENTICATED && cfg->access.login_redirect && *cfg->access.login_redirect &&
         !gw_login_redirect_fits(cfg, envp, path)) {
@@ -456,7 +466,7 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
             if (authz_user_switch(a, envp, hit->user_id) != GW_OK)
                 gw_log(GW_LOG_WARN, "event=user_switch_unchecked reason=\"database unavailable\"");
             authz_subject hs = {.identity = true, .groups = hit->groups, .ngroups = hit->ngroups,
-                                .claims = hit->scopes, .allow = hit->reply,
+                                .claims = hit->claims, .allow = hit->reply,
                                 .allow_len = hit->reply_len, .abody = hit->abody, .key = key,
                                 .entry = hit};
             return authz_access(a, envp, r->path, &hs, now, out, o);
@@ -530,7 +540,9 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         if (cacheable && expires > now) {
             gw_cache_in in = {.reply = a->allow.data, .reply_len = a->allow.len,
                               .groups = r->groups, .ngroups = r->ngroups,
-                              .claims = r->user.claims, .user_id = r->user.id,
+                              .claims = r->user.claims,
+                              .claim_paths = cfg->access.claim_paths.v,
+                              .nclaim_paths = cfg->access.claim_paths.n, .user_id = r->user.id,
                               .abody = a->signer ? a->abody.data : NULL,
                               .nslots = cfg->assertion.audiences.n};
             entry = gw_cache_put(a->cache, key, expires, &in);

@@ -1,6 +1,8 @@
 /* cache.c - bounded LRU of recent identities (pure but for SHA-256). */
 #include "cache.h"
 
+#include "json.h"
+
 #include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -55,7 +57,7 @@ static void value_free(gw_cached *v)
     for (size_t i = 0; i < v->ngroups; i++)
         free(v->groups[i]);
     free(v->groups);
-    cJSON_Delete(v->scopes);
+    cJSON_Delete(v->claims);
     free(v->user_id);
     free(v->abody);
     for (size_t i = 0; v->jws && i < v->nslots; i++)
@@ -141,18 +143,19 @@ const gw_cached *gw_cache_get(gw_cache *c, const unsigned char key[32], time_t n
     return &e->v;
 }
 
-/* The scope claims alone (what scopes_any reads), or NULL. */
-static cJSON *scopes_of(const cJSON *claims)
+/* What the rules read of the claims: "scope", "scp" and the matchers'
+ * paths; NULL when none is there (or out of memory, *oom). */
+static cJSON *rule_claims_of(const gw_cache_in *in, bool *oom)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(claims, "scope");
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(claims, "scp");
-    if (!s && !p)
-        return NULL;
+    static char *const scopes[] = {"scope", "scp"};
     cJSON *o = cJSON_CreateObject();
-    if (o && s)
-        cJSON_AddItemToObject(o, "scope", cJSON_Duplicate(s, 1));
-    if (o && p)
-        cJSON_AddItemToObject(o, "scp", cJSON_Duplicate(p, 1));
+    *oom = !o;
+    for (size_t i = 0; o && !*oom && i < 2 + in->nclaim_paths; i++)
+        *oom = !gw_claim_copy(o, in->claims, i < 2 ? scopes[i] : in->claim_paths[i - 2]);
+    if (*oom || !o->child) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -170,21 +173,24 @@ const gw_cached *gw_cache_put(gw_cache *c, const unsigned char key[32], time_t e
         need += strlen(in->groups[i]) + 1;
     if (in->abody)
         need += strlen(in->abody) + 1 + nslots * (sizeof(char *) + sizeof(time_t)) + 3 * 16;
-    cJSON *scopes = in->claims ? scopes_of(in->claims) : NULL;
-    if (scopes) {
-        char *text = cJSON_PrintUnformatted(scopes);
+    bool oom = false;
+    cJSON *rclaims = in->claims ? rule_claims_of(in, &oom) : NULL;
+    if (oom)
+        return NULL;
+    if (rclaims) {
+        char *text = cJSON_PrintUnformatted(rclaims);
         need += text ? 2 * strlen(text) + 64 : 64; /* a parsed tree is larger than its text */
         free(text);
     }
     if (need > c->max_bytes) {
-        cJSON_Delete(scopes);
+        cJSON_Delete(rclaims);
         return NULL;
     }
     while ((c->size >= c->capacity || c->bytes + need > c->max_bytes) && c->tail)
         entry_remove(c, c->tail);
     entry *e = calloc(1, sizeof(*e));
     if (!e) {
-        cJSON_Delete(scopes);
+        cJSON_Delete(rclaims);
         return NULL;
     }
     memcpy(e->key, key, 32);
@@ -211,7 +217,7 @@ const gw_cached *gw_cache_put(gw_cache *c, const unsigned char key[32], time_t e
             e->v.ngroups = i + 1;
         }
     }
-    e->v.scopes = scopes;
+    e->v.claims = rclaims;
     if (!ok) {
         value_free(&e->v);
         free(e);

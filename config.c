@@ -921,9 +921,20 @@ static void parse_export(cfgp *p, gw_config *c, const cJSON *root)
     }
 }
 
+static void matches_free(gw_claim_match *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(m[i].path);
+        strlist_free(&m[i].values);
+    }
+    free(m);
+}
+
 static void rules_free(gw_config *c)
 {
     for (size_t i = 0; i < c->access.nrules; i++) {
+        matches_free(c->access.rules[i].claims_any, c->access.rules[i].nclaims_any);
+        matches_free(c->access.rules[i].claims_all, c->access.rules[i].nclaims_all);
         free(c->access.rules[i].prefix);
         strlist_free(&c->access.rules[i].groups_any);
         strlist_free(&c->access.rules[i].scopes_any);
@@ -933,15 +944,67 @@ static void rules_free(gw_config *c)
     free(c->access.rules);
     c->access.rules = NULL;
     c->access.nrules = 0;
+    c->access.nreport = 0;
+    strlist_free(&c->access.claim_paths);
 }
 
-static const char *const gw_access_names[] = {"anonymous", "authenticated", NULL};
+const char *const gw_access_names[] = {"anonymous", "authenticated", "deny", NULL};
+
+/* A rule's "claims_any" or "claims_all": an array of
+ * {"path": "realm_access.roles", "any": ["admin"]} (or "all": [...]). */
+static gw_claim_match *get_matches(cfgp *p, gw_config *c, const cJSON *rule, const char *rpath,
+                                   const char *key, size_t *n)
+{
+    static const char *const mkeys[] = {"path", "any", "all", NULL};
+    const cJSON *v = cfg_member(p, rule, rpath, key, cJSON_Array,
+                                "an array of {\"path\": ..., \"any\": [...]} (or \"all\")");
+    *n = 0;
+    if (!v)
+        return NULL;
+    char kp[300], ip[320];
+    cfg_path(kp, sizeof(kp), rpath, key);
+    if (cJSON_GetArraySize(v) == 0)
+        cfg_err(p, kp, "must not be empty (leave it out)");
+    gw_claim_match *m = xcalloc((size_t)cJSON_GetArraySize(v), sizeof(*m));
+    int i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
+        if (!cJSON_IsObject(e)) {
+            cfg_err(p, ip, "expected an object {\"path\": ..., \"any\": [...]}");
+            continue;
+        }
+        cfg_keys(p, e, ip, mkeys);
+        gw_claim_match *x = &m[(*n)++];
+        get_str(p, e, ip, "path", S_NONEMPTY, &x->path);
+        const char *why = x->path ? gw_claim_path_problem(x->path) : "missing key \"path\"";
+        if (why)
+            cfg_err(p, ip, "path: %s", why);
+        const cJSON *any = cJSON_GetObjectItemCaseSensitive(e, "any");
+        const cJSON *all = cJSON_GetObjectItemCaseSensitive(e, "all");
+        x->all = all != NULL;
+        if (!any == !all)
+            cfg_err(p, ip, "needs one of \"any\" (the claim holds one of the values) or \"all\" "
+                           "(it holds every one)");
+        else
+            get_strlist(p, e, ip, x->all ? "all" : "any", S_NONEMPTY, &x->values);
+        if ((any || all) && x->values.n == 0)
+            cfg_err(p, ip, "%s: at least one value", x->all ? "all" : "any");
+        bool seen = false;
+        for (size_t k = 0; x->path && k < c->access.claim_paths.n && !seen; k++)
+            seen = strcmp(c->access.claim_paths.v[k], x->path) == 0;
+        if (x->path && !seen)
+            strlist_add(&c->access.claim_paths, x->path);
+    }
+    return m;
+}
 
 static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"default", "rules", "login_redirect", NULL};
     static const char *const rkeys[] = {"prefix", "access", "groups_any", "scopes_any",
-                                        "audience", "methods", NULL};
+                                        "claims_any", "claims_all", "mode", "audience",
+                                        "methods", NULL};
+    static const char *const modes[] = {"enforce", "report", NULL};
     char path[256], kp[256], ip[300];
     const cJSON *o = cfg_object(p, root, "", "access", keys, path, sizeof(path));
     int d = (int)c->access.deflt;
@@ -975,25 +1038,38 @@ static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
         r->access = (gw_access)a;
         get_strlist(p, e, ip, "groups_any", S_NONEMPTY, &r->groups_any);
         get_strlist(p, e, ip, "scopes_any", S_NONEMPTY, &r->scopes_any);
+        r->claims_any = get_matches(p, c, e, ip, "claims_any", &r->nclaims_any);
+        r->claims_all = get_matches(p, c, e, ip, "claims_all", &r->nclaims_all);
+        int mode = 0;
+        get_enum(p, e, ip, "mode", modes, &mode);
+        r->report = mode == 1;
+        c->access.nreport += r->report;
+        if (r->access == GW_ACCESS_DENY &&
+            (r->groups_any.n || r->scopes_any.n || r->nclaims_any || r->nclaims_all))
+            cfg_err(p, ip, "access \"deny\" refuses every request: groups_any, scopes_any, "
+                           "claims_any and claims_all would change nothing");
         get_str(p, e, ip, "audience", S_NONEMPTY, &r->audience);
+        if (r->report && r->audience)
+            cfg_err(p, ip, "audience: a rule in report mode decides nothing, so it names no audience");
         get_strlist(p, e, ip, "methods", S_NONEMPTY, &r->methods);
         for (size_t m = 0; m < r->methods.n; m++)
             if (strspn(r->methods.v[m], "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(r->methods.v[m]) ||
                 strlen(r->methods.v[m]) > 16)
                 cfg_err(p, ip, "methods: \"%s\" is not a request method (GET, OPTIONS, ...)",
                         r->methods.v[m]);
-        /* one prefix may be given again for other methods: never twice
-         * for the same request */
+        /* one prefix may be given again for other methods, or in report
+         * mode beside the enforced one: never twice for the same request */
         for (size_t k = 0; k + 1 < c->access.nrules; k++) {
             const gw_rule *other = &c->access.rules[k];
-            if (strcmp(other->prefix, r->prefix) != 0)
+            if (strcmp(other->prefix, r->prefix) != 0 || other->report != r->report)
                 continue;
             bool overlap = !other->methods.n && !r->methods.n;
             for (size_t x = 0; x < other->methods.n && !overlap; x++)
                 for (size_t y = 0; y < r->methods.n && !overlap; y++)
                     overlap = strcmp(other->methods.v[x], r->methods.v[y]) == 0;
             if (overlap)
-                cfg_err(p, ip, "prefix \"%s\" is given twice (for the same methods)", r->prefix);
+                cfg_err(p, ip, "prefix \"%s\" is given twice (for the same methods%s)", r->prefix,
+                        r->report ? ", in report mode" : "");
         }
     }
 }
@@ -1640,6 +1716,19 @@ static void js_strs(cJSON *o, const char *key, const gw_strlist *l)
         cJSON_AddItemToArray(a, cJSON_CreateString(l->v[i]));
 }
 
+static void js_matches(cJSON *o, const char *key, const gw_claim_match *m, size_t n)
+{
+    if (!n)
+        return;
+    cJSON *a = cJSON_AddArrayToObject(o, key);
+    for (size_t i = 0; a && i < n; i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "path", m[i].path ? m[i].path : "");
+        js_strs(x, m[i].all ? "all" : "any", &m[i].values);
+        cJSON_AddItemToArray(a, x);
+    }
+}
+
 static void js_audiences(cJSON *o, bool any, const gw_strlist *l)
 {
     if (any)
@@ -1762,6 +1851,10 @@ char *gw_config_json(const gw_config *c)
         cJSON_AddStringToObject(q, "access", js_access(r->access));
         js_strs(q, "groups_any", &r->groups_any);
         js_strs(q, "scopes_any", &r->scopes_any);
+        js_matches(q, "claims_any", r->claims_any, r->nclaims_any);
+        js_matches(q, "claims_all", r->claims_all, r->nclaims_all);
+        if (r->report)
+            cJSON_AddStringToObject(q, "mode", "report");
         if (r->audience)
             cJSON_AddStringToObject(q, "audience", r->audience);
         if (r->methods.n)

@@ -258,3 +258,45 @@ const cJSON *gw_claim_get(const cJSON *obj, const char *path)
     } while (p && v);
     return v;
 }
+
+bool gw_claim_copy(cJSON *dst, const cJSON *src, const char *path)
+{
+    const cJSON *v = src;
+    cJSON *d = dst;
+    char seg[GW_CLAIM_PATH_MAX + 1];
+    bool whole = false;
+    if (!strchr(path, '\\')) { /* as gw_claim_get: the whole name first */
+        const cJSON *w = cJSON_GetObjectItemCaseSensitive(src, path);
+        whole = w || !strchr(path, '.');
+    }
+    bool bad = false;
+    const char *p = path;
+    do {
+        if (whole) {
+            gw_strlcpy(seg, path, sizeof(seg));
+            p = NULL;
+        } else {
+            p = claim_segment(p, seg, &bad);
+        }
+        if (bad || !cJSON_IsObject(v) || !cJSON_IsObject(d))
+            return true; /* nothing there to copy */
+        v = cJSON_GetObjectItemCaseSensitive(v, seg);
+        if (!v)
+            return true;
+        cJSON *have = cJSON_GetObjectItemCaseSensitive(d, seg);
+        if (!p) { /* the value itself (in full, over a part copied before) */
+            if (have && !cJSON_IsObject(have))
+                return true;
+            cJSON *c = cJSON_Duplicate(v, 1);
+            if (!c)
+                return false;
+            if (have)
+                return cJSON_ReplaceItemViaPointer(d, have, c) || (cJSON_Delete(c), false);
+            return cJSON_AddItemToObject(d, seg, c) || (cJSON_Delete(c), false);
+        }
+        if (!have && !(have = cJSON_AddObjectToObject(d, seg)))
+            return false;
+        d = have;
+    } while (p);
+    return true;
+}

@@ -17,6 +17,7 @@ static const char *const users_v[] = {"created", "updated"};
 static const char *const result_v[] = {"ok", "refused"};
 static const char *const ended_v[] = {"logout", "replaced", "user_switch", "backchannel_logout",
                                       "max_per_user", "expired", "revoked"};
+static const char *const report_v[] = {"would_deny", "would_allow"};
 static const char *const dberr_v[] = {"unreachable", "lost", "timeout", "unavailable",
                                       "conflict", "refused_value", "other"};
 
@@ -43,6 +44,9 @@ static const gw_mfam gw_mfams[GW_MF_COUNT] = {
     [GW_MF_ASSERTION_KEYS] = {"gwauth_assertion_key_reloads_total", "Changed assertion.key_file "
                               "keys taken, or refused with the previous keys kept.", "result",
                               result_v, 2},
+    [GW_MF_RULE_REPORTS] = {"gwauth_rule_reports_total", "Requests a rule in report mode "
+                            "would have denied or allowed (it decides nothing).", "result",
+                            report_v, 2},
 };
 
 const uint64_t gw_db_bucket_us[GW_DB_BUCKETS - 1] = {

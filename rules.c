@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "http.h"
+#include "json.h"
 #include "util.h"
 
 static int hexval(char c)
@@ -107,14 +108,15 @@ static bool method_listed(const gw_strlist *l, const char *method)
     return false;
 }
 
-const gw_rule *gw_rule_match(const gw_config *cfg, const char *path, const char *method)
+static const gw_rule *rule_match(const gw_config *cfg, const char *path, const char *method,
+                                 bool report)
 {
     const gw_rule *best = NULL;
     size_t best_len = 0;
     for (size_t i = 0; i < cfg->access.nrules; i++) {
         const gw_rule *rl = &cfg->access.rules[i];
         size_t len = strlen(rl->prefix);
-        if (rl->methods.n && !method_listed(&rl->methods, method))
+        if (rl->report != report || (rl->methods.n && !method_listed(&rl->methods, method)))
             continue;
         /* on the same prefix, the rule naming the method wins */
         bool better = !best || len > best_len || (len == best_len && rl->methods.n);
@@ -124,6 +126,16 @@ const gw_rule *gw_rule_match(const gw_config *cfg, const char *path, const char 
         }
     }
     return best;
+}
+
+const gw_rule *gw_rule_match(const gw_config *cfg, const char *path, const char *method)
+{
+    return rule_match(cfg, path, method, false);
+}
+
+const gw_rule *gw_rule_report_match(const gw_config *cfg, const char *path, const char *method)
+{
+    return cfg->access.nreport ? rule_match(cfg, path, method, true) : NULL;
 }
 
 static bool in_groups(const char *g, char *const *groups, size_t n)
@@ -161,10 +173,45 @@ static bool has_scope(const cJSON *claims, const char *s)
     return false;
 }
 
+/* Whether v is a string, number or boolean whose text is value. */
+static bool scalar_is(const cJSON *v, const char *value)
+{
+    char num[64];
+    const char *text;
+    return !cJSON_IsArray(v) && !cJSON_IsObject(v) && gw_json_scalar_text(v, num, &text) &&
+           strcmp(text, value) == 0;
+}
+
+/* Whether the claim v (a scalar, or an array of scalars) holds value. */
+static bool claim_holds(const cJSON *v, const char *value)
+{
+    if (!cJSON_IsArray(v))
+        return scalar_is(v, value);
+    for (const cJSON *e = v->child; e; e = e->next)
+        if (scalar_is(e, value))
+            return true;
+    return false;
+}
+
+static bool match_holds(const gw_claim_match *m, const cJSON *claims)
+{
+    const cJSON *v = claims ? gw_claim_get(claims, m->path) : NULL;
+    if (!v)
+        return false;
+    for (size_t i = 0; i < m->values.n; i++) {
+        bool has = claim_holds(v, m->values.v[i]);
+        if (has != m->all)
+            return has; /* any: the first found; all: the first missing */
+    }
+    return m->all;
+}
+
 gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, int has_identity,
                            char *const *groups, size_t ngroups, const cJSON *claims)
 {
     gw_access a = rule ? rule->access : cfg->access.deflt;
+    if (a == GW_ACCESS_DENY)
+        return GW_E_FORBIDDEN;
     if (!has_identity)
         return a == GW_ACCESS_ANONYMOUS ? GW_OK : GW_E_UNAUTHENTICATED;
     if (!rule)
@@ -183,6 +230,16 @@ gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, int has_id
         if (!ok)
             return GW_E_FORBIDDEN;
     }
+    if (rule->nclaims_any) {
+        bool ok = false;
+        for (size_t i = 0; i < rule->nclaims_any && !ok; i++)
+            ok = match_holds(&rule->claims_any[i], claims);
+        if (!ok)
+            return GW_E_FORBIDDEN;
+    }
+    for (size_t i = 0; i < rule->nclaims_all; i++)
+        if (!match_holds(&rule->claims_all[i], claims))
+            return GW_E_FORBIDDEN;
     return GW_OK;
 }
 

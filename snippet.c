@@ -142,6 +142,13 @@ static void method_set(gw_buf *out, const gw_strlist *m)
     gw_buf_puts(out, "}");
 }
 
+/* A rule that asks gwauth (authenticated or deny), as written by the
+ * operator (not the responder's implied ones, not one in report mode). */
+static bool gated(const gw_rule *r)
+{
+    return !r->implied && !r->report && r->access != GW_ACCESS_ANONYMOUS;
+}
+
 /* One anonymous region: prefix (self's, or "/" for access.default when
  * self is NULL), for self's methods only when it names some, minus the
  * longer authenticated prefixes and the responder's paths inside it, and
@@ -152,8 +159,7 @@ static void anonymous_region(gw_buf *out, const gw_config *cfg, const char *pref
     size_t plen = strlen(prefix);
     for (size_t i = 0; !self && i < cfg->access.nrules; i++) {
         const gw_rule *r = &cfg->access.rules[i];
-        if (!r->implied && r->access == GW_ACCESS_AUTHENTICATED && !r->methods.n &&
-            strcmp(r->prefix, prefix) == 0)
+        if (gated(r) && !r->methods.n && strcmp(r->prefix, prefix) == 0)
             return; /* a rule takes the default's whole region */
     }
     gw_buf_puts(out, "<LocationMatch \"^");
@@ -168,9 +174,9 @@ static void anonymous_region(gw_buf *out, const gw_config *cfg, const char *pref
     }
     for (size_t i = 0; i < cfg->access.nrules; i++) {
         const gw_rule *r = &cfg->access.rules[i];
-        if (r == self || strncmp(r->prefix, prefix, plen) != 0)
+        if (r == self || r->report || strncmp(r->prefix, prefix, plen) != 0)
             continue;
-        if (!r->implied && r->access == GW_ACCESS_AUTHENTICATED && strlen(r->prefix) == plen) {
+        if (gated(r) && strlen(r->prefix) == plen) {
             if (r->methods.n) { /* the same prefix, other methods: those go to gwauth */
                 gw_buf_puts(out, " && ! %{REQUEST_METHOD} in");
                 method_set(out, &r->methods);
@@ -181,7 +187,7 @@ static void anonymous_region(gw_buf *out, const gw_config *cfg, const char *pref
          * the responder's own paths (the implied rules): their <Location>
          * (a Require ip for the metrics) must not be replaced by this
          * one's Require */
-        if ((!r->implied && r->access != GW_ACCESS_AUTHENTICATED) || strlen(r->prefix) < plen ||
+        if ((!r->implied && !gated(r)) || strlen(r->prefix) < plen ||
             (!r->implied && strlen(r->prefix) == plen))
             continue;
         gw_buf_puts(out, " && %{REQUEST_URI} !~ m#^");
@@ -231,7 +237,7 @@ static bool apache_anonymous(const gw_config *cfg, gw_buf *out, const char **why
     }
     for (size_t i = 0; i < cfg->access.nrules; i++) {
         const gw_rule *r = &cfg->access.rules[i];
-        if (!r->implied && r->access == GW_ACCESS_ANONYMOUS) {
+        if (!r->implied && !r->report && r->access == GW_ACCESS_ANONYMOUS) {
             anonymous_region(out, cfg, r->prefix, r, cond.data);
             n++;
         }

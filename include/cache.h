@@ -5,7 +5,7 @@
  * mapped header of the "headers" source), so a different value never finds
  * another's entry. An entry holds what a hit needs without decoding or the
  * database: the allow reply (Status and Variable- lines), the user's groups
- * and scopes for the access rules, and the user id for the log. Entries
+ * and the claims the access rules read, and the user id for the log. Entries
  * expire after identity.cache_seconds; the least recently used ones go
  * when the cache is full: of entries, or of bytes (identity.cache_bytes,
  * counting what each entry allocates, so large identities with hundreds
@@ -29,7 +29,8 @@ typedef struct {
     size_t reply_len;
     char **groups;    /* sorted */
     size_t ngroups;
-    cJSON *scopes;    /* {"scope": ..., "scp": ...} from the claims, or NULL */
+    cJSON *claims;    /* what the rules read of the claims ("scope", "scp",
+                         the matchers' paths), or NULL */
     char *user_id;    /* global id, for the log */
     char *abody;      /* the assertion's subject claims, or NULL */
     char **jws;       /* per audience slot (nslots): a signed assertion or NULL */
@@ -43,7 +44,9 @@ typedef struct {
     size_t reply_len;
     char *const *groups;
     size_t ngroups;
-    const cJSON *claims;  /* its scope claims are kept; may be NULL */
+    const cJSON *claims;  /* what the rules read of it is kept; may be NULL */
+    char *const *claim_paths; /* the matchers' paths (access.claim_paths) */
+    size_t nclaim_paths;
     const char *user_id;
     const char *abody;    /* NULL: no assertion */
     size_t nslots;        /* audience slots for the assertions */

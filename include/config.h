@@ -16,7 +16,8 @@
 
 typedef enum { GW_SRC_APISIX, GW_SRC_HEADERS } gw_source;
 typedef enum { GW_SYNC_OFF, GW_SYNC_EXISTING, GW_SYNC_CREATE } gw_sync;
-typedef enum { GW_ACCESS_ANONYMOUS, GW_ACCESS_AUTHENTICATED } gw_access;
+typedef enum { GW_ACCESS_ANONYMOUS, GW_ACCESS_AUTHENTICATED, GW_ACCESS_DENY } gw_access;
+extern const char *const gw_access_names[]; /* "anonymous", ... by gw_access */
 typedef enum { GW_EXP_COLUMN, GW_EXP_GROUPS, GW_EXP_SOURCE } gw_export_kind;
 typedef enum { GW_LOG_DEBUG, GW_LOG_INFO, GW_LOG_WARN, GW_LOG_ERROR } gw_log_level;
 
@@ -67,6 +68,15 @@ typedef struct {
     char *var;
 } gw_claimvar;
 
+/* A rule's claim matcher: the claim at path (a string, a number, a
+ * boolean, or an array of them) holds one of values ("any") or all of
+ * them ("all"). */
+typedef struct {
+    char *path;
+    gw_strlist values;
+    bool all;
+} gw_claim_match;
+
 typedef struct {
     char *prefix;
     bool implied;         /* the logout path's own rule: matches that path
@@ -74,6 +84,12 @@ typedef struct {
     gw_access access;
     gw_strlist groups_any;
     gw_strlist scopes_any;
+    gw_claim_match *claims_any; /* one of them must hold */
+    size_t nclaims_any;
+    gw_claim_match *claims_all; /* every one must hold */
+    size_t nclaims_all;
+    bool report;          /* "mode": "report": evaluated, logged and
+                             counted, never enforced */
     gw_strlist methods;   /* the request methods it applies to; none: all */
     char *audience;       /* the assertion's "aud" on this prefix; NULL:
                              assertion.audience */
@@ -151,6 +167,8 @@ typedef struct gw_config {
         gw_access deflt;
         gw_rule *rules;
         size_t nrules;
+        size_t nreport;      /* derived: rules in report mode */
+        gw_strlist claim_paths; /* derived: every path the matchers read */
         char *login_redirect;
         char *login_path;    /* its normalized local path, or NULL (derived) */
     } access;

@@ -51,4 +51,9 @@ const char *gw_claim_path_problem(const char *path);
  * "https://app.example.org/roles" need no escaping. */
 const cJSON *gw_claim_get(const cJSON *obj, const char *path);
 
+/* Copies the value at path in src (as gw_claim_get finds it) into dst at
+ * the same place, so that gw_claim_get(dst, path) finds the same value;
+ * nothing when it is absent or already there. False when out of memory. */
+bool gw_claim_copy(cJSON *dst, const cJSON *src, const char *path);
+
 #endif

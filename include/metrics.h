@@ -28,12 +28,14 @@ typedef enum {
     GW_MF_DB_ERRORS,       /* gwauth_db_errors_total{class} */
     GW_MF_ASSERTIONS,      /* gwauth_assertions_signed_total */
     GW_MF_ASSERTION_KEYS,  /* gwauth_assertion_key_reloads_total{result} */
+    GW_MF_RULE_REPORTS,    /* gwauth_rule_reports_total{result} */
     GW_MF_COUNT
 } gw_mfamily;
 
 enum { GW_M_CACHE_HIT, GW_M_CACHE_MISS };
 enum { GW_M_USER_CREATED, GW_M_USER_UPDATED };
 enum { GW_M_OK, GW_M_REFUSED };  /* reloads, jwks and assertion key reloads */
+enum { GW_M_WOULD_DENY, GW_M_WOULD_ALLOW }; /* rules in report mode */
 enum {
     GW_M_ENDED_LOGOUT,       /* logout.path */
     GW_M_ENDED_REPLACED,     /* a new session in the same browser */

@@ -24,10 +24,16 @@ gw_status gw_path_normalize(const char *uri, char **out);
  * on the same prefix. */
 const gw_rule *gw_rule_match(const gw_config *cfg, const char *path, const char *method);
 
-/* What the request may do on path (already normalized), given whether it
- * carries an identity, the user's groups (sorted or not) and the claims
- * (for scopes; NULL when the identity comes from a session).
- * Returns GW_OK, GW_E_UNAUTHENTICATED or GW_E_FORBIDDEN. */
+/* The same among the rules in report mode (which gw_rule_match never
+ * returns), or NULL: the rule being tried beside the enforced one. */
+const gw_rule *gw_rule_report_match(const gw_config *cfg, const char *path, const char *method);
+
+/* What the request may do under rule (NULL: access.default), given
+ * whether it carries an identity, the user's groups (sorted or not) and
+ * the claims (for scopes_any, claims_any and claims_all; NULL when the
+ * identity comes from a session, which meets none of them). "deny" is
+ * GW_E_FORBIDDEN with or without an identity. Returns GW_OK,
+ * GW_E_UNAUTHENTICATED or GW_E_FORBIDDEN. */
 gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, int has_identity,
                            char *const *groups, size_t ngroups, const cJSON *claims);
 

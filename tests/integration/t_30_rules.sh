@@ -102,3 +102,53 @@ req -H "X-Userinfo: $(b64 '{"sub":"sc-2","scp":["write","admin"]}')" "$(url /api
 expect_eq "scp array with admin: 200" "$STATUS" 200
 DENY_AFTER_SYNC=1 expect_deny "scope without read/admin: 403" 403 forbidden -H "X-Userinfo: $(b64 '{"sub":"sc-3","scope":"openid reader"}')" "$(url /api/data.txt)"
 DENY_AFTER_SYNC=1 expect_deny "no scope claim: 403" 403 forbidden -H "X-Userinfo: $(b64 '{"sub":"sc-4"}')" "$(url /api/data.txt)"
+
+section "claim rules on Keycloak's shapes: realm roles, client roles, full-path groups"
+stack_start claimrules '{"identity": {"cache_seconds": 30}, "groups": {"claim": "groups"},
+  "access": {"default": "authenticated", "rules": [
+    {"prefix": "/admin/", "claims_any": [{"path": "realm_access.roles", "any": ["admin"]}]},
+    {"prefix": "/edit/", "claims_all": [{"path": "resource_access.my-app.roles", "any": ["editor"]},
+                                        {"path": "email_verified", "any": ["1"]}]},
+    {"prefix": "/ops/", "groups_any": ["/staff/ops"]},
+    {"prefix": "/internal/", "access": "deny"},
+    {"prefix": "/internal/health", "access": "anonymous"},
+    {"prefix": "/api/", "mode": "report", "claims_any": [{"path": "resource_access.my-app.roles", "any": ["api"]}]}]}}' 1 || return
+W="$T/claimrules/www"
+for d in admin edit ops internal api; do mkdir -p "$W/$d" && echo "$d page" >"$W/$d/index.html"; done
+echo ok >"$W/internal/health"
+# as Keycloak's token and userinfo carry them
+KC_ANA=$(b64 '{"sub":"kc-ana","email_verified":true,"realm_access":{"roles":["offline_access","uma_authorization","admin"]},"resource_access":{"my-app":{"roles":["editor","api"]},"account":{"roles":["manage-account","view-profile"]}},"groups":["/staff/ops","/staff"]}')
+KC_BEN=$(b64 '{"sub":"kc-ben","email_verified":false,"realm_access":{"roles":["offline_access"]},"resource_access":{"my-app":{"roles":["editor"]}},"groups":["/staff"]}')
+req -H "X-Userinfo: $KC_ANA" "$(url /admin/)"
+expect_eq "claims_any on realm_access.roles: 200" "$STATUS $BODY" "200 admin page"
+DENY_AFTER_SYNC=1 expect_deny "...without the realm role: 403" 403 forbidden -H "X-Userinfo: $KC_BEN" "$(url /admin/)"
+req -H "X-Userinfo: $KC_ANA" "$(url /admin/)"
+expect_eq "...again, from the cache: 200" "$STATUS" 200
+DENY_AFTER_SYNC=1 expect_deny "...and the refused user again, from the cache: 403" 403 forbidden -H "X-Userinfo: $KC_BEN" "$(url /admin/)"
+req -H "X-Userinfo: $KC_ANA" "$(url /edit/)"
+expect_eq "claims_all: a client role (resource_access.my-app.roles) and email_verified: 200" "$STATUS" 200
+DENY_AFTER_SYNC=1 expect_deny "...the client role without a verified email: 403" 403 forbidden -H "X-Userinfo: $KC_BEN" "$(url /edit/)"
+req -H "X-Userinfo: $KC_ANA" "$(url /ops/)"
+expect_eq "groups_any on a full-path group (/staff/ops): 200" "$STATUS" 200
+DENY_AFTER_SYNC=1 expect_deny "...its parent group alone: 403" 403 forbidden -H "X-Userinfo: $KC_BEN" "$(url /ops/)"
+expect_deny "access deny: 403 without an identity (no login redirect)" 403 forbidden -H "Accept: text/html" "$(url /internal/)"
+DENY_AFTER_SYNC=1 expect_deny "...and 403 with one" 403 forbidden -H "X-Userinfo: $KC_ANA" "$(url /internal/)"
+req "$(url /internal/health)"
+expect_eq "...a longer anonymous prefix inside it: 200" "$STATUS" 200
+
+section "a rule in report mode logs and counts, and denies nothing"
+reports() { req "$(url /gwauth/metrics)"; printf '%s\n' "$BODY" | awk -v r="$1" '$1 == "gwauth_rule_reports_total{result=\"" r "\"}" { print $2 }'; }
+wd=$(reports would_deny) wa=$(reports would_allow)
+req -H "X-Userinfo: $KC_BEN" "$(url /api/)"
+expect_eq "a user the report rule would refuse: 200 all the same" "$STATUS $BODY" "200 api page"
+expect_has "...logged: the rule, what it would answer, what was answered" "$(cat "$T/claimrules/authz.log")" \
+    'event=rule_report rule="/api/" would=403 code=forbidden enforced=200'
+req -H "X-Userinfo: $KC_ANA" "$(url /api/)"
+expect_eq "a user it would let in: 200" "$STATUS" 200
+expect_eq "...counted: one would_deny, one would_allow" "$(reports would_deny) $(reports would_allow)" \
+    "$((${wd:-0} + 1)) $((${wa:-0} + 1))"
+expect_deny "...without an identity the enforced rule still answers: 401" 401 unauthenticated \
+    -H "Accept: application/json" "$(url /api/)"
+out=$("$GW_BIN/admin" --json -c "$T/claimrules/gwauth.json" explain --path /api/x --header "$KC_BEN")
+expect_has "gwauth-admin explain shows the rule in report mode and what it would answer" \
+    "$(printf '%s' "$out" | tr -d ' \t\n')" '"report_rule":"/api/","report_would":403'

@@ -25,7 +25,11 @@ JSON
 apache_json ", \"assertion\": { \"key_file\": \"$d/keys\", \"issuer\": \"$AISS\", \"audience\": \"orders\" },
   \"access\": { \"rules\": [{ \"prefix\": \"/api/public/\", \"access\": \"anonymous\" },
                 { \"prefix\": \"/public/\", \"access\": \"anonymous\" }, { \"prefix\": \"/public/private/\" },
-                { \"prefix\": \"/app/\", \"methods\": [\"OPTIONS\"], \"access\": \"anonymous\" }] }" \
+                { \"prefix\": \"/app/\", \"methods\": [\"OPTIONS\"], \"access\": \"anonymous\" },
+                { \"prefix\": \"/public/internal/\", \"access\": \"deny\" },
+                { \"prefix\": \"/app/admin/\", \"claims_any\": [{ \"path\": \"realm_access.roles\", \"any\": [\"admin\"] }] },
+                { \"prefix\": \"/app/\", \"mode\": \"report\",
+                  \"claims_any\": [{ \"path\": \"resource_access.my-app.roles\", \"any\": [\"app-user\"] }] }] }" \
     >"$d/gwauth.json"
 chmod 644 "$d/gwauth.json"
 AZ=$(gw_free_port) RS=$(gw_free_port)
@@ -110,6 +114,21 @@ req -X OPTIONS -H "Origin: https://app.example.org" "$(url /app/whoami)"
 expect_eq "an OPTIONS rule (a CORS preflight) without identity: the generated If lets it through" \
     "$(case $STATUS in 401 | 500) echo "$STATUS" ;; *) echo passed ;; esac)" "passed"
 apache_deny "...GET there still needs an identity: 401" 401 unauthenticated "$(url /app/whoami)"
+# Keycloak's shapes: realm roles, client roles, full-path groups
+mkdir -p "$d/www/app/admin" "$d/www/public/internal"
+cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/app/admin/whoami"
+echo "internal" >"$d/www/public/internal/index.html"
+KC_ADMIN=$(b64 '{"sub":"kc-ap-1","realm_access":{"roles":["offline_access","admin"]},"resource_access":{"my-app":{"roles":["app-user"]}},"groups":["/staff/ops"]}')
+KC_USER=$(b64 '{"sub":"kc-ap-2","realm_access":{"roles":["offline_access"]},"resource_access":{"account":{"roles":["view-profile"]}}}')
+req -H "X-Userinfo: $KC_USER" "$(url /app/whoami)"
+expect_eq "a rule in report mode that would deny: the request is still allowed (200)" "$STATUS" 200
+expect_has "...and the authorizer logs what it would have done" "$(cat "$d/authz.log")" 'event=rule_report rule="/app/" would=403 code=forbidden enforced=200'
+req -H "X-Userinfo: $KC_ADMIN" "$(url /app/admin/whoami)"
+expect_eq "Apache: claims_any on realm_access.roles (a Keycloak realm role): 200" "$STATUS" 200
+apache_deny "...without the role: 403" 403 forbidden -H "X-Userinfo: $KC_USER" "$(url /app/admin/whoami)"
+apache_deny "access deny inside an anonymous prefix: 403 without an identity (the snippet leaves it to gwauth)" 403 forbidden \
+    "$(url /public/internal/index.html)"
+apache_deny "...and with one" 403 forbidden -H "X-Userinfo: $KC_ADMIN" "$(url /public/internal/index.html)"
 gw_db_stop "$DB_DIR"
 apache_deny "database stopped: 503" 503 unavailable -H "X-Userinfo: $(b64 '{"sub":"ap-down"}')" "$(url /app/whoami)"
 expect_has "...with Retry-After: 5" "$HEADERS" "Retry-After: 5"

@@ -31,6 +31,14 @@ gw_config *unit_config_of(const char *json)
     return c;
 }
 
+char *unit_config_error(const char *json)
+{
+    char *err = NULL;
+    gw_config *c = gw_config_parse(json, strlen(json), &err);
+    gw_config_free(c);
+    return c ? NULL : err;
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "json.h"
 #include "unit.h"
 
 static void key_of(const char *a, const char *b, unsigned char k[32])
@@ -59,11 +60,48 @@ static void t_hit_expire(void)
     CU_ASSERT_EQUAL(h->ngroups, 2);
     CU_ASSERT_STRING_EQUAL(h->groups[1], "b");
     CU_ASSERT_STRING_EQUAL(h->user_id, "u1");
-    CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(h->scopes, "scope"));
-    CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(h->scopes, "other")); /* only scopes kept */
+    CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(h->claims, "scope"));
+    CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(h->claims, "other")); /* only scopes kept */
     CU_ASSERT_PTR_NULL(get(c, 2, 99));
     CU_ASSERT_PTR_NULL(get(c, 1, 100)); /* expired at its second */
     CU_ASSERT_EQUAL(gw_cache_size(c), 0);
+    gw_cache_free(c);
+}
+
+/* What the matchers read is kept with the entry, in place, and nothing
+ * else: a hit decides claims_any as the miss did. */
+static void t_rule_claims(void)
+{
+    gw_cache *c = gw_cache_new(8, 1 << 20);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    cJSON *claims = cJSON_Parse("{\"sub\":\"x\",\"scp\":[\"r\"],\"realm_access\":{\"roles\":[\"admin\"],"
+                                "\"other\":1},\"a.b\":\"whole\",\"x\":{\"y.z\":{\"w\":[1]}},\"email\":\"e\"}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(claims);
+    char *paths[] = {"realm_access.roles", "a.b", "x.y\\.z.w", "missing.path", "realm_access"};
+    unsigned char k[32] = {7};
+    gw_cache_in in = {.reply = "r", .reply_len = 1, .claims = claims, .claim_paths = paths,
+                      .nclaim_paths = 4, .user_id = "u"};
+    const gw_cached *h = gw_cache_put(c, k, 100, &in);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    char *text = cJSON_PrintUnformatted(h->claims);
+    CU_ASSERT_STRING_EQUAL(text, "{\"scp\":[\"r\"],\"realm_access\":{\"roles\":[\"admin\"]},\"a.b\":\"whole\","
+                                 "\"x\":{\"y.z\":{\"w\":[1]}}}");
+    free(text);
+    /* a path of the whole object after a part of it: the whole object */
+    in.nclaim_paths = 5;
+    h = gw_cache_put(c, k, 100, &in);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    text = cJSON_PrintUnformatted(gw_claim_get(h->claims, "realm_access"));
+    CU_ASSERT_STRING_EQUAL(text, "{\"roles\":[\"admin\"],\"other\":1}");
+    free(text);
+    /* nothing the rules read: nothing kept */
+    cJSON *plain = cJSON_Parse("{\"sub\":\"x\"}");
+    in.claims = plain;
+    h = gw_cache_put(c, k, 100, &in);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    CU_ASSERT_PTR_NULL(h->claims);
+    cJSON_Delete(plain);
+    cJSON_Delete(claims);
     gw_cache_free(c);
 }
 
@@ -184,6 +222,7 @@ void unit_cache(void)
     static const unit_test tests[] = {
         {"keys: exact values, length-prefixed", t_keys},
         {"hit, miss and expiry", t_hit_expire},
+        {"what the rules read of the claims, in place, and nothing else", t_rule_claims},
         {"bounded: least recently used goes first", t_lru},
         {"bounded in bytes: 2100 identities with 225 groups", t_bytes},
         {"assertions: one per audience slot, counted in the bound", t_assertions},

@@ -197,6 +197,154 @@ static void t_methods(void)
     CU_ASSERT_PTR_NULL(unit_config_of("{\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"methods\":[\"G T\"]}]}}"));
 }
 
+/* The claims of a Keycloak ID token, as its documentation shows them:
+ * realm roles, client roles, full-path groups. */
+static const char *const keycloak =
+    "{\"sub\":\"f:1\",\"realm_access\":{\"roles\":[\"offline_access\",\"admin\"]},"
+    "\"resource_access\":{\"my-app\":{\"roles\":[\"editor\",\"viewer\"]},\"account\":{\"roles\":[\"view-profile\"]}},"
+    "\"groups\":[\"/staff/ops\",\"/staff\"],\"email_verified\":true,\"acr\":1,\"tenant\":\"t1\","
+    "\"https://app.example.org/tier\":\"gold\",\"a.b\":{\"c\":\"whole\"}}";
+
+static gw_status decide_with(const char *rules, const char *path, const char *claims_json)
+{
+    char cfg[2048];
+    snprintf(cfg, sizeof(cfg), "{\"access\":{\"rules\":[%s]}}", rules);
+    gw_config *c = unit_config_of(cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    cJSON *claims = claims_json ? cJSON_Parse(claims_json) : NULL;
+    const gw_rule *r = gw_rule_match(c, path, "GET");
+    gw_status st = gw_access_decide(c, r, 1, NULL, 0, claims);
+    cJSON_Delete(claims);
+    gw_config_free(c);
+    return st;
+}
+
+static void t_claims(void)
+{
+    static const struct { const char *rule; const char *claims; gw_status st; } cases[] = {
+        {"\"claims_any\":[{\"path\":\"realm_access.roles\",\"any\":[\"admin\"]}]", NULL, GW_OK},
+        {"\"claims_any\":[{\"path\":\"realm_access.roles\",\"any\":[\"root\",\"admin\"]}]", NULL, GW_OK},
+        {"\"claims_any\":[{\"path\":\"realm_access.roles\",\"any\":[\"root\"]}]", NULL, GW_E_FORBIDDEN},
+        {"\"claims_any\":[{\"path\":\"resource_access.my-app.roles\",\"any\":[\"editor\"]}]", NULL, GW_OK},
+        {"\"claims_any\":[{\"path\":\"resource_access.account.roles\",\"any\":[\"editor\"]}]", NULL, GW_E_FORBIDDEN},
+        {"\"claims_any\":[{\"path\":\"groups\",\"any\":[\"/staff/ops\"]}]", NULL, GW_OK},
+        {"\"claims_any\":[{\"path\":\"groups\",\"any\":[\"staff/ops\"]}]", NULL, GW_E_FORBIDDEN},
+        /* one of the matchers */
+        {"\"claims_any\":[{\"path\":\"realm_access.roles\",\"any\":[\"root\"]},{\"path\":\"tenant\",\"any\":[\"t1\"]}]", NULL, GW_OK},
+        /* every matcher, every value of an "all" */
+        {"\"claims_all\":[{\"path\":\"realm_access.roles\",\"any\":[\"admin\"]},{\"path\":\"tenant\",\"any\":[\"t1\"]}]", NULL, GW_OK},
+        {"\"claims_all\":[{\"path\":\"realm_access.roles\",\"any\":[\"admin\"]},{\"path\":\"tenant\",\"any\":[\"t2\"]}]", NULL, GW_E_FORBIDDEN},
+        {"\"claims_all\":[{\"path\":\"resource_access.my-app.roles\",\"all\":[\"editor\",\"viewer\"]}]", NULL, GW_OK},
+        {"\"claims_all\":[{\"path\":\"resource_access.my-app.roles\",\"all\":[\"editor\",\"admin\"]}]", NULL, GW_E_FORBIDDEN},
+        {"\"claims_any\":[{\"path\":\"resource_access.my-app.roles\",\"all\":[\"viewer\",\"editor\"]}]", NULL, GW_OK},
+        /* scalars as text; objects and missing paths hold nothing */
+        {"\"claims_any\":[{\"path\":\"email_verified\",\"any\":[\"1\"]}]", NULL, GW_OK},
+        {"\"claims_any\":[{\"path\":\"acr\",\"any\":[\"1\"]}]", NULL, GW_OK},
+        {"\"claims_any\":[{\"path\":\"realm_access\",\"any\":[\"admin\"]}]", NULL, GW_E_FORBIDDEN},
+        {"\"claims_any\":[{\"path\":\"nope.roles\",\"any\":[\"admin\"]}]", NULL, GW_E_FORBIDDEN},
+        {"\"claims_any\":[{\"path\":\"https://app.example.org/tier\",\"any\":[\"gold\"]}]", NULL, GW_OK},
+        /* a member named "a.b" is found by the whole path only: "a\.b.c" */
+        {"\"claims_any\":[{\"path\":\"a.b.c\",\"any\":[\"whole\"]}]", NULL, GW_E_FORBIDDEN},
+        {"\"claims_any\":[{\"path\":\"a\\\\.b.c\",\"any\":[\"whole\"]}]", NULL, GW_OK},
+        /* an array of arrays is not a list of roles */
+        {"\"claims_any\":[{\"path\":\"r\",\"any\":[\"admin\"]}]", "{\"r\":[[\"admin\"]]}", GW_E_FORBIDDEN},
+        /* a session: no claims, no claim rule met */
+        {"\"claims_any\":[{\"path\":\"realm_access.roles\",\"any\":[\"admin\"]}]", "", GW_E_FORBIDDEN},
+        /* with groups_any and scopes_any: every kind must hold */
+        {"\"groups_any\":[\"g\"],\"claims_any\":[{\"path\":\"tenant\",\"any\":[\"t1\"]}]", NULL, GW_E_FORBIDDEN},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char rule[1024];
+        snprintf(rule, sizeof(rule), "{\"prefix\":\"/a/\",%s}", cases[i].rule);
+        const char *claims = cases[i].claims ? (*cases[i].claims ? cases[i].claims : NULL) : keycloak;
+        gw_status st = decide_with(rule, "/a/x", claims);
+        if (st != cases[i].st) {
+            fprintf(stderr, "\n  claims case %zu: %s\n", i, gw_status_code(st));
+            CU_FAIL("claims");
+        }
+    }
+    static const struct { const char *rules, *msg; } bad[] = {
+        {"{\"prefix\":\"/a/\",\"claims_any\":[]}", "claims_any: must not be empty"},
+        {"{\"prefix\":\"/a/\",\"claims_any\":{}}", "claims_any: expected an array"},
+        {"{\"prefix\":\"/a/\",\"claims_any\":[\"admin\"]}", "claims_any[0]: expected an object"},
+        {"{\"prefix\":\"/a/\",\"claims_any\":[{\"any\":[\"x\"]}]}", "claims_any[0]: path: missing key"},
+        {"{\"prefix\":\"/a/\",\"claims_any\":[{\"path\":\"a..b\",\"any\":[\"x\"]}]}", "claims_any[0]: path: not a claim path"},
+        {"{\"prefix\":\"/a/\",\"claims_all\":[{\"path\":\"a\"}]}", "claims_all[0]: needs one of \"any\""},
+        {"{\"prefix\":\"/a/\",\"claims_all\":[{\"path\":\"a\",\"any\":[\"x\"],\"all\":[\"y\"]}]}", "needs one of"},
+        {"{\"prefix\":\"/a/\",\"claims_all\":[{\"path\":\"a\",\"any\":[]}]}", "any: at least one value"},
+        {"{\"prefix\":\"/a/\",\"claims_all\":[{\"path\":\"a\",\"any\":[\"x\"],\"regex\":\".*\"}]}", "claims_all[0].regex: unknown key"},
+        {"{\"prefix\":\"/a/\",\"access\":\"deny\",\"groups_any\":[\"g\"]}", "access \"deny\" refuses every request"},
+        {"{\"prefix\":\"/a/\",\"mode\":\"dry-run\"}", "mode: invalid value, must be one of [enforce, report]"},
+        {"{\"prefix\":\"/a/\",\"mode\":\"report\"},{\"prefix\":\"/a/\",\"mode\":\"report\"}", "given twice (for the same methods, in report mode)"},
+        {NULL, NULL}};
+    for (int i = 0; bad[i].rules; i++) {
+        char cfg[1024];
+        snprintf(cfg, sizeof(cfg), "{\"access\":{\"rules\":[%s]}}", bad[i].rules);
+        char *err = unit_config_error(cfg);
+        if (!err || !strstr(err, bad[i].msg)) {
+            fprintf(stderr, "\n  rules %s: %s (want %s)\n", bad[i].rules, err ? err : "accepted", bad[i].msg);
+            CU_FAIL("rule refusal");
+        }
+        free(err);
+    }
+    /* the paths the matchers read, once each, for the cache */
+    gw_config *c = unit_config_of("{\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"claims_any\":[{\"path\":\"x.y\",\"any\":[\"1\"]},"
+                                  "{\"path\":\"z\",\"any\":[\"1\"]}]},{\"prefix\":\"/b/\",\"claims_all\":[{\"path\":\"x.y\",\"all\":[\"2\"]}]}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL_FATAL(c->access.claim_paths.n, 2);
+    CU_ASSERT_STRING_EQUAL(c->access.claim_paths.v[0], "x.y");
+    CU_ASSERT_STRING_EQUAL(c->access.claim_paths.v[1], "z");
+    gw_config_free(c);
+}
+
+/* "deny" refuses with and without an identity; no login redirect. */
+static void t_deny(void)
+{
+    gw_config *c = unit_config_of("{\"access\":{\"default\":\"anonymous\",\"rules\":[{\"prefix\":\"/internal/\",\"access\":\"deny\"},"
+                                  "{\"prefix\":\"/internal/status\",\"access\":\"anonymous\"}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    const gw_rule *r = gw_rule_match(c, "/internal/x", "GET");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(gw_access_decide(c, r, 1, NULL, 0, NULL), GW_E_FORBIDDEN);
+    CU_ASSERT_EQUAL(gw_access_decide(c, r, 0, NULL, 0, NULL), GW_E_FORBIDDEN);
+    CU_ASSERT_EQUAL(gw_access_decide(c, gw_rule_match(c, "/internal/status", "GET"), 0, NULL, 0, NULL), GW_OK);
+    CU_ASSERT_EQUAL(gw_access_decide(c, gw_rule_match(c, "/x", "GET"), 0, NULL, 0, NULL), GW_OK);
+    gw_config_free(c);
+    c = unit_config_of("{\"access\":{\"default\":\"deny\",\"rules\":[{\"prefix\":\"/app/\"}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(gw_access_decide(c, gw_rule_match(c, "/other", "GET"), 1, NULL, 0, NULL), GW_E_FORBIDDEN);
+    CU_ASSERT_EQUAL(gw_access_decide(c, gw_rule_match(c, "/app/x", "GET"), 1, NULL, 0, NULL), GW_OK);
+    gw_config_free(c);
+}
+
+/* A rule in report mode is never the one that decides; it is found on
+ * its own, beside the enforced rule of the same prefix. */
+static void t_report(void)
+{
+    gw_config *c = unit_config_of("{\"access\":{\"rules\":[{\"prefix\":\"/api/\"},"
+                                  "{\"prefix\":\"/api/\",\"mode\":\"report\",\"claims_any\":[{\"path\":\"realm_access.roles\",\"any\":[\"api\"]}]},"
+                                  "{\"prefix\":\"/api/admin/\",\"mode\":\"report\",\"access\":\"deny\"}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->access.nreport, 2);
+    const gw_rule *e = gw_rule_match(c, "/api/x", "GET"), *t = gw_rule_report_match(c, "/api/x", "GET");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_FALSE(e->report);
+    CU_ASSERT_TRUE(t->report);
+    cJSON *claims = cJSON_Parse(keycloak);
+    CU_ASSERT_EQUAL(gw_access_decide(c, e, 1, NULL, 0, claims), GW_OK);
+    CU_ASSERT_EQUAL(gw_access_decide(c, t, 1, NULL, 0, claims), GW_E_FORBIDDEN); /* would deny */
+    /* the enforced rule on /api/admin/ is still /api/'s */
+    CU_ASSERT_PTR_EQUAL(gw_rule_match(c, "/api/admin/x", "GET"), e);
+    CU_ASSERT_EQUAL(gw_rule_report_match(c, "/api/admin/x", "GET")->access, GW_ACCESS_DENY);
+    CU_ASSERT_PTR_NULL(gw_rule_report_match(c, "/other", "GET"));
+    cJSON_Delete(claims);
+    gw_config_free(c);
+    c = unit_config_of("{}");
+    CU_ASSERT_PTR_NULL(gw_rule_report_match(c, "/api/x", "GET"));
+    gw_config_free(c);
+}
+
 void unit_rules(void)
 {
     static const unit_test tests[] = {
@@ -206,6 +354,9 @@ void unit_rules(void)
         {"login redirect carries the encoded request URI", t_login_location},
         {"login redirect only for a navigation, never to itself", t_login_fits},
         {"methods: a rule for some methods, winning on its prefix; refusals", t_methods},
+        {"claims_any / claims_all on claim paths (Keycloak roles); refusals", t_claims},
+        {"access deny: with and without an identity, and as the default", t_deny},
+        {"mode report: beside the enforced rule, never deciding", t_report},
         {NULL, NULL}};
     unit_suite("rules", tests);
 }

@@ -127,6 +127,24 @@ static void t_apache_anonymous(void)
     CU_ASSERT_PTR_NULL(strstr(b.data, "<LocationMatch \"^/applogout")); /* no region of their own */
     gw_buf_free(&b);
     gw_config_free(c);
+    /* a deny prefix inside an anonymous one is left to gwauth, like an
+     * authenticated one; a rule in report mode changes no region */
+    c = unit_config_of("{\"access\":{\"rules\":[{\"prefix\":\"/public/\",\"access\":\"anonymous\"},"
+                       "{\"prefix\":\"/public/internal/\",\"access\":\"deny\"},"
+                       "{\"prefix\":\"/public/\",\"mode\":\"report\",\"claims_any\":[{\"path\":\"r\",\"any\":[\"x\"]}]},"
+                       "{\"prefix\":\"/public/draft/\",\"mode\":\"report\"},"
+                       "{\"prefix\":\"/open/\",\"access\":\"anonymous\",\"mode\":\"report\"}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_buf_init(&b);
+    CU_ASSERT_TRUE(gw_snippet(c, GW_SNIPPET_APACHE_ANONYMOUS, "x", &b, &why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "<LocationMatch \"^/public/\">\n    <If \"-z %{HTTP:X-USERINFO} && "
+                                          "%{REQUEST_URI} !~ m#//# && "
+                                          "%{REQUEST_URI} !~ m#^/public/internal/#\">\n"));
+    CU_ASSERT_PTR_NULL(strstr(b.data, "draft"));
+    CU_ASSERT_PTR_NULL(strstr(b.data, "/open/"));
+    CU_ASSERT_EQUAL(count(b.data, "<LocationMatch"), 1);
+    gw_buf_free(&b);
+    gw_config_free(c);
     /* every mapped header of the headers source must be absent */
     c = unit_config_of("{\"identity\":{\"source\":\"headers\",\"claim_headers\":{\"sub\":\"HTTP_REMOTE_USER\","
                        "\"email\":\"HTTP_REMOTE_EMAIL\"}},\"access\":{\"rules\":[{\"prefix\":\"/p/\","

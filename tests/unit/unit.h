@@ -30,5 +30,8 @@ void unit_suite(const char *name, const unit_test *tests);
 /* A configuration from JSON text over the defaults; NULL (and the
  * problems on stderr) when refused. */
 gw_config *unit_config_of(const char *json);
+/* The problems of a configuration that is refused (malloc'd), or NULL
+ * when it is accepted. */
+char *unit_config_error(const char *json);
 
 #endif
