@@ -439,10 +439,7 @@ static gw_status explain_groups(admin *a, const gw_user *u, const char *uid, cJS
     const gw_config *c = a->cfg;
     *from = "the claim";
     for (size_t i = 0; i < u->ngroups; i++) {
-        bool excluded = false;
-        for (size_t k = 0; k < c->groups.excluded.n; k++)
-            excluded |= strcmp(c->groups.excluded.v[k], u->groups[i]) == 0;
-        if (c->groups.sync != GW_SYNC_OFF && excluded)
+        if (c->groups.sync != GW_SYNC_OFF && !gw_group_managed(c, u->groups[i]))
             continue; /* the sync never adds these */
         if (c->groups.sync == GW_SYNC_EXISTING) {
             const char *p[1] = {u->groups[i]};
@@ -460,19 +457,21 @@ static gw_status explain_groups(admin *a, const gw_user *u, const char *uid, cJS
     if (c->groups.sync == GW_SYNC_OFF || !uid)
         return GW_OK;
     *from = "the claim, as groups.sync would store it";
-    /* memberships of excluded groups stay as they are */
-    for (size_t k = 0; k < c->groups.excluded.n; k++) {
-        const char *p[2] = {uid, c->groups.excluded.v[k]};
-        gw_rows r;
-        gw_status st = gw_db_admin_run(a->db, "SELECT 1 FROM `user_groups` ug JOIN `groups` g ON "
-                                       "g.`id` = ug.`group_id` WHERE ug.`user_id` = ? AND g.`name` = ?",
-                                       p, 2, &r, NULL);
-        if (st != GW_OK)
-            return st;
-        if (r.nrows)
-            cJSON_AddItemToArray(names, cJSON_CreateString(c->groups.excluded.v[k]));
-        gw_rows_free(&r);
+    /* memberships the sync does not manage (excluded, or without
+     * managed_prefix) stay as they are */
+    const char *p[1] = {uid};
+    gw_rows r;
+    gw_status st = gw_db_admin_run(a->db, "SELECT g.`name` FROM `user_groups` ug JOIN `groups` g ON "
+                                   "g.`id` = ug.`group_id` WHERE ug.`user_id` = ? ORDER BY g.`name`",
+                                   p, 1, &r, NULL);
+    if (st != GW_OK)
+        return st;
+    for (size_t k = 0; k < r.nrows; k++) {
+        const char *g = gw_rows_get(&r, k, "name");
+        if (g && !gw_group_managed(c, g))
+            cJSON_AddItemToArray(names, cJSON_CreateString(g));
     }
+    gw_rows_free(&r);
     return GW_OK;
 }
 

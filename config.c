@@ -859,9 +859,78 @@ static void parse_users(cfgp *p, gw_config *c, const cJSON *root)
         parse_related(p, c, ro, kp);
 }
 
+/* The required "path" of an object at ip: a claim path. */
+static void get_claim_path(cfgp *p, const cJSON *e, const char *ip, char **dst)
+{
+    get_str(p, e, ip, "path", S_NONEMPTY, dst);
+    const char *why = *dst ? gw_claim_path_problem(*dst) : "missing key \"path\"";
+    if (why)
+        cfg_err(p, ip, "path: %s", why);
+}
+
+static void sources_free(gw_config *c)
+{
+    for (size_t i = 0; i < c->groups.nsources; i++) {
+        free(c->groups.sources[i].path);
+        free(c->groups.sources[i].prefix);
+    }
+    free(c->groups.sources);
+    c->groups.sources = NULL;
+    c->groups.nsources = 0;
+}
+
+bool gw_group_managed(const gw_config *c, const char *g)
+{
+    for (size_t i = 0; i < c->groups.excluded.n; i++)
+        if (strcmp(c->groups.excluded.v[i], g) == 0)
+            return false;
+    const char *mp = c->groups.managed_prefix;
+    return !mp || strncmp(g, mp, strlen(mp)) == 0;
+}
+
+/* groups.claims: [{"path": "realm_access.roles", "prefix": "role:",
+ * "strip_slash": false, "lowercase": false}, ...], merged in order. */
+static void parse_group_sources(cfgp *p, gw_config *c, const cJSON *o, const char *path)
+{
+    static const char *const skeys[] = {"path", "prefix", "strip_slash", "lowercase", NULL};
+    const cJSON *v = cfg_member(p, o, path, "claims", cJSON_Array,
+                                "an array of {\"path\": ..., \"prefix\": ...}");
+    if (!v)
+        return;
+    char kp[256], ip[280];
+    cfg_path(kp, sizeof(kp), path, "claims");
+    if (cJSON_GetObjectItemCaseSensitive(o, "claim"))
+        cfg_err(p, kp, "give \"claim\" or \"claims\", not both");
+    if (cJSON_GetArraySize(v) == 0)
+        cfg_err(p, kp, "must not be empty (leave it out for \"claim\")");
+    sources_free(c);
+    c->groups.sources = xcalloc((size_t)cJSON_GetArraySize(v), sizeof(gw_group_source));
+    int i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
+        if (!cJSON_IsObject(e)) {
+            cfg_err(p, ip, "expected an object {\"path\": ..., \"prefix\": ...}");
+            continue;
+        }
+        cfg_keys(p, e, ip, skeys);
+        gw_group_source *g = &c->groups.sources[c->groups.nsources++];
+        get_claim_path(p, e, ip, &g->path);
+        set_str(&g->prefix, "");
+        get_str(p, e, ip, "prefix", S_ANY, &g->prefix);
+        if (strchr(g->prefix, ',') || gw_has_ctl(g->prefix) || strlen(g->prefix) > 64)
+            cfg_err(p, ip, "prefix: at most 64 bytes, no comma or control character");
+        get_bool(p, e, ip, "strip_slash", &g->strip_slash);
+        get_bool(p, e, ip, "lowercase", &g->lowercase);
+        for (size_t k = 0; g->path && k + 1 < c->groups.nsources; k++)
+            if (c->groups.sources[k].path && strcmp(c->groups.sources[k].path, g->path) == 0 &&
+                strcmp(c->groups.sources[k].prefix, g->prefix) == 0)
+                cfg_err(p, ip, "the same path and prefix twice");
+    }
+}
+
 static void parse_groups(cfgp *p, gw_config *c, const cJSON *root)
 {
-    static const char *const keys[] = {"claim", "sync", "excluded", NULL};
+    static const char *const keys[] = {"claim", "claims", "sync", "excluded", "managed_prefix", NULL};
     static const char *const syncs[] = {"off", "existing", "create", NULL};
     char path[256];
     const cJSON *o = cfg_object(p, root, "", "groups", keys, path, sizeof(path));
@@ -870,6 +939,8 @@ static void parse_groups(cfgp *p, gw_config *c, const cJSON *root)
     get_enum(p, o, path, "sync", syncs, &s);
     c->groups.sync = (gw_sync)s;
     get_strlist(p, o, path, "excluded", S_NONEMPTY, &c->groups.excluded);
+    get_str(p, o, path, "managed_prefix", S_NONEMPTY, &c->groups.managed_prefix);
+    parse_group_sources(p, c, o, path);
 }
 
 static void exports_free(gw_config *c)
@@ -975,10 +1046,7 @@ static gw_claim_match *get_matches(cfgp *p, gw_config *c, const cJSON *rule, con
         }
         cfg_keys(p, e, ip, mkeys);
         gw_claim_match *x = &m[(*n)++];
-        get_str(p, e, ip, "path", S_NONEMPTY, &x->path);
-        const char *why = x->path ? gw_claim_path_problem(x->path) : "missing key \"path\"";
-        if (why)
-            cfg_err(p, ip, "path: %s", why);
+        get_claim_path(p, e, ip, &x->path);
         const cJSON *any = cJSON_GetObjectItemCaseSensitive(e, "any");
         const cJSON *all = cJSON_GetObjectItemCaseSensitive(e, "all");
         x->all = all != NULL;
@@ -1344,6 +1412,12 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
         cfg_err(p, "identity.id_claim", "%s", gw_claim_path_problem(c->identity.id_claim));
     if (gw_claim_path_problem(c->groups.claim))
         cfg_err(p, "groups.claim", "%s", gw_claim_path_problem(c->groups.claim));
+    if (c->groups.nsources == 0) { /* "claim" alone: one source, as it is */
+        c->groups.sources = xcalloc(1, sizeof(gw_group_source));
+        c->groups.nsources = 1;
+        set_str(&c->groups.sources[0].path, c->groups.claim);
+        set_str(&c->groups.sources[0].prefix, "");
+    }
     if (c->session.enabled && strcmp(c->session.same_site, "None") == 0 && !c->session.secure)
         cfg_err(p, "session.same_site", "\"None\" requires session.secure = true");
     if (*c->logout.backchannel_path) {
@@ -1675,6 +1749,8 @@ void gw_config_free(gw_config *c)
     fields_free(c);
     related_free(c);
     free(c->groups.claim);
+    free(c->groups.managed_prefix);
+    sources_free(c);
     strlist_free(&c->groups.excluded);
     exports_free(c);
     rules_free(c);
@@ -1828,7 +1904,23 @@ char *gw_config_json(const gw_config *c)
     }
 
     o = cJSON_AddObjectToObject(root, "groups");
-    cJSON_AddStringToObject(o, "claim", c->groups.claim);
+    const gw_group_source *g0 = c->groups.nsources == 1 ? &c->groups.sources[0] : NULL;
+    bool plain = !c->groups.nsources || (g0 && !strcmp(g0->path, c->groups.claim) &&
+                                         !*g0->prefix && !g0->strip_slash && !g0->lowercase);
+    if (plain) /* "claim" says it all */
+        cJSON_AddStringToObject(o, "claim", c->groups.claim);
+    cJSON *gs = plain ? NULL : cJSON_AddArrayToObject(o, "claims");
+    for (size_t i = 0; gs && i < c->groups.nsources; i++) {
+        const gw_group_source *g = &c->groups.sources[i];
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "path", g->path ? g->path : "");
+        cJSON_AddStringToObject(x, "prefix", g->prefix ? g->prefix : "");
+        cJSON_AddBoolToObject(x, "strip_slash", g->strip_slash);
+        cJSON_AddBoolToObject(x, "lowercase", g->lowercase);
+        cJSON_AddItemToArray(gs, x);
+    }
+    if (c->groups.managed_prefix)
+        cJSON_AddStringToObject(o, "managed_prefix", c->groups.managed_prefix);
     cJSON_AddStringToObject(o, "sync", syncs[c->groups.sync]);
     js_strs(o, "excluded", &c->groups.excluded);
 

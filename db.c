@@ -1192,14 +1192,6 @@ static db_rc db_group_names(gw_db *db)
     return DB_OK;
 }
 
-static bool db_excluded(const gw_config *c, const char *g)
-{
-    for (size_t i = 0; i < c->groups.excluded.n; i++)
-        if (strcmp(c->groups.excluded.v[i], g) == 0)
-            return true;
-    return false;
-}
-
 static bool db_in(char *const *v, size_t n, const char *g)
 {
     for (size_t i = 0; i < n; i++)
@@ -1208,10 +1200,11 @@ static bool db_in(char *const *v, size_t n, const char *g)
     return false;
 }
 
-/* A group of the claim the user must join: not excluded, not joined yet. */
+/* A group of the claim the user must join: the sync's (gw_group_managed),
+ * not joined yet. */
 static bool db_group_to_join(const gw_db *db, const char *g)
 {
-    return !db_excluded(db->cfg, g) && !db_in(db->cur, db->ncur, g);
+    return gw_group_managed(db->cfg, g) && !db_in(db->cur, db->ncur, g);
 }
 
 /* Splits the fetched group column into db->cur. */
@@ -1237,15 +1230,15 @@ static db_rc db_current_groups(gw_db *db)
 }
 
 /* True when the membership must change: a desired group the user is not
- * in, or a current group that is neither desired nor excluded. */
+ * in, or a current group of the sync's that is not desired. */
 static bool db_groups_differ(const gw_db *db, const gw_user *u)
 {
     const gw_config *c = db->cfg;
     for (size_t i = 0; i < u->ngroups; i++)
-        if (!db_excluded(c, u->groups[i]) && !db_in(db->cur, db->ncur, u->groups[i]))
+        if (gw_group_managed(c, u->groups[i]) && !db_in(db->cur, db->ncur, u->groups[i]))
             return true;
     for (size_t i = 0; i < db->ncur; i++)
-        if (!db_excluded(c, db->cur[i]) && !db_in(u->groups, u->ngroups, db->cur[i]))
+        if (gw_group_managed(c, db->cur[i]) && !db_in(u->groups, u->ngroups, db->cur[i]))
             return true;
     return false;
 }
@@ -1296,7 +1289,7 @@ static db_rc db_sync_groups(gw_db *db, const char *uid, const gw_user *u)
     }
     for (size_t i = 0; i < db->ncur; i++) {
         const char *g = db->cur[i];
-        if (db_excluded(c, g) || db_in(u->groups, u->ngroups, g))
+        if (!gw_group_managed(c, g) || db_in(u->groups, u->ngroups, g))
             continue;
         bind_text(&db->par[0], &db->parlen[0], uid);
         bind_text(&db->par[1], &db->parlen[1], g);

@@ -110,21 +110,34 @@ static int gw_strcmp_p(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds the name n bytes long at s to u's groups (trimmed, cut, checked). */
-static gw_status gw_group_add(gw_user *u, const char *s, size_t n, const char **why)
+/* Adds the name n bytes long at s to u's groups (trimmed, written as src
+ * says, cut, checked). */
+static gw_status gw_group_add(gw_user *u, const gw_group_source *src, const char *s, size_t n,
+                              const char **why)
 {
     s = gw_trim(s, &n);
+    if (src->strip_slash && n && *s == '/') {
+        s++;
+        n--;
+    }
     if (n == 0)
         return GW_OK;
     if (u->ngroups >= GW_GROUPS_MAX) {
         *why = "too many groups";
         return GW_E_MALFORMED;
     }
-    char *g = strndup(s, n);
+    size_t pl = strlen(src->prefix);
+    char *g = malloc(pl + n + 1);
     if (!g) {
         *why = "out of memory";
         return GW_E_INTERNAL;
     }
+    memcpy(g, src->prefix, pl);
+    memcpy(g + pl, s, n);
+    g[pl + n] = '\0';
+    for (char *q = g + pl; src->lowercase && *q; q++)
+        if (*q >= 'A' && *q <= 'Z')
+            *q = (char)(*q - 'A' + 'a');
     if (gw_has_ctl(g)) {
         free(g);
         *why = "group name holds a control character";
@@ -141,22 +154,18 @@ static gw_status gw_group_add(gw_user *u, const char *s, size_t n, const char **
     return GW_OK;
 }
 
-/* The groups claim: an array of strings, one comma-separated string, or
- * an empty object or array. Absent or null: no groups. */
-static gw_status gw_groups_parse(const cJSON *v, gw_user *u, const char **why)
+/* One source's claim: an array of strings, one comma-separated string,
+ * or an empty object or array. Absent or null: no groups. */
+static gw_status gw_groups_source(const cJSON *v, const gw_group_source *src, gw_user *u,
+                                  const char **why)
 {
-    u->groups = calloc(GW_GROUPS_MAX + 1, sizeof(char *));
-    if (!u->groups) {
-        *why = "out of memory";
-        return GW_E_INTERNAL;
-    }
     gw_status st = GW_OK;
     if (!v || cJSON_IsNull(v)) {
         return GW_OK;
     } else if (cJSON_IsString(v)) {
         for (const char *p = v->valuestring; st == GW_OK;) {
             size_t len = strcspn(p, ",");
-            st = gw_group_add(u, p, len, why);
+            st = gw_group_add(u, src, p, len, why);
             if (!p[len])
                 break;
             p += len + 1;
@@ -167,12 +176,32 @@ static gw_status gw_groups_parse(const cJSON *v, gw_user *u, const char **why)
                 *why = "groups claim holds a non-string";
                 return GW_E_MALFORMED;
             }
-            st = gw_group_add(u, e->valuestring, strlen(e->valuestring), why);
+            st = gw_group_add(u, src, e->valuestring, strlen(e->valuestring), why);
         }
     } else if (!(cJSON_IsObject(v) && !v->child)) {
         *why = "groups claim is not a list";
         return GW_E_MALFORMED;
     }
+    return st;
+}
+
+/* The groups of every source (groups.claims, in order), sorted, each
+ * once. */
+static gw_status gw_groups_parse(const gw_config *cfg, const cJSON *claims, gw_user *u,
+                                 const char **why)
+{
+    u->groups = calloc(GW_GROUPS_MAX + 1, sizeof(char *));
+    if (!u->groups) {
+        *why = "out of memory";
+        return GW_E_INTERNAL;
+    }
+    static const gw_group_source plain = {.prefix = ""};
+    gw_status st = GW_OK;
+    for (size_t i = 0; i < cfg->groups.nsources && st == GW_OK; i++)
+        st = gw_groups_source(gw_claim_get(claims, cfg->groups.sources[i].path),
+                              &cfg->groups.sources[i], u, why);
+    if (cfg->groups.nsources == 0) /* the defaults alone */
+        st = gw_groups_source(gw_claim_get(claims, cfg->groups.claim), &plain, u, why);
     if (st != GW_OK)
         return st;
     qsort(u->groups, u->ngroups, sizeof(char *), gw_strcmp_p);
@@ -248,13 +277,21 @@ gw_status gw_user_map(const gw_config *cfg, cJSON *claims, gw_user *out, const c
             }
         }
     }
-    if (cfg->uses_groups &&
-        (st = gw_groups_parse(gw_claim_get(claims, cfg->groups.claim), out, why)))
+    if (cfg->uses_groups && (st = gw_groups_parse(cfg, claims, out, why)))
         goto fail;
     return GW_OK;
 fail:
     gw_user_free(out);
     return st;
+}
+
+/* Whether claim is one that groups are read from (a list). */
+static bool gw_is_group_claim(const gw_config *cfg, const char *claim)
+{
+    for (size_t i = 0; i < cfg->groups.nsources; i++)
+        if (strcmp(cfg->groups.sources[i].path, claim) == 0)
+            return true;
+    return strcmp(cfg->groups.claim, claim) == 0;
 }
 
 /* The "headers" source: one claim per variable, as strings. */
@@ -278,7 +315,7 @@ static gw_status gw_claims_from_headers(const gw_config *cfg, char *const *envp,
         /* lighttpd and Apache join a repeated request header with ", ":
          * for a single-valued claim that is a second header, added by the
          * client where the proxy appends instead of replacing */
-        if (strstr(v, ", ") && strcmp(cfg->identity.claim_headers[i].claim, cfg->groups.claim) != 0) {
+        if (strstr(v, ", ") && !gw_is_group_claim(cfg, cfg->identity.claim_headers[i].claim)) {
             cJSON_Delete(claims);
             *why = "a single-valued header was sent twice (its value holds \", \")";
             return GW_E_DUPLICATE;

@@ -68,6 +68,15 @@ typedef struct {
     char *var;
 } gw_claimvar;
 
+/* groups.claims entry: where groups come from, and how their names are
+ * written. */
+typedef struct {
+    char *path;        /* a claim path */
+    char *prefix;      /* put before each name ("role:") */
+    bool strip_slash;  /* "/staff/ops" -> "staff/ops" */
+    bool lowercase;    /* ASCII letters */
+} gw_group_source;
+
 /* A rule's claim matcher: the claim at path (a string, a number, a
  * boolean, or an array of them) holds one of values ("any") or all of
  * them ("all"). */
@@ -158,6 +167,9 @@ typedef struct gw_config {
         char *claim;
         gw_sync sync;
         gw_strlist excluded;
+        gw_group_source *sources; /* "claims", or derived from "claim" */
+        size_t nsources;
+        char *managed_prefix;     /* "": every group is the sync's */
     } groups;
     struct {
         gw_export *v;
@@ -264,6 +276,10 @@ void gw_config_free(gw_config *cfg);
 
 /* Reads a whole small file (at most 1 MiB) into a malloc'd NUL-terminated
  * buffer; NULL with *err set to an errno value on failure. */
+/* Whether groups.sync creates, adds and removes group g: not excluded,
+ * and carrying groups.managed_prefix when one is set. */
+bool gw_group_managed(const gw_config *c, const char *g);
+
 char *gw_read_file(const char *path, size_t *len, int *err);
 
 /* Reads path and hands its text to parse; returns what parse returns.

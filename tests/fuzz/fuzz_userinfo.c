@@ -12,13 +12,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const gw_config *cfg;
     if (!cfg)
-        cfg = fuzz_config("{\"identity\":{\"max_bytes\":65536},\"groups\":{\"sync\":\"create\"},"
+        cfg = fuzz_config("{\"identity\":{\"max_bytes\":65536},\"groups\":{\"sync\":\"create\","
+                          "\"claims\":[{\"path\":\"groups\"},{\"path\":\"realm_access.roles\","
+                          "\"prefix\":\"r:\",\"strip_slash\":true,\"lowercase\":true}]},"
                           "\"users\":{\"fields\":{\"email\":\"email\",\"name\":\"name\","
                           "\"n\":{\"column\":\"username\",\"overwrite\":false},"
                           "\"address.country\":\"last_name\",\"a\\\\.b.c\":\"first_name\"},"
                           "\"related\":{\"p\":[[\"cc\",\"country_code\",\"\"],[\"o\",\"email_optin\",false]]}},"
                           "\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"groups_any\":[\"staff\"],"
-                          "\"scopes_any\":[\"read\"]}]}}");
+                          "\"scopes_any\":[\"read\"],\"claims_any\":[{\"path\":\"realm_access.roles\","
+                          "\"any\":[\"admin\"]}],\"claims_all\":[{\"path\":\"x.y\",\"all\":[\"1\",\"true\"]}]}]}}");
     if (size == 0)
         return 0;
     char *value;

@@ -117,3 +117,30 @@ DENY_AFTER_SYNC=1 expect_deny "a user without the realm role: 403" 403 forbidden
 req -H "X-Userinfo: $(b64 '{"sub":"f:9:lee","realm_access":"admin"}')" "$(url /app/whoami)"
 expect_eq "realm_access that is not an object: no groups, still the user" "$STATUS $(printf '%s' "$BODY" | grep -c GWAUTH_GROUPS)" "200 0"
 stack_stop kc
+
+section "groups.claims: realm roles and full-path groups, prefixed; groups.managed_prefix"
+stack_start kcg '{"identity": {"cache_seconds": 0},
+  "groups": {"sync": "create", "managed_prefix": "kc:",
+             "claims": [{"path": "groups", "prefix": "kc:", "strip_slash": true},
+                        {"path": "realm_access.roles", "prefix": "kc:role:", "lowercase": true}]},
+  "export": {"REMOTE_USER": "global_id", "GWAUTH_GROUPS": "@groups"},
+  "access": {"rules": [{"prefix": "/app/admin/", "groups_any": ["kc:role:kcg-admin"]}]}}' 1 || return
+mkdir -p "$T/kcg/www/app/admin" && cp "$GW_TOP/tests/integration/whoami.cgi" "$T/kcg/www/app/admin/whoami"
+stored() { sqlv "SELECT GROUP_CONCAT(g.name ORDER BY g.name) FROM user_groups ug JOIN \`groups\` g
+    ON g.id = ug.group_id JOIN users u ON u.id = ug.user_id WHERE u.global_id = '$1'"; }
+req -H "X-Userinfo: $(b64 '{"sub":"kcg-1","groups":["/kcg-staff/ops"],"realm_access":{"roles":["KCG-Admin","kcg-offline"]}}')" \
+    "$(url /app/admin/whoami)"
+expect_eq "a realm role, prefixed and lowercased, drives groups_any: 200" "$STATUS" 200
+expect_eq "...the sources merged, each with its prefix" "$(stored kcg-1)" "kc:kcg-staff/ops,kc:role:kcg-admin,kc:role:kcg-offline"
+# the application adds a membership of its own
+sqlv "INSERT IGNORE INTO \`groups\` (name) VALUES ('beta-testers');
+      INSERT INTO user_groups (user_id, group_id) SELECT u.id, g.id FROM users u, \`groups\` g
+      WHERE u.global_id = 'kcg-1' AND g.name = 'beta-testers'" >/dev/null
+req -H "X-Userinfo: $(b64 '{"sub":"kcg-1","groups":["/kcg-staff"],"realm_access":{"roles":["kcg-offline"]}}')" \
+    "$(url /app/whoami)"
+expect_eq "the roles change: the sync follows them, and leaves the application's group alone" \
+    "$(stored kcg-1)" "beta-testers,kc:kcg-staff,kc:role:kcg-offline"
+expect_has "...@groups holds them all" "$BODY" "GWAUTH_GROUPS=beta-testers,kc:kcg-staff,kc:role:kcg-offline"
+expect_eq "...no group without the managed prefix was created" \
+    "$(sqlv "SELECT COUNT(*) FROM \`groups\` WHERE name LIKE '%kcg%' AND name NOT LIKE 'kc:%'")" 0
+stack_stop kcg

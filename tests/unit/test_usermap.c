@@ -355,6 +355,78 @@ static void t_fit(void)
     gw_config_free(c);
 }
 
+/* groups.claims: several sources merged in order, with prefixes and
+ * normalization; groups.managed_prefix. */
+static void t_group_sources(void)
+{
+    gw_config *c = unit_config_of(
+        "{\"groups\":{\"sync\":\"create\",\"managed_prefix\":\"kc:\",\"excluded\":[\"kc:local\"],\"claims\":["
+        "{\"path\":\"groups\",\"prefix\":\"kc:\",\"strip_slash\":true},"
+        "{\"path\":\"realm_access.roles\",\"prefix\":\"kc:role:\",\"lowercase\":true},"
+        "{\"path\":\"resource_access.my-app.roles\",\"prefix\":\"kc:app:\"},"
+        "{\"path\":\"groups\"}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_user u;
+    CU_ASSERT_EQUAL_FATAL(decode(c, "{\"sub\":\"s\",\"groups\":[\"/staff/ops\",\"/staff\"],"
+                                    "\"realm_access\":{\"roles\":[\"Admin\",\"offline_access\"]},"
+                                    "\"resource_access\":{\"my-app\":{\"roles\":[\"Editor\"]}}}", &u), GW_OK);
+    char joined[512] = "";
+    for (size_t k = 0; k < u.ngroups; k++) {
+        strcat(joined, k ? "," : "");
+        strcat(joined, u.groups[k]);
+    }
+    CU_ASSERT_STRING_EQUAL(joined, "/staff,/staff/ops,kc:app:Editor,kc:role:admin,kc:role:offline_access,"
+                                   "kc:staff,kc:staff/ops");
+    gw_user_free(&u);
+    /* one source's problem is the identity's */
+    CU_ASSERT_EQUAL(decode(c, "{\"sub\":\"s\",\"realm_access\":{\"roles\":[1]}}", &u), GW_E_MALFORMED);
+    /* the sync's groups: the managed prefix, never an excluded one */
+    CU_ASSERT_TRUE(gw_group_managed(c, "kc:staff"));
+    CU_ASSERT_FALSE(gw_group_managed(c, "/staff"));
+    CU_ASSERT_FALSE(gw_group_managed(c, "app-beta-testers"));
+    CU_ASSERT_FALSE(gw_group_managed(c, "kc:local"));
+    gw_config_free(c);
+    c = unit_config_of("{\"groups\":{\"excluded\":[\"x\"]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_TRUE(gw_group_managed(c, "anything"));
+    CU_ASSERT_FALSE(gw_group_managed(c, "x"));
+    CU_ASSERT_EQUAL(c->groups.nsources, 1); /* "claim" as one plain source */
+    gw_config_free(c);
+    /* every source counts in the one limit of 256 */
+    c = unit_config_of("{\"groups\":{\"claims\":[{\"path\":\"a\"},{\"path\":\"b\"}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    char *json = malloc(20000), *p = json + sprintf(json, "{\"sub\":\"s\",\"a\":[");
+    for (int i = 0; i < 200; i++)
+        p += sprintf(p, "%s\"a%d\"", i ? "," : "", i);
+    p += sprintf(p, "],\"b\":[");
+    for (int i = 0; i < 57; i++)
+        p += sprintf(p, "%s\"b%d\"", i ? "," : "", i);
+    strcpy(p, "]}");
+    CU_ASSERT_EQUAL(decode(c, json, &u), GW_E_MALFORMED);
+    free(json);
+    gw_config_free(c);
+    static const struct { const char *json, *msg; } bad[] = {
+        {"{\"groups\":{\"claim\":\"g\",\"claims\":[{\"path\":\"g\"}]}}", "give \"claim\" or \"claims\""},
+        {"{\"groups\":{\"claims\":[]}}", "groups.claims: must not be empty"},
+        {"{\"groups\":{\"claims\":[\"groups\"]}}", "groups.claims[0]: expected an object"},
+        {"{\"groups\":{\"claims\":[{\"prefix\":\"x\"}]}}", "groups.claims[0]: path: missing key"},
+        {"{\"groups\":{\"claims\":[{\"path\":\"a.\"}]}}", "groups.claims[0]: path: not a claim path"},
+        {"{\"groups\":{\"claims\":[{\"path\":\"a\",\"prefix\":\"r,\"}]}}", "prefix: at most 64 bytes, no comma"},
+        {"{\"groups\":{\"claims\":[{\"path\":\"a\",\"lowercase\":\"yes\"}]}}", "groups.claims[0].lowercase: expected"},
+        {"{\"groups\":{\"claims\":[{\"path\":\"a\",\"case\":1}]}}", "groups.claims[0].case: unknown key"},
+        {"{\"groups\":{\"claims\":[{\"path\":\"a\"},{\"path\":\"a\"}]}}", "groups.claims[1]: the same path and prefix twice"},
+        {"{\"groups\":{\"managed_prefix\":\"\"}}", "groups.managed_prefix: must not be empty"},
+        {NULL, NULL}};
+    for (int i = 0; bad[i].json; i++) {
+        char *err = unit_config_error(bad[i].json);
+        if (!err || !strstr(err, bad[i].msg)) {
+            fprintf(stderr, "\n  %s: %s (want %s)\n", bad[i].json, err ? err : "accepted", bad[i].msg);
+            CU_FAIL("groups config");
+        }
+        free(err);
+    }
+}
+
 static void t_groups(void)
 {
     gw_config *c = unit_config_of("{\"groups\":{\"sync\":\"create\"}}");
@@ -480,6 +552,7 @@ void unit_usermap(void)
         {"claim paths: Keycloak roles, nested ids, escaped dots, namespaced names", t_claim_paths},
         {"truncation at character boundaries", t_fit},
         {"groups claim: array, comma string, {} / [], limits", t_groups},
+        {"groups.claims: several sources, prefixes, normalization; managed_prefix", t_group_sources},
         {"plain-header source", t_headers_source},
         {NULL, NULL}};
     unit_suite("usermap", tests);
