@@ -228,8 +228,9 @@ static gw_status authz_groups(const gw_config *cfg, authz_req *r)
     gw_buf csv;
     gw_buf_init(&csv);
     gw_buf_add(&csv, "", 0);
-    for (size_t i = 0; i < r->ngroups; i++)
-        gw_buf_printf(&csv, "%s%s", i ? "," : "", r->groups[i]);
+    for (size_t i = 0, k = 0; i < r->ngroups; i++)
+        if (gw_group_exported(cfg, r->groups[i]))
+            gw_buf_printf(&csv, "%s%s", k++ ? "," : "", r->groups[i]);
     if (csv.oom) {
         gw_buf_free(&csv);
         return GW_E_INTERNAL;
@@ -294,8 +295,16 @@ static gw_status authz_allow(authz *a, authz_req *r)
                            : e->kind == GW_EXP_SOURCE ? r->source
                            : r->groups_csv;
     }
+    size_t bytes;
+    bool truncated;
+    size_t n = gw_export_fit(cfg, a->vars, cfg->exports.n, &bytes, &truncated);
+    if (truncated) {
+        gw_log(GW_LOG_WARN, "event=export_truncated groups=%zu bytes=%zu max=%zu", r->ngroups, bytes,
+               cfg->export_max_bytes);
+        gw_count(GW_MF_EXPORTS_TRUNCATED, 0, 1);
+    }
     gw_buf_reset(&a->allow);
-    gw_status st = gw_reply_allow(&a->allow, a->vars, cfg->exports.n);
+    gw_status st = gw_reply_allow(&a->allow, a->vars, n);
     if (st == GW_OK && a->allow.oom)
         st = GW_E_INTERNAL;
     if (st != GW_OK || !a->signer)

@@ -56,7 +56,7 @@ const char gw_config_default_json[] =
     "      \"user_profiles\": [[\"country_code\", \"country_code\", \"\"], [\"email_optin\", \"email_optin\", false]]\n"
     "    }\n"
     "  },\n"
-    "  \"groups\": { \"claim\": \"groups\", \"sync\": \"off\", \"excluded\": [] },\n"
+    "  \"groups\": { \"claim\": \"groups\", \"sync\": \"off\", \"excluded\": [], \"max_count\": 256 },\n"
     "  \"export\": {\n"
     "    \"REMOTE_USER\": \"global_id\", \"GWAUTH_USER_ID\": \"id\", \"GWAUTH_EMAIL\": \"email\",\n"
     "    \"GWAUTH_USERNAME\": \"username\", \"GWAUTH_NAME\": \"name\", \"GWAUTH_GROUPS\": \"@groups\",\n"
@@ -930,7 +930,8 @@ static void parse_group_sources(cfgp *p, gw_config *c, const cJSON *o, const cha
 
 static void parse_groups(cfgp *p, gw_config *c, const cJSON *root)
 {
-    static const char *const keys[] = {"claim", "claims", "sync", "excluded", "managed_prefix", NULL};
+    static const char *const keys[] = {"claim", "claims", "sync", "excluded", "managed_prefix",
+                                       "max_count", "export_only", NULL};
     static const char *const syncs[] = {"off", "existing", "create", NULL};
     char path[256];
     const cJSON *o = cfg_object(p, root, "", "groups", keys, path, sizeof(path));
@@ -940,7 +941,32 @@ static void parse_groups(cfgp *p, gw_config *c, const cJSON *root)
     c->groups.sync = (gw_sync)s;
     get_strlist(p, o, path, "excluded", S_NONEMPTY, &c->groups.excluded);
     get_str(p, o, path, "managed_prefix", S_NONEMPTY, &c->groups.managed_prefix);
+    get_int(p, o, path, "max_count", 1, GW_GROUPS_LIMIT, &c->groups.max_count);
     parse_group_sources(p, c, o, path);
+    /* export_only: "rules", or names and prefixes ("app:*") */
+    const cJSON *eo = cJSON_GetObjectItemCaseSensitive(o, "export_only");
+    if (cJSON_IsString(eo) && strcmp(eo->valuestring, "rules") == 0) {
+        c->groups.export_rules = true;
+    } else if (eo) {
+        c->groups.export_rules = false;
+        get_strlist(p, o, path, "export_only", S_NONEMPTY, &c->groups.export_only);
+        if (cJSON_IsArray(eo) && c->groups.export_only.n == 0)
+            cfg_err(p, "groups.export_only", "must not be empty (leave it out to export every group)");
+    }
+}
+
+bool gw_group_exported(const gw_config *c, const char *g)
+{
+    const gw_strlist *l = &c->groups.export_only;
+    if (l->n == 0 && !c->groups.export_rules)
+        return true;
+    for (size_t i = 0; i < l->n; i++) {
+        size_t n = strlen(l->v[i]);
+        bool prefix = !c->groups.export_rules && n && l->v[i][n - 1] == '*'; /* the rules' names: exact */
+        if (prefix ? strncmp(g, l->v[i], n - 1) == 0 : strcmp(g, l->v[i]) == 0)
+            return true;
+    }
+    return false;
 }
 
 static void exports_free(gw_config *c)
@@ -1458,8 +1484,18 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
             c->id_export = c->exports.v[i].name;
         c->uses_groups |= c->exports.v[i].kind == GW_EXP_GROUPS;
     }
-    for (size_t i = 0; i < c->access.nrules; i++)
+    for (size_t i = 0; i < c->access.nrules; i++) {
         c->uses_groups |= c->access.rules[i].groups_any.n > 0;
+        for (size_t k = 0; c->groups.export_rules && k < c->access.rules[i].groups_any.n; k++)
+            if (!gw_group_exported(c, c->access.rules[i].groups_any.v[k]))
+                strlist_add(&c->groups.export_only, c->access.rules[i].groups_any.v[k]);
+    }
+    if (c->groups.export_rules && c->groups.export_only.n == 0)
+        cfg_err(p, "groups.export_only", "\"rules\": no rule names a group (groups_any), so "
+                                         "@groups would always be empty");
+    for (size_t i = 0; c->export_max_bytes && i < c->exports.n; i++)
+        if (strcmp(c->exports.v[i].name, GW_GROUPS_TRUNCATED_VAR) == 0)
+            cfg_err(p, "export", "\"%s\" is what export_max_bytes sets", GW_GROUPS_TRUNCATED_VAR);
     if (c->session.enabled && !c->id_export)
         cfg_err(p, "export", "sessions need a variable exporting the users column \"id\" "
                              "(the responder reads the user from it)");
@@ -1546,9 +1582,14 @@ static void cfg_apply(cfgp *p, gw_config *c, const char *text, size_t len)
         return;
     }
     static const char *const top[] = {"database", "identity", "users", "groups", "export",
-                                      "access", "session", "logout", "log", "monitor", "assertion",
-                                      "fastcgi", NULL};
+                                      "export_max_bytes", "access", "session", "logout", "log",
+                                      "monitor", "assertion", "fastcgi", NULL};
     cfg_keys(p, root, "", top);
+    long emb = (long)c->export_max_bytes;
+    get_long(p, root, "", "export_max_bytes", 0, 1048576, &emb);
+    if (emb > 0 && emb < 256)
+        cfg_err(p, "export_max_bytes", "0 (no bound) or at least 256");
+    c->export_max_bytes = (size_t)emb;
     parse_database(p, c, root);
     parse_identity(p, c, root);
     parse_users(p, c, root);
@@ -1751,6 +1792,7 @@ void gw_config_free(gw_config *c)
     free(c->groups.claim);
     free(c->groups.managed_prefix);
     sources_free(c);
+    strlist_free(&c->groups.export_only);
     strlist_free(&c->groups.excluded);
     exports_free(c);
     rules_free(c);
@@ -1921,6 +1963,11 @@ char *gw_config_json(const gw_config *c)
     }
     if (c->groups.managed_prefix)
         cJSON_AddStringToObject(o, "managed_prefix", c->groups.managed_prefix);
+    cJSON_AddNumberToObject(o, "max_count", c->groups.max_count);
+    if (c->groups.export_rules)
+        cJSON_AddStringToObject(o, "export_only", "rules");
+    else if (c->groups.export_only.n)
+        js_strs(o, "export_only", &c->groups.export_only);
     cJSON_AddStringToObject(o, "sync", syncs[c->groups.sync]);
     js_strs(o, "excluded", &c->groups.excluded);
 
@@ -1931,6 +1978,8 @@ char *gw_config_json(const gw_config *c)
                                             : e->kind == GW_EXP_GROUPS ? "@groups" : "@source");
     }
 
+    if (c->export_max_bytes)
+        cJSON_AddNumberToObject(root, "export_max_bytes", (double)c->export_max_bytes);
     o = cJSON_AddObjectToObject(root, "access");
     cJSON_AddStringToObject(o, "default", js_access(c->access.deflt));
     p = cJSON_AddArrayToObject(o, "rules");

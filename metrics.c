@@ -47,6 +47,9 @@ static const gw_mfam gw_mfams[GW_MF_COUNT] = {
     [GW_MF_RULE_REPORTS] = {"gwauth_rule_reports_total", "Requests a rule in report mode "
                             "would have denied or allowed (it decides nothing).", "result",
                             report_v, 2},
+    [GW_MF_EXPORTS_TRUNCATED] = {"gwauth_exports_truncated_total", "Allow replies built without "
+                                 "@groups to stay within export_max_bytes (a cached identity "
+                                 "reuses its reply).", NULL, NULL, 1},
 };
 
 const uint64_t gw_db_bucket_us[GW_DB_BUCKETS - 1] = {

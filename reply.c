@@ -1,6 +1,9 @@
 /* reply.c - CGI header blocks for allow and deny (pure). */
 #include "reply.h"
 
+#include <string.h>
+
+#include "config.h"
 #include "util.h"
 
 void gw_reply_deny(gw_buf *out, gw_status st, const char *extra, const char *reason)
@@ -56,6 +59,36 @@ gw_status gw_reply_allow(gw_buf *out, const gw_var *vars, size_t n)
     }
     gw_buf_puts(out, "\r\n");
     return GW_OK;
+}
+
+/* The bytes of the Variable- lines of vars. */
+static size_t export_bytes(const gw_var *vars, size_t n)
+{
+    size_t b = 0;
+    for (size_t i = 0; i < n; i++)
+        if (vars[i].value && *vars[i].value)
+            b += strlen("Variable-: \r\n") + strlen(vars[i].name) + strlen(vars[i].value);
+    return b;
+}
+
+size_t gw_export_fit(const gw_config *cfg, gw_var *vars, size_t n, size_t *bytes, bool *truncated)
+{
+    *bytes = export_bytes(vars, n);
+    *truncated = false;
+    if (!cfg->export_max_bytes || *bytes <= cfg->export_max_bytes)
+        return n;
+    for (size_t i = 0; i < n && i < cfg->exports.n; i++)
+        if (cfg->exports.v[i].kind == GW_EXP_GROUPS && vars[i].value && *vars[i].value) {
+            vars[i].value = NULL;
+            *truncated = true;
+        }
+    if (*truncated) {
+        vars[n].name = GW_GROUPS_TRUNCATED_VAR;
+        vars[n].value = "1";
+        n++;
+    }
+    *bytes = export_bytes(vars, n);
+    return n;
 }
 
 void gw_reply_redirect(gw_buf *out, gw_status st, const char *location, const char *extra)

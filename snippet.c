@@ -51,6 +51,8 @@ static size_t snippet_vars(const gw_config *cfg, const char **vars, size_t max)
         vars[n++] = cfg->exports.v[i].name;
     if (cfg->assertion.enabled && n < max)
         vars[n++] = cfg->assertion.variable;
+    if (cfg->export_max_bytes && n < max)
+        vars[n++] = GW_GROUPS_TRUNCATED_VAR;
     return n;
 }
 

@@ -122,7 +122,7 @@ static gw_status gw_group_add(gw_user *u, const gw_group_source *src, const char
     }
     if (n == 0)
         return GW_OK;
-    if (u->ngroups >= GW_GROUPS_MAX) {
+    if (u->ngroups >= u->max_groups) {
         *why = "too many groups";
         return GW_E_MALFORMED;
     }
@@ -190,7 +190,8 @@ static gw_status gw_groups_source(const cJSON *v, const gw_group_source *src, gw
 static gw_status gw_groups_parse(const gw_config *cfg, const cJSON *claims, gw_user *u,
                                  const char **why)
 {
-    u->groups = calloc(GW_GROUPS_MAX + 1, sizeof(char *));
+    u->max_groups = (size_t)cfg->groups.max_count;
+    u->groups = calloc(u->max_groups + 1, sizeof(char *));
     if (!u->groups) {
         *why = "out of memory";
         return GW_E_INTERNAL;

@@ -26,6 +26,8 @@ typedef struct {
     size_t n;
 } gw_strlist;
 
+#define GW_GROUPS_LIMIT 1024 /* groups.max_count at most: the memberships read back */
+
 /* identity.jwt: issuers that share a key file and audiences, as a
  * provider's realm does. */
 typedef struct {
@@ -170,7 +172,14 @@ typedef struct gw_config {
         gw_group_source *sources; /* "claims", or derived from "claim" */
         size_t nsources;
         char *managed_prefix;     /* "": every group is the sync's */
+        int max_count;            /* more groups in one identity: refused
+                                     (256; at most GW_GROUPS_LIMIT) */
+        bool export_rules;        /* export_only "rules" */
+        gw_strlist export_only;   /* names ("x") and prefixes ("x*") @groups
+                                     exports; n == 0: all (derived from the
+                                     rules' groups_any with export_rules) */
     } groups;
+    size_t export_max_bytes;     /* the exported lines' bound; 0: none */
     struct {
         gw_export *v;
         size_t n;
@@ -279,6 +288,12 @@ void gw_config_free(gw_config *cfg);
 /* Whether groups.sync creates, adds and removes group g: not excluded,
  * and carrying groups.managed_prefix when one is set. */
 bool gw_group_managed(const gw_config *c, const char *g);
+
+/* Whether @groups exports group g (groups.export_only). */
+bool gw_group_exported(const gw_config *c, const char *g);
+
+/* The variable set when export_max_bytes left @groups out. */
+#define GW_GROUPS_TRUNCATED_VAR "GWAUTH_GROUPS_TRUNCATED"
 
 char *gw_read_file(const char *path, size_t *len, int *err);
 

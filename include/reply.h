@@ -7,6 +7,7 @@
 #ifndef GW_REPLY_H
 #define GW_REPLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gwauth.h"
@@ -45,5 +46,14 @@ void gw_reply_redirect(gw_buf *out, gw_status st, const char *location, const ch
  * (the web server would strip it: the application would see another
  * value than gwauth decided on). */
 gw_status gw_reply_allow(gw_buf *out, const gw_var *vars, size_t n);
+
+/* export_max_bytes: vars[i] being cfg's export i (n of them, with room
+ * for one more), the bytes of their Variable- lines; when over the bound,
+ * every @groups variable is left out and GW_GROUPS_TRUNCATED_VAR=1 is
+ * added in their place (*truncated set). Returns the new count. Nothing
+ * is cut inside a value. */
+struct gw_config;
+size_t gw_export_fit(const struct gw_config *cfg, gw_var *vars, size_t n, size_t *bytes,
+                     bool *truncated);
 
 #endif

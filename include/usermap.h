@@ -25,11 +25,12 @@ typedef struct {
     char **groups;     /* the groups claim, when cfg->uses_groups: names cut
                           to GW_GROUP_MAX_CHARS, sorted, unique */
     size_t ngroups;
+    size_t max_groups; /* groups.max_count: more is refused */
     cJSON *claims;     /* the whole claims object (scopes) */
 } gw_user;
 
 #define GW_GROUP_MAX_CHARS 150 /* groups.name is VARCHAR(150) */
-#define GW_GROUPS_MAX 256      /* more groups in one claim is refused */
+#define GW_GROUPS_MAX 256      /* groups.max_count's default */
 
 /* Maximum length in characters of each mapped column, learned from the
  * database; 0 means "no character limit known" (numbers, dates). Same

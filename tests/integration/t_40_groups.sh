@@ -144,3 +144,40 @@ expect_has "...@groups holds them all" "$BODY" "GWAUTH_GROUPS=beta-testers,kc:kc
 expect_eq "...no group without the managed prefix was created" \
     "$(sqlv "SELECT COUNT(*) FROM \`groups\` WHERE name LIKE '%kcg%' AND name NOT LIKE 'kc:%'")" 0
 stack_stop kcg
+
+section "a header budget: 500 groups and export_max_bytes"
+# 500 Keycloak-style group paths: some 11 KiB of @groups, more than the
+# next hop's header limit (8 KiB for many servers and proxies)
+many=$(/usr/bin/python3 -c 'import json; print(json.dumps({"sub": "many-1", "groups": ["/org/unit-%03d/team" % i for i in range(500)]}))')
+STACK_FIELD_SIZE=65536 stack_start budget '{"identity": {"max_bytes": 65536, "cache_seconds": 30},
+  "groups": {"max_count": 600}, "export_max_bytes": 4096,
+  "export": {"REMOTE_USER": "global_id", "GWAUTH_EMAIL": "email", "GWAUTH_GROUPS": "@groups"},
+  "access": {"rules": [{"prefix": "/app/admin/", "groups_any": ["/org/unit-499/team"]}]}}' 1 || return
+mkdir -p "$T/budget/www/app/admin" && cp "$GW_TOP/tests/integration/whoami.cgi" "$T/budget/www/app/admin/whoami"
+req -H "X-Userinfo: $(b64 "$many")" "$(url /app/admin/whoami)"
+expect_eq "500 groups over export_max_bytes: 200, never a 5xx" "$STATUS" 200
+expect_has "...the rules still see every group (the 500th opens /app/admin/)" "$BODY" "REMOTE_USER=many-1"
+expect_has "...@groups is left out and the flag says so" "$BODY" "GWAUTH_GROUPS_TRUNCATED=1"
+expect_hasnt "...no part of the groups is exported (no cut in the middle of a name)" "$BODY" "GWAUTH_GROUPS="
+expect_has "...logged, without the names" "$(grep export_truncated "$T/budget/authz.log")" "event=export_truncated groups=500"
+expect_hasnt "...(none of them)" "$(grep export_truncated "$T/budget/authz.log")" "unit-"
+req -H "X-Userinfo: $(b64 "$many")" "$(url /app/whoami)"
+expect_eq "...again from the cache: the same reply" "$STATUS $(printf '%s' "$BODY" | grep -c 'GWAUTH_GROUPS_TRUNCATED=1')" "200 1"
+req "$(url /gwauth/metrics)"
+expect_eq "...counted in gwauth_exports_truncated_total" \
+    "$(printf '%s\n' "$BODY" | awk '$1 == "gwauth_exports_truncated_total" { print ($2 >= 1) ? "yes" : $2 }')" yes
+req -H "X-Userinfo: $(b64 '{"sub":"few-1","groups":["/org/unit-499/team","/org/other"]}')" "$(url /app/admin/whoami)"
+expect_has "a user with a few groups: @groups as always" "$BODY" "GWAUTH_GROUPS=/org/other,/org/unit-499/team"
+expect_hasnt "...and no flag" "$BODY" "GWAUTH_GROUPS_TRUNCATED"
+over=$(/usr/bin/python3 -c 'import json; print(json.dumps({"sub": "many-2", "groups": ["g%d" % i for i in range(601)]}))')
+expect_deny "more groups than groups.max_count: 400" 400 malformed_userinfo -H "X-Userinfo: $(b64 "$over")" "$(url /app/whoami)"
+stack_stop budget
+
+STACK_FIELD_SIZE=65536 stack_start budget2 '{"identity": {"max_bytes": 65536},
+  "groups": {"max_count": 600, "export_only": "rules"},
+  "export": {"REMOTE_USER": "global_id", "GWAUTH_GROUPS": "@groups"},
+  "access": {"rules": [{"prefix": "/app/admin/", "groups_any": ["/org/unit-499/team", "/org/unit-007/team"]}]}}' 1 || return
+req -H "X-Userinfo: $(b64 "$many")" "$(url /app/whoami)"
+expect_has "groups.export_only \"rules\": @groups holds only the groups the rules name" "$BODY" \
+    "GWAUTH_GROUPS=/org/unit-007/team,/org/unit-499/team"
+stack_stop budget2

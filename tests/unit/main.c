@@ -39,6 +39,16 @@ char *unit_config_error(const char *json)
     return c ? NULL : err;
 }
 
+bool unit_config_refused(const char *json, const char *msg)
+{
+    char *err = unit_config_error(json);
+    bool ok = err && strstr(err, msg);
+    if (!ok)
+        fprintf(stderr, "\n  %s: %s (want %s)\n", json, err ? err : "accepted", msg);
+    free(err);
+    return ok;
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)

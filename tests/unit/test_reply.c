@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "reply.h"
 #include "unit.h"
 
@@ -144,6 +145,75 @@ static void t_allow_refuses_disguise(void)
     gw_buf_free(&b);
 }
 
+/* export_max_bytes: over the bound, @groups goes and the flag comes;
+ * nothing is cut inside a value. */
+static void t_export_fit(void)
+{
+    gw_config *c = unit_config_of("{\"export_max_bytes\":300,\"export\":{\"REMOTE_USER\":\"global_id\","
+                                  "\"GWAUTH_GROUPS\":\"@groups\",\"APP_GROUPS\":\"@groups\"}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    char big[400];
+    memset(big, 'g', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    gw_var v[4] = {{"REMOTE_USER", "alice"}, {"GWAUTH_GROUPS", "a,b"}, {"APP_GROUPS", "a,b"}, {NULL, NULL}};
+    size_t bytes = 0;
+    bool truncated = true;
+    CU_ASSERT_EQUAL(gw_export_fit(c, v, 3, &bytes, &truncated), 3); /* within: as it is */
+    CU_ASSERT_FALSE(truncated);
+    CU_ASSERT_EQUAL(bytes, strlen("Variable-REMOTE_USER: alice\r\nVariable-GWAUTH_GROUPS: a,b\r\n"
+                                  "Variable-APP_GROUPS: a,b\r\n"));
+    v[1].value = v[2].value = big;
+    CU_ASSERT_EQUAL_FATAL(gw_export_fit(c, v, 3, &bytes, &truncated), 4);
+    CU_ASSERT_TRUE(truncated);
+    CU_ASSERT_PTR_NULL(v[1].value);
+    CU_ASSERT_PTR_NULL(v[2].value);
+    CU_ASSERT_STRING_EQUAL(v[0].value, "alice");
+    CU_ASSERT_STRING_EQUAL(v[3].name, "GWAUTH_GROUPS_TRUNCATED");
+    CU_ASSERT_STRING_EQUAL(v[3].value, "1");
+    gw_buf b;
+    gw_buf_init(&b);
+    CU_ASSERT_EQUAL(gw_reply_allow(&b, v, 4), GW_OK);
+    CU_ASSERT_STRING_EQUAL(b.data, "Status: 200 OK\r\nVariable-REMOTE_USER: alice\r\n"
+                                   "Variable-GWAUTH_GROUPS_TRUNCATED: 1\r\n\r\n");
+    gw_buf_free(&b);
+    gw_config_free(c);
+    /* no bound: never */
+    c = unit_config_of("{}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    gw_var w[2] = {{"GWAUTH_GROUPS", big}, {NULL, NULL}};
+    CU_ASSERT_EQUAL(gw_export_fit(c, w, 1, &bytes, &truncated), 1);
+    CU_ASSERT_FALSE(truncated);
+    gw_config_free(c);
+    static const struct { const char *json, *msg; } bad[] = {
+        {"{\"export_max_bytes\":100}", "export_max_bytes: 0 (no bound) or at least 256"},
+        {"{\"export_max_bytes\":-1}", "export_max_bytes: expected an integer from 0 to 1048576"},
+        {"{\"export_max_bytes\":1024,\"export\":{\"GWAUTH_GROUPS_TRUNCATED\":\"email\"}}", "is what export_max_bytes sets"},
+        {"{\"groups\":{\"export_only\":\"rules\"}}", "groups.export_only: \"rules\": no rule names a group"},
+        {"{\"groups\":{\"export_only\":[]}}", "groups.export_only: must not be empty"},
+        {"{\"groups\":{\"export_only\":\"all\"}}", "groups.export_only: expected an array of strings"},
+        {"{\"groups\":{\"max_count\":1025}}", "groups.max_count: expected an integer from 1 to 1024"},
+        {NULL, NULL}};
+    for (int i = 0; bad[i].json; i++)
+        CU_ASSERT_TRUE(unit_config_refused(bad[i].json, bad[i].msg));
+    /* export_only: the rules' groups exactly, or names and prefixes */
+    c = unit_config_of("{\"groups\":{\"export_only\":\"rules\"},\"access\":{\"rules\":["
+                       "{\"prefix\":\"/a/\",\"groups_any\":[\"staff\",\"ops*\"]},{\"prefix\":\"/b/\",\"groups_any\":[\"staff\"]}]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->groups.export_only.n, 2);
+    CU_ASSERT_TRUE(gw_group_exported(c, "staff"));
+    CU_ASSERT_TRUE(gw_group_exported(c, "ops*"));
+    CU_ASSERT_FALSE(gw_group_exported(c, "opsx")); /* a rule's name is a name */
+    CU_ASSERT_FALSE(gw_group_exported(c, "readers"));
+    gw_config_free(c);
+    c = unit_config_of("{\"groups\":{\"export_only\":[\"staff\",\"app:*\"]}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_TRUE(gw_group_exported(c, "app:editors"));
+    CU_ASSERT_TRUE(gw_group_exported(c, "staff"));
+    CU_ASSERT_FALSE(gw_group_exported(c, "staffers"));
+    CU_ASSERT_FALSE(gw_group_exported(c, "ap"));
+    gw_config_free(c);
+}
+
 void unit_reply(void)
 {
     static const unit_test tests[] = {
@@ -152,6 +222,7 @@ void unit_reply(void)
         {"nginx subrequest deny: 401 or 403, the real status and code in headers", t_subrequest_deny},
         {"allow: no value can produce CR or LF", t_allow_never_splits},
         {"allow: no edge white space, C1 control or line separator", t_allow_refuses_disguise},
+        {"export_max_bytes: @groups left out, the flag set; export_only", t_export_fit},
         {NULL, NULL}};
     unit_suite("reply", tests);
 }

@@ -417,14 +417,8 @@ static void t_group_sources(void)
         {"{\"groups\":{\"claims\":[{\"path\":\"a\"},{\"path\":\"a\"}]}}", "groups.claims[1]: the same path and prefix twice"},
         {"{\"groups\":{\"managed_prefix\":\"\"}}", "groups.managed_prefix: must not be empty"},
         {NULL, NULL}};
-    for (int i = 0; bad[i].json; i++) {
-        char *err = unit_config_error(bad[i].json);
-        if (!err || !strstr(err, bad[i].msg)) {
-            fprintf(stderr, "\n  %s: %s (want %s)\n", bad[i].json, err ? err : "accepted", bad[i].msg);
-            CU_FAIL("groups config");
-        }
-        free(err);
-    }
+    for (int i = 0; bad[i].json; i++)
+        CU_ASSERT_TRUE(unit_config_refused(bad[i].json, bad[i].msg));
 }
 
 static void t_groups(void)

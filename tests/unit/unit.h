@@ -2,6 +2,7 @@
 #ifndef GW_UNIT_H
 #define GW_UNIT_H
 
+#include <stdbool.h>
 #include <CUnit/CUnit.h>
 
 #include "config.h"
@@ -33,5 +34,8 @@ gw_config *unit_config_of(const char *json);
 /* The problems of a configuration that is refused (malloc'd), or NULL
  * when it is accepted. */
 char *unit_config_error(const char *json);
+/* True when the configuration is refused with a problem holding msg
+ * (else says what happened on stderr). */
+bool unit_config_refused(const char *json, const char *msg);
 
 #endif
