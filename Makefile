@@ -38,7 +38,7 @@ LDFLAGS  += $(SANFLAGS)
 LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
-CORE := status util cidr json config usermap rules http reply log session cache jwt caller metrics \
+CORE := status util cidr json config usermap rules http reply log session cache jwt caller metrics perms \
         assertion snippet
 # The edges shared by both programs.
 EDGE := db db_session db_admin app keyring accept counters watch signer
@@ -97,7 +97,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/util.o | $(BUILD)
 
 # Fuzz targets: replayed over their corpus by make check (gcc, no fuzzing),
 # fuzzed by make fuzz (clang + libFuzzer + ASan/UBSan).
-FUZZ_TARGETS := userinfo headers redirect path config jwt
+FUZZ_TARGETS := userinfo headers redirect path config jwt perms
 FUZZ_CFLAGS  := $(filter-out -MMD -MP,$(CFLAGS)) -Itests/fuzz -Itests
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h tests/mint.c $(CORE_OBJ) | $(BUILD)

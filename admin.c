@@ -23,6 +23,7 @@
 #include "db_admin.h"
 #include "gwauth.h"
 #include "log.h"
+#include "perms.h"
 #include "rules.h"
 #include "signer.h"
 #include "snippet.h"
@@ -524,6 +525,22 @@ static int cmd_explain(admin *a, int argc, char **argv)
             why = "not JSON";
         have = st == GW_OK;
     }
+    char *perr = NULL;
+    gw_perms *perms = NULL;
+    if (*c->access.permissions_file && st == GW_OK) {
+        char *text = gw_read_file(c->access.permissions_file, &(size_t){0}, &(int){0});
+        perms = text ? gw_perms_parse(text, strlen(text), &perr) : NULL;
+        free(text);
+        if (!perms) {
+            fprintf(stderr, "gwauth-admin: explain: %s: %s", c->access.permissions_file,
+                    perr ? perr : "cannot read\n");
+            free(perr);
+            cJSON_Delete(o);
+            if (have)
+                gw_user_free(&u);
+            return EX_ERROR;
+        }
+    }
     char *norm = NULL;
     const gw_rule *rule = NULL, *trial = NULL; /* trial: in report mode */
     gw_status would = GW_OK;
@@ -574,10 +591,20 @@ static int cmd_explain(admin *a, int argc, char **argv)
             size_t k = 0;
             for (const cJSON *g = groups->child; g && gv; g = g->next)
                 gv[k++] = g->valuestring;
-            st = gv ? gw_access_decide(c, rule, have, gv, ng, have ? u.claims : NULL) : GW_E_INTERNAL;
+            gw_access_subject subj = {have, gv, ng, have ? u.claims : NULL, have ? u.id : NULL,
+                                      perms};
+            st = gv ? gw_access_decide(c, rule, &subj) : GW_E_INTERNAL;
             trial = gw_rule_report_match(c, norm, method ? method : "GET");
             if (gv && trial)
-                would = gw_access_decide(c, trial, have, gv, ng, have ? u.claims : NULL);
+                would = gw_access_decide(c, trial, &subj);
+            if (gv && perms && have) {
+                gw_buf pl;
+                gw_buf_init(&pl);
+                gw_buf_add(&pl, "", 0);
+                gw_perms_list(perms, u.id, gv, ng, &pl);
+                cJSON_AddStringToObject(o, "permissions", pl.data ? pl.data : "");
+                gw_buf_free(&pl);
+            }
             free(gv);
             why = st == GW_E_UNAUTHENTICATED ? "no identity" : NULL;
         }
@@ -615,6 +642,7 @@ static int cmd_explain(admin *a, int argc, char **argv)
         cJSON_AddStringToObject(o, "note", "identity.jwt is on: the token was not checked, and "
                                            "its claims would replace these");
     free(norm);
+    gw_perms_free(perms);
     gw_rows_free(&ur);
     if (have)
         gw_user_free(&u);

@@ -601,6 +601,13 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         gw_buf_init(&problems);
         gw_buf_init(&notes);
         int n = gw_db_check(cfg, &problems, &notes);
+        if (*cfg->access.permissions_file) {
+            char *kerr = NULL;
+            gw_keyring *perms = gw_watched_open(cfg->access.permissions_file, &gw_file_permissions, &kerr);
+            n += (int)gw_buf_prefix_lines(&problems, "access.permissions_file", kerr);
+            gw_keyring_free(perms);
+            free(kerr);
+        }
         for (size_t i = 0; i < cfg->identity.jwt.nrealms; i++) {
             const gw_jwt_realm *r = &cfg->identity.jwt.realms[i];
             bool seen = false;

@@ -23,6 +23,7 @@
 #include "http.h"
 #include "keyring.h"
 #include "log.h"
+#include "perms.h"
 #include "reply.h"
 #include "rules.h"
 #include "session.h"
@@ -48,6 +49,10 @@ typedef struct {
     const char **avalues;
     size_t nclaims;
     gw_buf jws;               /* an assertion being signed */
+    gw_keyring *perms_file;   /* access.permissions_file, or NULL */
+    const gw_perms *perms;    /* its permissions, for this request */
+    unsigned perms_gen;       /* their generation the cache was filled with */
+    gw_buf perm_csv;          /* the @permissions export being built */
 } authz;
 
 /* What the reply of an allowed request is made of: from the cache, or
@@ -57,6 +62,7 @@ typedef struct {
     char *const *groups;
     size_t ngroups;
     const cJSON *claims;
+    const char *user;         /* the global id, for permissions */
     const char *allow;        /* the allow reply, without the assertion */
     size_t allow_len;
     const char *abody;        /* the assertion's subject claims, or NULL */
@@ -108,6 +114,8 @@ static void authz_stop(gw_program *p)
     gw_buf_free(&a->allow);
     gw_buf_free(&a->abody);
     gw_buf_free(&a->jws);
+    gw_buf_free(&a->perm_csv);
+    gw_keyring_free(a->perms_file);
     memset(a, 0, sizeof(*a));
 }
 
@@ -149,6 +157,19 @@ static int authz_start(gw_program *p, const gw_config *cfg)
         gw_log(GW_LOG_INFO, "event=assertion_keys_loaded keys=%zu kid=%s alg=%s",
                gw_keyset_count(k), gw_signkey_kid(gw_keyset_signer(k)),
                gw_signkey_alg(gw_keyset_signer(k)));
+    }
+    if (*cfg->access.permissions_file) {
+        char *errors = NULL;
+        if (!(a->perms_file = gw_watched_open(cfg->access.permissions_file, &gw_file_permissions,
+                                              &errors))) {
+            gw_log_lines(GW_LOG_ERROR, "start_failed", errors);
+            free(errors);
+            authz_stop(p);
+            return 1;
+        }
+        a->perms = gw_watched_get(a->perms_file, time(NULL), &a->perms_gen);
+        gw_log(GW_LOG_INFO, "event=permissions_loaded permissions=%zu file=\"%s\"",
+               gw_perms_count(a->perms), cfg->access.permissions_file);
     }
     if (cfg->identity.jwt.enabled) {
         char *errors = NULL;
@@ -283,6 +304,14 @@ static gw_status authz_user_switch(authz *a, char *const *envp, const char *glob
     return GW_OK;
 }
 
+/* The user's global id: the session's or the identity's. */
+static const char *authz_global_id(const authz_req *r)
+{
+    if (!r->identity || !r->source)
+        return NULL;
+    return strcmp(r->source, "session") == 0 ? r->res.global_id : r->user.id;
+}
+
 /* Step 8: the allow reply for this identity, one Variable- line per
  * export with a value, into a->allow. */
 static gw_status authz_allow(authz *a, authz_req *r)
@@ -293,7 +322,18 @@ static gw_status authz_allow(authz *a, authz_req *r)
         a->vars[i].name = e->name;
         a->vars[i].value = e->kind == GW_EXP_COLUMN ? r->res.exports[i]
                            : e->kind == GW_EXP_SOURCE ? r->source
+                           : e->kind == GW_EXP_PERMISSIONS ? NULL
                            : r->groups_csv;
+    }
+    if (cfg->access.uses_permissions) {
+        gw_buf_reset(&a->perm_csv);
+        gw_buf_add(&a->perm_csv, "", 0);
+        gw_perms_list(a->perms, authz_global_id(r), r->groups, r->ngroups, &a->perm_csv);
+        if (a->perm_csv.oom)
+            return GW_E_INTERNAL;
+        for (size_t i = 0; i < cfg->exports.n; i++)
+            if (cfg->exports.v[i].kind == GW_EXP_PERMISSIONS)
+                a->vars[i].value = a->perm_csv.data;
     }
     size_t bytes;
     bool truncated;
@@ -315,7 +355,7 @@ static gw_status authz_allow(authz *a, authz_req *r)
         a->avalues[k] = v && *v ? v : NULL;
     }
     gw_assertion_subject sub = {
-        .sub = strcmp(r->source, "session") == 0 ? r->res.global_id : r->user.id,
+        .sub = authz_global_id(r),
         .uid = r->user_id, .names = a->anames, .values = a->avalues, .n = a->nclaims,
         .groups = r->groups, .ngroups = r->ngroups, .with_groups = cfg->uses_groups};
     gw_buf_reset(&a->abody);
@@ -364,10 +404,11 @@ static gw_status authz_access(authz *a, char *const *envp, const char *path,
     const gw_config *cfg = a->cfg;
     const char *method = gw_env_get(envp, "REQUEST_METHOD");
     const gw_rule *rule = gw_rule_match(cfg, path, method);
-    gw_status st = gw_access_decide(cfg, rule, s->identity, s->groups, s->ngroups, s->claims);
+    gw_access_subject as = {s->identity, s->groups, s->ngroups, s->claims, s->user, a->perms};
+    gw_status st = gw_access_decide(cfg, rule, &as);
     const gw_rule *trial = gw_rule_report_match(cfg, path, method);
     if (trial) { /* a rule being tried: what it would say, never what happens */
-        gw_status would = gw_access_decide(cfg, trial, s->identity, s->groups, s->ngroups, s->claims);
+        gw_status would = gw_access_decide(cfg, trial, &as);
         gw_count(GW_MF_RULE_REPORTS, would == GW_OK ? GW_M_WOULD_ALLOW : GW_M_WOULD_DENY, 1);
         if (would != GW_OK)
             gw_log(GW_LOG_INFO, "event=rule_report rule=\"%s\" would=%d code=%s enforced=%d",
@@ -450,6 +491,14 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         tok.realms = gw_trust_get(a->keys, now, &gen, &tok.nrealms);
         authz_keys_changed(a, gen);
     }
+    if (a->perms_file) {
+        unsigned gen;
+        a->perms = gw_watched_get(a->perms_file, now, &gen);
+        if (gen != a->perms_gen) { /* @permissions of the old file goes */
+            a->perms_gen = gen;
+            gw_cache_clear(a->cache);
+        }
+    }
     if (a->signer) {
         unsigned gen;
         a->sign_keys = gw_signer_get(a->signer, now, &gen);
@@ -475,7 +524,7 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
             if (authz_user_switch(a, envp, hit->user_id) != GW_OK)
                 gw_log(GW_LOG_WARN, "event=user_switch_unchecked reason=\"database unavailable\"");
             authz_subject hs = {.identity = true, .groups = hit->groups, .ngroups = hit->ngroups,
-                                .claims = hit->claims, .allow = hit->reply,
+                                .claims = hit->claims, .user = hit->user_id, .allow = hit->reply,
                                 .allow_len = hit->reply_len, .abody = hit->abody, .key = key,
                                 .entry = hit};
             return authz_access(a, envp, r->path, &hs, now, out, o);
@@ -559,7 +608,8 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
     }
     o->source = r->source;
     authz_subject ms = {.identity = r->identity, .groups = r->groups, .ngroups = r->ngroups,
-                        .claims = r->have_user ? r->user.claims : NULL, .allow = a->allow.data,
+                        .claims = r->have_user ? r->user.claims : NULL,
+                        .user = authz_global_id(r), .allow = a->allow.data,
                         .allow_len = a->allow.len, .abody = a->abody.data,
                         .key = entry ? key : NULL, .entry = entry};
     return authz_access(a, envp, r->path, &ms, now, out, o);

@@ -995,7 +995,7 @@ static void parse_export(cfgp *p, gw_config *c, const cJSON *root)
             continue;
         }
         if (!cJSON_IsString(e)) {
-            cfg_err(p, ip, "expected a users column, \"@groups\" or \"@source\"");
+            cfg_err(p, ip, "expected a users column, \"@groups\", \"@source\" or \"@permissions\"");
             continue;
         }
         gw_export x = {0};
@@ -1004,10 +1004,12 @@ static void parse_export(cfgp *p, gw_config *c, const cJSON *root)
             x.kind = GW_EXP_GROUPS;
         else if (strcmp(v, "@source") == 0)
             x.kind = GW_EXP_SOURCE;
+        else if (strcmp(v, "@permissions") == 0)
+            x.kind = GW_EXP_PERMISSIONS;
         else if (gw_is_identifier(v))
             x.kind = GW_EXP_COLUMN;
         else {
-            cfg_err(p, ip, "expected a users column, \"@groups\" or \"@source\"");
+            cfg_err(p, ip, "expected a users column, \"@groups\", \"@source\" or \"@permissions\"");
             continue;
         }
         gw_export *d = &c->exports.v[c->exports.n++];
@@ -1035,6 +1037,7 @@ static void rules_free(gw_config *c)
         free(c->access.rules[i].prefix);
         strlist_free(&c->access.rules[i].groups_any);
         strlist_free(&c->access.rules[i].scopes_any);
+        strlist_free(&c->access.rules[i].permissions_any);
         strlist_free(&c->access.rules[i].methods);
         free(c->access.rules[i].audience);
     }
@@ -1094,10 +1097,10 @@ static gw_claim_match *get_matches(cfgp *p, gw_config *c, const cJSON *rule, con
 
 static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
 {
-    static const char *const keys[] = {"default", "rules", "login_redirect", NULL};
+    static const char *const keys[] = {"default", "rules", "login_redirect", "permissions_file", NULL};
     static const char *const rkeys[] = {"prefix", "access", "groups_any", "scopes_any",
-                                        "claims_any", "claims_all", "mode", "audience",
-                                        "methods", NULL};
+                                        "claims_any", "claims_all", "permissions_any", "mode",
+                                        "audience", "methods", NULL};
     static const char *const modes[] = {"enforce", "report", NULL};
     char path[256], kp[256], ip[300];
     const cJSON *o = cfg_object(p, root, "", "access", keys, path, sizeof(path));
@@ -1105,6 +1108,11 @@ static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
     get_enum(p, o, path, "default", gw_access_names, &d);
     c->access.deflt = (gw_access)d;
     get_str(p, o, path, "login_redirect", S_ANY, &c->access.login_redirect);
+    if (!c->access.permissions_file)
+        set_str(&c->access.permissions_file, "");
+    get_str(p, o, path, "permissions_file", S_ANY, &c->access.permissions_file);
+    if (*c->access.permissions_file && c->access.permissions_file[0] != '/')
+        cfg_err(p, "access.permissions_file", "must be an absolute path (or empty for none)");
     const cJSON *rl = cfg_member(p, o, path, "rules", cJSON_Array, "an array of objects");
     if (!rl)
         return;
@@ -1134,14 +1142,16 @@ static void parse_access(cfgp *p, gw_config *c, const cJSON *root)
         get_strlist(p, e, ip, "scopes_any", S_NONEMPTY, &r->scopes_any);
         r->claims_any = get_matches(p, c, e, ip, "claims_any", &r->nclaims_any);
         r->claims_all = get_matches(p, c, e, ip, "claims_all", &r->nclaims_all);
+        get_strlist(p, e, ip, "permissions_any", S_NONEMPTY, &r->permissions_any);
         int mode = 0;
         get_enum(p, e, ip, "mode", modes, &mode);
         r->report = mode == 1;
         c->access.nreport += r->report;
         if (r->access == GW_ACCESS_DENY &&
-            (r->groups_any.n || r->scopes_any.n || r->nclaims_any || r->nclaims_all))
+            (r->groups_any.n || r->scopes_any.n || r->nclaims_any || r->nclaims_all ||
+             r->permissions_any.n))
             cfg_err(p, ip, "access \"deny\" refuses every request: groups_any, scopes_any, "
-                           "claims_any and claims_all would change nothing");
+                           "claims_any, claims_all and permissions_any would change nothing");
         get_str(p, e, ip, "audience", S_NONEMPTY, &r->audience);
         if (r->report && r->audience)
             cfg_err(p, ip, "audience: a rule in report mode decides nothing, so it names no audience");
@@ -1483,7 +1493,15 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
             !c->id_export)
             c->id_export = c->exports.v[i].name;
         c->uses_groups |= c->exports.v[i].kind == GW_EXP_GROUPS;
+        c->access.uses_permissions |= c->exports.v[i].kind == GW_EXP_PERMISSIONS;
     }
+    for (size_t i = 0; i < c->access.nrules; i++)
+        c->access.uses_permissions |= c->access.rules[i].permissions_any.n > 0;
+    /* a permission is held by the user or by one of its groups */
+    c->uses_groups |= c->access.uses_permissions;
+    if (c->access.uses_permissions && !*c->access.permissions_file)
+        cfg_err(p, "access.permissions_file", "required by permissions_any and @permissions: the "
+                                              "absolute path of the permissions specification");
     for (size_t i = 0; i < c->access.nrules; i++) {
         c->uses_groups |= c->access.rules[i].groups_any.n > 0;
         for (size_t k = 0; c->groups.export_rules && k < c->access.rules[i].groups_any.n; k++)
@@ -1797,6 +1815,7 @@ void gw_config_free(gw_config *c)
     exports_free(c);
     rules_free(c);
     free(c->access.login_redirect);
+    free(c->access.permissions_file);
     free(c->access.login_path);
     free(c->session.cookie);
     free(c->session.same_site);
@@ -1975,7 +1994,8 @@ char *gw_config_json(const gw_config *c)
     for (size_t i = 0; o && i < c->exports.n; i++) {
         const gw_export *e = &c->exports.v[i];
         cJSON_AddStringToObject(o, e->name, e->kind == GW_EXP_COLUMN ? e->column
-                                            : e->kind == GW_EXP_GROUPS ? "@groups" : "@source");
+                                            : e->kind == GW_EXP_GROUPS ? "@groups"
+                                            : e->kind == GW_EXP_SOURCE ? "@source" : "@permissions");
     }
 
     if (c->export_max_bytes)
@@ -1994,6 +2014,8 @@ char *gw_config_json(const gw_config *c)
         js_strs(q, "scopes_any", &r->scopes_any);
         js_matches(q, "claims_any", r->claims_any, r->nclaims_any);
         js_matches(q, "claims_all", r->claims_all, r->nclaims_all);
+        if (r->permissions_any.n)
+            js_strs(q, "permissions_any", &r->permissions_any);
         if (r->report)
             cJSON_AddStringToObject(q, "mode", "report");
         if (r->audience)
@@ -2003,6 +2025,7 @@ char *gw_config_json(const gw_config *c)
         cJSON_AddItemToArray(p, q);
     }
     cJSON_AddStringToObject(o, "login_redirect", c->access.login_redirect);
+    cJSON_AddStringToObject(o, "permissions_file", c->access.permissions_file);
 
     o = cJSON_AddObjectToObject(root, "session");
     cJSON_AddBoolToObject(o, "enabled", c->session.enabled);

@@ -11,31 +11,54 @@
 
 #include "counters.h"
 #include "log.h"
+#include "perms.h"
 #include "util.h"
 #include "watch.h"
 
+/* What a watched file holds, and how the log and the metrics name it. */
+struct gw_file_kind {
+    const char *event; /* event=<event>_reloaded, <event>_refused */
+    void *(*parse)(const char *text, size_t len, char **errors);
+    void (*free)(void *value);
+    void (*describe)(const void *value, char *buf, size_t n); /* "keys=2 skipped=0" */
+    gw_mfamily family; /* reloads taken (GW_M_OK) or refused */
+};
+
 struct gw_keyring {
     char *path;
-    gw_jwks *keys;
+    const gw_file_kind *kind;
+    void *value;
     unsigned generation;
     time_t checked;   /* last stat, in whole seconds */
-    gw_file_id loaded;   /* the file the keys came from */
+    gw_file_id loaded;   /* the file the value came from */
     gw_file_id refused;  /* the last version refused, so it is logged once */
     long long rechecked; /* monotonic ms of the last gw_keyring_recheck */
 };
 
-static void *keyring_parse(const char *text, size_t len, char **errors)
+static void *jwks_parse(const char *text, size_t len, char **errors)
 {
     return gw_jwks_parse(text, len, errors);
 }
-
-/* Reads and parses path; NULL with *errors, each line naming the file. */
-static gw_jwks *keyring_read(const char *path, char **errors)
+static void jwks_free(void *v) { gw_jwks_free(v); }
+static void jwks_describe(const void *v, char *buf, size_t n)
 {
-    return gw_parse_file(path, keyring_parse, errors);
+    snprintf(buf, n, "keys=%zu skipped=%zu", gw_jwks_count(v), gw_jwks_skipped(v));
 }
+const gw_file_kind gw_file_jwks = {"jwks", jwks_parse, jwks_free, jwks_describe, GW_MF_JWKS};
 
-gw_keyring *gw_keyring_open(const char *path, char **errors)
+static void *perms_parse(const char *text, size_t len, char **errors)
+{
+    return gw_perms_parse(text, len, errors);
+}
+static void perms_free(void *v) { gw_perms_free(v); }
+static void perms_describe(const void *v, char *buf, size_t n)
+{
+    snprintf(buf, n, "permissions=%zu", gw_perms_count(v));
+}
+const gw_file_kind gw_file_permissions = {"permissions", perms_parse, perms_free, perms_describe,
+                                          GW_MF_PERMISSIONS};
+
+gw_keyring *gw_watched_open(const char *path, const gw_file_kind *kind, char **errors)
 {
     *errors = NULL;
     gw_keyring *r = calloc(1, sizeof(*r));
@@ -44,13 +67,19 @@ gw_keyring *gw_keyring_open(const char *path, char **errors)
         *errors = strdup("out of memory\n");
         return NULL;
     }
+    r->kind = kind;
     r->loaded = gw_file_id_of(path);
-    if (!(r->keys = keyring_read(path, errors))) {
+    if (!(r->value = gw_parse_file(path, kind->parse, errors))) {
         gw_keyring_free(r);
         return NULL;
     }
     r->checked = time(NULL);
     return r;
+}
+
+gw_keyring *gw_keyring_open(const char *path, char **errors)
+{
+    return gw_watched_open(path, &gw_file_jwks, errors);
 }
 
 /* Looks at the file and re-reads it when it changed. */
@@ -59,32 +88,35 @@ static void keyring_look(gw_keyring *r)
     gw_file_id f = gw_file_id_of(r->path);
     if (gw_file_id_eq(&f, &r->loaded) || gw_file_id_eq(&f, &r->refused))
         return;
-    char *errors = NULL;
-    gw_jwks *k = f.missing ? NULL : keyring_read(r->path, &errors);
-    if (k) {
-        gw_jwks_free(r->keys);
-        r->keys = k;
+    char *errors = NULL, what[96];
+    const char *ev = r->kind->event;
+    void *v = f.missing ? NULL : gw_parse_file(r->path, r->kind->parse, &errors);
+    if (v) {
+        r->kind->free(r->value);
+        r->value = v;
         r->loaded = f;
         memset(&r->refused, 0, sizeof(r->refused));
         r->generation++;
-        gw_log(GW_LOG_INFO, "event=jwks_reloaded keys=%zu skipped=%zu file=\"%s\"",
-               gw_jwks_count(k), gw_jwks_skipped(k), r->path);
-        gw_count(GW_MF_JWKS, GW_M_OK, 1);
+        r->kind->describe(v, what, sizeof(what));
+        gw_log(GW_LOG_INFO, "event=%s_reloaded %s file=\"%s\"", ev, what, r->path);
+        gw_count(r->kind->family, GW_M_OK, 1);
     } else {
-        gw_count(GW_MF_JWKS, GW_M_REFUSED, 1);
+        gw_count(r->kind->family, GW_M_REFUSED, 1);
         r->refused = f;
+        char event[64];
+        snprintf(event, sizeof(event), "%s_refused", ev);
         if (f.missing)
-            gw_log(GW_LOG_ERROR, "event=jwks_refused problem=\"%s: cannot read: %s\"", r->path,
+            gw_log(GW_LOG_ERROR, "event=%s problem=\"%s: cannot read: %s\"", event, r->path,
                    strerror(f.missing));
         else
-            gw_log_lines(GW_LOG_ERROR, "jwks_refused", errors);
-        gw_log(GW_LOG_ERROR, "event=jwks_refused keeping=previous keys=%zu file=\"%s\"",
-               gw_jwks_count(r->keys), r->path);
+            gw_log_lines(GW_LOG_ERROR, event, errors);
+        r->kind->describe(r->value, what, sizeof(what));
+        gw_log(GW_LOG_ERROR, "event=%s keeping=previous %s file=\"%s\"", event, what, r->path);
         free(errors);
     }
 }
 
-const gw_jwks *gw_keyring_get(gw_keyring *r, time_t now, unsigned *generation)
+const void *gw_watched_get(gw_keyring *r, time_t now, unsigned *generation)
 {
     if (now != r->checked) {
         r->checked = now;
@@ -92,7 +124,12 @@ const gw_jwks *gw_keyring_get(gw_keyring *r, time_t now, unsigned *generation)
     }
     if (generation)
         *generation = r->generation;
-    return r->keys;
+    return r->value;
+}
+
+const gw_jwks *gw_keyring_get(gw_keyring *r, time_t now, unsigned *generation)
+{
+    return gw_watched_get(r, now, generation);
 }
 
 bool gw_keyring_recheck(gw_keyring *r)
@@ -144,7 +181,7 @@ gw_trust *gw_trust_open(const gw_config *cfg, char **errors)
         t->ring_of[i] = k;
         t->realms[i].issuers = &r->issuers;
         t->realms[i].audiences = &r->audiences;
-        t->realms[i].keys = t->rings[k]->keys;
+        t->realms[i].keys = t->rings[k]->value;
     }
     t->nrealms = n;
     return t;
@@ -159,7 +196,7 @@ const gw_jwt_trust *gw_trust_get(gw_trust *t, time_t now, unsigned *generation, 
         g += one;
     }
     for (size_t i = 0; i < t->nrealms; i++)
-        t->realms[i].keys = t->rings[t->ring_of[i]]->keys;
+        t->realms[i].keys = t->rings[t->ring_of[i]]->value;
     if (generation)
         *generation = g;
     *n = t->nrealms;
@@ -172,16 +209,18 @@ bool gw_trust_recheck(gw_trust *t)
     for (size_t k = 0; k < t->nrings; k++)
         changed = gw_keyring_recheck(t->rings[k]) || changed;
     for (size_t i = 0; changed && i < t->nrealms; i++)
-        t->realms[i].keys = t->rings[t->ring_of[i]]->keys;
+        t->realms[i].keys = t->rings[t->ring_of[i]]->value;
     return changed;
 }
 
 void gw_trust_log(const gw_trust *t)
 {
     for (size_t k = 0; k < t->nrings; k++)
-        gw_log(GW_LOG_INFO, "event=jwks_loaded keys=%zu skipped=%zu file=\"%s\"",
-               gw_jwks_count(t->rings[k]->keys), gw_jwks_skipped(t->rings[k]->keys),
-               t->rings[k]->path);
+    {
+        char what[96];
+        jwks_describe(t->rings[k]->value, what, sizeof(what));
+        gw_log(GW_LOG_INFO, "event=jwks_loaded %s file=\"%s\"", what, t->rings[k]->path);
+    }
 }
 
 void gw_trust_free(gw_trust *t)
@@ -200,7 +239,8 @@ void gw_keyring_free(gw_keyring *r)
 {
     if (!r)
         return;
-    gw_jwks_free(r->keys);
+    if (r->value)
+        r->kind->free(r->value);
     free(r->path);
     free(r);
 }

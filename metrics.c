@@ -50,6 +50,9 @@ static const gw_mfam gw_mfams[GW_MF_COUNT] = {
     [GW_MF_EXPORTS_TRUNCATED] = {"gwauth_exports_truncated_total", "Allow replies built without "
                                  "@groups to stay within export_max_bytes (a cached identity "
                                  "reuses its reply).", NULL, NULL, 1},
+    [GW_MF_PERMISSIONS] = {"gwauth_permissions_reloads_total", "Changed access.permissions_file "
+                           "taken, or refused with the previous permissions kept.", "result",
+                           result_v, 2},
 };
 
 const uint64_t gw_db_bucket_us[GW_DB_BUCKETS - 1] = {

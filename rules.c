@@ -8,6 +8,7 @@
 
 #include "http.h"
 #include "json.h"
+#include "perms.h"
 #include "util.h"
 
 static int hexval(char c)
@@ -206,9 +207,12 @@ static bool match_holds(const gw_claim_match *m, const cJSON *claims)
     return m->all;
 }
 
-gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, int has_identity,
-                           char *const *groups, size_t ngroups, const cJSON *claims)
+gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, const gw_access_subject *s)
 {
+    int has_identity = s->identity;
+    char *const *groups = s->groups;
+    size_t ngroups = s->ngroups;
+    const cJSON *claims = s->claims;
     gw_access a = rule ? rule->access : cfg->access.deflt;
     if (a == GW_ACCESS_DENY)
         return GW_E_FORBIDDEN;
@@ -240,6 +244,13 @@ gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, int has_id
     for (size_t i = 0; i < rule->nclaims_all; i++)
         if (!match_holds(&rule->claims_all[i], claims))
             return GW_E_FORBIDDEN;
+    if (rule->permissions_any.n) {
+        bool ok = false;
+        for (size_t i = 0; i < rule->permissions_any.n && !ok; i++)
+            ok = gw_perms_has(s->perms, rule->permissions_any.v[i], s->user, groups, ngroups);
+        if (!ok)
+            return GW_E_FORBIDDEN;
+    }
     return GW_OK;
 }
 

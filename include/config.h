@@ -18,7 +18,7 @@ typedef enum { GW_SRC_APISIX, GW_SRC_HEADERS } gw_source;
 typedef enum { GW_SYNC_OFF, GW_SYNC_EXISTING, GW_SYNC_CREATE } gw_sync;
 typedef enum { GW_ACCESS_ANONYMOUS, GW_ACCESS_AUTHENTICATED, GW_ACCESS_DENY } gw_access;
 extern const char *const gw_access_names[]; /* "anonymous", ... by gw_access */
-typedef enum { GW_EXP_COLUMN, GW_EXP_GROUPS, GW_EXP_SOURCE } gw_export_kind;
+typedef enum { GW_EXP_COLUMN, GW_EXP_GROUPS, GW_EXP_SOURCE, GW_EXP_PERMISSIONS } gw_export_kind;
 typedef enum { GW_LOG_DEBUG, GW_LOG_INFO, GW_LOG_WARN, GW_LOG_ERROR } gw_log_level;
 
 typedef struct {
@@ -99,6 +99,7 @@ typedef struct {
     size_t nclaims_any;
     gw_claim_match *claims_all; /* every one must hold */
     size_t nclaims_all;
+    gw_strlist permissions_any; /* access.permissions_file: one must be held */
     bool report;          /* "mode": "report": evaluated, logged and
                              counted, never enforced */
     gw_strlist methods;   /* the request methods it applies to; none: all */
@@ -189,6 +190,8 @@ typedef struct gw_config {
         gw_rule *rules;
         size_t nrules;
         size_t nreport;      /* derived: rules in report mode */
+        char *permissions_file; /* "": none */
+        bool uses_permissions;  /* derived: a permissions_any rule or an @permissions export */
         gw_strlist claim_paths; /* derived: every path the matchers read */
         char *login_redirect;
         char *login_path;    /* its normalized local path, or NULL (derived) */

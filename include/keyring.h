@@ -1,5 +1,6 @@
 /*
- * keyring.h - the JWKS file of identity.jwt, kept current: read at start,
+ * keyring.h - the JWKS file of identity.jwt (and the permissions file of
+ * access.permissions_file), kept current: read at start,
  * looked at again (stat) at most once a second, and re-read when its
  * inode, size or modification time changed, so a key rotation needs no
  * restart. A new file that cannot be read or holds a refused key keeps
@@ -16,6 +17,14 @@
 #include "jwt.h"
 
 typedef struct gw_keyring gw_keyring;
+
+/* Any such file: what it holds (gw_file_jwks: a gw_jwks; gw_file_permissions:
+ * a gw_perms), read the same way, logged as event=<kind>_reloaded and
+ * <kind>_refused, counted in the kind's reloads family. */
+typedef struct gw_file_kind gw_file_kind;
+extern const gw_file_kind gw_file_jwks, gw_file_permissions;
+gw_keyring *gw_watched_open(const char *path, const gw_file_kind *kind, char **errors);
+const void *gw_watched_get(gw_keyring *r, time_t now, unsigned *generation);
 
 /* Reads and checks path now. NULL on failure, with *errors (malloc'd)
  * naming the file and each problem, one per line. */

@@ -30,6 +30,7 @@ typedef enum {
     GW_MF_ASSERTION_KEYS,  /* gwauth_assertion_key_reloads_total{result} */
     GW_MF_RULE_REPORTS,    /* gwauth_rule_reports_total{result} */
     GW_MF_EXPORTS_TRUNCATED, /* gwauth_exports_truncated_total */
+    GW_MF_PERMISSIONS,     /* gwauth_permissions_reloads_total{result} */
     GW_MF_COUNT
 } gw_mfamily;
 

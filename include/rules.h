@@ -29,13 +29,21 @@ const gw_rule *gw_rule_match(const gw_config *cfg, const char *path, const char 
 const gw_rule *gw_rule_report_match(const gw_config *cfg, const char *path, const char *method);
 
 /* What the request may do under rule (NULL: access.default), given
- * whether it carries an identity, the user's groups (sorted or not) and
- * the claims (for scopes_any, claims_any and claims_all; NULL when the
- * identity comes from a session, which meets none of them). "deny" is
+ * whether it carries an identity, the user's groups, the claims (for
+ * scopes_any, claims_any and claims_all; NULL when the identity comes from
+ * a session, which meets none of them) and the permissions its user or
+ * groups hold (permissions_any; none without perms). "deny" is
  * GW_E_FORBIDDEN with or without an identity. Returns GW_OK,
  * GW_E_UNAUTHENTICATED or GW_E_FORBIDDEN. */
-gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, int has_identity,
-                           char *const *groups, size_t ngroups, const cJSON *claims);
+typedef struct {
+    int identity;            /* the request carries one */
+    char *const *groups;     /* the user's groups (sorted or not) */
+    size_t ngroups;
+    const cJSON *claims;     /* NULL for a session */
+    const char *user;        /* the global id, for permissions_any */
+    const struct gw_perms *perms; /* access.permissions_file's, or NULL */
+} gw_access_subject;
+gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, const gw_access_subject *s);
 
 /* access.login_redirect with "next=<request URI, percent-encoded>"
  * appended (with '?' or '&'); malloc'd, NULL when no login_redirect is

@@ -16,7 +16,7 @@ urc=$?
 echo
 echo "== fuzz corpora replayed (tests/fuzz/corpus/<target>)"
 fp=0 ff=0
-for t in userinfo headers redirect path config jwt; do
+for t in userinfo headers redirect path config jwt perms; do
     if out=$("$top/${GW_BUILD:-build}/fuzz/replay_$t" "$top/tests/fuzz/corpus/$t" 2>&1); then
         fp=$((fp + 1)); echo "ok   - fuzz $t: $out"
     else

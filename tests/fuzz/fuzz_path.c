@@ -32,8 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const gw_rule *r = gw_rule_match(cfg, path, "GET");
         FUZZ_CHECK(r != NULL); /* "/" matches everything */
         char *staff[] = {"staff"};
-        gw_access_decide(cfg, r, 0, NULL, 0, NULL);
-        gw_access_decide(cfg, r, 1, staff, 1, NULL);
+        gw_access_decide(cfg, r, &(gw_access_subject){0, NULL, 0, NULL, NULL, NULL});
+        gw_access_decide(cfg, r, &(gw_access_subject){1, staff, 1, NULL, NULL, NULL});
         char *loc = gw_login_location(cfg, uri);
         FUZZ_CHECK(loc && strncmp(loc, "/login?next=", 12) == 0);
         for (char *p = loc; *p; p++)

@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t i = 0; i < u.nfields; i++)
                 FUZZ_CHECK(!u.fields[i] || gw_utf8_valid((const unsigned char *)u.fields[i],
                                                          strlen(u.fields[i])));
-            gw_access_decide(cfg, gw_rule_match(cfg, "/a/x", "GET"), 1, u.groups, u.ngroups, u.claims);
+            gw_access_decide(cfg, gw_rule_match(cfg, "/a/x", "GET"), &(gw_access_subject){1, u.groups, u.ngroups, u.claims, NULL, NULL});
             gw_user_free(&u);
         }
     }

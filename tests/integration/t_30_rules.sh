@@ -152,3 +152,42 @@ expect_deny "...without an identity the enforced rule still answers: 401" 401 un
 out=$("$GW_BIN/admin" --json -c "$T/claimrules/gwauth.json" explain --path /api/x --header "$KC_BEN")
 expect_has "gwauth-admin explain shows the rule in report mode and what it would answer" \
     "$(printf '%s' "$out" | tr -d ' \t\n')" '"report_rule":"/api/","report_would":403'
+
+section "permissions (access.permissions_file): permissions_any and @permissions"
+P="$T/perms.json"
+printf '%s\n' '{"READ_EXAMPLES": {"principals": ["pat-1@person"], "groups": ["105217"]},
+  "WRITE_EXAMPLES": {"principals": ["wgd23@person"]}}' >"$P.new" && mv "$P.new" "$P"
+stack_start perms "$(printf '{"identity": {"cache_seconds": 30}, "access": {"permissions_file": "%s",
+  "rules": [{"prefix": "/app/examples/", "permissions_any": ["READ_EXAMPLES", "WRITE_EXAMPLES"]}]},
+  "export": {"REMOTE_USER": "global_id", "GWAUTH_USER_ID": "id", "APP_PERMISSIONS": "@permissions"}}' "$P")" 1 || return
+mkdir -p "$T/perms/www/app/examples"
+# behind nginx, /app/ is the FastCGI application (envapp), which prints the same
+[ "${GW_SERVER:-lighttpd}" = nginx ] || cp "$GW_TOP/tests/integration/whoami.cgi" "$T/perms/www/app/examples/whoami"
+req -H "X-Userinfo: $(b64 '{"sub":"pat-1@person"}')" "$(url /app/examples/whoami)"
+expect_eq "a principal that holds READ_EXAMPLES: 200" "$STATUS" 200
+expect_has "...@permissions names it" "$BODY" "APP_PERMISSIONS=READ_EXAMPLES"
+req -H "X-Userinfo: $(b64 '{"sub":"kai-1@person","groups":["105217"]}')" "$(url /app/examples/whoami)"
+expect_eq "a member of a group that holds it: 200" "$STATUS" 200
+DENY_AFTER_SYNC=1 expect_deny "a user who holds neither permission: 403" 403 forbidden \
+    -H "X-Userinfo: $(b64 '{"sub":"eve-1@person","groups":["other"]}')" "$(url /app/examples/whoami)"
+req -H "X-Userinfo: $(b64 '{"sub":"wgd23@person"}')" "$(url /app/examples/whoami)"
+expect_has "WRITE_EXAMPLES alone is enough (permissions_any)" "$BODY" "APP_PERMISSIONS=WRITE_EXAMPLES"
+printf '%s\n' '{"READ_EXAMPLES": {"principals": ["pat-1@person"], "groups": ["105217"]},
+  "WRITE_EXAMPLES": {"principals": ["wgd23@person", "pat-1@person"]}}' >"$P.new" && mv "$P.new" "$P"
+sleep 1.2
+req -H "X-Userinfo: $(b64 '{"sub":"pat-1@person"}')" "$(url /app/examples/whoami)"
+expect_has "the file changed: re-read without a restart, the cached reply gone" "$BODY" \
+    "APP_PERMISSIONS=READ_EXAMPLES,WRITE_EXAMPLES"
+expect_has "...logged" "$(cat "$T/perms/authz.log")" "event=permissions_reloaded permissions=2"
+printf '%s\n' '{"READ_EXAMPLES": {"principals": "pat-1@person"}}' >"$P.new" && mv "$P.new" "$P"
+sleep 1.2
+req -H "X-Userinfo: $(b64 '{"sub":"wgd23@person"}')" "$(url /app/examples/whoami)"
+expect_eq "a bad new file: the previous permissions stay (200)" "$STATUS" 200
+expect_has "...the problem logged with the permission and key" "$(cat "$T/perms/authz.log")" \
+    "READ_EXAMPLES.principals: expected an array of strings"
+expect_has "...and what was kept" "$(cat "$T/perms/authz.log")" "event=permissions_refused keeping=previous permissions=2"
+expect_hasnt "...never a principal" "$(grep permissions_refused "$T/perms/authz.log")" "pat-1"
+out=$("$GW_BIN/authorizer" -c "$T/perms/gwauth.json" -s "$T/perms/refused.sock" 2>&1); rc=$?
+expect_eq "starting with the bad file: exit 1" "$rc" 1
+expect_has "...naming the permission and the key" "$out" "READ_EXAMPLES.principals: expected an array of strings"
+stack_stop perms

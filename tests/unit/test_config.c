@@ -140,7 +140,7 @@ static void t_errors(void)
         {"{\"users\":{\"related\":{\"p\":[[\"a\",\"b\",[1]]]}}}", "users.related.p[0]: default must be"},
         {"{\"groups\":{\"sync\":\"always\"}}", "groups.sync: invalid value, must be one of [off, existing, create]"},
         {"{\"export\":{\"remote_user\":\"global_id\"}}", "export.remote_user: variable name must match"},
-        {"{\"export\":{\"X\":\"@group\"}}", "export.X: expected a users column, \"@groups\" or \"@source\""},
+        {"{\"export\":{\"X\":\"@group\"}}", "export.X: expected a users column, \"@groups\", \"@source\" or \"@permissions\""},
         {"{\"export\":{\"X\":\"a.b\"}}", "export.X: expected a users column"},
         {"{\"access\":{\"default\":\"public\"}}", "access.default: invalid value"},
         {"{\"access\":{\"rules\":[{\"access\":\"anonymous\"}]}}", "access.rules[0]: missing key \"prefix\""},

@@ -6,6 +6,14 @@
 #include "rules.h"
 #include "unit.h"
 
+/* gw_access_decide for an identity (or none) without permissions. */
+static gw_status decide(const gw_config *c, const gw_rule *r, int identity, char *const *groups,
+                        size_t ngroups, const cJSON *claims)
+{
+    gw_access_subject s = {identity, groups, ngroups, claims, NULL, NULL};
+    return gw_access_decide(c, r, &s);
+}
+
 static void t_normalize(void)
 {
     static const struct { const char *in, *out; } ok[] = {
@@ -108,7 +116,7 @@ static void t_decide(void)
         {both, 1, staff, 2, s_str, GW_OK},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        if (gw_access_decide(c, cases[i].r, cases[i].id, cases[i].g, cases[i].ng, cases[i].cl) !=
+        if (decide(c, cases[i].r, cases[i].id, cases[i].g, cases[i].ng, cases[i].cl) !=
             cases[i].want) {
             fprintf(stderr, "\n  decide case %zu\n", i);
             CU_FAIL("decide");
@@ -213,7 +221,7 @@ static gw_status decide_with(const char *rules, const char *path, const char *cl
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     cJSON *claims = claims_json ? cJSON_Parse(claims_json) : NULL;
     const gw_rule *r = gw_rule_match(c, path, "GET");
-    gw_status st = gw_access_decide(c, r, 1, NULL, 0, claims);
+    gw_status st = decide(c, r, 1, NULL, 0, claims);
     cJSON_Delete(claims);
     gw_config_free(c);
     return st;
@@ -300,15 +308,15 @@ static void t_deny(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     const gw_rule *r = gw_rule_match(c, "/internal/x", "GET");
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(gw_access_decide(c, r, 1, NULL, 0, NULL), GW_E_FORBIDDEN);
-    CU_ASSERT_EQUAL(gw_access_decide(c, r, 0, NULL, 0, NULL), GW_E_FORBIDDEN);
-    CU_ASSERT_EQUAL(gw_access_decide(c, gw_rule_match(c, "/internal/status", "GET"), 0, NULL, 0, NULL), GW_OK);
-    CU_ASSERT_EQUAL(gw_access_decide(c, gw_rule_match(c, "/x", "GET"), 0, NULL, 0, NULL), GW_OK);
+    CU_ASSERT_EQUAL(decide(c, r, 1, NULL, 0, NULL), GW_E_FORBIDDEN);
+    CU_ASSERT_EQUAL(decide(c, r, 0, NULL, 0, NULL), GW_E_FORBIDDEN);
+    CU_ASSERT_EQUAL(decide(c, gw_rule_match(c, "/internal/status", "GET"), 0, NULL, 0, NULL), GW_OK);
+    CU_ASSERT_EQUAL(decide(c, gw_rule_match(c, "/x", "GET"), 0, NULL, 0, NULL), GW_OK);
     gw_config_free(c);
     c = unit_config_of("{\"access\":{\"default\":\"deny\",\"rules\":[{\"prefix\":\"/app/\"}]}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_EQUAL(gw_access_decide(c, gw_rule_match(c, "/other", "GET"), 1, NULL, 0, NULL), GW_E_FORBIDDEN);
-    CU_ASSERT_EQUAL(gw_access_decide(c, gw_rule_match(c, "/app/x", "GET"), 1, NULL, 0, NULL), GW_OK);
+    CU_ASSERT_EQUAL(decide(c, gw_rule_match(c, "/other", "GET"), 1, NULL, 0, NULL), GW_E_FORBIDDEN);
+    CU_ASSERT_EQUAL(decide(c, gw_rule_match(c, "/app/x", "GET"), 1, NULL, 0, NULL), GW_OK);
     gw_config_free(c);
 }
 
@@ -327,8 +335,8 @@ static void t_report(void)
     CU_ASSERT_FALSE(e->report);
     CU_ASSERT_TRUE(t->report);
     cJSON *claims = cJSON_Parse(keycloak);
-    CU_ASSERT_EQUAL(gw_access_decide(c, e, 1, NULL, 0, claims), GW_OK);
-    CU_ASSERT_EQUAL(gw_access_decide(c, t, 1, NULL, 0, claims), GW_E_FORBIDDEN); /* would deny */
+    CU_ASSERT_EQUAL(decide(c, e, 1, NULL, 0, claims), GW_OK);
+    CU_ASSERT_EQUAL(decide(c, t, 1, NULL, 0, claims), GW_E_FORBIDDEN); /* would deny */
     /* the enforced rule on /api/admin/ is still /api/'s */
     CU_ASSERT_PTR_EQUAL(gw_rule_match(c, "/api/admin/x", "GET"), e);
     CU_ASSERT_EQUAL(gw_rule_report_match(c, "/api/admin/x", "GET")->access, GW_ACCESS_DENY);

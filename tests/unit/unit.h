@@ -20,6 +20,7 @@ void unit_caller(void);
 void unit_metrics(void);
 void unit_assertion(void);
 void unit_snippet(void);
+void unit_perms(void);
 
 /* Adds a suite with the NULL-terminated tests; aborts on CUnit errors. */
 typedef struct {
