@@ -216,6 +216,27 @@ expect_deny "a kid no file holds: still 401" 401 invalid_token -H "X-Userinfo: $
     -H "X-Raw-ID-Token: $(tok p2 ES256 p-9 "$(pclaims)")" "$(url /app/whoami)"
 stack_stop jwtrealms
 
+section "jwt: a Keycloak ID token's roles drive the rules, the groups and the columns"
+stack_start jwtkc "$(printf '{"identity": {"jwt": {"jwks_file": "%s", "issuers": ["%s"], "audiences": ["app"]}},
+  "users": {"fields": {"email": "email", "preferred_username": "username"}},
+  "groups": {"claims": [{"path": "realm_access.roles", "prefix": "role:"}]},
+  "export": {"REMOTE_USER": "global_id", "GWAUTH_USERNAME": "username", "GWAUTH_GROUPS": "@groups"},
+  "access": {"rules": [{"prefix": "/app/admin/", "claims_any": [{"path": "resource_access.app.roles", "any": ["manager"]}]},
+                       {"prefix": "/app/ops/", "groups_any": ["role:ops"]}]}}' "$J/jwks.json" "$ISS")" 1 || return
+for d in admin ops; do mkdir -p "$T/jwtkc/www/app/$d" && cp "$GW_TOP/tests/integration/whoami.cgi" "$T/jwtkc/www/app/$d/whoami"; done
+KC_TOKEN=$(tok ed EdDSA ed-1 "$(claims kc-t1 $((NOW + 600)) ',"preferred_username":"tina","realm_access":{"roles":["ops","offline_access"]},"resource_access":{"app":{"roles":["manager"]},"account":{"roles":["view-profile"]}}')")
+jget "$KC_TOKEN" "$(b64 '{"sub":"kc-t1","preferred_username":"forged"}')" /app/admin/whoami
+expect_eq "the token's client role (resource_access.app.roles) meets claims_any: 200" "$STATUS" 200
+expect_has "...the token's preferred_username fills the column, not the userinfo's" "$BODY" "GWAUTH_USERNAME=tina"
+expect_has "...its realm roles are the groups, prefixed" "$BODY" "GWAUTH_GROUPS=role:offline_access,role:ops"
+jget "$KC_TOKEN" "$(b64 '{"sub":"kc-t1"}')" /app/ops/whoami
+expect_eq "...and groups_any on a realm role: 200" "$STATUS" 200
+DENY_AFTER_SYNC=1 expect_deny "roles claimed by the userinfo alone, not by the token: 403" 403 forbidden \
+    -H "X-Userinfo: $(b64 '{"sub":"kc-t2","resource_access":{"app":{"roles":["manager"]}},"realm_access":{"roles":["ops"]}}')" \
+    -H "X-Raw-ID-Token: $(tok ed EdDSA ed-1 "$(claims kc-t2 $((NOW + 600)) ',"realm_access":{"roles":[]},"resource_access":{}')")" \
+    "$(url /app/admin/whoami)"
+stack_stop jwtkc
+
 section "jwt: Apache (mod_authnz_fcgi), Bearer with CGIPassAuth On"
 a="$T/apjwt"
 mkdir -p "$a/www/app"
