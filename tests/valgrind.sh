@@ -3,7 +3,9 @@
 #   valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1
 # behind a real lighttpd and MariaDB, for a few thousand mixed requests
 # (new, returning and changed users, every deny, sessions, logout, the
-# signed assertion with a key rotation), and a second authorizer with identity.jwt (valid and refused tokens, a key
+# signed assertion with a key rotation, claim and permission rules, deny
+# and report rules, 300 groups over export_max_bytes, a permissions file
+# changed and refused), and a second authorizer with identity.jwt (valid and refused tokens, a key
 # rotation and a refused JWKS while it runs). Fails
 # on any valgrind error or definite leak, or on any unexpected status.
 set -u
@@ -16,6 +18,7 @@ db_up || { fail "MariaDB setup"; summary; exit 1; }
 d="$T/vg"
 mkdir -p "$d/www/app" "$d/www/admin" "$d/www/pub"
 cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/app/whoami"
+for p in perm kc; do mkdir -p "$d/www/app/$p" && cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/app/$p/whoami"; done
 echo admin >"$d/www/admin/index.html"
 echo pub >"$d/www/pub/index.html"
 (umask 077; printf '%s\n' "$DB_PASS" >"$d/db.password")
@@ -23,16 +26,27 @@ cat >"$d/gwauth.json" <<JSON
 { "database": { "socket": "$DB_DIR/mysql.sock", "user": "$DB_USER", "password_file": "$d/db.password",
                 "name": "$DB_NAME" },
   "identity": { "max_bytes": 4096 },
-  "groups": { "sync": "create" },
+  "groups": { "sync": "create", "max_count": 400,
+              "claims": [{ "path": "groups" }, { "path": "realm_access.roles", "prefix": "role:", "lowercase": true }] },
   "session": { "enabled": true, "secure": false },
-  "access": { "rules": [ { "prefix": "/admin/", "groups_any": ["staff"], "audience": "vg-admin" },
-                         { "prefix": "/pub/", "access": "anonymous" } ] },
+  "export": { "REMOTE_USER": "global_id", "GWAUTH_USER_ID": "id", "GWAUTH_EMAIL": "email",
+              "GWAUTH_GROUPS": "@groups", "APP_PERMISSIONS": "@permissions" },
+  "export_max_bytes": 1024,
+  "access": { "permissions_file": "$d/permissions.json",
+              "rules": [ { "prefix": "/admin/", "groups_any": ["staff"], "audience": "vg-admin" },
+                         { "prefix": "/pub/", "access": "anonymous" },
+                         { "prefix": "/app/perm/", "permissions_any": ["READ"] },
+                         { "prefix": "/app/kc/", "claims_any": [{ "path": "resource_access.vg.roles", "any": ["editor"] }] },
+                         { "prefix": "/app/deny/", "access": "deny" },
+                         { "prefix": "/app/", "mode": "report",
+                           "claims_all": [{ "path": "realm_access.roles", "all": ["user"] }] } ] },
   "assertion": { "key_file": "$d/keys", "issuer": "https://vg.example.org/gwauth", "audience": "vg",
                  "ttl_seconds": 10 },
   "fastcgi": { "secret_file": "$d/fastcgi.secret" },
   "monitor": { "metrics_file": "$d/metrics" },
   "log": { "level": "warn" } }
 JSON
+printf '%s\n' '{"READ": {"principals": ["vg-ret"], "groups": ["g1"]}, "WRITE": {"groups": ["staff"]}}' >"$d/permissions.json"
 gw_secret "$d/fastcgi.secret"
 mkdir -p "$d/keys"
 jwt_key "$d/keys/1.pem" ec && chmod 600 "$d/keys/1.pem"
@@ -107,6 +121,13 @@ for r in $(seq 1 "$ROUNDS"); do
     add 200 /gwauth/health
     add 200 /gwauth/metrics
     add 200 /gwauth/jwks.json
+    # claims, permissions, deny, a report rule, a header budget
+    add 200 /app/perm/whoami "X-Userinfo: $(b64 '{"sub":"vg-ret","email":"r@example.org","groups":["staff"]}')"
+    add 403 /app/perm/whoami "X-Userinfo: $(b64 '{"sub":"vg-nostaff"}')"
+    add 200 /app/kc/whoami "X-Userinfo: $(b64 "{\"sub\":\"vg-kc-$((r % 3))\",\"realm_access\":{\"roles\":[\"User\"]},\"resource_access\":{\"vg\":{\"roles\":[\"editor\"]}}}")"
+    add 403 /app/kc/whoami "X-Userinfo: $(b64 '{"sub":"vg-kc-x","resource_access":{"vg":{"roles":["viewer"]}}}')"
+    add 403 /app/deny/x "X-Userinfo: $(b64 '{"sub":"vg-ret","email":"r@example.org","groups":["staff"]}')"
+    add 200 /app/whoami "X-Userinfo: $(b64 "{\"sub\":\"vg-many-$((r % 4))\",\"groups\":[$(seq -s, -f '"g%03g"' 1 300)]}")"
 done
 # jwt: the same token made once per kind, sent many times
 jtok() { jwt_sign "$j/$1.pem" "$2" "$3" \
@@ -150,6 +171,15 @@ alg=$(jws_field "$(curl -s -H "X-Userinfo: $(b64 '{"sub":"vg-rot-1"}')" "$(url /
     sed -n 's/^GWAUTH_ASSERTION=//p')" 0 alg)
 expect_eq "...the assertion is signed by the new key (EdDSA)" "$alg" EdDSA
 expect_eq "...both keys are published" "$(curl -s "$(url /gwauth/jwks.json)" | grep -o '"kid"' | wc -l)" 2
+
+section "the permissions file changed, then refused, under valgrind"
+printf '%s\n' '{"READ": {"principals": ["vg-ret", "vg-rot-1"]}}' >"$d/permissions.new" && mv "$d/permissions.new" "$d/permissions.json"
+sleep 1.5
+expect_has "a new permissions file: taken" "$(curl -s -H "X-Userinfo: $(b64 '{"sub":"vg-rot-1"}')" "$(url /app/perm/whoami)")" "APP_PERMISSIONS=READ"
+printf '%s\n' '{"READ": {"principals": "vg-ret"}}' >"$d/permissions.new" && mv "$d/permissions.new" "$d/permissions.json"
+sleep 1.5
+expect_has "a bad one: refused, the previous kept" "$(curl -s -H "X-Userinfo: $(b64 '{"sub":"vg-rot-1"}')" "$(url /app/perm/whoami)")" "APP_PERMISSIONS=READ"
+expect_has "...a 300-group identity was answered without @groups" "$(cat "$d/authz.log")" "event=export_truncated groups=300"
 
 section "identity.jwt under valgrind: tokens, a rotation, a refused JWKS"
 KB=401 jmix 20 "$j/cfg1" "$j/exp1"
