@@ -36,6 +36,10 @@ CFLAGS   += -std=c11 $(WARN) $(OPTFLAGS) $(SANFLAGS) -D_DEFAULT_SOURCE -Iinclude
             $(MARIADB_CFLAGS) $(CJSON_CFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
+# What the pure core may link with: the unit tests and the fuzz replays
+# link with these alone, so a FastCGI or MariaDB call in the core fails
+# the build.
+CORE_LIBS := -lcjson -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
 CORE := status util cidr json config usermap rules http reply log session cache jwt caller metrics perms \
@@ -102,12 +106,12 @@ FUZZ_CFLAGS  := $(filter-out -MMD -MP,$(CFLAGS)) -Itests/fuzz -Itests
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h tests/mint.c $(CORE_OBJ) | $(BUILD)
 	@mkdir -p $(dir $@)
-	$(CC) $(FUZZ_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+	$(CC) $(FUZZ_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(CORE_LIBS)
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.o)
 $(UNIT): $(UNIT_OBJ) $(CORE_OBJ) $(BUILD)/keyring.o $(BUILD)/watch.o $(BUILD)/counters.o $(BUILD)/tests/mint.o
-	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(CORE_LIBS)
 
 deps:
 	@scripts/deps.sh
