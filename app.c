@@ -46,6 +46,7 @@
 #include "db.h"
 #include "gwauth.h"
 #include "keyring.h"
+#include "perms.h"
 #include "signer.h"
 #include "log.h"
 #include "reply.h"
@@ -605,6 +606,15 @@ int gw_app_main(gw_program *p, int argc, char **argv)
             char *kerr = NULL;
             gw_keyring *perms = gw_watched_open(cfg->access.permissions_file, &gw_file_permissions, &kerr);
             n += (int)gw_buf_prefix_lines(&problems, "access.permissions_file", kerr);
+            /* a rule naming a permission the file lacks lets nobody in */
+            const gw_perms *pv = perms ? gw_watched_get(perms, time(NULL), NULL) : NULL;
+            for (size_t i = 0; pv && i < cfg->access.nrules; i++)
+                for (size_t k = 0; k < cfg->access.rules[i].permissions_any.n; k++)
+                    if (!gw_perms_names(pv, cfg->access.rules[i].permissions_any.v[k]))
+                        gw_buf_printf(&notes, "access.rules (prefix %s): permission \"%s\" is not in "
+                                      "the permissions file: nobody holds it\n",
+                                      cfg->access.rules[i].prefix,
+                                      cfg->access.rules[i].permissions_any.v[k]);
             gw_keyring_free(perms);
             free(kerr);
         }

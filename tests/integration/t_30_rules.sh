@@ -187,6 +187,16 @@ expect_has "...the problem logged with the permission and key" "$(cat "$T/perms/
     "READ_EXAMPLES.principals: expected an array of strings"
 expect_has "...and what was kept" "$(cat "$T/perms/authz.log")" "event=permissions_refused keeping=previous permissions=2"
 expect_hasnt "...never a principal" "$(grep permissions_refused "$T/perms/authz.log")" "pat-1"
+sed 's/"WRITE_EXAMPLES"\]/"WRITE_EXAMPLE"]/' "$T/perms/gwauth.json" >"$T/perms/typo.json"
+printf '%s\n' '{"READ_EXAMPLES": {"principals": ["pat-1@person"]}}' >"$T/perms.good"
+sed -i "s|$P|$T/perms.good|" "$T/perms/typo.json"
+out=$("$GW_BIN/authorizer" -c "$T/perms/typo.json" --check-config 2>&1); rc=$?
+expect_eq "--check-config with a rule naming a permission the file lacks: OK, with a note" "$rc" 0
+expect_has "...naming the rule and the permission" "$out" \
+    'note: access.rules (prefix /app/examples/): permission "WRITE_EXAMPLE" is not in the permissions file: nobody holds it'
+out=$("$GW_BIN/authorizer" -c "$T/perms/gwauth.json" --check-config 2>&1); rc=$?
+expect_eq "--check-config with the bad permissions file: exit 1" "$rc" 1
+expect_has "...naming the file's problem" "$out" "access.permissions_file: $P: READ_EXAMPLES.principals: expected an array of strings"
 out=$("$GW_BIN/authorizer" -c "$T/perms/gwauth.json" -s "$T/perms/refused.sock" 2>&1); rc=$?
 expect_eq "starting with the bad file: exit 1" "$rc" 1
 expect_has "...naming the permission and the key" "$out" "READ_EXAMPLES.principals: expected an array of strings"
