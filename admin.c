@@ -22,6 +22,7 @@
 #include "db.h"
 #include "db_admin.h"
 #include "gwauth.h"
+#include "keyring.h"
 #include "log.h"
 #include "perms.h"
 #include "rules.h"
@@ -525,22 +526,19 @@ static int cmd_explain(admin *a, int argc, char **argv)
             why = "not JSON";
         have = st == GW_OK;
     }
+    /* the permissions as the authorizer reads them */
     char *perr = NULL;
-    gw_perms *perms = NULL;
-    if (*c->access.permissions_file && st == GW_OK) {
-        char *text = gw_read_file(c->access.permissions_file, &(size_t){0}, &(int){0});
-        perms = text ? gw_perms_parse(text, strlen(text), &perr) : NULL;
-        free(text);
-        if (!perms) {
-            fprintf(stderr, "gwauth-admin: explain: %s: %s", c->access.permissions_file,
-                    perr ? perr : "cannot read\n");
-            free(perr);
-            cJSON_Delete(o);
-            if (have)
-                gw_user_free(&u);
-            return EX_ERROR;
-        }
+    gw_keyring *pfile = NULL;
+    if (*c->access.permissions_file && st == GW_OK &&
+        !(pfile = gw_watched_open(c->access.permissions_file, &gw_file_permissions, &perr))) {
+        gw_print_lines("admin: explain", perr);
+        free(perr);
+        cJSON_Delete(o);
+        if (have)
+            gw_user_free(&u);
+        return EX_ERROR;
     }
+    const gw_perms *perms = pfile ? gw_watched_get(pfile, time(NULL), NULL) : NULL;
     char *norm = NULL;
     const gw_rule *rule = NULL, *trial = NULL; /* trial: in report mode */
     gw_status would = GW_OK;
@@ -642,7 +640,7 @@ static int cmd_explain(admin *a, int argc, char **argv)
         cJSON_AddStringToObject(o, "note", "identity.jwt is on: the token was not checked, and "
                                            "its claims would replace these");
     free(norm);
-    gw_perms_free(perms);
+    gw_keyring_free(pfile);
     gw_rows_free(&ur);
     if (have)
         gw_user_free(&u);

@@ -171,6 +171,17 @@ cJSON *gw_json_parse_strict(char *buf, size_t len)
     return root;
 }
 
+cJSON *gw_json_parse_text(const char *text, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, text, len);
+    cJSON *root = gw_json_parse_strict(copy, len);
+    free(copy);
+    return root;
+}
+
 bool gw_json_scalar_text(const cJSON *v, char num[64], const char **out)
 {
     if (cJSON_IsString(v)) {
@@ -237,15 +248,19 @@ const char *gw_claim_path_problem(const char *path)
                : NULL;
 }
 
+/* Whether path names a member of obj by its whole text: a plain name
+ * (no '.'), or a member named with the whole path
+ * ("https://app.example.org/roles"), which is that claim. */
+static bool claim_whole(const cJSON *obj, const char *path)
+{
+    return !strchr(path, '\\') &&
+           (!strchr(path, '.') || cJSON_GetObjectItemCaseSensitive(obj, path));
+}
+
 const cJSON *gw_claim_get(const cJSON *obj, const char *path)
 {
-    /* the common case, a plain name: no copy; a member named with the
-     * whole path ("https://app.example.org/roles") is that claim */
-    if (!strchr(path, '\\')) {
-        const cJSON *whole = cJSON_GetObjectItemCaseSensitive(obj, path);
-        if (whole || !strchr(path, '.'))
-            return whole;
-    }
+    if (claim_whole(obj, path)) /* the common case: no copy */
+        return cJSON_GetObjectItemCaseSensitive(obj, path);
     char seg[GW_CLAIM_PATH_MAX + 1];
     bool bad = false;
     const char *p = path;
@@ -264,12 +279,7 @@ bool gw_claim_copy(cJSON *dst, const cJSON *src, const char *path)
     const cJSON *v = src;
     cJSON *d = dst;
     char seg[GW_CLAIM_PATH_MAX + 1];
-    bool whole = false;
-    if (!strchr(path, '\\')) { /* as gw_claim_get: the whole name first */
-        const cJSON *w = cJSON_GetObjectItemCaseSensitive(src, path);
-        whole = w || !strchr(path, '.');
-    }
-    bool bad = false;
+    bool whole = claim_whole(src, path), bad = false; /* as gw_claim_get */
     const char *p = path;
     do {
         if (whole) {

@@ -213,12 +213,7 @@ gw_jwks *gw_jwks_parse(const char *json, size_t len, char **errors)
     gw_buf e;
     gw_buf_init(&e);
     *errors = NULL;
-    char *copy = malloc(len + 1);
-    if (!copy)
-        return NULL;
-    memcpy(copy, json, len);
-    cJSON *root = gw_json_parse_strict(copy, len);
-    free(copy);
+    cJSON *root = gw_json_parse_text(json, len);
     const cJSON *keys = cJSON_GetObjectItemCaseSensitive(root, "keys");
     gw_jwks *k = calloc(1, sizeof(*k));
     if (!k || !cJSON_IsArray(keys)) {

@@ -66,14 +66,8 @@ gw_perms *gw_perms_parse(const char *text, size_t len, char **errors)
     gw_buf e;
     gw_buf_init(&e);
     *errors = NULL;
-    char *copy = malloc(len + 1);
     gw_perms *p = calloc(1, sizeof(*p));
-    cJSON *root = NULL;
-    if (copy && p) {
-        memcpy(copy, text, len);
-        root = gw_json_parse_strict(copy, len);
-    }
-    free(copy);
+    cJSON *root = gw_json_parse_text(text, len);
     if (!p || !cJSON_IsObject(root)) {
         gw_buf_puts(&e, "(file): expected a JSON object of permissions\n");
         goto fail;

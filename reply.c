@@ -73,9 +73,12 @@ static size_t export_bytes(const gw_var *vars, size_t n)
 
 size_t gw_export_fit(const gw_config *cfg, gw_var *vars, size_t n, size_t *bytes, bool *truncated)
 {
-    *bytes = export_bytes(vars, n);
     *truncated = false;
-    if (!cfg->export_max_bytes || *bytes <= cfg->export_max_bytes)
+    *bytes = 0;
+    if (!cfg->export_max_bytes) /* no bound: nothing to count */
+        return n;
+    *bytes = export_bytes(vars, n);
+    if (*bytes <= cfg->export_max_bytes)
         return n;
     for (size_t i = 0; i < n && i < cfg->exports.n; i++)
         if (cfg->exports.v[i].kind == GW_EXP_GROUPS && vars[i].value && *vars[i].value) {

@@ -196,13 +196,10 @@ static gw_status gw_groups_parse(const gw_config *cfg, const cJSON *claims, gw_u
         *why = "out of memory";
         return GW_E_INTERNAL;
     }
-    static const gw_group_source plain = {.prefix = ""};
     gw_status st = GW_OK;
     for (size_t i = 0; i < cfg->groups.nsources && st == GW_OK; i++)
         st = gw_groups_source(gw_claim_get(claims, cfg->groups.sources[i].path),
                               &cfg->groups.sources[i], u, why);
-    if (cfg->groups.nsources == 0) /* the defaults alone */
-        st = gw_groups_source(gw_claim_get(claims, cfg->groups.claim), &plain, u, why);
     if (st != GW_OK)
         return st;
     qsort(u->groups, u->ngroups, sizeof(char *), gw_strcmp_p);
@@ -292,7 +289,7 @@ static bool gw_is_group_claim(const gw_config *cfg, const char *claim)
     for (size_t i = 0; i < cfg->groups.nsources; i++)
         if (strcmp(cfg->groups.sources[i].path, claim) == 0)
             return true;
-    return strcmp(cfg->groups.claim, claim) == 0;
+    return false;
 }
 
 /* The "headers" source: one claim per variable, as strings. */

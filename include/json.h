@@ -23,6 +23,8 @@
  * trailing data, nesting at most GW_JSON_MAX_DEPTH, and no object with a
  * repeated key or more than GW_JSON_MAX_MEMBERS members. Returns the tree (cJSON_Delete it) or NULL. */
 cJSON *gw_json_parse_strict(char *buf, size_t len);
+/* The same for text that must stay as it is (parsed from a copy). */
+cJSON *gw_json_parse_text(const char *text, size_t len);
 
 #define GW_JSON_MAX_DEPTH 64
 #define GW_JSON_MAX_MEMBERS 1000 /* per object */
