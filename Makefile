@@ -43,9 +43,9 @@ CORE_LIBS := -lcjson -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
 CORE := status util cidr json config usermap rules http reply log session cache jwt caller metrics perms \
-        assertion snippet
+        assertion snippet plan namemap
 # The edges shared by both programs.
-EDGE := db db_session db_admin app keyring accept counters watch signer
+EDGE := db db_conn db_schema db_groups db_session db_admin app keyring accept counters watch signer
 
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)

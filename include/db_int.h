@@ -1,7 +1,9 @@
 /*
- * db_int.h - what the MariaDB edge's own files share (db.c: connection,
- * schema, statements, users and groups; db_session.c: sessions). Not for
- * the rest of the program, which sees db.h only.
+ * db_int.h - what the MariaDB edge's own files share: db.c (statements,
+ * users, related rows), db_conn.c (connection, errors, the runner),
+ * db_schema.c (the schema check), db_groups.c (memberships, group
+ * names), db_session.c (sessions, back-channel logout), db_admin.c. Not
+ * for the rest of the program, which sees db.h only.
  */
 #ifndef GW_DB_INT_H
 #define GW_DB_INT_H
@@ -11,6 +13,8 @@
 #include <time.h>
 
 #include "db.h"
+#include "namemap.h"
+#include "plan.h"
 
 /* One result column, bound as a string. */
 typedef struct {
@@ -26,6 +30,7 @@ struct gw_db {
     MYSQL *conn;
     bool fresh;              /* connected during the current call */
     char err[320];
+    unsigned errcode;        /* of the last error recorded (0: the client's own) */
 
     gw_collens lens;
     size_t nrel;             /* related columns, flattened */
@@ -55,24 +60,23 @@ struct gw_db {
     MYSQL_BIND *par;
     unsigned long *parlen;
     my_bool *parnull;
-    char *flags;             /* per field: write it */
-    bool *relw;              /* per related table: write it */
+    char *flags;             /* per field: write it (bound as a TINYINT) */
+
+    /* the fetched row as the write plan reads it (db_plan_row), and the plan */
+    gw_plan_row row;
+    const char **row_fields, **row_rel;
+    bool *row_isdef, *row_relhas;
+    gw_plan plan;
 
     /* the fetched user's groups: ids (one row each), then their names,
-     * sorted, one per line (groups_out), and split again (cur) */
+     * sorted (cur, names held by gmap or, for a new user, its gw_user),
+     * and one per line (groups_out) */
     unsigned long long *gids;
     size_t ngids;
-    gw_buf groups_out;
-    char *cur_buf;
-    char **cur;
+    const char **cur;
     size_t ncur;
-    /* id -> name of the groups met so far, each kept 60 s, sorted by id */
-    struct db_gname {
-        unsigned long long id;
-        time_t at;
-        char *name;
-    } *gmap;
-    size_t ngmap;
+    gw_buf groups_out;
+    gw_namemap gmap;         /* id -> name of the groups met so far */
 
     const char **exports;
     time_t purged;            /* last try at the session purge lease */
@@ -119,7 +123,22 @@ db_rc db_fetch_rc(gw_db *db, MYSQL_STMT *st);
 /* Ends a fetch (see db.c): the rest read, freed, any late error returned. */
 db_rc db_fetch_close(gw_db *db, MYSQL_STMT *st, int r);
 void db_disconnect(gw_db *db);
+void db_close_stmt(MYSQL_STMT **st);
 void db_rollback(gw_db *db);
+
+/* db_conn.c: connects to the first node of database.nodes that answers
+ * (and, on Galera, is ready), in the order given; or to nodes[i]. */
+db_rc db_connect(gw_db *db);
+db_rc db_connect_node(gw_db *db, size_t i);
+
+/* db.c: connects, checks the schema and prepares; problems (for
+ * --check-config) are appended to out when not NULL. */
+db_rc db_open(gw_db *db, gw_buf *out, int *nproblems);
+
+/* db_schema.c: checks the schema against the configuration and records
+ * the column lengths (db->lens); returns the number of problems
+ * (appended to out when not NULL), *rc a database error. */
+int db_schema_check(gw_db *db, gw_buf *out, db_rc *rc);
 
 /* Statements and parameters (db->par). */
 db_rc db_prepare(gw_db *db, MYSQL_STMT **st, const gw_buf *sql);
@@ -135,6 +154,21 @@ db_rc db_fetch_user(gw_db *db, MYSQL_STMT *st, bool *found);
 const char *db_val(const gw_db *db, int ci);
 bool db_same(const char *a, const char *b);
 void db_result(gw_db *db, gw_dbresult *res);
+
+/* db_groups.c. db_collect_gid adds the group id of the fetched row (if
+ * any) to db->gids; db_group_names turns db->gids into db->cur and
+ * groups_out. db_create_groups (groups.sync create) makes the groups the
+ * plan joins and that do not exist yet, each in its own short autocommit
+ * statement before the user's transaction, so that the transaction never
+ * writes (or locks) a groups row that other front-ends' first logins
+ * write too; a group made for a login that then fails stays, without
+ * members. db_sync_groups writes the membership changes of user uid
+ * inside the transaction; for a user just created, the groups it joined
+ * become db->cur and groups_out. */
+void db_collect_gid(gw_db *db);
+db_rc db_group_names(gw_db *db);
+db_rc db_create_groups(gw_db *db, const gw_user *u);
+db_rc db_sync_groups(gw_db *db, const char *uid, const gw_user *u, bool created);
 
 /* db_session.c: prepares the session statements; scols and sjoins are
  * the user columns and joins that ssel shares with sel. */

@@ -181,3 +181,33 @@ req -H "X-Userinfo: $(b64 "$many")" "$(url /app/whoami)"
 expect_has "groups.export_only \"rules\": @groups holds only the groups the rules name" "$BODY" \
     "GWAUTH_GROUPS=/org/unit-007/team,/org/unit-499/team"
 stack_stop budget2
+
+section "group names: a process that has met more groups than its name map holds"
+# The authorizer keeps 4096 group names (GW_GMAP_MAX). Four users of 1024
+# groups each fill the map; a fifth user's groups, partly known and partly
+# new, must come out whole: a map emptied halfway through reading one
+# user's groups once left that user with freed names.
+sqlv "INSERT IGNORE INTO \`groups\` (name) SELECT CONCAT('app-', LPAD(seq, 4, '0')) FROM seq_1_to_4100"
+sqlv "INSERT INTO users (global_id, username, email, created_at, updated_at)
+      SELECT CONCAT('nm-', seq), CONCAT('nm', seq), CONCAT('nm', seq, '@example.org'), NOW(6), NOW(6) FROM seq_1_to_5"
+sqlv "INSERT INTO user_groups (user_id, group_id)
+      SELECT u.id, g.id FROM users u JOIN seq_1_to_1024 s
+      JOIN \`groups\` g ON g.name = CONCAT('app-', LPAD((CAST(SUBSTRING(u.global_id, 4) AS UNSIGNED) - 1) * 1024 + s.seq, 4, '0'))
+      WHERE u.global_id IN ('nm-1', 'nm-2', 'nm-3', 'nm-4')"
+sqlv "INSERT INTO user_groups (user_id, group_id)
+      SELECT u.id, g.id FROM users u JOIN \`groups\` g ON g.name IN ('app-0001', 'app-0002', 'app-0003', 'app-4097', 'app-4098', 'app-4100')
+      WHERE u.global_id = 'nm-5'"
+stack_start namemap '{"identity": {"cache_seconds": 0}, "groups": {"sync": "existing", "managed_prefix": "kc:",
+  "export_only": ["app-000*", "app-409*", "app-410*"]},
+  "export": {"REMOTE_USER": "global_id", "GWAUTH_GROUPS": "@groups"}}' 1 || return
+for i in 1 2 3 4; do
+    req -H "X-Userinfo: $(b64 "{\"sub\":\"nm-$i\"}")" "$(url /app/whoami)"
+    [ "$STATUS" = 200 ] || break
+done
+expect_eq "four users of 1024 groups each: 200 (the map is full)" "$STATUS" 200
+req -H "X-Userinfo: $(b64 '{"sub":"nm-5"}')" "$(url /app/whoami)"
+expect_has "a fifth user's groups, known and new, come out whole" "$BODY" \
+    "GWAUTH_GROUPS=app-0001,app-0002,app-0003,app-4097,app-4098,app-4100"
+req -H "X-Userinfo: $(b64 '{"sub":"nm-1"}')" "$(url /app/whoami)"
+expect_has "...and the first user's again" "$BODY" "GWAUTH_GROUPS=app-0001,app-0002,app-0003,app-0004,"
+stack_stop namemap

@@ -52,26 +52,66 @@ PORT=$(cat "$T/fetchfault/port")
 FLOG="$T/fetchfault/authz.log"
 
 section "an error after the first row of a result"
-# A new user with two groups: the read-back inside the transaction returns
-# one row per group; the second row's evaluation raises the deadlock.
+# A returning user with two groups: the lookup returns one row per group;
+# the second row's evaluation raises the deadlock.
+whoami "$(b64 '{"sub":"fetch-1","groups":["fa","fb"]}')"
+expect_eq "fetch-1 created with two groups" "$STATUS $(members fetch-1)" "200 2"
 : >"$FLOG"
 plan_after 1 1213
 whoami "$(b64 '{"sub":"fetch-1","groups":["fa","fb"]}')"
-expect_eq "deadlock on the second row of the read-back: retried, 200" "$STATUS" 200
+expect_eq "deadlock on the second row of the lookup: retried, 200" "$STATUS" 200
 expect_has "...with both groups (the whole result, not its first row)" "$BODY" "GWAUTH_GROUPS=fa,fb"
 expect_has "...the retry is logged" "$(cat "$FLOG")" "event=db_retry"
-expect_eq "...one committed row" "$(rows fetch-1)" 1
+expect_eq "...one row" "$(rows fetch-1)" 1
 expect_eq "...with both memberships" "$(members fetch-1)" 2
 
+# A changed user and profile: the lookup (calls 1 and 2), two writes in
+# a transaction, then the read-back inside it (calls 3 and 4), whose
+# second row fails.
+whoami "$(b64 '{"sub":"fetch-2","email":"old@example.org","country_code":"FR","groups":["fa","fb"]}')"
+expect_eq "fetch-2 created" "$STATUS" 200
 : >"$FLOG"
-plan_after 1 1644
-whoami "$(b64 '{"sub":"fetch-2","groups":["fa","fb"]}')"
-expect_eq "another error on the second row: 500, not 200" "$STATUS" 500
+plan_after 3 1644
+whoami "$(b64 '{"sub":"fetch-2","email":"new@example.org","country_code":"DE","groups":["fa","fb"]}')"
+expect_eq "another error on the second row of the read-back: 500, not 200" "$STATUS" 500
 expect_eq "...{\"error\":\"internal_error\"}" "$BODY" '{"error":"internal_error"}'
 expect_hasnt "...no identity" "$HEADERS$BODY" "GWAUTH_"
-expect_eq "...nothing committed" "$(rows fetch-2)" 0
+expect_eq "...nothing committed (the old email and country)" \
+    "$(fsql "SELECT CONCAT(u.email, ' ', p.country_code) FROM users_t u JOIN user_profiles p ON p.user_id = u.id WHERE global_id = 'fetch-2'")" \
+    "old@example.org FR"
+expect_has "...the error is logged with its code" "$(cat "$FLOG")" 'event=db_error error="1644 '
+# One write (the email alone) is one statement, committed on its own, and
+# read back after it: an error there is a 500 too, and the write stands,
+# whole (a single statement is never half-done).
+: >"$FLOG"
+plan_after 3 1644
+whoami "$(b64 '{"sub":"fetch-2","email":"new@example.org","country_code":"FR","groups":["fa","fb"]}')"
+expect_eq "one write, then an error in the read-back: 500" "$STATUS $BODY" '500 {"error":"internal_error"}'
+expect_eq "...the one statement committed" "$(fsql "SELECT email FROM users_t WHERE global_id = 'fetch-2'")" "new@example.org"
+whoami "$(b64 '{"sub":"fetch-2","email":"new@example.org","country_code":"FR","groups":["fa","fb"]}')"
+expect_eq "...the next request: 200, nothing left to write" "$STATUS" 200
+expect_has "...with the new email" "$BODY" "REMOTE_USER=fetch-2"
+fsql "DELETE FROM fault_plan"
+
+section "an error in the row that INSERT ... RETURNING sends back"
+# A first login: the INSERT returns the stored row (one call); the error
+# arrives with it, after the server has inserted the row.
+: >"$FLOG"
+plan_after 0 1644
+whoami "$(b64 '{"sub":"fetch-4","groups":["fa","fb"]}')"
+expect_eq "an error in the returned row: 500, not 200" "$STATUS" 500
+expect_hasnt "...no identity" "$HEADERS$BODY" "GWAUTH_"
+expect_eq "...nothing committed: no user" "$(rows fetch-4)" 0
+expect_eq "...and no membership" "$(members fetch-4)" 0
 expect_has "...the error is logged with its code" "$(cat "$FLOG")" 'event=db_error error="1644 '
 expect_hasnt "...and no user_created" "$(cat "$FLOG")" "event=user_created"
+: >"$FLOG"
+plan_after 0 1213
+whoami "$(b64 '{"sub":"fetch-5","groups":["fa"]}')"
+expect_eq "a deadlock in the returned row: retried, 200" "$STATUS" 200
+expect_has "...the retry is logged" "$(cat "$FLOG")" "event=db_retry"
+expect_eq "...one row, one membership" "$(rows fetch-5) $(members fetch-5)" "1 1"
+fsql "DELETE FROM fault_plan"
 
 section "an error on the first row"
 whoami "$(b64 '{"sub":"fetch-3","groups":["fa"]}')"

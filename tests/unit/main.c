@@ -67,6 +67,7 @@ int main(void)
     unit_assertion();
     unit_snippet();
     unit_perms();
+    unit_plan();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned run = CU_get_number_of_tests_run();

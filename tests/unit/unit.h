@@ -21,6 +21,7 @@ void unit_metrics(void);
 void unit_assertion(void);
 void unit_snippet(void);
 void unit_perms(void);
+void unit_plan(void);
 
 /* Adds a suite with the NULL-terminated tests; aborts on CUnit errors. */
 typedef struct {
