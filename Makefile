@@ -176,7 +176,7 @@ fuzz:
 
 # Not part of make check: takes minutes, writes BENCH.md.
 bench:
-	@scripts/deps.sh
+	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/tests/jwtmint
 	@bench/run.sh
 

@@ -15,7 +15,7 @@ end
 function request()
    counter = counter + 1
    local h = {}
-   if mode == "new" then
+   if mode == "new" or mode == "floor-create" or mode == "django-new" then
       h["X-Userinfo"] = b64(string.format('{"sub":"new-%d-%d-%d","email":"n%d@example.org"}',
          tid or 0, math.random(1, 1000000000), counter, counter))
    elseif mode == "changed" then

@@ -5,6 +5,8 @@
 #   static             lighttpd alone, one small static file (the ceiling)
 #   floor              + a FastCGI authorizer that answers 200 at once (bench/floor.c)
 #   floor-db           + an authorizer doing one prepared SELECT (bench/floor_db.c)
+#   floor-create       + an authorizer creating each new user and its profile
+#                      in one transaction (bench/floor_db.c create), as "new"
 #   returning          gwauth, default config, a random one of 1000 known users
 #   returning-nocache  the same with identity.cache_seconds = 0
 #   returning-jwt      returning, with identity.jwt: each user's X-Userinfo
@@ -16,6 +18,11 @@
 #   session            gwauth, requests carrying only a session cookie
 #   returning-assert   returning, with the signed identity assertion (ES256):
 #                      cached with the identity, renewed at half its life
+#   django-returning   the Django peer (bench/django: what mitol-django-apigateway
+#                      does, Django 3.2 under gunicorn, as many sync workers
+#                      as authorizer processes, proxied by the same
+#                      lighttpd), the users of returning
+#   django-new         the Django peer, every request a new user, as new
 #   nginx-floor        nginx (auth_request, nginx.conf.example) with the
 #                      trivial authorizer (bench/floor.c), a static file
 #   nginx-returning    nginx with gwauth (fastcgi.nginx_auth_request), as
@@ -39,11 +46,16 @@ DUR=${BENCH_SECONDS:-5}
 PROCS=${BENCH_PROCS:-"2 4"}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-16}
-ALL="static floor floor-db returning returning-nocache returning-jwt returning-jwt-nocache returning-assert new changed session"
+ALL="static floor floor-db floor-create returning returning-nocache returning-jwt returning-jwt-nocache returning-assert new changed session"
 command -v nginx >/dev/null 2>&1 && ALL="$ALL nginx-floor nginx-returning"
+# the Django peer, when its Debian packages are there
+DJANGO_MISSING=""
+/usr/bin/python3 -c 'import django, MySQLdb' 2>/dev/null || DJANGO_MISSING="python3-django python3-mysqldb"
+command -v gunicorn >/dev/null 2>&1 || DJANGO_MISSING="$DJANGO_MISSING gunicorn"
+[ -z "$DJANGO_MISSING" ] && ALL="$ALL django-returning django-new"
 GALERA=${BENCH_GALERA:-0}
 if [ "$GALERA" = 1 ]; then
-    ALL="floor floor-db returning-nocache new session session-galera"
+    ALL="floor floor-db floor-create returning-nocache new session session-galera"
     . "$GW_TOP/scripts/galera.sh"
 fi
 SCENARIOS=${BENCH_SCENARIOS:-$ALL}
@@ -106,6 +118,26 @@ MINT="$BIN/tests/jwtmint"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$B/rsa.pem" 2>/dev/null || exit 1
 "$MINT" jwks bench-1="$B/rsa.pem" >"$B/jwks.json" || exit 1
 
+# The Django peer's database: its own, on the same server, made by
+# Django (migrate --run-syncdb), with the same 1000 returning users.
+DJPORT=$(gw_free_port)
+django_env() {
+    env DJANGO_SETTINGS_MODULE=peer.settings PYTHONPATH="$GW_TOP/bench/django" BENCH_DJANGO_DB=django \
+        BENCH_DB_SOCKET="$B/db/mysql.sock" BENCH_DB_USER=gwauth BENCH_DB_PASSWORD="$PW" "$@"
+}
+if [ -z "$DJANGO_MISSING" ]; then
+    say "bench: the Django peer's database"
+    gw_sql "$B/db" -e "CREATE DATABASE django CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+        GRANT ALL ON django.* TO 'gwauth'@'localhost'" || exit 1
+    django_env /usr/bin/python3 -m django migrate --run-syncdb -v0 || { say "bench: Django migrate failed"; exit 1; }
+    gw_sql "$B/db" django <<'SQL' || exit 1
+INSERT INTO peer_user (password, global_id, username, email, first_name, last_name, name, is_active, created_at, updated_at)
+  SELECT '!', CONCAT('bench-', seq), CONCAT('b', seq), CONCAT('b', seq, '@example.org'), '', '', '', 1, NOW(6), NOW(6)
+  FROM seq_1_to_2000;
+INSERT INTO peer_userprofile (user_id, country_code, email_optin) SELECT id, '', 0 FROM peer_user;
+SQL
+fi
+
 # The users' X-Userinfo values and the session tokens, as Lua tables.
 {
     echo "users = {"
@@ -137,6 +169,9 @@ gw_lighttpd_conf "$B/auth.conf" "$LPORT" "$B/www" "$B" "$B/authz.sock" "$B/none.
 sed -e '/^fastcgi.server = (/,/^)/d' -e '/^\$HTTP\["url"\] !~ "\^\/(establish_session/,/^}/d' \
     -e '/^magnet.attract-raw-url-to/d' \
     "$B/auth.conf" >"$B/static.conf"
+# the same server proxying /app/ to the Django peer
+{ cat "$B/static.conf"; echo 'server.modules += ( "mod_proxy" )'
+  echo "proxy.server = ( \"/app/\" => ( ( \"host\" => \"127.0.0.1\", \"port\" => $DJPORT ) ) )"; } >"$B/django.conf"
 
 # nginx, the same site: auth_request to the authorizer's socket; the
 # benchmark's file under /bench/ (nginx.conf.example's /app/ is a FastCGI
@@ -181,8 +216,10 @@ run() {
     case $s in nginx-*) server=nginx port=$NPORT path=/bench/index.html ;; esac
     case $s in
         static) conf="$B/static.conf" ;;
+        django-*) conf="$B/django.conf" ;;
         floor) prog=("$BIN/bench/floor") ;;
         floor-db) prog=("$BIN/bench/floor_db") ;;
+        floor-create) prog=("$BIN/bench/floor_db" create) ;;
         returning | new | changed) prog=("$BIN/authorizer" -c "$B/gw.json") ;;
         returning-nocache) prog=("$BIN/authorizer" -c "$B/gw-nocache.json") ;;
         returning-jwt) prog=("$BIN/authorizer" -c "$B/gw-jwt.json") ;;
@@ -199,6 +236,19 @@ run() {
             spawn-fcgi -s "$B/authz.sock" -F "$p" -P "$B/pool.pids" -- "${prog[@]}" >/dev/null 2>&1 ||
             { say "cannot start ${prog[0]}"; return 1; }
         pids=$(cat "$B/pool.pids")
+    fi
+    if [ "${s#django-}" != "$s" ]; then
+        rm -f "$B/gunicorn.pid"
+        django_env gunicorn --daemon --workers "$p" --bind "127.0.0.1:$DJPORT" --pid "$B/gunicorn.pid" \
+            --chdir "$GW_TOP/bench/django" --error-logfile "$B/gunicorn.log" peer.wsgi ||
+            { say "cannot start gunicorn"; return 1; }
+        local i
+        for i in $(seq 1 100); do
+            [ -s "$B/gunicorn.pid" ] && curl -s -o /dev/null "http://127.0.0.1:$DJPORT/" && break
+            sleep 0.1
+        done
+        # the master and its workers
+        pids="$(cat "$B/gunicorn.pid") $(pgrep -P "$(cat "$B/gunicorn.pid")" | tr '\n' ' ')"
     fi
     if [ "$server" = nginx ]; then
         gw_nginx_start "$B/nginx.conf" "$B/nginx" "$NPORT" || return 1
@@ -243,6 +293,7 @@ run() {
     gw_stop_pidfile "$B/lighttpd.pid"
     gw_stop_pidfile "$B/nginx/nginx.pid"
     [ -n "$pids" ] && kill $pids 2>/dev/null
+    [ -s "$B/gunicorn.pid" ] && { kill "$(cat "$B/gunicorn.pid")" 2>/dev/null; sleep 0.5; rm -f "$B/gunicorn.pid"; }
     sleep 0.3
 }
 
@@ -286,10 +337,11 @@ END { np = split(procs, P, " "); for (k = 1; k <= np; k++) { n = 0; line = ""
         for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
         printf "%s ÷ %s, %d procs, per round:%s; median %.2f\n", b, a, P[k], line, n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 } }' "$B/results"
 }
-sync_cost=$(cost session session-galera; cost returning returning-assert; cost nginx-floor nginx-returning
+sync_cost=$(cost django-returning returning; cost django-new new; cost floor-create new; cost session session-galera; cost returning returning-assert; cost nginx-floor nginx-returning
     cost floor nginx-floor)
 [ -n "$sync_cost" ] && echo && echo "$sync_cost"
 command -v nginx >/dev/null 2>&1 || echo "bench: nginx-floor, nginx-returning skipped: nginx is not installed (nginx-core)" >&2
+[ -z "$DJANGO_MISSING" ] || echo "bench: django-returning, django-new skipped: not installed:$DJANGO_MISSING" >&2
 
 if [ "$OUT" != "-" ]; then
     {
@@ -309,6 +361,7 @@ if [ "$OUT" != "-" ]; then
         echo
         [ -n "$sync_cost" ] && printf '%s\n\n' "$sync_cost"
         command -v nginx >/dev/null 2>&1 || printf 'nginx-floor, nginx-returning: skipped, nginx is not installed (nginx-core).\n\n'
+        [ -z "$DJANGO_MISSING" ] || printf 'django-returning, django-new: skipped, not installed:%s.\n\n' "$DJANGO_MISSING"
         if [ "$GALERA" = 1 ]; then cat "$GW_TOP/bench/NOTES-cluster.md"; else cat "$GW_TOP/bench/NOTES.md"; fi
     } >"$OUT"
     say "bench: written to $OUT"
