@@ -115,10 +115,10 @@ static void cfg_err(cfgp *p, const char *path, const char *fmt, ...)
 static void cfg_path(char *out, size_t n, const char *base, const char *key)
 {
     char k[65];
-    size_t i = 0;
-    for (; key[i] && i < 64; i++)
+    size_t len = strnlen(key, sizeof(k) - 1);
+    for (size_t i = 0; i < len; i++)
         k[i] = ((unsigned char)key[i] < 0x20 || key[i] == 0x7F) ? '?' : key[i];
-    k[i] = '\0';
+    k[len] = '\0';
     snprintf(out, n, "%s%s%s", base, *base ? "." : "", k);
 }
 

@@ -42,7 +42,7 @@ void gw_log_request(const char *rid)
      * printf, is made only when a line is written. */
     size_t n = 0;
     if (rid)
-        while (rid[n] && n <= 64 && gw_id_char(rid[n]))
+        while (n <= 64 && rid[n] && gw_id_char(rid[n]))
             n++;
     gw_log_has_rid = rid && n >= 1 && n <= 64 && !rid[n];
     if (gw_log_has_rid)

@@ -81,6 +81,7 @@ char **gw_dir_names(const char *dir, const char *suffix, size_t *n, int *err)
     }
     closedir(d);
     if (!v) {
+        *n = 0; /* no names: callers walk n of them */
         *err = ENOMEM;
         return NULL;
     }

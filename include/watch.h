@@ -28,7 +28,8 @@ bool gw_file_id_eq(const gw_file_id *a, const gw_file_id *b);
 
 /* A directory's entries whose names end in suffix (and do not start with
  * '.'), sorted by name: a NULL-terminated malloc'd array of malloc'd
- * names (free with gw_names_free). NULL with *err (errno) on failure. */
+ * names (free with gw_names_free). NULL with *err (errno) and *n 0 on
+ * failure. */
 char **gw_dir_names(const char *dir, const char *suffix, size_t *n, int *err);
 void gw_names_free(char **names);
 
