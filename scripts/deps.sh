@@ -8,7 +8,7 @@ lighttpd-modules-lua
 libcunit1-dev mariadb-server mariadb-client lighttpd spawn-fcgi curl procps
 apache2 libapache2-mod-fcgid man-db systemd wrk valgrind openssl galera-4 rsync python3
 prometheus debhelper lintian fakeroot python3-jwt python3-cryptography
-nginx-core cppcheck"
+nginx-core cppcheck gcovr"
 [ "${1:-}" = bench ] && PKGS="$PKGS python3-django gunicorn python3-mysqldb"
 
 missing=""

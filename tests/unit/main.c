@@ -53,21 +53,10 @@ int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
-    unit_util();
-    unit_cidr();
-    unit_config();
-    unit_usermap();
-    unit_reply();
-    unit_rules();
-    unit_http();
-    unit_cache();
-    unit_jwt();
-    unit_caller();
-    unit_metrics();
-    unit_assertion();
-    unit_snippet();
-    unit_perms();
-    unit_plan();
+    /* every tests/unit/test_NAME.c registers its suite in unit_NAME() */
+#define UNIT_SUITE(name) unit_##name();
+#include "suites.h"
+#undef UNIT_SUITE
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned run = CU_get_number_of_tests_run();

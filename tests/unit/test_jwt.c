@@ -652,8 +652,7 @@ static void t_realms(void)
     gw_jwt_policy pol = {NULL, NULL, 0, NULL, NULL, NULL};
     const char *hr = "{\"alg\":\"RS256\",\"kid\":\"k1\"}", *he = "{\"alg\":\"ES256\",\"kid\":\"e1\"}";
     const char *h2 = "{\"alg\":\"RS256\",\"kid\":\"k2\"}";
-    static const char *const pay =
-        "{\"iss\":\"https://sso.example.org/realms/%s\",\"aud\":\"%s\",\"sub\":\"alice\",\"exp\":%ld}";
+#define pay "{\"iss\":\"https://sso.example.org/realms/%s\",\"aud\":\"%s\",\"sub\":\"alice\",\"exp\":%ld}"
     struct { EVP_PKEY *k; const char *alg, *hdr, *realm, *aud, *why; } cases[] = {
         {rsa, "RS256", hr, "main", "my-client", NULL},
         {ec, "ES256", he, "partners", "partner-gw", NULL},
@@ -756,6 +755,7 @@ static void t_realms(void)
     free(j2);
     free(tk2);
 }
+#undef pay
 
 static void t_cleanup(void)
 {

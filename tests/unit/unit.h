@@ -7,21 +7,12 @@
 
 #include "config.h"
 
-void unit_util(void);
-void unit_cidr(void);
-void unit_config(void);
-void unit_usermap(void);
-void unit_reply(void);
-void unit_rules(void);
-void unit_http(void);
-void unit_cache(void);
-void unit_jwt(void);
-void unit_caller(void);
-void unit_metrics(void);
-void unit_assertion(void);
-void unit_snippet(void);
-void unit_perms(void);
-void unit_plan(void);
+/* Each tests/unit/test_NAME.c defines void unit_NAME(void), which
+ * registers its suite (unit_suite below): main.c calls every one of them.
+ * The Makefile lists the files in suites.h: a new file is a new suite. */
+#define UNIT_SUITE(name) void unit_##name(void);
+#include "suites.h"
+#undef UNIT_SUITE
 
 /* Adds a suite with the NULL-terminated tests; aborts on CUnit errors. */
 typedef struct {
