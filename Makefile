@@ -47,7 +47,7 @@ CORE_LIBS := -lcjson -lcrypto
 CORE := status util cidr json config usermap rules http reply log session cache jwt caller metrics perms \
         assertion snippet plan namemap
 # The edges shared by both programs.
-EDGE := db db_conn db_schema db_groups db_session db_admin app keyring accept counters watch signer
+EDGE := load db db_conn db_schema db_groups db_session db_admin app keyring accept counters watch signer
 
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)
@@ -120,7 +120,7 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.o)
-$(UNIT): $(UNIT_OBJ) $(CORE_OBJ) $(BUILD)/keyring.o $(BUILD)/watch.o $(BUILD)/counters.o $(BUILD)/tests/mint.o
+$(UNIT): $(UNIT_OBJ) $(CORE_OBJ) $(BUILD)/load.o $(BUILD)/keyring.o $(BUILD)/watch.o $(BUILD)/counters.o $(BUILD)/tests/mint.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(CORE_LIBS)
 
 deps:

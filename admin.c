@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "load.h"
 #include "counters.h"
 #include "db.h"
 #include "db_admin.h"
@@ -656,7 +657,7 @@ static int cmd_status(admin *a)
     cJSON_AddStringToObject(o, "config", a->cfgpath);
     size_t len = 0;
     int err = 0;
-    char *text = gw_read_file(a->cfgpath, &len, &err);
+    char *text = gw_load_text(a->cfgpath, &len, &err);
     unsigned char h[GW_SHA256_LEN];
     char hex[2 * GW_SHA256_LEN + 1] = "-";
     if (text && gw_sha256(text, len, h))
@@ -730,7 +731,7 @@ int main(int argc, char **argv)
     if (!a.cfgpath || !*a.cfgpath)
         a.cfgpath = GW_DEFAULT_CONFIG;
     char *errors = NULL;
-    if (!(a.cfg = gw_config_load(a.cfgpath, &errors))) {
+    if (!(a.cfg = gw_load_config(a.cfgpath, &errors))) {
         gw_print_lines("admin", errors ? errors : "out of memory");
         fprintf(stderr, "gwauth-admin: configuration refused\n");
         free(errors);

@@ -46,6 +46,7 @@
 #include "db.h"
 #include "gwauth.h"
 #include "keyring.h"
+#include "load.h"
 #include "perms.h"
 #include "signer.h"
 #include "log.h"
@@ -215,7 +216,7 @@ static int gw_db_problems(const gw_program *p, const gw_config *cfg, gw_buf *pro
 static gw_config *gw_load_for_reload(gw_program *p, const char *path)
 {
     char *errors = NULL;
-    gw_config *next = gw_config_load(path, &errors);
+    gw_config *next = gw_load_config(path, &errors);
     if (!next) {
         gw_log_lines(GW_LOG_ERROR, "reload_refused", errors);
         gw_log(GW_LOG_ERROR, "event=reload_refused keeping=previous");
@@ -580,7 +581,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
     }
 
     char *errors = NULL;
-    gw_config *cfg = gw_config_load(cfgpath, &errors);
+    gw_config *cfg = gw_load_config(cfgpath, &errors);
     if (!cfg) {
         gw_print_lines(p->name, errors);
         fprintf(stderr, "gwauth-%s: configuration refused, not starting\n", p->name);

@@ -2,6 +2,7 @@
  * keyring.c - the JWKS file, re-read when it changes (see keyring.h).
  */
 #include "keyring.h"
+#include "load.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -69,7 +70,7 @@ gw_keyring *gw_watched_open(const char *path, const gw_file_kind *kind, char **e
     }
     r->kind = kind;
     r->loaded = gw_file_id_of(path);
-    if (!(r->value = gw_parse_file(path, kind->parse, errors))) {
+    if (!(r->value = gw_load_parsed(path, kind->parse, errors))) {
         gw_keyring_free(r);
         return NULL;
     }
@@ -90,7 +91,7 @@ static void keyring_look(gw_keyring *r)
         return;
     char *errors = NULL, what[96];
     const char *ev = r->kind->event;
-    void *v = f.missing ? NULL : gw_parse_file(r->path, r->kind->parse, &errors);
+    void *v = f.missing ? NULL : gw_load_parsed(r->path, r->kind->parse, &errors);
     if (v) {
         r->kind->free(r->value);
         r->value = v;

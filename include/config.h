@@ -2,8 +2,8 @@
  * config.h - the JSON configuration shared by both programs (SPEC §2).
  *
  * gw_config_parse() is pure: text in, a checked gw_config or a list of
- * problems out. gw_config_load() adds the file reading and the password
- * (password_file or GWAUTH_DB_PASSWORD).
+ * problems out. gw_load_config() (load.h) adds the file reading and the
+ * password (password_file or GWAUTH_DB_PASSWORD).
  */
 #ifndef GW_CONFIG_H
 #define GW_CONFIG_H
@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "cidr.h"
+#include "log.h"
 #include "util.h"
 
 typedef enum { GW_SRC_APISIX, GW_SRC_HEADERS } gw_source;
@@ -19,7 +20,6 @@ typedef enum { GW_SYNC_OFF, GW_SYNC_EXISTING, GW_SYNC_CREATE } gw_sync;
 typedef enum { GW_ACCESS_ANONYMOUS, GW_ACCESS_AUTHENTICATED, GW_ACCESS_DENY } gw_access;
 extern const char *const gw_access_names[]; /* "anonymous", ... by gw_access */
 typedef enum { GW_EXP_COLUMN, GW_EXP_GROUPS, GW_EXP_SOURCE, GW_EXP_PERMISSIONS } gw_export_kind;
-typedef enum { GW_LOG_DEBUG, GW_LOG_INFO, GW_LOG_WARN, GW_LOG_ERROR } gw_log_level;
 
 typedef struct {
     char **v;
@@ -123,7 +123,7 @@ typedef struct gw_config {
         char *socket;
         char *user;
         char *password_file;
-        char *password; /* resolved by gw_config_load; never logged */
+        char *password; /* resolved by gw_load_config; never logged */
         char *name;
         int connect_timeout_ms;
         int read_timeout_ms;
@@ -243,10 +243,10 @@ typedef struct gw_config {
     /* Who may talk to the FastCGI sockets (see SECURITY.md). */
     struct {
         char *secret_file;       /* absolute path, or "" for no secret */
-        bool has_secret;         /* secret_hash is set (by gw_config_load) */
+        bool has_secret;         /* secret_hash is set (by gw_load_config) */
         unsigned char secret_hash[GW_SHA256_LEN]; /* SHA-256 of the secret */
         long *peer_uids;         /* uids allowed on a unix socket (numbers, and
-                                    names resolved by gw_config_load) */
+                                    names resolved by gw_load_config) */
         size_t npeer_uids;
         gw_strlist peer_names;   /* the names as written, for the printer */
         size_t npeer_numbers;    /* peer_uids[0..npeer_numbers) were numbers */
@@ -277,17 +277,8 @@ gw_config *gw_config_parse(const char *text, size_t len, char **errors);
 /* The built-in defaults alone (never fails except for memory). */
 gw_config *gw_config_defaults(void);
 
-/* Reads path, parses it, then resolves the password: the first line of
- * database.password_file when set, else env GWAUTH_DB_PASSWORD, else none;
- * reads fastcgi.secret_file (keeping only its hash) and resolves the user
- * names in fastcgi.peer_uids.
- * Same return convention as gw_config_parse; errors name the file. */
-gw_config *gw_config_load(const char *path, char **errors);
-
 void gw_config_free(gw_config *cfg);
 
-/* Reads a whole small file (at most 1 MiB) into a malloc'd NUL-terminated
- * buffer; NULL with *err set to an errno value on failure. */
 /* Whether groups.sync creates, adds and removes group g: not excluded,
  * and carrying groups.managed_prefix when one is set. */
 bool gw_group_managed(const gw_config *c, const char *g);
@@ -297,14 +288,6 @@ bool gw_group_exported(const gw_config *c, const char *g);
 
 /* The variable set when export_max_bytes left @groups out. */
 #define GW_GROUPS_TRUNCATED_VAR "GWAUTH_GROUPS_TRUNCATED"
-
-char *gw_read_file(const char *path, size_t *len, int *err);
-
-/* Reads path and hands its text to parse; returns what parse returns.
- * On failure *errors (malloc'd) holds the problems, each line starting
- * with the path. */
-void *gw_parse_file(const char *path, void *(*parse)(const char *text, size_t len, char **errors),
-                    char **errors);
 
 /* The effective configuration (defaults included) as a JSON document that
  * gw_config_parse accepts and that yields the same configuration; no

@@ -6,7 +6,9 @@
 #ifndef GW_LOG_H
 #define GW_LOG_H
 
-#include "config.h"
+#include <stddef.h>
+
+typedef enum { GW_LOG_DEBUG, GW_LOG_INFO, GW_LOG_WARN, GW_LOG_ERROR } gw_log_level;
 
 void gw_log_init(const char *prog, gw_log_level level);
 void gw_log_set_level(gw_log_level level);

@@ -7,7 +7,7 @@
 
 static const char secret[] = "3f9a1c7e5b2d8046af13c9e7b5d20486";
 
-/* A configuration as gw_config_load leaves it for secret_file = secret. */
+/* A configuration as gw_load_config leaves it for secret_file = secret. */
 static gw_config *with_secret(void)
 {
     gw_config *c = unit_config_of("{\"fastcgi\":{\"secret_file\":\"/s\"}}");

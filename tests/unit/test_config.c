@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "load.h"
 #include "unit.h"
 
 static gw_config *parse(const char *json, char **errors)
@@ -272,7 +273,7 @@ static void t_all_problems(void)
 static void t_load(void)
 {
     char *err = NULL;
-    gw_config *c = gw_config_load("/nonexistent/gwauth.json", &err);
+    gw_config *c = gw_load_config("/nonexistent/gwauth.json", &err);
     CU_ASSERT_PTR_NULL(c);
     CU_ASSERT_PTR_NOT_NULL_FATAL(err);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/gwauth.json: cannot read"));

@@ -11,6 +11,7 @@
 
 #include "jwt.h"
 #include "keyring.h"
+#include "load.h"
 #include "mint.h"
 #include "unit.h"
 #include "usermap.h"
@@ -578,7 +579,7 @@ static void t_rotation(void)
     fclose(lf);
     size_t len = 0;
     int e = 0;
-    char *log = gw_read_file(logpath, &len, &e);
+    char *log = gw_load_text(logpath, &len, &e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(log);
     int refusals = 0, reloads = 0;
     for (const char *q = log; (q = strstr(q, "keeping=previous")); q++)
