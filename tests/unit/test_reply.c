@@ -214,6 +214,26 @@ static void t_export_fit(void)
     gw_config_free(c);
 }
 
+/* gw_reply_redirect: the logout's and the login's 302s. */
+static void t_redirect(void)
+{
+    gw_buf b;
+    gw_buf_init(&b);
+    gw_reply_redirect(&b, GW_OK, "https://app.example.org/bye", "Set-Cookie: s=; Max-Age=0\r\n");
+    CU_ASSERT_STRING_EQUAL(b.data, "Status: 302 Found\r\nLocation: https://app.example.org/bye\r\n"
+                                   "Cache-Control: no-store\r\nSet-Cookie: s=; Max-Age=0\r\n"
+                                   "Content-Length: 0\r\n\r\n");
+    gw_buf_reset(&b);
+    /* a deny that redirects (the login redirect): the deny's JSON body */
+    gw_reply_redirect(&b, GW_E_UNAUTHENTICATED, "/login?next=%2Fapp%2F", NULL);
+    CU_ASSERT_STRING_EQUAL(b.data, "Status: 302 Found\r\nLocation: /login?next=%2Fapp%2F\r\n"
+                                   "Cache-Control: no-store\r\nContent-Type: application/json\r\n\r\n"
+                                   "{\"error\":\"unauthenticated\"}\n");
+    /* a redirect never carries an identity */
+    CU_ASSERT_PTR_NULL(strstr(b.data, "Variable-"));
+    gw_buf_free(&b);
+}
+
 void unit_reply(void)
 {
     static const unit_test tests[] = {
@@ -223,6 +243,7 @@ void unit_reply(void)
         {"allow: no value can produce CR or LF", t_allow_never_splits},
         {"allow: no edge white space, C1 control or line separator", t_allow_refuses_disguise},
         {"export_max_bytes: @groups left out, the flag set; export_only", t_export_fit},
+        {"redirect: 302, no-store, extra lines; a deny's JSON body", t_redirect},
         {NULL, NULL}};
     unit_suite("reply", tests);
 }
