@@ -1,5 +1,5 @@
 /*
- * authorizer.c - the FastCGI AUTHORIZER (SPEC §3): a thin loop over the
+ * authorizer.c - the FastCGI AUTHORIZER (README "How a request is decided"): a thin loop over the
  * pure core (usermap, rules) and the database edge (db).
  *
  * For each request: one identity, from a trusted proxy, of bounded size
@@ -519,8 +519,8 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
             o->source = "header";
             if ((st = gw_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
                 return authz_fail(st, "request path", why);
-            /* answered from memory even while the database is away (SPEC
-             * §3 step 9): the switch is then checked on a later request */
+            /* answered from memory even while the database is away
+             * (README step 9): the switch is then checked on a later request */
             if (authz_user_switch(a, envp, hit->user_id) != GW_OK)
                 gw_log(GW_LOG_WARN, "event=user_switch_unchecked reason=\"database unavailable\"");
             authz_subject hs = {.identity = true, .groups = hit->groups, .ngroups = hit->ngroups,

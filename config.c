@@ -1,5 +1,5 @@
 /*
- * config.c - parse and check the JSON configuration (SPEC §2).
+ * config.c - parse and check the JSON configuration (README "Configuration").
  *
  * The defaults are one JSON document (gw_config_default_json); the
  * operator's file is applied over it by the same code, so a default and

@@ -1,5 +1,5 @@
 /*
- * db_session.c - sessions in MariaDB (SPEC §4): the user of a token hash,
+ * db_session.c - sessions in MariaDB (README "Sessions" and "Logout"): the user of a token hash,
  * a new session, its end, and the purge of expired rows under the
  * cluster-wide lease (leases.session_purge).
  *

@@ -1,5 +1,5 @@
 /*
- * logout.c - the FastCGI RESPONDER (SPEC §4): GET establish_path creates a
+ * logout.c - the FastCGI RESPONDER (README "Sessions" and "Logout"): GET establish_path creates a
  * persistent session; GET or POST logout.path ends it, through the
  * gateway's own logout while the gateway still has a session, unless the
  * request comes from another site (403). HEAD answers where GET would go

@@ -1,4 +1,4 @@
-/* rules.c - path normalization and access rules (SPEC §3 step 7; pure). */
+/* rules.c - path normalization and access rules (README "How a request is decided", step 7; pure). */
 #include "rules.h"
 
 #include <stdlib.h>

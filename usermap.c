@@ -1,5 +1,5 @@
 /*
- * usermap.c - identity checks, decoding and mapping (SPEC §3 steps 1-4).
+ * usermap.c - identity checks, decoding and mapping (README steps 1-4).
  * Pure: reads the request's parameter array, never the process
  * environment, and does no I/O.
  */

@@ -1,5 +1,5 @@
 /*
- * cache.h - recent identities in the process's memory (SPEC §3 step 9).
+ * cache.h - recent identities in the process's memory (README "The in-process cache", step 9).
  *
  * Keyed by the SHA-256 of the exact identity value (the header, or every
  * mapped header of the "headers" source), so a different value never finds

@@ -1,5 +1,5 @@
 /*
- * config.h - the JSON configuration shared by both programs (SPEC §2).
+ * config.h - the JSON configuration shared by both programs (README "Configuration").
  *
  * gw_config_parse() is pure: text in, a checked gw_config or a list of
  * problems out. gw_load_config() (load.h) adds the file reading and the
@@ -308,7 +308,7 @@ bool gw_assertion_claim_of(const gw_export *e, const char **claim);
  * outside [A-Za-z0-9+/=_.:-], too few distinct characters to be random). */
 const char *gw_secret_problem(const char *secret);
 
-/* The built-in default document, as JSON text (SPEC §2). */
+/* The built-in default document, as JSON text (README "Configuration"). */
 extern const char gw_config_default_json[];
 
 #endif

@@ -47,7 +47,7 @@ gw_status gw_db_ensure(gw_db *db);
 /* Column lengths learned by the last successful gw_db_ensure. */
 const gw_collens *gw_db_collens(const gw_db *db);
 
-/* SPEC §3 step 5: looks the user up by global_id, creates it (with its
+/* README step 5: looks the user up by global_id, creates it (with its
  * related rows) or writes what changed, in one transaction; writes
  * nothing when nothing changed. Returns GW_OK, GW_E_UNKNOWN_USER,
  * GW_E_INACTIVE, GW_E_MALFORMED (a value the column type refuses),
@@ -55,7 +55,7 @@ const gw_collens *gw_db_collens(const gw_db *db);
  * u must already be fitted to gw_db_collens(). */
 gw_status gw_db_sync_user(gw_db *db, const gw_user *u, gw_dbresult *res);
 
-/* SPEC §3 step 6: the user of the session whose token hash is hash,
+/* README step 6: the user of the session whose token hash is hash,
  * unless it expired (session.ttl_seconds) or went unused too long
  * (session.idle_seconds); its last use is written when older than
  * session.touch_seconds. GW_OK (res filled as by gw_db_sync_user), GW_E_UNAUTHENTICATED (no

@@ -1,5 +1,5 @@
 /*
- * rules.h - access rules (SPEC §3 step 7). Pure.
+ * rules.h - access rules (README "How a request is decided", step 7). Pure.
  */
 #ifndef GW_RULES_H
 #define GW_RULES_H

@@ -1,5 +1,5 @@
 /*
- * session.h - persistent session tokens and their cookies (SPEC §4).
+ * session.h - persistent session tokens and their cookies (README "Sessions" and "Logout").
  * A token is 32 random bytes (OpenSSL RAND_bytes) written as 43 URL-safe
  * base64 characters; the database keeps only its SHA-256.
  */

@@ -1,6 +1,6 @@
 /*
- * usermap.h - from the request's parameters to a user record (SPEC §3
- * steps 1-4). Pure: no FastCGI, no database; bytes in, decisions out.
+ * usermap.h - from the request's parameters to a user record (README
+ * "How a request is decided", steps 1-4). Pure: no FastCGI, no database; bytes in, decisions out.
  */
 #ifndef GW_USERMAP_H
 #define GW_USERMAP_H

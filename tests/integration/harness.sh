@@ -334,7 +334,7 @@ url() { echo "http://127.0.0.1:$PORT$1"; }
 # STATUS and {"error":"CODE"}, as JSON, not cached, without any identity
 # variable, and with the database as it was (dbstate). DENY_AFTER_SYNC=1
 # for a deny by the access rules, which come after the user is created or
-# updated (SPEC §3 steps 5 and 7): there the rows may change.
+# updated (README steps 5 and 7): there the rows may change.
 expect_deny() {
     local name=$1 st=$2 code=$3 before after
     shift 3

@@ -1,4 +1,4 @@
-# Core authorizer: SPEC §3 steps 1-5, 8, 9 through lighttpd.
+# Core authorizer: README "How a request is decided", steps 1-5, 8, 9 through lighttpd.
 # shellcheck shell=bash
 stack_start main '{}' 2 || return
 MAIN=$PORT
@@ -91,7 +91,7 @@ before=$(writes)
 whoami "$(b64 "{\"sub\":\"long-1\",\"name\":\"$LONGNAME\",\"country_code\":\"FRA\",\"preferred_username\":\"$(printf 'u%.0s' $(seq 1 200))\"}")"
 expect_eq "the same long values again write nothing" "$(writes)" "$before"
 
-section "denies (SPEC §3 steps 1-4): status, JSON code, no identity, nothing written"
+section "denies (README steps 1-4): status, JSON code, no identity, nothing written"
 PORT=$MAIN
 expect_deny "no identity on an authenticated path" 401 unauthenticated "$(url /app/whoami)"
 # lighttpd.conf.example removes X_Userinfo and X.Userinfo before gwauth

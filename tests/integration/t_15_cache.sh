@@ -1,4 +1,4 @@
-# The in-process cache (SPEC §3 step 9): the same header value within
+# The in-process cache (README "The in-process cache", step 9): the same header value within
 # identity.cache_seconds is answered from memory (even with the database
 # down); any other value goes to the database; rules still apply per path.
 # shellcheck shell=bash

@@ -1,4 +1,4 @@
-# Persistent sessions and the logout flow (SPEC §3 step 6, §4): the whole
+# Persistent sessions and the logout flow (README "How a request is decided", step 6; "Sessions"; "Logout"): the whole
 # browser journey through lighttpd, the authorizer and the responder.
 # shellcheck shell=bash
 stack_start sess '{"session": {"enabled": true, "secure": false, "ttl_seconds": 3600},

@@ -1,4 +1,4 @@
-# Access rules (SPEC §3 step 7): anonymous and authenticated prefixes,
+# Access rules (README "How a request is decided", step 7): anonymous and authenticated prefixes,
 # groups_any and scopes_any, and attempts to dodge a rule through the path.
 # shellcheck shell=bash
 stack_start rules '{"access": {"default": "authenticated", "rules": [

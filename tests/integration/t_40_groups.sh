@@ -1,4 +1,4 @@
-# Group synchronisation (SPEC §2 groups): create / existing, excluded
+# Group synchronisation (README "Groups"): create / existing, excluded
 # groups, membership written only when it changed, @groups export.
 # shellcheck shell=bash
 stack_start gcreate '{"groups": {"sync": "create", "excluded": ["local-admins"]}}' 1 || return
