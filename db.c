@@ -518,10 +518,6 @@ const char *db_val(const gw_db *db, int ci)
     return ci < 0 || db->cols[ci].is_null ? NULL : db->cols[ci].buf;
 }
 
-bool db_same(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
 
 /* Fills res->exports and res->groups from the fetched row. */
 void db_result(gw_db *db, gw_dbresult *res)
@@ -584,10 +580,10 @@ static void db_plan_row(gw_db *db)
     const gw_config *c = db->cfg;
     for (size_t i = 0; i < c->users.nfields; i++) {
         db->row_fields[i] = db_val(db, db->c_field[i]);
-        db->row_isdef[i] = db->c_isdef[i] >= 0 && db_same(db_val(db, db->c_isdef[i]), "1");
+        db->row_isdef[i] = db->c_isdef[i] >= 0 && gw_str_same(db_val(db, db->c_isdef[i]), "1");
     }
     for (size_t t = 0; t < c->users.nrelated; t++)
-        db->row_relhas[t] = db_same(db_val(db, db->c_relhas[t]), "1");
+        db->row_relhas[t] = gw_str_same(db_val(db, db->c_relhas[t]), "1");
     for (size_t k = 0; k < db->nrel; k++)
         db->row_rel[k] = db_val(db, db->c_rel[k]);
     db->row = (gw_plan_row){db->row_fields, db->row_isdef, db->row_relhas, db->row_rel,
@@ -694,7 +690,7 @@ static db_rc db_update_user(gw_db *db, const gw_user *u, gw_dbresult *res, gw_st
             if (!exists) {
                 if ((rc = db_select(db, u->id, &found)) != DB_OK)
                     goto abort;
-                mine = found && db_same(db_val(db, db->c_relhas[t]), "1");
+                mine = found && gw_str_same(db_val(db, db->c_relhas[t]), "1");
             }
             if (!mine)
                 return db_related_conflict(db, t, deny);
@@ -743,7 +739,7 @@ static db_rc db_sync_once(gw_db *db, void *argp, gw_status *deny, bool *again)
         }
         return db_create_user(db, u, res, deny, again);
     }
-    if (!db_same(db_val(db, C_ACTIVE), "1")) {
+    if (!gw_str_same(db_val(db, C_ACTIVE), "1")) {
         *deny = GW_E_INACTIVE;
         return DB_OK;
     }

@@ -144,9 +144,9 @@ db_rc db_sync_groups(gw_db *db, const char *uid, const gw_user *u, bool created)
         if ((rc = db_run(db, db->grp_add)) != DB_OK)
             return rc;
         /* a new user's groups are the ones joined here (a group that
-         * does not exist is not joined under sync "existing") */
-        if (created && mysql_stmt_affected_rows(db->grp_add) > 0 && db_group_name_ok(g, strlen(g)) &&
-            joined < GW_DB_GROUPS_MAX)
+         * does not exist is not joined under sync "existing"); the
+         * claim's names are usable already (usermap.c) */
+        if (created && mysql_stmt_affected_rows(db->grp_add) > 0 && joined < GW_DB_GROUPS_MAX)
             db->cur[joined++] = g;
     }
     if (created) {

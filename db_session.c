@@ -131,11 +131,11 @@ static db_rc db_session_user_once(gw_db *db, void *argp, gw_status *deny, bool *
         *deny = GW_E_UNAUTHENTICATED;
         return DB_OK;
     }
-    if (!db_same(db_val(db, C_ACTIVE), "1")) {
+    if (!gw_str_same(db_val(db, C_ACTIVE), "1")) {
         *deny = GW_E_INACTIVE;
         return DB_OK;
     }
-    if (db_same(db_val(db, db->c_stale), "1")) {
+    if (gw_str_same(db_val(db, db->c_stale), "1")) {
         /* The last use, coarsely: one write per touch_seconds at most.
          * Best effort (the lookup stands): the next use tries again. */
         bind_bytes(&db->par[0], &db->parlen[0], a->hash, GW_SESSION_HASH_LEN);

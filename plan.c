@@ -6,11 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool plan_same(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
-
 static int plan_cmp(const void *key, const void *elem)
 {
     return strcmp((const char *)key, *(const char *const *)elem);
@@ -39,7 +34,7 @@ void gw_plan_make(const gw_config *c, const gw_user *u, const gw_plan_row *row, 
     size_t writes = 0;
     for (size_t i = 0; i < c->users.nfields; i++) {
         const char *want = u->fields[i];
-        bool write = want && !plan_same(want, row->fields[i]);
+        bool write = want && !gw_str_same(want, row->fields[i]);
         if (write && !c->users.fields[i].overwrite)
             write = row->at_default[i];
         p->fields[i] = write;
@@ -49,7 +44,7 @@ void gw_plan_make(const gw_config *c, const gw_user *u, const gw_plan_row *row, 
     for (size_t t = 0; t < c->users.nrelated; t++) {
         bool write = !row->rel_exists[t];
         for (size_t i = 0; i < c->users.related[t].ncols; i++, k++)
-            write |= !plan_same(u->related[k], row->related[k]);
+            write |= !gw_str_same(u->related[k], row->related[k]);
         p->related[t] = write;
         writes += write;
     }

@@ -237,6 +237,11 @@ size_t gw_utf8_prefix(const char *s, size_t maxchars)
     return i;
 }
 
+bool gw_str_same(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
 bool gw_has_ctl(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {

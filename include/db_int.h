@@ -152,7 +152,6 @@ void bind_long(MYSQL_BIND *b, long *v);
 /* The user row of sel or ssel (parameters bound) into db->cols. */
 db_rc db_fetch_user(gw_db *db, MYSQL_STMT *st, bool *found);
 const char *db_val(const gw_db *db, int ci);
-bool db_same(const char *a, const char *b);
 void db_result(gw_db *db, gw_dbresult *res);
 
 /* db_groups.c. db_collect_gid adds the group id of the fetched row (if

@@ -60,6 +60,9 @@ size_t gw_utf8_prefix(const char *s, size_t maxchars);
  * or a log line. */
 bool gw_has_ctl(const char *s);
 
+/* Both strings set and equal (a NULL, as an SQL NULL, equals nothing). */
+bool gw_str_same(const char *a, const char *b);
+
 /* True when s starts or ends with a space or a tab (which the web servers
  * strip from Variable- values, so " admin" would reach the application
  * as "admin"). */
