@@ -44,7 +44,7 @@ LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 CORE_LIBS := -lcjson -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
-CORE := status util cidr json config usermap rules http reply log session cache jwt caller metrics perms \
+CORE := status util cidr json config request usermap rules http reply log session cache jwt caller metrics perms \
         assertion snippet plan namemap
 # The edges shared by both programs.
 EDGE := load db db_conn db_schema db_groups db_session db_admin app keyring accept counters watch signer

@@ -516,7 +516,13 @@ static int cmd_explain(admin *a, int argc, char **argv)
         char *envp[2] = {kv, NULL};
         bool jwt = c->identity.jwt.enabled;
         c->identity.jwt.enabled = false; /* the token is not checked here */
-        st = kv ? gw_user_decode(c, envp, NULL, &u, &why) : GW_E_INTERNAL;
+        gw_request rq;
+        st = kv && gw_request_init(&rq, c) ? GW_OK : GW_E_INTERNAL;
+        if (st == GW_OK) {
+            gw_request_read(&rq, envp);
+            st = gw_user_decode(c, &rq, NULL, &u, &why);
+            gw_request_free(&rq);
+        }
         c->identity.jwt.enabled = jwt;
         free(kv);
         have = st == GW_OK;
@@ -586,7 +592,7 @@ static int cmd_explain(admin *a, int argc, char **argv)
         }
         if (st == GW_OK) {
             size_t ng = (size_t)cJSON_GetArraySize(groups);
-            char **gv = calloc(ng ? ng : 1, sizeof(char *));
+            const char **gv = calloc(ng ? ng : 1, sizeof(char *));
             size_t k = 0;
             for (const cJSON *g = groups->child; g && gv; g = g->next)
                 gv[k++] = g->valuestring;
@@ -604,7 +610,7 @@ static int cmd_explain(admin *a, int argc, char **argv)
                 cJSON_AddStringToObject(o, "permissions", pl.data ? pl.data : "");
                 gw_buf_free(&pl);
             }
-            free(gv);
+            free((void *)gv);
             why = st == GW_E_UNAUTHENTICATED ? "no identity" : NULL;
         }
     } else if (!why) {

@@ -305,7 +305,7 @@ static const char *gw_path_text(const char *uri, char out[2 * 200 + 4])
 
 /* The one log line of a request: every deny (with the true reason), and
  * at level debug every allow; then its count. */
-static void gw_outcome_log(const gw_program *p, char *const *envp, const gw_outcome *o,
+static void gw_outcome_log(const gw_program *p, const gw_request *rq, const gw_outcome *o,
                            const gw_peer *peer)
 {
     gw_count_request((gw_prog)p->prog, o->status);
@@ -316,15 +316,15 @@ static void gw_outcome_log(const gw_program *p, char *const *envp, const gw_outc
     if (!gw_log_enabled(level))
         return;
     char method[16], path[2 * 200 + 4], client[48], why[2 * 120 + 4], peertext[2 * 80 + 4];
-    const char *m = gw_env_get(envp, "REQUEST_METHOD");
+    const char *m = gw_request_get(rq, GW_RQ_METHOD);
     gw_log(level, "event=%s status=%d code=%s reason=\"%s\" method=%s path=\"%s\" client=%s "
            "user=%s user_id=%s%s%s%s%s%s",
            deny ? "deny" : "allow", o->http ? o->http : gw_status_http(o->status),
            deny ? gw_status_code(o->status) : "ok",
            gw_log_quote(o->why ? o->why : (deny ? "-" : "allowed"), 120, why),
            m ? gw_log_safe(m, 10, method) : "-",
-           gw_path_text(gw_env_get(envp, "REQUEST_URI"), path),
-           gw_client_text(gw_env_get(envp, "REMOTE_ADDR"), client), *o->user ? o->user : "-",
+           gw_path_text(gw_request_get(rq, GW_RQ_REQUEST_URI), path),
+           gw_client_text(gw_request_get(rq, GW_RQ_REMOTE_ADDR), client), *o->user ? o->user : "-",
            *o->user_id ? o->user_id : "-", o->source ? " source=" : "", o->source ? o->source : "",
            o->status == GW_E_UNTRUSTED_CALLER ? " peer=\"" : "",
            o->status == GW_E_UNTRUSTED_CALLER ? gw_log_quote(peer->text, 80, peertext) : "",
@@ -341,6 +341,8 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
     memset(&peer, 0, sizeof(peer));
     gw_buf out;
     gw_buf_init(&out);
+    gw_request rq = {0};
+    const gw_config *rq_cfg = NULL; /* what rq's names were built from */
     while (!gw_stop) {
         if (gw_reopen) {
             gw_reopen = 0;
@@ -349,6 +351,7 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
         if (gw_reload) {
             gw_reload = 0;
             gw_reload_config(p, cfgpath, cfg);
+            rq_cfg = NULL;
         }
         const gw_config *c = *cfg;
         int rc = gw_accept_next(fd, &req, unblocked, c->fastcgi.receive_timeout_ms, &peer);
@@ -374,18 +377,27 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
                 gw_log(GW_LOG_DEBUG, "event=connection_dropped peer=\"%s\"", peer.text);
             continue;
         }
-        gw_log_request(gw_env_get(req.envp, "HTTP_X_REQUEST_ID"));
+        if (rq_cfg != c) {
+            gw_request_free(&rq);
+            rq_cfg = gw_request_init(&rq, c) ? c : NULL;
+        }
+        /* the request's environment, read once */
+        gw_request_read(&rq, req.envp);
+        gw_log_request(gw_request_get(&rq, GW_RQ_REQUEST_ID));
         gw_buf_reset(&out);
         gw_outcome o;
         memset(&o, 0, sizeof(o));
-        if (!gw_caller_secret_ok(c, FCGX_GetParam(GW_SECRET_VAR, req.envp),
-                                 gw_env_count(req.envp, GW_SECRET_VAR))) {
+        if (!rq_cfg) {
+            o.status = GW_E_INTERNAL;
+            o.why = "out of memory";
+        } else if (!gw_caller_secret_ok(c, gw_request_get(&rq, GW_RQ_SECRET),
+                                        gw_request_count(&rq, GW_RQ_SECRET))) {
             /* no identity for a caller that did not prove it is the web
              * server; logged with the peer, never with the value */
             o.status = GW_E_UNTRUSTED_CALLER;
-            o.why = gw_env_get(req.envp, GW_SECRET_VAR) ? "wrong secret" : "no secret";
+            o.why = gw_request_get(&rq, GW_RQ_SECRET) ? "wrong secret" : "no secret";
         } else {
-            p->handle(p, &req, &out, &o);
+            p->handle(p, &req, &rq, &out, &o);
         }
         if (o.status != GW_OK && !o.http) {
             gw_buf_reset(&out);
@@ -394,7 +406,7 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
             else
                 gw_reply_deny(&out, o.status, o.extra, o.detail);
         }
-        gw_outcome_log(p, req.envp, &o, &peer);
+        gw_outcome_log(p, &rq, &o, &peer);
         if (out.oom || !out.len)
             FCGX_PutS("Status: 500 Internal Server Error\r\n"
                       "Content-Type: application/json\r\nCache-Control: no-store\r\n"
@@ -405,6 +417,7 @@ static void gw_serve(gw_program *p, int fd, const char *cfgpath, gw_config **cfg
     }
     gw_accept_drop(&req);
     gw_buf_free(&out);
+    gw_request_free(&rq);
 }
 
 /* --workers: starts, watches and restarts the workers; returns the exit

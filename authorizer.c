@@ -59,7 +59,7 @@ typedef struct {
  * from this request's decoding and database work. */
 typedef struct {
     bool identity;
-    char *const *groups;
+    const char *const *groups;
     size_t ngroups;
     const cJSON *claims;
     const char *user;         /* the global id, for permissions */
@@ -78,10 +78,9 @@ typedef struct {
     bool identity;
     const char *source;      /* "header" or "session" */
     char *path;              /* normalized */
-    char **groups;           /* the user's groups, for rules and @groups */
+    const char *const *groups; /* the user's groups, for rules and @groups:
+                                the database's or the claim's */
     size_t ngroups;
-    bool groups_owned;       /* groups was allocated here (else it is user's) */
-    char *groups_buf;        /* storage for groups split from the database */
     char *groups_csv;        /* the @groups export */
     const char *who;         /* the user's global id, for the log */
     char who_buf[40];        /* copies of what the log needs from the user's */
@@ -90,12 +89,9 @@ typedef struct {
 
 static void authz_req_free(authz_req *r)
 {
-    if (r->groups_owned)
-        free(r->groups);
     if (r->have_user)
         gw_user_free(&r->user);
     free(r->path);
-    free(r->groups_buf);
     free(r->groups_csv);
 }
 
@@ -226,24 +222,10 @@ static gw_status authz_groups(const gw_config *cfg, authz_req *r)
     if (!cfg->uses_groups)
         return GW_OK;
     if (r->res.groups) {
-        size_t n = 1;
-        for (const char *p = r->res.groups; *p; p++)
-            n += *p == '\n';
-        r->groups_buf = strdup(r->res.groups);
-        r->groups = calloc(n + 1, sizeof(char *));
-        r->groups_owned = true;
-        if (!r->groups_buf || !r->groups)
-            return GW_E_INTERNAL;
-        for (char *p = r->groups_buf; *p;) {
-            r->groups[r->ngroups++] = p;
-            char *nl = strchr(p, '\n');
-            if (!nl)
-                break;
-            *nl = '\0';
-            p = nl + 1;
-        }
+        r->groups = r->res.groups;
+        r->ngroups = r->res.ngroups;
     } else if (r->have_user) {
-        r->groups = r->user.groups;
+        r->groups = (const char *const *)r->user.groups;
         r->ngroups = r->user.ngroups;
     }
     gw_buf csv;
@@ -262,10 +244,10 @@ static gw_status authz_groups(const gw_config *cfg, authz_req *r)
 
 /* Step 6: the identity of a session cookie, when sessions are on. Returns
  * GW_OK with r->identity set or not; or a deny (inactive, unavailable). */
-static gw_status authz_session(authz *a, char *const *envp, authz_req *r)
+static gw_status authz_session(authz *a, const gw_request *rq, authz_req *r)
 {
     unsigned char hash[32];
-    if (!gw_session_cookie_hash(a->cfg, envp, hash))
+    if (!gw_session_cookie_hash(rq, hash))
         return GW_OK;
     gw_status st = gw_db_session_user(a->db, hash, &r->res);
     if (st == GW_E_UNAUTHENTICATED) /* unknown or expired: no identity */
@@ -284,10 +266,10 @@ static gw_status authz_session(authz *a, char *const *envp, authz_req *r)
  * set cookies), so that the browser is not the other user again once the
  * gateway's session is gone. Costs the database once per (cookie, user)
  * pair and process. */
-static gw_status authz_user_switch(authz *a, char *const *envp, const char *global_id)
+static gw_status authz_user_switch(authz *a, const gw_request *rq, const char *global_id)
 {
     unsigned char hash[32];
-    if (!global_id || !gw_session_cookie_hash(a->cfg, envp, hash) ||
+    if (!global_id || !gw_session_cookie_hash(rq, hash) ||
         gw_pairs_has(a->checked, hash, global_id))
         return GW_OK;
     bool ended = false;
@@ -397,12 +379,12 @@ static gw_status authz_assert(authz *a, const gw_rule *rule, const authz_subject
 /* The access decision for the normalized path and the reply: the allow
  * reply (identity) or an empty allow (anonymous), a login redirect (its
  * reply written, o->http set), or a deny status for the caller. */
-static gw_status authz_access(authz *a, char *const *envp, const char *path,
+static gw_status authz_access(authz *a, const gw_request *rq, const char *path,
                               const authz_subject *s, time_t now, gw_buf *out, gw_outcome *o)
 {
     const char **why = &o->why;
     const gw_config *cfg = a->cfg;
-    const char *method = gw_env_get(envp, "REQUEST_METHOD");
+    const char *method = gw_request_get(rq, GW_RQ_METHOD);
     const gw_rule *rule = gw_rule_match(cfg, path, method);
     gw_access_subject as = {s->identity, s->groups, s->ngroups, s->claims, s->user, a->perms};
     gw_status st = gw_access_decide(cfg, rule, &as);
@@ -417,12 +399,12 @@ static gw_status authz_access(authz *a, char *const *envp, const char *path,
     }
     *why = st == GW_E_UNAUTHENTICATED ? "no identity" : rule ? rule->prefix : NULL;
     if (st == GW_E_UNAUTHENTICATED && cfg->access.login_redirect && *cfg->access.login_redirect &&
-        !gw_login_redirect_fits(cfg, envp, path)) {
+        !gw_login_redirect_fits(cfg, rq, path)) {
         *why = "no identity (not a navigation, or the login page itself: no redirect)";
         return st;
     }
     if (st == GW_E_UNAUTHENTICATED) {
-        char *loc = gw_login_location(cfg, gw_env_get(envp, "REQUEST_URI"));
+        char *loc = gw_login_location(cfg, gw_request_get(rq, GW_RQ_REQUEST_URI));
         if (!loc)
             return st;
         *why = "login redirect";
@@ -474,16 +456,16 @@ static bool authz_keys_recheck(void *arg)
     gw_log(GW_LOG_INFO, "event=jwks_reread reason=\"a token named an unknown key\"");
     return true;
 }
-static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf *out,
+static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_buf *out,
                               gw_outcome *o)
 {
     const char **why = &o->why;
     const gw_config *cfg = a->cfg;
-    int present = 0;
-    gw_status st = gw_identity_check(cfg, envp, &present);
+    bool present = false;
+    gw_status st = gw_identity_check(cfg, rq, &present);
     if (st != GW_OK)
         return st;
-    const char *uri = gw_env_get(envp, "REQUEST_URI");
+    const char *uri = gw_request_get(rq, GW_RQ_REQUEST_URI);
     time_t now = time(NULL);
     gw_token_check tok = {.now = now, .recheck = authz_keys_recheck, .arg = a};
     if (a->keys) {
@@ -508,7 +490,7 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         }
     }
     unsigned char key[32];
-    bool cacheable = present && a->cache && gw_cache_key(envp, cfg->key_vars, cfg->nkey_vars, key);
+    bool cacheable = present && a->cache && gw_cache_key(rq, key);
     if (cacheable) {
         /* Step 9: an identity seen within cache_seconds, with the very
          * same header value: no decoding, no database. */
@@ -521,17 +503,18 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
                 return authz_fail(st, "request path", why);
             /* answered from memory even while the database is away
              * (README step 9): the switch is then checked on a later request */
-            if (authz_user_switch(a, envp, hit->user_id) != GW_OK)
+            if (authz_user_switch(a, rq, hit->user_id) != GW_OK)
                 gw_log(GW_LOG_WARN, "event=user_switch_unchecked reason=\"database unavailable\"");
-            authz_subject hs = {.identity = true, .groups = hit->groups, .ngroups = hit->ngroups,
+            authz_subject hs = {.identity = true, .groups = (const char *const *)hit->groups,
+                                .ngroups = hit->ngroups,
                                 .claims = hit->claims, .user = hit->user_id, .allow = hit->reply,
                                 .allow_len = hit->reply_len, .abody = hit->abody, .key = key,
                                 .entry = hit};
-            return authz_access(a, envp, r->path, &hs, now, out, o);
+            return authz_access(a, rq, r->path, &hs, now, out, o);
         }
     }
     if (present) {
-        if ((st = gw_user_decode(cfg, envp, &tok, &r->user, why)) != GW_OK)
+        if ((st = gw_user_decode(cfg, rq, &tok, &r->user, why)) != GW_OK)
             return st;
         r->have_user = true;
         r->who = r->user.id;
@@ -576,10 +559,10 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
         }
         r->identity = true;
         r->source = "header";
-        if ((st = authz_user_switch(a, envp, r->user.id)) != GW_OK)
+        if ((st = authz_user_switch(a, rq, r->user.id)) != GW_OK)
             return authz_fail(st, NULL, why);
     } else if (!(cfg->session.enabled && strcmp(r->path, cfg->session.establish_path) == 0) &&
-               (st = authz_session(a, envp, r)) != GW_OK) {
+               (st = authz_session(a, rq, r)) != GW_OK) {
         /* a session is made only from a live gateway identity: on the
          * establish path a cookie alone is no identity */
         return authz_fail(st, NULL, why);
@@ -612,10 +595,11 @@ static gw_status authz_decide(authz *a, char *const *envp, authz_req *r, gw_buf 
                         .user = authz_global_id(r), .allow = a->allow.data,
                         .allow_len = a->allow.len, .abody = a->abody.data,
                         .key = entry ? key : NULL, .entry = entry};
-    return authz_access(a, envp, r->path, &ms, now, out, o);
+    return authz_access(a, rq, r->path, &ms, now, out, o);
 }
 
-static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcome *o)
+static void authz_handle(gw_program *p, FCGX_Request *req, const gw_request *rq, gw_buf *out,
+                         gw_outcome *o)
 {
     authz *a = p->ctx;
     /* nginx sends its auth_request subrequest in the RESPONDER role */
@@ -629,7 +613,7 @@ static void authz_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outco
     }
     authz_req r;
     memset(&r, 0, sizeof(r));
-    o->status = authz_decide(a, req->envp, &r, out, o);
+    o->status = authz_decide(a, rq, &r, out, o);
     if (r.who)
         gw_log_safe(r.who, 12, o->user);
     gw_strlcpy(o->user_id, r.user_id, sizeof(o->user_id));

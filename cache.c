@@ -260,14 +260,14 @@ void gw_cache_put_assertion(gw_cache *c, const unsigned char key[32], size_t slo
 size_t gw_cache_size(const gw_cache *c) { return c->size; }
 size_t gw_cache_bytes(const gw_cache *c) { return c->bytes; }
 
-bool gw_cache_key(char *const *envp, const char *const *vars, size_t nvars, unsigned char key[32])
+bool gw_cache_key(const gw_request *rq, unsigned char key[32])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int len = 0;
     if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1) {
-        for (size_t i = 0; i < nvars; i++) {
-            const char *v = gw_env_get(envp, vars[i]);
-            unsigned long long n = v ? strlen(v) : 0;
+        for (size_t i = 0; i < rq->nkey; i++) {
+            const char *v = gw_request_get(rq, rq->key[i]);
+            unsigned long long n = gw_request_len(rq, rq->key[i]);
             unsigned char len8[8];
             for (int k = 0; k < 8; k++)
                 len8[k] = (unsigned char)(n >> (8 * k));

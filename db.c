@@ -85,7 +85,6 @@ gw_db *gw_db_new(const gw_config *cfg)
     db->cur = db_calloc(GW_DB_GROUPS_MAX + 1, sizeof(char *));
     db->gids = db_calloc(GW_DB_GROUPS_MAX + 1, sizeof(unsigned long long));
     bool gmap = gw_namemap_init(&db->gmap, GW_GMAP_MAX, GW_GMAP_SECONDS);
-    gw_buf_init(&db->groups_out);
     db->exports = db_calloc(ne, sizeof(char *));
     if (!db->lens.fields || !db->lens.related || !db->rel || !db->cols || !db->colbind ||
         !db->c_field || !db->c_isdef || !db->c_relhas || !db->c_rel || !db->c_export ||
@@ -106,7 +105,6 @@ void gw_db_free(gw_db *db)
     for (size_t i = 0; db->cols && i < db->nsel; i++)
         free(db->cols[i].buf);
     gw_namemap_free(&db->gmap);
-    gw_buf_free(&db->groups_out);
     void *all[] = {db->lens.fields, db->lens.related, db->rel, db->cols, db->colbind,
                    db->c_field, db->c_isdef, db->c_relhas, db->c_rel, db->c_export,
                    db->c_sexport, db->par, db->parlen, db->parnull, db->flags, db->plan.fields,
@@ -526,7 +524,8 @@ void db_result(gw_db *db, gw_dbresult *res)
         res->exports[i] = db_val(db, db->fetched_ssel && db->c_sexport[i] >= 0 ? db->c_sexport[i]
                                                                                : db->c_export[i]);
     bool groups = db->fetched_ssel ? db->ssel_groups : db->sel_groups;
-    res->groups = groups ? (db->groups_out.data ? db->groups_out.data : "") : NULL;
+    res->groups = groups ? db->cur : NULL;
+    res->ngroups = groups ? db->ncur : 0;
     res->user_id = db_val(db, C_ID);
     res->global_id = db_val(db, C_GID);
     const char *lo = db->c_logout >= 0 ? db_val(db, db->c_logout) : NULL;

@@ -75,20 +75,6 @@ static const char *db_group_name_read(gw_db *db, unsigned long long id, time_t n
     return kept;
 }
 
-/* Fills groups_out (the names, one per line) from the sorted db->cur. */
-static db_rc db_groups_text(gw_db *db)
-{
-    gw_buf_reset(&db->groups_out);
-    gw_buf_add(&db->groups_out, "", 0);
-    for (size_t i = 0; i < db->ncur; i++)
-        gw_buf_printf(&db->groups_out, "%s%s", i ? "\n" : "", db->cur[i]);
-    if (db->groups_out.oom) {
-        db_seterr(db, 0, "out of memory");
-        return DB_FAIL;
-    }
-    return DB_OK;
-}
-
 db_rc db_group_names(gw_db *db)
 {
     time_t now = time(NULL);
@@ -104,7 +90,7 @@ db_rc db_group_names(gw_db *db)
             db->cur[db->ncur++] = name;
     }
     qsort(db->cur, db->ncur, sizeof(db->cur[0]), db_name_cmp);
-    return db_groups_text(db);
+    return DB_OK;
 }
 
 db_rc db_create_groups(gw_db *db, const gw_user *u)
@@ -151,7 +137,7 @@ db_rc db_sync_groups(gw_db *db, const char *uid, const gw_user *u, bool created)
     }
     if (created) {
         db->ncur = joined; /* u->groups is sorted, so is this */
-        return db_groups_text(db);
+        return DB_OK;
     }
     for (size_t i = 0; i < db->ncur; i++) {
         const char *g = db->cur[i];

@@ -79,32 +79,49 @@ char *gw_query_param(const char *qs, const char *name)
     return NULL;
 }
 
+bool gw_cookie_next(const char **p, const char **name, size_t *nlen, const char **value,
+                    size_t *vlen)
+{
+    for (const char *s = *p; s && *s;) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        /* ';' between cookies; ',' too: Apache joins two Cookie headers
+         * with ", " (a cookie value never holds a comma, RFC 6265) */
+        size_t len = strcspn(s, ";,");
+        const char *eq = memchr(s, '=', len);
+        const char *seg = s;
+        s += len;
+        if (*s)
+            s++;
+        if (!eq || eq == seg)
+            continue;
+        const char *v = eq + 1;
+        size_t vl = len - (size_t)(v - seg);
+        while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+            vl--;
+        if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
+            v++;
+            vl -= 2;
+        }
+        *p = s;
+        *name = seg;
+        *nlen = (size_t)(eq - seg);
+        *value = v;
+        *vlen = vl;
+        return true;
+    }
+    *p = NULL;
+    return false;
+}
+
 /* Finds cookie name in a Cookie header: its value and length, or NULL. */
 static const char *gw_cookie_find(const char *header, const char *name, size_t *vlen)
 {
-    size_t nl = strlen(name);
-    for (const char *p = header; p && *p;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        /* ';' between cookies; ',' too: Apache joins two Cookie headers
-         * with ", " (a cookie value never holds a comma, RFC 6265) */
-        size_t len = strcspn(p, ";,");
-        if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
-            const char *v = p + nl + 1;
-            size_t vl = len - nl - 1;
-            while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-                vl--;
-            if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
-                v++;
-                vl -= 2;
-            }
-            *vlen = vl;
+    size_t nl = strlen(name), cl;
+    const char *cn, *v;
+    for (const char *p = header; gw_cookie_next(&p, &cn, &cl, &v, vlen);)
+        if (cl == nl && memcmp(cn, name, nl) == 0)
             return v;
-        }
-        p += len;
-        if (*p)
-            p++;
-    }
     return NULL;
 }
 
@@ -205,17 +222,17 @@ static bool gw_url_host_ok(const char *url, const char *host, const gw_strlist *
     return false;
 }
 
-bool gw_request_same_site(char *const *envp, const gw_strlist *allowed)
+bool gw_same_site(const gw_request *rq, const gw_strlist *allowed)
 {
-    const char *host = gw_env_get(envp, "HTTP_HOST");
-    const char *origin = gw_env_get(envp, "HTTP_ORIGIN");
+    const char *host = gw_request_get(rq, GW_RQ_HOST);
+    const char *origin = gw_request_get(rq, GW_RQ_ORIGIN);
     if (origin && *origin)
         return gw_url_host_ok(origin, host, allowed); /* "null" too: refused */
-    const char *referer = gw_env_get(envp, "HTTP_REFERER");
+    const char *referer = gw_request_get(rq, GW_RQ_REFERER);
     if (referer && *referer)
         return gw_url_host_ok(referer, host, allowed);
     /* a sibling subdomain ("same-site") is another site here */
-    const char *site = gw_env_get(envp, "HTTP_SEC_FETCH_SITE");
+    const char *site = gw_request_get(rq, GW_RQ_FETCH_SITE);
     return !site || strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0;
 }
 

@@ -91,7 +91,7 @@ static bool resp_keys_recheck(void *arg)
 /* The verified ID token's sid, when the gateway forwarded one: stored
  * with the session so that a back-channel logout of that provider session
  * ends it. "" when there is none or it does not verify. */
-static void resp_token_sid(responder *rp, char *const *envp, char sid[256])
+static void resp_token_sid(responder *rp, const gw_request *rq, char sid[256])
 {
     sid[0] = '\0';
     if (!rp->keys || !*rp->cfg->logout.backchannel_path)
@@ -101,7 +101,7 @@ static void resp_token_sid(responder *rp, char *const *envp, char sid[256])
     tok.realms = gw_trust_get(rp->keys, now, NULL, &tok.nrealms);
     gw_user u;
     const char *why = NULL;
-    if (gw_user_decode(rp->cfg, envp, &tok, &u, &why) != GW_OK) {
+    if (gw_user_decode(rp->cfg, rq, &tok, &u, &why) != GW_OK) {
         /* the authorizer let it through a moment ago; say so, the session
          * can then only end by sub or by its own logout */
         gw_log(GW_LOG_WARN, "event=session_without_sid reason=\"%s\"", why ? why : "-");
@@ -114,16 +114,15 @@ static void resp_token_sid(responder *rp, char *const *envp, char sid[256])
 /* The destination: the query parameter, else the cookie, else the
  * default; anything that is not a safe destination becomes the default.
  * Returns a malloc'd string (NULL when out of memory). */
-static char *resp_destination(const gw_config *cfg, char *const *envp)
+static char *resp_destination(const gw_config *cfg, const gw_request *rq)
 {
-    char *d = gw_query_param(gw_env_get(envp, "QUERY_STRING"), cfg->logout.next_param);
+    char *d = gw_query_param(gw_request_get(rq, GW_RQ_QUERY), cfg->logout.next_param);
     if (d && !*d) {
         free(d);
         d = NULL;
     }
     char cv[3 * GW_DEST_MAX + 1];
-    if (!d && gw_cookie_value(gw_env_get(envp, "HTTP_COOKIE"), cfg->logout.next_cookie, cv,
-                              sizeof(cv)) && *cv)
+    if (!d && gw_request_cookie(rq, GW_RQ_CK_NEXT, cv, sizeof(cv)) && *cv)
         d = gw_form_decode(cv, strlen(cv));
     if (d && !gw_dest_valid(d, &cfg->logout.allowed_hosts)) {
         gw_log(GW_LOG_INFO, "event=destination_refused");
@@ -135,22 +134,19 @@ static char *resp_destination(const gw_config *cfg, char *const *envp)
 
 /* True when the gateway still has a session: its identity arrives with
  * the request, or its session cookie does (when configured). */
-static bool resp_gateway_session(const gw_config *cfg, char *const *envp)
+static bool resp_gateway_session(const gw_request *rq)
 {
-    for (size_t i = 0; i < cfg->nid_vars; i++) {
-        const char *v = gw_env_get(envp, cfg->id_vars[i]);
-        if (v && *v)
+    for (size_t i = 0; i < rq->nid; i++)
+        if (gw_request_len(rq, rq->id[i]))
             return true;
-    }
-    const char *gc = cfg->logout.gateway_session_cookie;
-    return *gc && gw_cookie_present(gw_env_get(envp, "HTTP_COOKIE"), gc);
+    return gw_request_has_cookie(rq, GW_RQ_CK_GATEWAY);
 }
 
-static gw_status resp_establish(responder *rp, char *const *envp, bool head, gw_buf *out,
+static gw_status resp_establish(responder *rp, const gw_request *rq, bool head, gw_buf *out,
                                 const char **why)
 {
     const gw_config *cfg = rp->cfg;
-    const char *uid = gw_env_get(envp, cfg->id_export);
+    const char *uid = gw_request_get(rq, rq->id_export);
     size_t n = uid ? strspn(uid, "0123456789") : 0;
     if (!uid || n == 0 || n > 20 || uid[n]) {
         *why = "no identity";
@@ -161,14 +157,14 @@ static gw_status resp_establish(responder *rp, char *const *envp, bool head, gw_
      * exported): a stolen cookie cannot renew itself. */
     for (size_t i = 0; i < cfg->exports.n; i++) {
         const char *src = cfg->exports.v[i].kind == GW_EXP_SOURCE
-                              ? gw_env_get(envp, cfg->exports.v[i].name) : "header";
+                              ? gw_request_get(rq, rq->exp[i]) : "header";
         if (!src || strcmp(src, "header") != 0) {
             *why = "a session is made only from the gateway's identity";
             return GW_E_UNAUTHENTICATED;
         }
     }
     if (head) { /* where GET would go, without a session */
-        char *dest = resp_destination(cfg, envp);
+        char *dest = resp_destination(cfg, rq);
         if (!dest) {
             *why = "out of memory";
             return GW_E_INTERNAL;
@@ -185,20 +181,20 @@ static gw_status resp_establish(responder *rp, char *const *envp, bool head, gw_
     }
     /* a session cookie the browser still holds is replaced, not kept */
     bool replaced = false;
-    if (gw_session_cookie_hash(cfg, envp, old) && gw_db_session_delete(rp->db, old, &replaced) == GW_OK &&
+    if (gw_session_cookie_hash(rq, old) && gw_db_session_delete(rp->db, old, &replaced) == GW_OK &&
         replaced)
         gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_REPLACED, 1);
     char sid[256];
-    resp_token_sid(rp, envp, sid);
-    gw_session_info info = {.client_addr = gw_env_get(envp, "REMOTE_ADDR"),
-                            .user_agent = gw_env_get(envp, "HTTP_USER_AGENT"),
+    resp_token_sid(rp, rq, sid);
+    gw_session_info info = {.client_addr = gw_request_get(rq, GW_RQ_REMOTE_ADDR),
+                            .user_agent = gw_request_get(rq, GW_RQ_USER_AGENT),
                             .sid = *sid ? sid : NULL};
     gw_status st = gw_db_session_create(rp->db, uid, hash, &info);
     if (st != GW_OK) {
         *why = "session not created";
         return st;
     }
-    char *dest = resp_destination(cfg, envp);
+    char *dest = resp_destination(cfg, rq);
     gw_buf cookie;
     gw_buf_init(&cookie);
     if (dest)
@@ -217,19 +213,19 @@ static gw_status resp_establish(responder *rp, char *const *envp, bool head, gw_
     return oom ? GW_E_INTERNAL : GW_OK;
 }
 
-static gw_status resp_logout(responder *rp, char *const *envp, bool head, gw_buf *out,
+static gw_status resp_logout(responder *rp, const gw_request *rq, bool head, gw_buf *out,
                              const char **why)
 {
     const gw_config *cfg = rp->cfg;
     unsigned char hash[32];
-    bool has_session = gw_session_cookie_hash(cfg, envp, hash);
-    bool via_gateway = resp_gateway_session(cfg, envp);
+    bool has_session = gw_session_cookie_hash(rq, hash);
+    bool via_gateway = resp_gateway_session(rq);
     /* A logout that would end something must come from this site: an
      * <img src=/applogout> on another page must not log anyone out. The
      * identity provider's redirect back after the gateway's logout finds
      * nothing left to end, and passes. */
     if ((has_session || via_gateway) && !head &&
-        !gw_request_same_site(envp, &cfg->logout.allowed_hosts)) {
+        !gw_same_site(rq, &cfg->logout.allowed_hosts)) {
         *why = "a logout from another site (Origin, Referer or Sec-Fetch-Site)";
         return GW_E_CROSS_SITE;
     }
@@ -243,7 +239,7 @@ static gw_status resp_logout(responder *rp, char *const *envp, bool head, gw_buf
         if (ended)
             gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_LOGOUT, 1);
     }
-    char *dest = resp_destination(cfg, envp);
+    char *dest = resp_destination(cfg, rq);
     if (!dest) {
         *why = "out of memory";
         return GW_E_INTERNAL;
@@ -280,12 +276,12 @@ static gw_status resp_logout(responder *rp, char *const *envp, bool head, gw_buf
  * issuer, the gateway's audience, iat within GW_BCL_MAX_AGE, events, sub
  * or sid, no nonce), used once (jti), then the sessions go. 200 on
  * success; 400 invalid_request, nothing changed, on any refusal. */
-static gw_status resp_backchannel(responder *rp, FCGX_Request *req, gw_buf *out, const char **why)
+static gw_status resp_backchannel(responder *rp, FCGX_Request *req, const gw_request *rq,
+                                  gw_buf *out, const char **why)
 {
     const gw_config *cfg = rp->cfg;
-    char *const *envp = req->envp;
-    const char *ct = gw_env_get(envp, "CONTENT_TYPE");
-    const char *cl = gw_env_get(envp, "CONTENT_LENGTH");
+    const char *ct = gw_request_get(rq, GW_RQ_CONTENT_TYPE);
+    const char *cl = gw_request_get(rq, GW_RQ_CONTENT_LENGTH);
     long len = cl ? strtol(cl, NULL, 10) : -1;
     if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
         (ct[33] && ct[33] != ';' && ct[33] != ' ')) {
@@ -402,18 +398,18 @@ static bool resp_is(const char *path, const char *served)
     return *served && strcmp(path, served) == 0;
 }
 
-static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcome *o)
+static void resp_handle(gw_program *p, FCGX_Request *req, const gw_request *rq, gw_buf *out,
+                        gw_outcome *o)
 {
     responder *rp = p->ctx;
     const gw_config *cfg = rp->cfg;
-    char *const *envp = req->envp;
     if (req->role != FCGI_RESPONDER) {
         o->status = GW_E_INTERNAL;
         o->why = "not called in the RESPONDER role";
         return;
     }
     char *path = NULL;
-    const char *uri = gw_env_get(envp, "REQUEST_URI");
+    const char *uri = gw_request_get(rq, GW_RQ_REQUEST_URI);
     if (gw_path_normalize(uri ? uri : "/", &path) != GW_OK) {
         o->status = GW_E_NOT_FOUND;
         o->why = "no such path";
@@ -427,7 +423,7 @@ static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcom
         : resp_is(path, cfg->monitor.metrics_path) ? METRICS
         : rp->signer && resp_is(path, cfg->assertion.jwks_path) ? JWKS : NONE;
     free(path);
-    const char *m = gw_env_get(envp, "REQUEST_METHOD");
+    const char *m = gw_request_get(rq, GW_RQ_METHOD);
     bool head = m && strcmp(m, "HEAD") == 0, get = m && strcmp(m, "GET") == 0;
     bool post = m && strcmp(m, "POST") == 0;
     if (what == NONE) {
@@ -444,15 +440,15 @@ static void resp_handle(gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcom
         return;
     }
     switch (what) {
-    case ESTABLISH: o->status = resp_establish(rp, envp, head, out, &o->why); break;
-    case LOGOUT: o->status = resp_logout(rp, envp, head, out, &o->why); break;
-    case BACKCHANNEL: o->status = resp_backchannel(rp, req, out, &o->why); break;
+    case ESTABLISH: o->status = resp_establish(rp, rq, head, out, &o->why); break;
+    case LOGOUT: o->status = resp_logout(rp, rq, head, out, &o->why); break;
+    case BACKCHANNEL: o->status = resp_backchannel(rp, req, rq, out, &o->why); break;
     case HEALTH: o->status = resp_health(rp, out, &o->why, &o->detail); break;
     case JWKS: resp_jwks(rp, head, out); break;
     default: resp_metrics(head, out); break;
     }
     if ((what == ESTABLISH || what == LOGOUT) && cfg->id_export) {
-        const char *uid = gw_env_get(envp, cfg->id_export);
+        const char *uid = gw_request_get(rq, rq->id_export);
         if (uid)
             gw_log_safe(uid, 20, o->user_id);
     }

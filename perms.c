@@ -138,7 +138,7 @@ static bool in(char *const *v, size_t n, const char *s)
     return false;
 }
 
-static bool held(const gw_perm *x, const char *user, char *const *groups, size_t ngroups)
+static bool held(const gw_perm *x, const char *user, const char *const *groups, size_t ngroups)
 {
     if (in(x->principals, x->nprincipals, user))
         return true;
@@ -154,7 +154,7 @@ static const gw_perm *find(const gw_perms *p, const char *name)
     return p && p->n ? bsearch(&key, p->v, p->n, sizeof(gw_perm), perm_cmp) : NULL;
 }
 
-bool gw_perms_has(const gw_perms *p, const char *name, const char *user, char *const *groups,
+bool gw_perms_has(const gw_perms *p, const char *name, const char *user, const char *const *groups,
                   size_t ngroups)
 {
     const gw_perm *x = find(p, name);
@@ -163,7 +163,7 @@ bool gw_perms_has(const gw_perms *p, const char *name, const char *user, char *c
 
 bool gw_perms_names(const gw_perms *p, const char *name) { return find(p, name) != NULL; }
 
-void gw_perms_list(const gw_perms *p, const char *user, char *const *groups, size_t ngroups,
+void gw_perms_list(const gw_perms *p, const char *user, const char *const *groups, size_t ngroups,
                    gw_buf *out)
 {
     size_t k = 0;

@@ -139,7 +139,7 @@ const gw_rule *gw_rule_report_match(const gw_config *cfg, const char *path, cons
     return cfg->access.nreport ? rule_match(cfg, path, method, true) : NULL;
 }
 
-static bool in_groups(const char *g, char *const *groups, size_t n)
+static bool in_groups(const char *g, const char *const *groups, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(groups[i], g) == 0)
@@ -210,7 +210,7 @@ static bool match_holds(const gw_claim_match *m, const cJSON *claims)
 gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, const gw_access_subject *s)
 {
     int has_identity = s->identity;
-    char *const *groups = s->groups;
+    const char *const *groups = s->groups;
     size_t ngroups = s->ngroups;
     const cJSON *claims = s->claims;
     gw_access a = rule ? rule->access : cfg->access.deflt;
@@ -268,15 +268,15 @@ static bool gw_accept_names(const char *accept, const char *type)
     return false;
 }
 
-bool gw_login_redirect_fits(const gw_config *cfg, char *const *envp, const char *path)
+bool gw_login_redirect_fits(const gw_config *cfg, const gw_request *rq, const char *path)
 {
-    const char *mode = gw_env_get(envp, "HTTP_SEC_FETCH_MODE");
+    const char *mode = gw_request_get(rq, GW_RQ_FETCH_MODE);
     if (mode && strcasecmp(mode, "navigate") != 0)
         return false;
-    const char *xrw = gw_env_get(envp, "HTTP_X_REQUESTED_WITH");
+    const char *xrw = gw_request_get(rq, GW_RQ_REQUESTED_WITH);
     if (xrw && strcasecmp(xrw, "XMLHttpRequest") == 0)
         return false;
-    const char *accept = gw_env_get(envp, "HTTP_ACCEPT");
+    const char *accept = gw_request_get(rq, GW_RQ_ACCEPT);
     if (accept && *accept && !gw_accept_names(accept, "text/html") &&
         !gw_accept_names(accept, "*/*") && !gw_accept_names(accept, "text/*"))
         return false;

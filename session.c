@@ -41,12 +41,10 @@ bool gw_token_hash(const char *token, unsigned char hash[32])
     return n == GW_TOKEN_CHARS && gw_sha256(token, n, hash);
 }
 
-bool gw_session_cookie_hash(const gw_config *cfg, char *const *envp, unsigned char hash[32])
+bool gw_session_cookie_hash(const gw_request *rq, unsigned char hash[32])
 {
     char token[GW_TOKEN_CHARS + 2];
-    return cfg->session.enabled &&
-           gw_cookie_value(gw_env_get(envp, "HTTP_COOKIE"), cfg->session.cookie, token,
-                           sizeof(token)) &&
+    return gw_request_cookie(rq, GW_RQ_CK_SESSION, token, sizeof(token)) &&
            gw_token_hash(token, hash);
 }
 

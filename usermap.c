@@ -25,40 +25,38 @@ size_t gw_related_count(const gw_config *cfg)
 
 /* Checks one identity variable: repeated, then size. Sets *present when
  * it holds a non-empty value. */
-static gw_status gw_check_var(char *const *envp, const char *var, size_t max, int *present)
+static gw_status gw_check_var(const gw_request *rq, size_t slot, size_t max, bool *present)
 {
-    size_t n = gw_env_count(envp, var);
-    if (n > 1)
+    if (gw_request_count(rq, slot) > 1)
         return GW_E_DUPLICATE;
-    const char *v = n ? gw_env_get(envp, var) : NULL;
-    if (v && *v) {
-        *present = 1;
-        if (strlen(v) > max)
+    if (gw_request_len(rq, slot)) {
+        *present = true;
+        if (gw_request_len(rq, slot) > max)
             return GW_E_TOO_LARGE;
     }
     return GW_OK;
 }
 
-gw_status gw_identity_check(const gw_config *cfg, char *const *envp, int *present)
+gw_status gw_identity_check(const gw_config *cfg, const gw_request *rq, bool *present)
 {
-    *present = 0;
+    *present = false;
     /* Every identity variable obeys the same rules; the size limit applies
      * to each value. A duplicate anywhere wins over size. */
     gw_status st = GW_OK;
     for (size_t i = 0; i < cfg->nid_vars; i++) {
-        gw_status s = gw_check_var(envp, cfg->id_vars[i], cfg->identity.max_bytes, present);
+        gw_status s = gw_check_var(rq, rq->id[i], cfg->identity.max_bytes, present);
         if (s == GW_E_DUPLICATE)
             return s;
         if (s != GW_OK && st == GW_OK)
             st = s;
     }
     /* A repeated token is as ambiguous as a repeated identity. */
-    if (cfg->identity.jwt.enabled && gw_env_count(envp, cfg->identity.jwt.header) > 1)
+    if (cfg->identity.jwt.enabled && gw_request_count(rq, rq->jwt) > 1)
         return GW_E_DUPLICATE;
     /* Step 2 comes before the size check: an untrusted sender learns
      * nothing about the limits. */
     if (*present && !gw_cidr_match(cfg->identity.proxies, cfg->identity.nproxies,
-                                   gw_env_get(envp, "REMOTE_ADDR")))
+                                   gw_request_get(rq, GW_RQ_REMOTE_ADDR)))
         return GW_E_UNTRUSTED;
     return st;
 }
@@ -293,7 +291,7 @@ static bool gw_is_group_claim(const gw_config *cfg, const char *claim)
 }
 
 /* The "headers" source: one claim per variable, as strings. */
-static gw_status gw_claims_from_headers(const gw_config *cfg, char *const *envp, cJSON **out,
+static gw_status gw_claims_from_headers(const gw_config *cfg, const gw_request *rq, cJSON **out,
                                         const char **why)
 {
     cJSON *claims = cJSON_CreateObject();
@@ -302,10 +300,10 @@ static gw_status gw_claims_from_headers(const gw_config *cfg, char *const *envp,
         return GW_E_INTERNAL;
     }
     for (size_t i = 0; i < cfg->identity.nclaim_headers; i++) {
-        const char *v = gw_env_get(envp, cfg->identity.claim_headers[i].var);
+        const char *v = gw_request_get(rq, rq->claim[i]);
         if (!v || !*v)
             continue;
-        if (!gw_utf8_valid((const unsigned char *)v, strlen(v))) {
+        if (!gw_utf8_valid((const unsigned char *)v, gw_request_len(rq, rq->claim[i]))) {
             cJSON_Delete(claims);
             *why = "header is not UTF-8";
             return GW_E_MALFORMED;
@@ -329,16 +327,16 @@ static gw_status gw_claims_from_headers(const gw_config *cfg, char *const *envp,
 }
 
 /* The "apisix" source: base64 of a strict JSON document. */
-static gw_status gw_claims_from_userinfo(const gw_config *cfg, char *const *envp, cJSON **out,
-                                         const char **why)
+static gw_status gw_claims_from_userinfo(const gw_request *rq, cJSON **out, const char **why)
 {
-    const char *v = gw_env_get(envp, cfg->identity.header);
+    /* the one identity variable of this source */
+    const char *v = rq->nid ? gw_request_get(rq, rq->id[0]) : NULL;
     if (!v || !*v) {
         *why = "no identity";
         return GW_E_MALFORMED;
     }
     size_t len = 0;
-    unsigned char *json = gw_b64_decode(v, strlen(v), &len);
+    unsigned char *json = gw_b64_decode(v, gw_request_len(rq, rq->id[0]), &len);
     if (!json) {
         *why = "bad base64";
         return GW_E_MALFORMED;
@@ -352,9 +350,9 @@ static gw_status gw_claims_from_userinfo(const gw_config *cfg, char *const *envp
     return GW_OK;
 }
 
-const char *gw_token_value(const gw_config *cfg, char *const *envp)
+const char *gw_token_value(const gw_config *cfg, const gw_request *rq)
 {
-    const char *v = gw_env_get(envp, cfg->identity.jwt.header);
+    const char *v = gw_request_get(rq, rq->jwt);
     if (!v || !*v)
         return NULL;
     if (strcmp(cfg->identity.jwt.header, "HTTP_AUTHORIZATION") != 0)
@@ -368,7 +366,7 @@ const char *gw_token_value(const gw_config *cfg, char *const *envp)
 
 /* identity.jwt: the token must verify, name the same identity as the
  * claims, and every claim it carries replaces the unsigned one. */
-static gw_status gw_claims_bind(const gw_config *cfg, char *const *envp, gw_token_check *tok,
+static gw_status gw_claims_bind(const gw_config *cfg, const gw_request *rq, gw_token_check *tok,
                                 cJSON *claims, const char **why)
 {
     const cJSON *id = gw_claim_get(claims, cfg->identity.id_claim);
@@ -380,7 +378,7 @@ static gw_status gw_claims_bind(const gw_config *cfg, char *const *envp, gw_toke
         .subject_claim = cfg->identity.id_claim,
     };
     cJSON *signed_claims = NULL;
-    const char *token = gw_token_value(cfg, envp);
+    const char *token = gw_token_value(cfg, rq);
     if (!token || !tok) {
         *why = token ? "no keys" : "no token";
         return GW_E_INVALID_TOKEN;
@@ -423,7 +421,7 @@ static gw_status gw_claims_bind(const gw_config *cfg, char *const *envp, gw_toke
     return st;
 }
 
-gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_token_check *tok,
+gw_status gw_user_decode(const gw_config *cfg, const gw_request *rq, gw_token_check *tok,
                          gw_user *out, const char **why)
 {
     const char *dummy;
@@ -432,10 +430,10 @@ gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_token_check
     memset(out, 0, sizeof(*out));
     cJSON *claims = NULL;
     gw_status st = cfg->identity.source == GW_SRC_HEADERS
-                       ? gw_claims_from_headers(cfg, envp, &claims, why)
-                       : gw_claims_from_userinfo(cfg, envp, &claims, why);
+                       ? gw_claims_from_headers(cfg, rq, &claims, why)
+                       : gw_claims_from_userinfo(rq, &claims, why);
     if (st == GW_OK && cfg->identity.jwt.enabled && cJSON_IsObject(claims))
-        st = gw_claims_bind(cfg, envp, tok, claims, why);
+        st = gw_claims_bind(cfg, rq, tok, claims, why);
     if (st != GW_OK) {
         cJSON_Delete(claims);
         return st;

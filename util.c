@@ -284,32 +284,6 @@ bool gw_is_var_name(const char *s)
     return strlen(s) <= 128;
 }
 
-/* Value of entry e when it is "name=...", else NULL. */
-static const char *gw_env_match(const char *e, const char *name, size_t nlen)
-{
-    return (strncmp(e, name, nlen) == 0 && e[nlen] == '=') ? e + nlen + 1 : NULL;
-}
-
-const char *gw_env_get(char *const *envp, const char *name)
-{
-    size_t nlen = strlen(name);
-    for (; envp && *envp; envp++) {
-        const char *v = gw_env_match(*envp, name, nlen);
-        if (v)
-            return v;
-    }
-    return NULL;
-}
-
-size_t gw_env_count(char *const *envp, const char *name)
-{
-    size_t nlen = strlen(name), n = 0;
-    for (; envp && *envp; envp++)
-        if (gw_env_match(*envp, name, nlen))
-            n++;
-    return n;
-}
-
 char *gw_strlcpy(char *dst, const char *src, size_t n)
 {
     if (n == 0)

@@ -110,7 +110,7 @@ int main(int argc, char **argv)
     if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
         return 1;
     while (FCGX_Accept_r(&req) >= 0) {
-        const char *v = gw_env_get(req.envp, "HTTP_X_USERINFO");
+        const char *v = FCGX_GetParam("HTTP_X_USERINFO", req.envp);
         size_t n = 0;
         unsigned char *json = v ? gw_b64_decode(v, strlen(v), &n) : NULL;
         cJSON *claims = json ? cJSON_ParseWithLength((char *)json, n) : NULL;

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "gwauth.h"
+#include "request.h"
 #include "util.h"
 
 /* What a program decided for one request. app.c answers a deny (unless
@@ -38,10 +39,11 @@ typedef struct gw_program {
     const char *summary;  /* one line for --help */
     /* Called once after the configuration is loaded; returns 0 or exits. */
     int (*start)(struct gw_program *p, const gw_config *cfg);
-    /* Decides req: on GW_OK writes the whole CGI reply into out (headers
-     * and body); else sets o->status and o->why (and writes the reply only
-     * when it sets o->http). */
-    void (*handle)(struct gw_program *p, FCGX_Request *req, gw_buf *out, gw_outcome *o);
+    /* Decides req, whose environment rq holds read: on GW_OK writes the
+     * whole CGI reply into out (headers and body); else sets o->status and
+     * o->why (and writes the reply only when it sets o->http). */
+    void (*handle)(struct gw_program *p, FCGX_Request *req, const gw_request *rq, gw_buf *out,
+                   gw_outcome *o);
     void (*stop)(struct gw_program *p);
     /* Whether cfg makes the program use the database (checked before a
      * configuration is used); NULL means always. */

@@ -60,7 +60,7 @@ typedef struct {
     const char *const *names; /* claim names, with values[i]; NULL values skipped */
     const char *const *values;
     size_t n;
-    char *const *groups;      /* with_groups: the user's groups */
+    const char *const *groups; /* with_groups: the user's groups */
     size_t ngroups;
     bool with_groups;
 } gw_assertion_subject;

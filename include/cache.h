@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "request.h"
+
 #define GW_CACHE_ENTRIES 2048
 
 typedef struct gw_cache gw_cache;
@@ -42,7 +44,7 @@ typedef struct {
 typedef struct {
     const char *reply;
     size_t reply_len;
-    char *const *groups;
+    const char *const *groups;
     size_t ngroups;
     const cJSON *claims;  /* what the rules read of it is kept; may be NULL */
     char *const *claim_paths; /* the matchers' paths (access.claim_paths) */
@@ -82,10 +84,10 @@ void gw_cache_clear(gw_cache *c);
 size_t gw_cache_size(const gw_cache *c);
 size_t gw_cache_bytes(const gw_cache *c);
 
-/* SHA-256 of the identity: the value of each named variable in envp,
- * each prefixed by its length, so no two different sets of values hash
- * alike. False when hashing failed: then the cache must not be used. */
-bool gw_cache_key(char *const *envp, const char *const *vars, size_t nvars,
-                  unsigned char key[32]);
+/* SHA-256 of the identity: the request's value of each of the cache
+ * key's variables (the identity's and the token's), each prefixed by its
+ * length, so no two different sets of values hash alike. False when
+ * hashing failed: then the cache must not be used. */
+bool gw_cache_key(const gw_request *rq, unsigned char key[32]);
 
 #endif

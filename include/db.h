@@ -22,9 +22,11 @@ typedef struct {
     const char **exports;    /* one per cfg->exports.v entry; NULL for
                                 non-column exports; owned by the gw_db,
                                 valid until its next call */
-    const char *groups;      /* the user's group names in the database,
-                                sorted, one per line ("" for none); NULL
-                                when the configuration does not read them */
+    const char *const *groups; /* the user's group names in the database,
+                                sorted (ngroups of them, maybe none); NULL
+                                when the configuration does not read them;
+                                owned like exports */
+    size_t ngroups;
     const char *user_id;     /* users.id as text, and users.global_id: */
     const char *global_id;   /* owned like exports */
     long logged_out_at;      /* users.logged_out_at as a Unix time, 0 when

@@ -69,13 +69,11 @@ struct gw_db {
     gw_plan plan;
 
     /* the fetched user's groups: ids (one row each), then their names,
-     * sorted (cur, names held by gmap or, for a new user, its gw_user),
-     * and one per line (groups_out) */
+     * sorted (cur, names held by gmap or, for a new user, its gw_user) */
     unsigned long long *gids;
     size_t ngids;
     const char **cur;
     size_t ncur;
-    gw_buf groups_out;
     gw_namemap gmap;         /* id -> name of the groups met so far */
 
     const char **exports;
@@ -155,15 +153,15 @@ const char *db_val(const gw_db *db, int ci);
 void db_result(gw_db *db, gw_dbresult *res);
 
 /* db_groups.c. db_collect_gid adds the group id of the fetched row (if
- * any) to db->gids; db_group_names turns db->gids into db->cur and
- * groups_out. db_create_groups (groups.sync create) makes the groups the
+ * any) to db->gids; db_group_names turns db->gids into db->cur.
+ * db_create_groups (groups.sync create) makes the groups the
  * plan joins and that do not exist yet, each in its own short autocommit
  * statement before the user's transaction, so that the transaction never
  * writes (or locks) a groups row that other front-ends' first logins
  * write too; a group made for a login that then fails stays, without
  * members. db_sync_groups writes the membership changes of user uid
  * inside the transaction; for a user just created, the groups it joined
- * become db->cur and groups_out. */
+ * become db->cur. */
 void db_collect_gid(gw_db *db);
 db_rc db_group_names(gw_db *db);
 db_rc db_create_groups(gw_db *db, const gw_user *u);

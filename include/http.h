@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "request.h"
 
 #define GW_DEST_MAX 2048
 
@@ -25,6 +26,12 @@ char *gw_form_decode(const char *s, size_t n);
 /* The decoded value of the first parameter name in the query string qs;
  * malloc'd, NULL when absent or malformed. */
 char *gw_query_param(const char *qs, const char *name);
+
+/* Walks the Cookie header *p: each call yields the next name=value pair
+ * (the value without its quotes and trailing blanks) and advances *p;
+ * false at the end. Pairs without a name or an '=' are passed over. */
+bool gw_cookie_next(const char **p, const char **name, size_t *nlen, const char **value,
+                    size_t *vlen);
 
 /* The value of the first cookie name in a Cookie header, copied into out
  * (at most outlen - 1 bytes; longer values are refused). Returns true when
@@ -51,6 +58,6 @@ bool gw_dest_valid(const char *dest, const gw_strlist *allowed);
  * either, Sec-Fetch-Site is absent, "same-origin" or "none". Origin
  * "null" is another site. The scheme is not compared: behind a gateway
  * that ends TLS the browser's https origin reaches gwauth over http. */
-bool gw_request_same_site(char *const *envp, const gw_strlist *allowed);
+bool gw_same_site(const gw_request *rq, const gw_strlist *allowed);
 
 #endif

@@ -28,11 +28,11 @@ void gw_perms_free(gw_perms *p);
 size_t gw_perms_count(const gw_perms *p);
 
 /* Whether user (a global id) or one of its groups holds permission name. */
-bool gw_perms_has(const gw_perms *p, const char *name, const char *user, char *const *groups,
+bool gw_perms_has(const gw_perms *p, const char *name, const char *user, const char *const *groups,
                   size_t ngroups);
 
 /* The permissions user holds, sorted and comma-joined, into out. */
-void gw_perms_list(const gw_perms *p, const char *user, char *const *groups, size_t ngroups,
+void gw_perms_list(const gw_perms *p, const char *user, const char *const *groups, size_t ngroups,
                    gw_buf *out);
 
 /* Whether the specification names permission name. */

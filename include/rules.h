@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "gwauth.h"
+#include "request.h"
 
 /* Normalizes the path of a request URI for rule matching: the query is
  * removed, every percent-escape is decoded once, empty segments ("//")
@@ -37,7 +38,7 @@ const gw_rule *gw_rule_report_match(const gw_config *cfg, const char *path, cons
  * GW_E_UNAUTHENTICATED or GW_E_FORBIDDEN. */
 typedef struct {
     int identity;            /* the request carries one */
-    char *const *groups;     /* the user's groups (sorted or not) */
+    const char *const *groups; /* the user's groups (sorted or not) */
     size_t ngroups;
     const cJSON *claims;     /* NULL for a session */
     const char *user;        /* the global id, for permissions_any */
@@ -56,6 +57,6 @@ char *gw_login_location(const gw_config *cfg, const char *request_uri);
  * is XMLHttpRequest, or Accept names neither text/html nor any type
  * (a script's fetch says so in Sec-Fetch-Mode); and never on the login
  * page itself, which would redirect to itself forever. */
-bool gw_login_redirect_fits(const gw_config *cfg, char *const *envp, const char *path);
+bool gw_login_redirect_fits(const gw_config *cfg, const gw_request *rq, const char *path);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "request.h"
 #include "util.h"
 
 #define GW_TOKEN_CHARS 43
@@ -21,9 +22,9 @@ bool gw_token_new(char token[GW_TOKEN_CHARS + 1], unsigned char hash[32]);
  * exactly GW_TOKEN_CHARS URL-safe base64 characters. */
 bool gw_token_hash(const char *token, unsigned char hash[32]);
 
-/* The hash of the session token in the request's cookie (envp's
- * HTTP_COOKIE), when sessions are on and it holds a well-formed one. */
-bool gw_session_cookie_hash(const gw_config *cfg, char *const *envp, unsigned char hash[32]);
+/* The hash of the session token in the request's session cookie, when
+ * sessions are on and it holds a well-formed one. */
+bool gw_session_cookie_hash(const gw_request *rq, unsigned char hash[32]);
 
 /* Appends "Set-Cookie: NAME=VALUE; Path=/; Max-Age=N; HttpOnly[; Secure]
  * [; SameSite=X]\r\n". max_age 0 expires the cookie. secure and same_site

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "gwauth.h"
 #include "jwt.h"
+#include "request.h"
 
 /* What the identity claims say, mapped onto the configured columns.
  * Owns everything it points to; free with gw_user_free. */
@@ -45,7 +46,7 @@ typedef struct {
  * identity.trusted_proxies (GW_E_UNTRUSTED), an oversized value
  * (GW_E_TOO_LARGE). On GW_OK, *present tells whether the request carries
  * an identity at all (an empty variable counts as absent). */
-gw_status gw_identity_check(const gw_config *cfg, char *const *envp, int *present);
+gw_status gw_identity_check(const gw_config *cfg, const gw_request *rq, bool *present);
 
 /* What identity.jwt needs to check a token: the realms (issuers with
  * their keys) and the time in, the token's "exp", "iat" (0 when absent)
@@ -75,12 +76,12 @@ typedef struct {
  * GW_E_MALFORMED or GW_E_INVALID_TOKEN; on error *out holds nothing to
  * free and, when why is not NULL, *why names the reason (a static string
  * for the log, never a claim value). */
-gw_status gw_user_decode(const gw_config *cfg, char *const *envp, gw_token_check *tok,
+gw_status gw_user_decode(const gw_config *cfg, const gw_request *rq, gw_token_check *tok,
                          gw_user *out, const char **why);
 
-/* The token of identity.jwt in envp: the header's value, or for
+/* The token of identity.jwt in the request: the header's value, or for
  * HTTP_AUTHORIZATION what follows "Bearer "; NULL when there is none. */
-const char *gw_token_value(const gw_config *cfg, char *const *envp);
+const char *gw_token_value(const gw_config *cfg, const gw_request *rq);
 
 /* Same as gw_user_decode for an already decoded claims object (takes
  * ownership of claims, also on error). */

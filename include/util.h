@@ -73,12 +73,6 @@ bool gw_is_identifier(const char *s);
 /* True for an environment variable name [A-Z][A-Z0-9_]*. */
 bool gw_is_var_name(const char *s);
 
-/* FastCGI parameters: envp is a NULL-terminated array of "NAME=value".
- * gw_env_get returns the value of the first NAME (or NULL);
- * gw_env_count counts how many entries carry NAME. */
-const char *gw_env_get(char *const *envp, const char *name);
-size_t gw_env_count(char *const *envp, const char *name);
-
 #define GW_SHA256_LEN 32
 
 /* SHA-256 of p[0..n) (OpenSSL). False only when the library fails. */

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         const gw_rule *r = gw_rule_match(cfg, path, "GET");
         FUZZ_CHECK(r != NULL); /* "/" matches everything */
-        char *staff[] = {"staff"};
+        const char *staff[] = {"staff"};
         gw_access_decide(cfg, r, &(gw_access_subject){0, NULL, 0, NULL, NULL, NULL});
         gw_access_decide(cfg, r, &(gw_access_subject){1, staff, 1, NULL, NULL, NULL});
         char *loc = gw_login_location(cfg, uri);

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(err);
         return 0;
     }
-    char *groups[] = {"105217", "admins", "g"};
+    const char *groups[] = {"105217", "admins", "g"};
     static const char *const users[] = {"1234@app", "wgd23@person", "x", NULL};
     for (int u = 0; users[u]; u++) {
         gw_buf b;

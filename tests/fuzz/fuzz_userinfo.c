@@ -11,7 +11,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const gw_config *cfg;
-    if (!cfg)
+    static gw_request rq;
+    if (!cfg) {
         cfg = fuzz_config("{\"identity\":{\"max_bytes\":65536},\"groups\":{\"sync\":\"create\","
                           "\"claims\":[{\"path\":\"groups\"},{\"path\":\"realm_access.roles\","
                           "\"prefix\":\"r:\",\"strip_slash\":true,\"lowercase\":true}]},"
@@ -22,6 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                           "\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"groups_any\":[\"staff\"],"
                           "\"scopes_any\":[\"read\"],\"claims_any\":[{\"path\":\"realm_access.roles\","
                           "\"any\":[\"admin\"]}],\"claims_all\":[{\"path\":\"x.y\",\"all\":[\"1\",\"true\"]}]}]}}");
+        if (!gw_request_init(&rq, cfg))
+            abort();
+    }
     if (size == 0)
         return 0;
     char *value;
@@ -35,13 +39,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *header = malloc(strlen(value) + 20);
     sprintf(header, "HTTP_X_USERINFO=%s", value);
     char *envp[] = {"REMOTE_ADDR=127.0.0.1", header, NULL};
-    int present = 0;
-    gw_status st = gw_identity_check(cfg, envp, &present);
+    gw_request_read(&rq, envp);
+    bool present = false;
+    gw_status st = gw_identity_check(cfg, &rq, &present);
     FUZZ_CHECK(st == GW_OK || st == GW_E_TOO_LARGE);
     if (st == GW_OK && present) {
         gw_user u;
         const char *why = NULL;
-        st = gw_user_decode(cfg, envp, NULL, &u, &why);
+        st = gw_user_decode(cfg, &rq, NULL, &u, &why);
         FUZZ_CHECK(st == GW_OK || st == GW_E_MALFORMED);
         FUZZ_CHECK(st == GW_OK || why != NULL);
         if (st == GW_OK) {
@@ -61,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t i = 0; i < u.nfields; i++)
                 FUZZ_CHECK(!u.fields[i] || gw_utf8_valid((const unsigned char *)u.fields[i],
                                                          strlen(u.fields[i])));
-            gw_access_decide(cfg, gw_rule_match(cfg, "/a/x", "GET"), &(gw_access_subject){1, u.groups, u.ngroups, u.claims, NULL, NULL});
+            gw_access_decide(cfg, gw_rule_match(cfg, "/a/x", "GET"), &(gw_access_subject){1, (const char *const *)u.groups, u.ngroups, u.claims, NULL, NULL});
             gw_user_free(&u);
         }
     }

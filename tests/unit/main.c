@@ -31,6 +31,16 @@ gw_config *unit_config_of(const char *json)
     return c;
 }
 
+const gw_request *unit_request_of(const gw_config *c, char *const *envp)
+{
+    static gw_request rq;
+    gw_request_free(&rq);
+    if (!c || !gw_request_init(&rq, c))
+        return NULL;
+    gw_request_read(&rq, envp);
+    return &rq;
+}
+
 char *unit_config_error(const char *json)
 {
     char *err = NULL;
@@ -71,5 +81,6 @@ int main(void)
         }
     }
     CU_cleanup_registry();
+    unit_request_of(NULL, NULL);
     return (failed || afail) ? 1 : 0;
 }

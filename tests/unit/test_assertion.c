@@ -218,7 +218,7 @@ static void t_body(void)
 {
     const char *names[] = {"email", "name", "gwauth_source"};
     const char *values[] = {"a@example.org", "Ann \"the\" O\\Brien\n", "header"};
-    char *groups[] = {"staff", "caf\xc3\xa9"};
+    const char *groups[] = {"staff", "caf\xc3\xa9"};
     gw_assertion_subject s = {.sub = "alice", .uid = "42", .names = names, .values = values,
                               .n = 3, .groups = groups, .ngroups = 2, .with_groups = true};
     gw_buf b;

@@ -7,14 +7,18 @@
 #include "json.h"
 #include "unit.h"
 
+/* The key of an identity in two variables: headers "A" and "B". */
 static void key_of(const char *a, const char *b, unsigned char k[32])
 {
+    gw_config *c = unit_config_of("{\"identity\":{\"source\":\"headers\",\"claim_headers\":"
+                                  "{\"sub\":\"HTTP_A\",\"email\":\"HTTP_B\"}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     char ea[64], eb[64];
-    snprintf(ea, sizeof(ea), "A=%s", a);
-    snprintf(eb, sizeof(eb), "B=%s", b);
-    char *envp[] = {ea, eb, NULL};
-    const char *vars[] = {"A", "B"};
-    CU_ASSERT_TRUE(gw_cache_key(envp, vars, 2, k));
+    snprintf(ea, sizeof(ea), "HTTP_A=%s", a);
+    snprintf(eb, sizeof(eb), "HTTP_B=%s", b);
+    char *envp[] = {"HTTP_C=other", ea, eb, NULL};
+    CU_ASSERT_TRUE(gw_cache_key(unit_request_of(c, envp), k));
+    gw_config_free(c);
 }
 
 static void t_keys(void)
@@ -34,7 +38,7 @@ static void put(gw_cache *c, int i, time_t exp)
     char reply[32], id[16];
     snprintf(reply, sizeof(reply), "reply-%d", i);
     snprintf(id, sizeof(id), "u%d", i);
-    char *groups[] = {"a", "b"};
+    const char *groups[] = {"a", "b"};
     cJSON *claims = cJSON_Parse("{\"scope\":\"read\",\"other\":1}");
     gw_cache_in in = {.reply = reply, .reply_len = strlen(reply), .groups = groups, .ngroups = 2,
                       .claims = claims, .user_id = id};
@@ -181,7 +185,8 @@ static void t_assertions(void)
 static void t_bytes(void)
 {
     enum { NG = 225 };
-    char *groups[NG], names[NG][40];
+    const char *groups[NG];
+    char names[NG][40];
     for (int i = 0; i < NG; i++) {
         snprintf(names[i], sizeof(names[i]), "group-with-a-long-name-%03d", i);
         groups[i] = names[i];

@@ -360,7 +360,7 @@ static gw_status decode_with(const gw_config *c, char *a, char *b, char *d, gw_u
     CU_ASSERT_EQUAL_FATAL(c->identity.jwt.nrealms, 1);
     gw_jwt_trust one = {&c->identity.jwt.realms[0].issuers, &c->identity.jwt.realms[0].audiences, keys};
     gw_token_check tok = {.realms = &one, .nrealms = 1, .now = NOW};
-    gw_status st = gw_user_decode(c, env, &tok, u, why);
+    gw_status st = gw_user_decode(c, unit_request_of(c, env), &tok, u, why);
     if (exp)
         *exp = tok.exp;
     return st;
@@ -396,15 +396,15 @@ static void t_bind(void)
     gw_user_free(&u);
 
     /* a repeated token is as refused as a repeated identity */
-    int present = 0;
+    bool present = false;
     char *env2[] = {"REMOTE_ADDR=127.0.0.1", info, tv, tv, NULL};
-    CU_ASSERT_EQUAL(gw_identity_check(c, env2, &present), GW_E_DUPLICATE);
+    CU_ASSERT_EQUAL(gw_identity_check(c, unit_request_of(c, env2), &present), GW_E_DUPLICATE);
     env2[3] = NULL;
-    CU_ASSERT_EQUAL(gw_identity_check(c, env2, &present), GW_OK);
+    CU_ASSERT_EQUAL(gw_identity_check(c, unit_request_of(c, env2), &present), GW_OK);
     CU_ASSERT_EQUAL(present, 1);
     env2[1] = tv; /* a token alone is no identity */
     env2[2] = NULL;
-    CU_ASSERT_EQUAL(gw_identity_check(c, env2, &present), GW_OK);
+    CU_ASSERT_EQUAL(gw_identity_check(c, unit_request_of(c, env2), &present), GW_OK);
     CU_ASSERT_EQUAL(present, 0);
 
     /* refusals: each is invalid_token, with a reason */
@@ -725,11 +725,11 @@ static void t_realms(void)
     char *env[] = {"REMOTE_ADDR=127.0.0.1", info, tv, NULL};
     gw_token_check tok = {.realms = &few, .nrealms = 1, .now = NOW};
     gw_user u;
-    CU_ASSERT_EQUAL(gw_user_decode(c, env, &tok, &u, &why), GW_E_INVALID_TOKEN); /* no recheck */
+    CU_ASSERT_EQUAL(gw_user_decode(c, unit_request_of(c, env), &tok, &u, &why), GW_E_INVALID_TOKEN); /* no recheck */
     tok.recheck = bring_key;
     tok.arg = &tok;
     rechecks = 0;
-    CU_ASSERT_EQUAL_FATAL(gw_user_decode(c, env, &tok, &u, &why), GW_OK);
+    CU_ASSERT_EQUAL_FATAL(gw_user_decode(c, unit_request_of(c, env), &tok, &u, &why), GW_OK);
     CU_ASSERT_EQUAL(rechecks, 1);
     CU_ASSERT_STRING_EQUAL(u.id, "alice");
     gw_user_free(&u);
@@ -739,7 +739,7 @@ static void t_realms(void)
     tb[strlen(tb) - 2] ^= 1;
     char *tbv = var_of("HTTP_X_RAW_ID_TOKEN", "", tb);
     env[2] = tbv;
-    CU_ASSERT_EQUAL(gw_user_decode(c, env, &tok, &u, &why), GW_E_INVALID_TOKEN);
+    CU_ASSERT_EQUAL(gw_user_decode(c, unit_request_of(c, env), &tok, &u, &why), GW_E_INVALID_TOKEN);
     CU_ASSERT_EQUAL(rechecks, 1);
     gw_jwks_free(ek);
     gw_config_free(c);

@@ -19,7 +19,7 @@ static void t_parse(void)
     gw_perms *p = gw_perms_parse(spec, strlen(spec), &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(gw_perms_count(p), 4);
-    char *g105[] = {"105217"}, *adm[] = {"x", "admins"};
+    const char *g105[] = {"105217"}, *adm[] = {"x", "admins"};
     CU_ASSERT_TRUE(gw_perms_has(p, "READ_EXAMPLES", "1234@app", NULL, 0));
     CU_ASSERT_TRUE(gw_perms_has(p, "READ_EXAMPLES", "someone@person", g105, 1)); /* by a group */
     CU_ASSERT_FALSE(gw_perms_has(p, "WRITE_EXAMPLES", "1234@app", g105, 1));
@@ -76,7 +76,7 @@ static void t_rules(void)
     gw_perms *p = gw_perms_parse(spec, strlen(spec), &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     const gw_rule *r = gw_rule_match(c, "/examples/1", "GET");
-    char *g105[] = {"105217"};
+    const char *g105[] = {"105217"};
     gw_access_subject yes = {1, NULL, 0, NULL, "1234@app", p}, group = {1, g105, 1, NULL, "x@y", p},
                       no = {1, NULL, 0, NULL, "x@y", p}, none = {1, NULL, 0, NULL, "1234@app", NULL},
                       anon = {0, NULL, 0, NULL, NULL, p};

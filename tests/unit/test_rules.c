@@ -7,7 +7,7 @@
 #include "unit.h"
 
 /* gw_access_decide for an identity (or none) without permissions. */
-static gw_status decide(const gw_config *c, const gw_rule *r, int identity, char *const *groups,
+static gw_status decide(const gw_config *c, const gw_rule *r, int identity, const char *const *groups,
                         size_t ngroups, const cJSON *claims)
 {
     gw_access_subject s = {identity, groups, ngroups, claims, NULL, NULL};
@@ -92,13 +92,13 @@ static void t_decide(void)
                           "{\"prefix\":\"/api/\",\"scopes_any\":[\"read\",\"admin\"]},"
                           "{\"prefix\":\"/both/\",\"groups_any\":[\"staff\"],\"scopes_any\":[\"read\"]}]}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    char *staff[] = {"ops-not", "staff"}, *none[] = {NULL};
+    const char *staff[] = {"ops-not", "staff"}, *none[] = {NULL};
     cJSON *s_str = cJSON_Parse("{\"scope\":\"openid  profile read\"}");
     cJSON *s_arr = cJSON_Parse("{\"scp\":[\"write\",\"admin\"]}");
     cJSON *s_bad = cJSON_Parse("{\"scope\":\"reader readonly\",\"scp\":\"openid\",\"Scope\":\"read\"}");
     const gw_rule *pub = gw_rule_match(c, "/pub/x", "GET"), *adm = gw_rule_match(c, "/admin/x", "GET"),
                   *api = gw_rule_match(c, "/api/x", "GET"), *both = gw_rule_match(c, "/both/x", "GET");
-    struct { const gw_rule *r; int id; char **g; size_t ng; const cJSON *cl; gw_status want; } cases[] = {
+    struct { const gw_rule *r; int id; const char **g; size_t ng; const cJSON *cl; gw_status want; } cases[] = {
         {NULL, 0, none, 0, NULL, GW_E_UNAUTHENTICATED},   /* default authenticated */
         {NULL, 1, none, 0, NULL, GW_OK},
         {pub, 0, none, 0, NULL, GW_OK},
@@ -172,7 +172,7 @@ static void t_login_fits(void)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *env[4] = {(char *)cases[i].env[0], (char *)cases[i].env[1], (char *)cases[i].env[2], NULL};
-        if (gw_login_redirect_fits(c, env, cases[i].path) != cases[i].fits) {
+        if (gw_login_redirect_fits(c, unit_request_of(c, env), cases[i].path) != cases[i].fits) {
             fprintf(stderr, "\n  case %zu: %s %s\n", i, cases[i].env[0] ? cases[i].env[0] : "-", cases[i].path);
             CU_FAIL("login redirect fits");
         }

@@ -63,16 +63,16 @@ static void t_cookie_hash(void)
     CU_ASSERT_TRUE_FATAL(gw_token_new(tok, want));
     snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=other=1; sid=%s; x=y", tok);
     char *envp[] = {"REQUEST_URI=/app/", cookie, NULL};
-    CU_ASSERT_TRUE(gw_session_cookie_hash(on, envp, h));
+    CU_ASSERT_TRUE(gw_session_cookie_hash(unit_request_of(on, envp), h));
     CU_ASSERT_EQUAL(memcmp(h, want, 32), 0);
-    CU_ASSERT_FALSE(gw_session_cookie_hash(off, envp, h)); /* sessions off: never read */
+    CU_ASSERT_FALSE(gw_session_cookie_hash(unit_request_of(off, envp), h)); /* sessions off: never read */
     char *none[] = {"REQUEST_URI=/app/", NULL};
-    CU_ASSERT_FALSE(gw_session_cookie_hash(on, none, h));
+    CU_ASSERT_FALSE(gw_session_cookie_hash(unit_request_of(on, none), h));
     char *other[] = {"HTTP_COOKIE=gwauth_session=AAAA; sidx=AAAA", NULL};
-    CU_ASSERT_FALSE(gw_session_cookie_hash(on, other, h)); /* another cookie's name */
+    CU_ASSERT_FALSE(gw_session_cookie_hash(unit_request_of(on, other), h)); /* another cookie's name */
     snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=sid=%s0", tok); /* one character too many */
     char *longer[] = {cookie, NULL};
-    CU_ASSERT_FALSE(gw_session_cookie_hash(on, longer, h));
+    CU_ASSERT_FALSE(gw_session_cookie_hash(unit_request_of(on, longer), h));
     gw_config_free(on);
     gw_config_free(off);
 }

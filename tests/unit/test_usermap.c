@@ -29,6 +29,13 @@ static char **env_of(envp_t *e, const char *addr, const char *a, const char *b, 
     return e->v;
 }
 
+/* The request of env_of's variables, as c reads it. */
+static const gw_request *req_of(const gw_config *c, envp_t *e, const char *addr, const char *a,
+                                const char *b, const char *d)
+{
+    return unit_request_of(c, env_of(e, addr, a, b, d));
+}
+
 static char *ui(const char *json)
 {
     char *b = gw_b64_encode((const unsigned char *)json, strlen(json));
@@ -43,14 +50,14 @@ static void t_identity_check(void)
     gw_config *c = unit_config_of("{\"identity\":{\"max_bytes\":64}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     envp_t e;
-    int present;
+    bool present;
     char big[200] = "HTTP_X_USERINFO=";
     memset(big + 16, 'A', 100);
     big[116] = 0;
     const struct {
         const char *addr, *a, *b;
         gw_status st;
-        int present;
+        bool present;
     } cases[] = {
         {"127.0.0.1", NULL, NULL, GW_OK, 0},
         {"127.0.0.1", "HTTP_X_USERINFO=", NULL, GW_OK, 0},          /* empty = absent */
@@ -69,7 +76,7 @@ static void t_identity_check(void)
         {"203.0.113.5", big, NULL, GW_E_UNTRUSTED, 1},              /* trust before size */
         {NULL, NULL, NULL, GW_OK, 0}};
     for (int i = 0; cases[i].addr || cases[i].a; i++) {
-        gw_status st = gw_identity_check(c, env_of(&e, cases[i].addr, cases[i].a, cases[i].b, NULL),
+        gw_status st = gw_identity_check(c, req_of(c, &e, cases[i].addr, cases[i].a, cases[i].b, NULL),
                                          &present);
         if (st != cases[i].st || (st == GW_OK && present != cases[i].present)) {
             fprintf(stderr, "\n  case %d: status %d present %d\n", i, st, present);
@@ -85,12 +92,12 @@ static void t_identity_headers_source(void)
                           "\"claim_headers\":{\"sub\":\"HTTP_REMOTE_USER\",\"email\":\"HTTP_REMOTE_EMAIL\"}}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     envp_t e;
-    int present;
-    CU_ASSERT_EQUAL(gw_identity_check(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob", NULL, NULL), &present), GW_OK);
+    bool present;
+    CU_ASSERT_EQUAL(gw_identity_check(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_USER=bob", NULL, NULL), &present), GW_OK);
     CU_ASSERT_EQUAL(present, 1);
-    CU_ASSERT_EQUAL(gw_identity_check(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_EMAIL=a@b", "HTTP_REMOTE_EMAIL=c@d", NULL), &present), GW_E_DUPLICATE);
-    CU_ASSERT_EQUAL(gw_identity_check(c, env_of(&e, "10.9.9.9", "HTTP_REMOTE_EMAIL=a@b", NULL, NULL), &present), GW_E_UNTRUSTED);
-    CU_ASSERT_EQUAL(gw_identity_check(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_EMAIL=0123456789abcdefX", NULL, NULL), &present), GW_E_TOO_LARGE);
+    CU_ASSERT_EQUAL(gw_identity_check(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_EMAIL=a@b", "HTTP_REMOTE_EMAIL=c@d", NULL), &present), GW_E_DUPLICATE);
+    CU_ASSERT_EQUAL(gw_identity_check(c, req_of(c, &e, "10.9.9.9", "HTTP_REMOTE_EMAIL=a@b", NULL, NULL), &present), GW_E_UNTRUSTED);
+    CU_ASSERT_EQUAL(gw_identity_check(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_EMAIL=0123456789abcdefX", NULL, NULL), &present), GW_E_TOO_LARGE);
     gw_config_free(c);
 }
 
@@ -99,7 +106,7 @@ static gw_status decode(const gw_config *c, const char *json, gw_user *u)
 {
     envp_t e;
     char *v = ui(json);
-    gw_status st = gw_user_decode(c, env_of(&e, "127.0.0.1", v, NULL, NULL), NULL, u, NULL);
+    gw_status st = gw_user_decode(c, req_of(c, &e, "127.0.0.1", v, NULL, NULL), NULL, u, NULL);
     free(v);
     return st;
 }
@@ -507,7 +514,7 @@ static void t_headers_source(void)
     envp_t e;
     gw_user u;
     const char *why;
-    CU_ASSERT_EQUAL_FATAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
+    CU_ASSERT_EQUAL_FATAL(gw_user_decode(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
                                                    "HTTP_REMOTE_EMAIL=bob@x", "HTTP_REMOTE_GROUPS=b,a"), NULL,
                                          &u, &why), GW_OK);
     CU_ASSERT_STRING_EQUAL(u.id, "bob");
@@ -515,20 +522,20 @@ static void t_headers_source(void)
     CU_ASSERT_EQUAL_FATAL(u.ngroups, 2);
     CU_ASSERT_STRING_EQUAL(u.groups[0], "a");
     gw_user_free(&u);
-    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_EMAIL=bob@x", NULL, NULL), NULL,
+    CU_ASSERT_EQUAL(gw_user_decode(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_EMAIL=bob@x", NULL, NULL), NULL,
                                    &u, &why), GW_E_MALFORMED); /* no id */
-    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=b\xff", NULL, NULL), NULL,
+    CU_ASSERT_EQUAL(gw_user_decode(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_USER=b\xff", NULL, NULL), NULL,
                                    &u, &why), GW_E_MALFORMED); /* not UTF-8 */
-    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
+    CU_ASSERT_EQUAL(gw_user_decode(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
                                              "HTTP_REMOTE_EMAIL=a\tb", NULL), NULL, &u, &why), GW_E_MALFORMED);
     /* two Remote-User (or Remote-Email) lines, joined by the web server */
-    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob, admin", NULL, NULL),
+    CU_ASSERT_EQUAL(gw_user_decode(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_USER=bob, admin", NULL, NULL),
                                    NULL, &u, &why), GW_E_DUPLICATE);
-    CU_ASSERT_EQUAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
+    CU_ASSERT_EQUAL(gw_user_decode(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
                                              "HTTP_REMOTE_EMAIL=bob@x, admin@x", NULL), NULL, &u, &why),
                     GW_E_DUPLICATE);
     /* a groups header may hold ", ": it is a list (and cannot be checked) */
-    CU_ASSERT_EQUAL_FATAL(gw_user_decode(c, env_of(&e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
+    CU_ASSERT_EQUAL_FATAL(gw_user_decode(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_USER=bob",
                                                    "HTTP_REMOTE_GROUPS=users, admins", NULL), NULL, &u, &why), GW_OK);
     CU_ASSERT_EQUAL(u.ngroups, 2);
     gw_user_free(&u);

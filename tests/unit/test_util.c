@@ -136,19 +136,6 @@ static void t_identifiers(void)
     CU_ASSERT_FALSE(gw_is_var_name(""));
 }
 
-static void t_env(void)
-{
-    char *envp[] = {"REMOTE_ADDR=127.0.0.1", "HTTP_X_USERINFO=a", "HTTP_X_USERINFO_EXTRA=b",
-                    "HTTP_X_USERINF=c", "HTTP_X_USERINFO=d", "EMPTY=", NULL};
-    CU_ASSERT_STRING_EQUAL(gw_env_get(envp, "HTTP_X_USERINFO"), "a");
-    CU_ASSERT_EQUAL(gw_env_count(envp, "HTTP_X_USERINFO"), 2);
-    CU_ASSERT_EQUAL(gw_env_count(envp, "HTTP_X_USERINF"), 1);
-    CU_ASSERT_STRING_EQUAL(gw_env_get(envp, "EMPTY"), "");
-    CU_ASSERT_PTR_NULL(gw_env_get(envp, "MISSING"));
-    CU_ASSERT_PTR_NULL(gw_env_get(NULL, "X"));
-    CU_ASSERT_EQUAL(gw_env_count(envp, "REMOTE"), 0);
-}
-
 static void t_buf(void)
 {
     gw_buf b;
@@ -177,7 +164,6 @@ void unit_util(void)
         {"UTF-8 prefix by characters", t_utf8_prefix},
         {"control characters", t_ctl},
         {"identifiers and variable names", t_identifiers},
-        {"FastCGI parameter lookups", t_env},
         {"growable buffer", t_buf},
         {NULL, NULL}};
     unit_suite("util", tests);

@@ -6,6 +6,7 @@
 #include <CUnit/CUnit.h>
 
 #include "config.h"
+#include "request.h"
 
 /* Each tests/unit/test_NAME.c defines void unit_NAME(void), which
  * registers its suite (unit_suite below): main.c calls every one of them.
@@ -30,5 +31,10 @@ char *unit_config_error(const char *json);
 /* True when the configuration is refused with a problem holding msg
  * (else says what happened on stderr). */
 bool unit_config_refused(const char *json, const char *msg);
+
+/* The request of envp, read with the names c makes a program read
+ * (gw_request_init, then gw_request_read). Valid until the next call;
+ * NULL when out of memory, or for c NULL (which frees it). */
+const gw_request *unit_request_of(const gw_config *c, char *const *envp);
 
 #endif
