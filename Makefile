@@ -47,7 +47,7 @@ CORE_LIBS := -lcjson -lcrypto
 CORE := status util cidr json config request usermap rules http reply log session cache jwt caller metrics perms \
         assertion snippet plan namemap
 # The edges shared by both programs.
-EDGE := load db db_conn db_schema db_groups db_session db_admin app keyring accept counters watch signer
+EDGE := load db db_conn db_schema db_groups db_session db_admin app check keyring accept counters watch signer
 
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)

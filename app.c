@@ -43,12 +43,8 @@
 #include "accept.h"
 #include "caller.h"
 #include "counters.h"
-#include "db.h"
 #include "gwauth.h"
-#include "keyring.h"
 #include "load.h"
-#include "perms.h"
-#include "signer.h"
 #include "log.h"
 #include "reply.h"
 #include "rules.h"
@@ -202,12 +198,10 @@ static void gw_config_warnings(const gw_config *cfg, gw_buf *out)
  * the number of problems, each appended to problems; 0 when it matches or
  * when the database cannot be reached now (requests answer 503 until it
  * can). */
-static int gw_db_problems(const gw_program *p, const gw_config *cfg, gw_buf *problems)
+/* The program's problems with cfg before it is used (start, reload). */
+static int gw_verify(const gw_program *p, const gw_config *cfg, gw_buf *problems)
 {
-    if (p->needs_db && !p->needs_db(cfg))
-        return 0;
-    int n = gw_db_verify(cfg, problems);
-    return n > 0 ? n : 0;
+    return p->verify ? p->verify(cfg, problems) : 0;
 }
 
 /* The configuration at path for a reload, or NULL (logged with every
@@ -225,7 +219,7 @@ static gw_config *gw_load_for_reload(gw_program *p, const char *path)
     }
     gw_buf problems;
     gw_buf_init(&problems);
-    if (gw_db_problems(p, next, &problems) > 0) {
+    if (gw_verify(p, next, &problems) > 0) {
         gw_log_lines(GW_LOG_ERROR, "reload_refused", problems.data);
         gw_log(GW_LOG_ERROR, "event=reload_refused keeping=previous reason=\"the database does not "
                "match the new configuration\"");
@@ -316,16 +310,19 @@ static void gw_outcome_log(const gw_program *p, const gw_request *rq, const gw_o
     if (!gw_log_enabled(level))
         return;
     char method[16], path[2 * 200 + 4], client[48], why[2 * 120 + 4], peertext[2 * 80 + 4];
+    char rule[2 * 120 + 4];
     const char *m = gw_request_get(rq, GW_RQ_METHOD);
     gw_log(level, "event=%s status=%d code=%s reason=\"%s\" method=%s path=\"%s\" client=%s "
-           "user=%s user_id=%s%s%s%s%s%s",
+           "user=%s user_id=%s%s%s%s%s%s%s%s%s",
            deny ? "deny" : "allow", o->http ? o->http : gw_status_http(o->status),
            deny ? gw_status_code(o->status) : "ok",
-           gw_log_quote(o->why ? o->why : (deny ? "-" : "allowed"), 120, why),
+           gw_log_quote(!deny ? "allowed" : o->why ? o->why : "-", 120, why),
            m ? gw_log_safe(m, 10, method) : "-",
            gw_path_text(gw_request_get(rq, GW_RQ_REQUEST_URI), path),
            gw_client_text(gw_request_get(rq, GW_RQ_REMOTE_ADDR), client), *o->user ? o->user : "-",
            *o->user_id ? o->user_id : "-", o->source ? " source=" : "", o->source ? o->source : "",
+           o->rule ? " rule=\"" : "", o->rule ? gw_log_quote(o->rule, 120, rule) : "",
+           o->rule ? "\"" : "",
            o->status == GW_E_UNTRUSTED_CALLER ? " peer=\"" : "",
            o->status == GW_E_UNTRUSTED_CALLER ? gw_log_quote(peer->text, 80, peertext) : "",
            o->status == GW_E_UNTRUSTED_CALLER ? "\"" : "");
@@ -547,7 +544,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
             workers = (int)w;
         } else if (!strcmp(a, "--check-config"))
             check = 1;
-        else if (!strcmp(a, "--check-jwks") && i + 1 < argc)
+        else if (!strcmp(a, "--check-jwks") && i + 1 < argc && p->check_jwks)
             jwks = argv[++i];
         else if (!strcmp(a, "--print-config"))
             print = 1;
@@ -563,22 +560,8 @@ int gw_app_main(gw_program *p, int argc, char **argv)
             return 2;
         }
     }
-    if (jwks) {
-        /* gwauth-jwks-fetch asks before it installs a downloaded set */
-        char *kerr = NULL;
-        gw_keyring *keys = gw_keyring_open(jwks, &kerr);
-        if (!keys) {
-            gw_print_lines(p->name, kerr);
-            free(kerr);
-            return 1;
-        }
-        unsigned gen;
-        const gw_jwks *k = gw_keyring_get(keys, time(NULL), &gen);
-        printf("OK: %zu signing key%s (%zu skipped)\n", gw_jwks_count(k),
-               gw_jwks_count(k) == 1 ? "" : "s", gw_jwks_skipped(k));
-        gw_keyring_free(keys);
-        return 0;
-    }
+    if (jwks) /* gwauth-jwks-fetch asks before it installs a downloaded set */
+        return p->check_jwks(p->name, jwks);
     if (!cfgpath)
         cfgpath = getenv("GWAUTH_CONFIG");
     if (!cfgpath || !*cfgpath)
@@ -615,50 +598,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
         gw_buf problems, notes;
         gw_buf_init(&problems);
         gw_buf_init(&notes);
-        int n = gw_db_check(cfg, &problems, &notes);
-        if (*cfg->access.permissions_file) {
-            char *kerr = NULL;
-            gw_keyring *perms = gw_watched_open(cfg->access.permissions_file, &gw_file_permissions, &kerr);
-            n += (int)gw_buf_prefix_lines(&problems, "access.permissions_file", kerr);
-            /* a rule naming a permission the file lacks lets nobody in */
-            const gw_perms *pv = perms ? gw_watched_get(perms, time(NULL), NULL) : NULL;
-            for (size_t i = 0; pv && i < cfg->access.nrules; i++)
-                for (size_t k = 0; k < cfg->access.rules[i].permissions_any.n; k++)
-                    if (!gw_perms_names(pv, cfg->access.rules[i].permissions_any.v[k]))
-                        gw_buf_printf(&notes, "access.rules (prefix %s): permission \"%s\" is not in "
-                                      "the permissions file: nobody holds it\n",
-                                      cfg->access.rules[i].prefix,
-                                      cfg->access.rules[i].permissions_any.v[k]);
-            gw_keyring_free(perms);
-            free(kerr);
-        }
-        for (size_t i = 0; i < cfg->identity.jwt.nrealms; i++) {
-            const gw_jwt_realm *r = &cfg->identity.jwt.realms[i];
-            bool seen = false;
-            for (size_t j = 0; j < i; j++)
-                seen = seen || strcmp(cfg->identity.jwt.realms[j].jwks_file, r->jwks_file) == 0;
-            if (seen)
-                continue;
-            char *kerr = NULL;
-            gw_keyring *keys = gw_keyring_open(r->jwks_file, &kerr);
-            n += (int)gw_buf_prefix_lines(&problems, r->own ? "identity.jwt.issuers[].jwks_file"
-                                                            : "identity.jwt.jwks_file", kerr);
-            gw_keyring_free(keys);
-            free(kerr);
-        }
-        if (cfg->assertion.enabled) {
-            char *kerr = NULL;
-            gw_signer *keys = gw_signer_open(cfg->assertion.key_file, &kerr);
-            n += (int)gw_buf_prefix_lines(&problems, "assertion.key_file", kerr);
-            if (keys) {
-                const gw_keyset *k = gw_signer_get(keys, time(NULL), NULL);
-                gw_buf_printf(&notes, "assertion: %zu key%s published, %s key %s signs\n",
-                              gw_keyset_count(k), gw_keyset_count(k) == 1 ? "" : "s",
-                              gw_signkey_alg(gw_keyset_signer(k)), gw_signkey_kid(gw_keyset_signer(k)));
-            }
-            gw_signer_free(keys);
-            free(kerr);
-        }
+        int n = p->check ? p->check(cfg, &problems, &notes) : 0;
         gw_buf noted;
         gw_buf_init(&noted);
         gw_buf_prefix_lines(&noted, "note", notes.data);
@@ -689,7 +629,7 @@ int gw_app_main(gw_program *p, int argc, char **argv)
      * down is no reason not to start. */
     gw_buf problems;
     gw_buf_init(&problems);
-    if (gw_db_problems(p, cfg, &problems) > 0) {
+    if (gw_verify(p, cfg, &problems) > 0) {
         gw_print_lines(p->name, problems.data);
         gw_log_lines(GW_LOG_ERROR, "start_refused", problems.data);
         gw_log(GW_LOG_ERROR, "event=start_refused reason=\"the database does not match the "

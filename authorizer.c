@@ -17,6 +17,7 @@
 #include "app.h"
 #include "assertion.h"
 #include "cache.h"
+#include "check.h"
 #include "counters.h"
 #include "db.h"
 #include "gwauth.h"
@@ -397,16 +398,15 @@ static gw_status authz_access(authz *a, const gw_request *rq, const char *path,
                    trial->prefix, gw_status_http(would), gw_status_code(would),
                    gw_status_http(st));
     }
-    *why = st == GW_E_UNAUTHENTICATED ? "no identity" : rule ? rule->prefix : NULL;
+    o->rule = rule ? rule->prefix : NULL;
     if (st == GW_E_UNAUTHENTICATED && cfg->access.login_redirect && *cfg->access.login_redirect &&
-        !gw_login_redirect_fits(cfg, rq, path)) {
-        *why = "no identity (not a navigation, or the login page itself: no redirect)";
-        return st;
-    }
+        !gw_login_redirect_fits(cfg, rq, path))
+        return authz_fail(st, "no identity (not a navigation, or the login page itself: no "
+                          "redirect)", why);
     if (st == GW_E_UNAUTHENTICATED) {
         char *loc = gw_login_location(cfg, gw_request_get(rq, GW_RQ_REQUEST_URI));
         if (!loc)
-            return st;
+            return authz_fail(st, "no identity", why);
         *why = "login redirect";
         if (o->subrequest)
             gw_reply_subrequest_deny(out, GW_E_UNAUTHENTICATED, loc);
@@ -416,16 +416,15 @@ static gw_status authz_access(authz *a, const gw_request *rq, const char *path,
         o->http = 302;
         return st;
     }
-    if (st != GW_OK)
-        return st;
+    if (st != GW_OK) /* the rule (or access.default) said no */
+        return authz_fail(st, rule ? rule->prefix : NULL, why);
     o->source = s->identity ? o->source : "anonymous";
     if (!s->identity)
         return gw_reply_allow(out, NULL, 0);
-    if (a->signer) {
-        if ((st = authz_assert(a, rule, s, now, out)) != GW_OK)
-            *why = "the assertion could not be signed";
-        return st;
-    }
+    if (a->signer && (st = authz_assert(a, rule, s, now, out)) != GW_OK)
+        return authz_fail(st, "the assertion could not be signed", why);
+    if (a->signer)
+        return GW_OK;
     gw_buf_add(out, s->allow, s->allow_len);
     return GW_OK;
 }
@@ -631,6 +630,9 @@ int main(int argc, char **argv)
         .start = authz_start,
         .handle = authz_handle,
         .stop = authz_stop,
+        .verify = gw_check_database,
+        .check = gw_check_config,
+        .check_jwks = gw_check_jwks,
         .ctx = &a,
     };
     return gw_app_main(&p, argc, argv);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "check.h"
 #include "counters.h"
 #include "db.h"
 #include "jwt.h"
@@ -454,9 +455,10 @@ static void resp_handle(gw_program *p, FCGX_Request *req, const gw_request *rq, 
     }
 }
 
-static bool resp_needs_db(const gw_config *cfg)
+/* The database is checked only when the responder uses it. */
+static int resp_verify(const gw_config *cfg, gw_buf *problems)
 {
-    return cfg->session.enabled || *cfg->monitor.health_path;
+    return cfg->session.enabled || *cfg->monitor.health_path ? gw_check_database(cfg, problems) : 0;
 }
 
 int main(int argc, char **argv)
@@ -472,7 +474,9 @@ int main(int argc, char **argv)
         .start = resp_start,
         .handle = resp_handle,
         .stop = resp_stop,
-        .needs_db = resp_needs_db,
+        .verify = resp_verify,
+        .check = gw_check_config,
+        .check_jwks = gw_check_jwks,
         .ctx = &r,
     };
     return gw_app_main(&p, argc, argv);

@@ -20,12 +20,14 @@
  * and client, and counts it. */
 typedef struct {
     gw_status status;     /* GW_OK: out holds the reply */
-    const char *why;      /* the true reason, for the log (static text) */
+    const char *why;      /* the true reason of a deny, for the log (static
+                             text); set only with a status other than GW_OK */
     const char *extra;    /* header lines for the deny (e.g. "Allow: GET\r\n") */
     const char *detail;   /* the deny's "reason" in its JSON body, or NULL */
     int http;             /* the status sent when the program wrote the
                              reply itself (a login redirect: 302); else 0 */
     const char *source;   /* on an allow: "header", "session", "anonymous" */
+    const char *rule;     /* the prefix of the rule that decided, or NULL */
     bool subrequest;      /* an nginx auth_request subrequest (set by the
                              program): app.c answers a deny in
                              gw_reply_subrequest_deny's form */
@@ -45,9 +47,16 @@ typedef struct gw_program {
     void (*handle)(struct gw_program *p, FCGX_Request *req, const gw_request *rq, gw_buf *out,
                    gw_outcome *o);
     void (*stop)(struct gw_program *p);
-    /* Whether cfg makes the program use the database (checked before a
-     * configuration is used); NULL means always. */
-    bool (*needs_db)(const gw_config *cfg);
+    /* The program's checks of a configuration, so that this shared
+     * runner knows nothing of databases and key files (check.h has the
+     * ones both programs use); each may be NULL (nothing to check):
+     * verify, before a configuration is used (start, reload): the
+     * number of problems appended to problems, one line each;
+     * check, for --check-config: the same, and notes;
+     * check_jwks, for --check-jwks FILE: the exit status. */
+    int (*verify)(const gw_config *cfg, gw_buf *problems);
+    int (*check)(const gw_config *cfg, gw_buf *problems, gw_buf *notes);
+    int (*check_jwks)(const char *name, const char *path);
     void *ctx;
 } gw_program;
 
