@@ -553,7 +553,7 @@ static int cmd_explain(admin *a, int argc, char **argv)
     gw_rows ur = {0};
     cJSON *groups = cJSON_CreateArray();
     const char *gfrom = "-";
-    if (st == GW_OK && (st = gw_path_normalize(path, &norm)) == GW_OK) {
+    if (st == GW_OK && (st = gw_rule_path_normalize(path, &norm)) == GW_OK) {
         cJSON_AddStringToObject(o, "path", norm);
         rule = gw_rule_match(c, norm, method ? method : "GET");
         if (have) {
@@ -596,12 +596,12 @@ static int cmd_explain(admin *a, int argc, char **argv)
             size_t k = 0;
             for (const cJSON *g = groups->child; g && gv; g = g->next)
                 gv[k++] = g->valuestring;
-            gw_access_subject subj = {have, gv, ng, have ? u.claims : NULL, have ? u.id : NULL,
-                                      perms};
-            st = gv ? gw_access_decide(c, rule, &subj) : GW_E_INTERNAL;
+            gw_rule_subject subj = {have, gv, ng, have ? u.claims : NULL, have ? u.id : NULL,
+                                    perms};
+            st = gv ? gw_rule_decide(c, rule, &subj) : GW_E_INTERNAL;
             trial = gw_rule_report_match(c, norm, method ? method : "GET");
             if (gv && trial)
-                would = gw_access_decide(c, trial, &subj);
+                would = gw_rule_decide(c, trial, &subj);
             if (gv && perms && have) {
                 gw_buf pl;
                 gw_buf_init(&pl);

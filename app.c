@@ -283,7 +283,7 @@ static const char *gw_client_text(const char *addr, char out[48])
 static const char *gw_path_text(const char *uri, char out[2 * 200 + 4])
 {
     char *norm = NULL;
-    if (uri && gw_path_normalize(uri, &norm) == GW_OK) {
+    if (uri && gw_rule_path_normalize(uri, &norm) == GW_OK) {
         gw_log_quote(norm, 200, out);
         free(norm);
         return out;

@@ -38,7 +38,7 @@ typedef struct {
     gw_cache *cache;          /* NULL when identity.cache_seconds is 0 */
     gw_trust *keys;           /* identity.jwt's realms and keys, or NULL */
     unsigned keys_gen;        /* their generation the cache was filled with */
-    gw_pairs *checked;        /* (session, user) pairs checked for a user switch */
+    gw_session_pairs *checked; /* (session, user) pairs checked for a user switch */
     gw_signer *signer;        /* assertion's keys, or NULL */
     unsigned signer_gen;      /* their generation the cache was filled with */
     const gw_keyset *sign_keys; /* the current ones, for this request */
@@ -103,7 +103,7 @@ static void authz_stop(gw_program *p)
     free(a->vars);
     gw_cache_free(a->cache);
     gw_trust_free(a->keys);
-    gw_pairs_free(a->checked);
+    gw_session_pairs_free(a->checked);
     gw_signer_free(a->signer);
     free(a->anames);
     free(a->aexport);
@@ -138,7 +138,7 @@ static int authz_start(gw_program *p, const gw_config *cfg)
         }
     }
     a->cache = cfg->identity.cache_seconds > 0 ? gw_cache_new(GW_CACHE_ENTRIES, cfg->identity.cache_bytes) : NULL;
-    a->checked = cfg->session.enabled ? gw_pairs_new() : NULL;
+    a->checked = cfg->session.enabled ? gw_session_pairs_new() : NULL;
     gw_buf_init(&a->allow);
     gw_buf_init(&a->abody);
     gw_buf_init(&a->jws);
@@ -247,7 +247,7 @@ static gw_status authz_groups(const gw_config *cfg, authz_req *r)
  * GW_OK with r->identity set or not; or a deny (inactive, unavailable). */
 static gw_status authz_session(authz *a, const gw_request *rq, authz_req *r)
 {
-    unsigned char hash[32];
+    unsigned char hash[GW_SHA256_LEN];
     if (!gw_session_cookie_hash(rq, hash))
         return GW_OK;
     gw_status st = gw_db_session_user(a->db, hash, &r->res);
@@ -256,7 +256,8 @@ static gw_status authz_session(authz *a, const gw_request *rq, authz_req *r)
     if (st == GW_OK) {
         r->identity = true;
         r->source = "session";
-        r->who = r->res.global_id ? gw_log_safe(r->res.global_id, 12, r->who_buf) : NULL;
+        r->who =
+            r->res.global_id ? gw_log_safe(r->res.global_id, GW_LOG_ID_CHARS, r->who_buf) : NULL;
         gw_strlcpy(r->user_id, r->res.user_id ? r->res.user_id : "", sizeof(r->user_id));
     }
     return st;
@@ -269,9 +270,9 @@ static gw_status authz_session(authz *a, const gw_request *rq, authz_req *r)
  * pair and process. */
 static gw_status authz_user_switch(authz *a, const gw_request *rq, const char *global_id)
 {
-    unsigned char hash[32];
+    unsigned char hash[GW_SHA256_LEN];
     if (!global_id || !gw_session_cookie_hash(rq, hash) ||
-        gw_pairs_has(a->checked, hash, global_id))
+        gw_session_pairs_has(a->checked, hash, global_id))
         return GW_OK;
     bool ended = false;
     gw_status st = gw_db_session_end_other(a->db, hash, global_id, &ended);
@@ -280,10 +281,10 @@ static gw_status authz_user_switch(authz *a, const gw_request *rq, const char *g
     if (ended) {
         char safe[40];
         gw_log(GW_LOG_INFO, "event=session_ended reason=user_switch user=%s",
-               gw_log_safe(global_id, 12, safe));
+               gw_log_safe(global_id, GW_LOG_ID_CHARS, safe));
         gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_USER_SWITCH, 1);
     }
-    gw_pairs_add(a->checked, hash, global_id);
+    gw_session_pairs_add(a->checked, hash, global_id);
     return GW_OK;
 }
 
@@ -320,7 +321,7 @@ static gw_status authz_allow(authz *a, authz_req *r)
     }
     size_t bytes;
     bool truncated;
-    size_t n = gw_export_fit(cfg, a->vars, cfg->exports.n, &bytes, &truncated);
+    size_t n = gw_reply_export_fit(cfg, a->vars, cfg->exports.n, &bytes, &truncated);
     if (truncated) {
         gw_log(GW_LOG_WARN, "event=export_truncated groups=%zu bytes=%zu max=%zu", r->ngroups, bytes,
                cfg->export_max_bytes);
@@ -387,11 +388,11 @@ static gw_status authz_access(authz *a, const gw_request *rq, const char *path,
     const gw_config *cfg = a->cfg;
     const char *method = gw_request_get(rq, GW_RQ_METHOD);
     const gw_rule *rule = gw_rule_match(cfg, path, method);
-    gw_access_subject as = {s->identity, s->groups, s->ngroups, s->claims, s->user, a->perms};
-    gw_status st = gw_access_decide(cfg, rule, &as);
+    gw_rule_subject as = {s->identity, s->groups, s->ngroups, s->claims, s->user, a->perms};
+    gw_status st = gw_rule_decide(cfg, rule, &as);
     const gw_rule *trial = gw_rule_report_match(cfg, path, method);
     if (trial) { /* a rule being tried: what it would say, never what happens */
-        gw_status would = gw_access_decide(cfg, trial, &as);
+        gw_status would = gw_rule_decide(cfg, trial, &as);
         gw_count(GW_MF_RULE_REPORTS, would == GW_OK ? GW_M_WOULD_ALLOW : GW_M_WOULD_DENY, 1);
         if (would != GW_OK)
             gw_log(GW_LOG_INFO, "event=rule_report rule=\"%s\" would=%d code=%s enforced=%d",
@@ -400,11 +401,11 @@ static gw_status authz_access(authz *a, const gw_request *rq, const char *path,
     }
     o->rule = rule ? rule->prefix : NULL;
     if (st == GW_E_UNAUTHENTICATED && cfg->access.login_redirect && *cfg->access.login_redirect &&
-        !gw_login_redirect_fits(cfg, rq, path))
+        !gw_rule_login_fits(cfg, rq, path))
         return authz_fail(st, "no identity (not a navigation, or the login page itself: no "
                           "redirect)", why);
     if (st == GW_E_UNAUTHENTICATED) {
-        char *loc = gw_login_location(cfg, gw_request_get(rq, GW_RQ_REQUEST_URI));
+        char *loc = gw_rule_login_location(cfg, gw_request_get(rq, GW_RQ_REQUEST_URI));
         if (!loc)
             return authz_fail(st, "no identity", why);
         *why = "login redirect";
@@ -461,7 +462,7 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
     const char **why = &o->why;
     const gw_config *cfg = a->cfg;
     bool present = false;
-    gw_status st = gw_identity_check(cfg, rq, &present);
+    gw_status st = gw_user_check(cfg, rq, &present);
     if (st != GW_OK)
         return st;
     const char *uri = gw_request_get(rq, GW_RQ_REQUEST_URI);
@@ -488,7 +489,7 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
             gw_cache_clear(a->cache);
         }
     }
-    unsigned char key[32];
+    unsigned char key[GW_SHA256_LEN];
     bool cacheable = present && a->cache && gw_cache_key(rq, key);
     if (cacheable) {
         /* Step 9: an identity seen within cache_seconds, with the very
@@ -498,7 +499,7 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
         if (hit) {
             r->who = hit->user_id;
             o->source = "header";
-            if ((st = gw_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
+            if ((st = gw_rule_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
                 return authz_fail(st, "request path", why);
             /* answered from memory even while the database is away
              * (README step 9): the switch is then checked on a later request */
@@ -518,7 +519,7 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
         r->have_user = true;
         r->who = r->user.id;
     }
-    if ((st = gw_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
+    if ((st = gw_rule_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
         return authz_fail(st, "request path", why);
 
     if (r->have_user) {
@@ -535,7 +536,7 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
             return authz_fail(GW_E_INVALID_TOKEN, "token issued before a back-channel logout", why);
         /* nor can a token of a provider session that a back-channel logout
          * ended (one lookup, only with back-channel logout and a sid) */
-        unsigned char sid_hash[32];
+        unsigned char sid_hash[GW_SHA256_LEN];
         bool ended = false;
         if (tok.nrealms && *cfg->logout.backchannel_path && (tok.sid_bad || (*tok.sid && !*tok.iss)))
             return authz_fail(GW_E_INVALID_TOKEN, "a sid that cannot be checked against "
@@ -550,10 +551,12 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
         }
         char safe[40];
         if (r->res.created) {
-            gw_log(GW_LOG_INFO, "event=user_created user=%s", gw_log_safe(r->user.id, 12, safe));
+            gw_log(GW_LOG_INFO, "event=user_created user=%s",
+                   gw_log_safe(r->user.id, GW_LOG_ID_CHARS, safe));
             gw_count(GW_MF_USERS, GW_M_USER_CREATED, 1);
         } else if (r->res.updated) {
-            gw_log(GW_LOG_DEBUG, "event=user_updated user=%s", gw_log_safe(r->user.id, 12, safe));
+            gw_log(GW_LOG_DEBUG, "event=user_updated user=%s",
+                   gw_log_safe(r->user.id, GW_LOG_ID_CHARS, safe));
             gw_count(GW_MF_USERS, GW_M_USER_UPDATED, 1);
         }
         r->identity = true;
@@ -614,7 +617,7 @@ static void authz_handle(gw_program *p, FCGX_Request *req, const gw_request *rq,
     memset(&r, 0, sizeof(r));
     o->status = authz_decide(a, rq, &r, out, o);
     if (r.who)
-        gw_log_safe(r.who, 12, o->user);
+        gw_log_safe(r.who, GW_LOG_ID_CHARS, o->user);
     gw_strlcpy(o->user_id, r.user_id, sizeof(o->user_id));
     authz_req_free(&r);
 }

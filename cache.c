@@ -11,7 +11,7 @@
 #include "util.h"
 
 typedef struct entry {
-    unsigned char key[32];
+    unsigned char key[GW_SHA256_LEN];
     time_t expires;
     size_t bytes;               /* what the entry allocated, counted */
     gw_cached v;
@@ -44,7 +44,7 @@ gw_cache *gw_cache_new(size_t capacity, size_t max_bytes)
     return c;
 }
 
-static size_t bucket_of(const gw_cache *c, const unsigned char key[32])
+static size_t bucket_of(const gw_cache *c, const unsigned char key[GW_SHA256_LEN])
 {
     size_t h;
     memcpy(&h, key, sizeof(h)); /* the key is a hash already */
@@ -121,15 +121,15 @@ void gw_cache_clear(gw_cache *c)
         entry_remove(c, c->head);
 }
 
-static entry *find(gw_cache *c, const unsigned char key[32])
+static entry *find(gw_cache *c, const unsigned char key[GW_SHA256_LEN])
 {
     for (entry *e = c->buckets[bucket_of(c, key)]; e; e = e->chain)
-        if (memcmp(e->key, key, 32) == 0)
+        if (memcmp(e->key, key, GW_SHA256_LEN) == 0)
             return e;
     return NULL;
 }
 
-const gw_cached *gw_cache_get(gw_cache *c, const unsigned char key[32], time_t now)
+const gw_cached *gw_cache_get(gw_cache *c, const unsigned char key[GW_SHA256_LEN], time_t now)
 {
     entry *e = find(c, key);
     if (!e)
@@ -151,7 +151,7 @@ static cJSON *rule_claims_of(const gw_cache_in *in, bool *oom)
     cJSON *o = cJSON_CreateObject();
     *oom = !o;
     for (size_t i = 0; o && !*oom && i < 2 + in->nclaim_paths; i++)
-        *oom = !gw_claim_copy(o, in->claims, i < 2 ? scopes[i] : in->claim_paths[i - 2]);
+        *oom = !gw_json_claim_copy(o, in->claims, i < 2 ? scopes[i] : in->claim_paths[i - 2]);
     if (*oom || !o->child) {
         cJSON_Delete(o);
         return NULL;
@@ -159,7 +159,7 @@ static cJSON *rule_claims_of(const gw_cache_in *in, bool *oom)
     return o;
 }
 
-const gw_cached *gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires,
+const gw_cached *gw_cache_put(gw_cache *c, const unsigned char key[GW_SHA256_LEN], time_t expires,
                               const gw_cache_in *in)
 {
     entry *old = find(c, key);
@@ -193,7 +193,7 @@ const gw_cached *gw_cache_put(gw_cache *c, const unsigned char key[32], time_t e
         cJSON_Delete(rclaims);
         return NULL;
     }
-    memcpy(e->key, key, 32);
+    memcpy(e->key, key, GW_SHA256_LEN);
     e->bytes = need;
     e->expires = expires;
     e->v.reply = malloc(in->reply_len + 1);
@@ -232,8 +232,8 @@ const gw_cached *gw_cache_put(gw_cache *c, const unsigned char key[32], time_t e
     return &e->v;
 }
 
-void gw_cache_put_assertion(gw_cache *c, const unsigned char key[32], size_t slot, const char *jws,
-                            time_t renew)
+void gw_cache_put_assertion(gw_cache *c, const unsigned char key[GW_SHA256_LEN], size_t slot,
+                            const char *jws, time_t renew)
 {
     entry *e = find(c, key);
     if (!e || slot >= e->v.nslots)
@@ -260,7 +260,7 @@ void gw_cache_put_assertion(gw_cache *c, const unsigned char key[32], size_t slo
 size_t gw_cache_size(const gw_cache *c) { return c->size; }
 size_t gw_cache_bytes(const gw_cache *c) { return c->bytes; }
 
-bool gw_cache_key(const gw_request *rq, unsigned char key[32])
+bool gw_cache_key(const gw_request *rq, unsigned char key[GW_SHA256_LEN])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int len = 0;
@@ -278,5 +278,5 @@ bool gw_cache_key(const gw_request *rq, unsigned char key[32])
         EVP_DigestFinal_ex(ctx, key, &len);
     }
     EVP_MD_CTX_free(ctx);
-    return len == 32;
+    return len == GW_SHA256_LEN;
 }

@@ -734,8 +734,8 @@ static void parse_fields(cfgp *p, gw_config *c, const cJSON *fo, const char *kp)
             cfg_err(p, ip, "claim name must be non-empty text without control characters");
             continue;
         }
-        if (gw_claim_path_problem(e->string)) {
-            cfg_err(p, ip, "%s", gw_claim_path_problem(e->string));
+        if (gw_json_claim_path_problem(e->string)) {
+            cfg_err(p, ip, "%s", gw_json_claim_path_problem(e->string));
             continue;
         }
         const char *col = NULL;
@@ -814,8 +814,8 @@ static void parse_related(cfgp *p, gw_config *c, const cJSON *ro, const char *kp
                 cfg_err(p, ip, "claim name must be non-empty text without control characters");
                 continue;
             }
-            if (gw_claim_path_problem(cl->valuestring)) {
-                cfg_err(p, ip, "%s", gw_claim_path_problem(cl->valuestring));
+            if (gw_json_claim_path_problem(cl->valuestring)) {
+                cfg_err(p, ip, "%s", gw_json_claim_path_problem(cl->valuestring));
                 continue;
             }
             if (!gw_is_identifier(co->valuestring) || strcasecmp(co->valuestring, "user_id") == 0) {
@@ -860,7 +860,7 @@ static void parse_users(cfgp *p, gw_config *c, const cJSON *root)
 static void get_claim_path(cfgp *p, const cJSON *e, const char *ip, char **dst)
 {
     get_str(p, e, ip, "path", S_NONEMPTY, dst);
-    const char *why = *dst ? gw_claim_path_problem(*dst) : "missing key \"path\"";
+    const char *why = *dst ? gw_json_claim_path_problem(*dst) : "missing key \"path\"";
     if (why)
         cfg_err(p, ip, "path: %s", why);
 }
@@ -1209,7 +1209,7 @@ static void get_opt_path(cfgp *p, const cJSON *o, const char *path, const char *
     const char *v = *dst;
     char *norm = NULL;
     if (v && *v && (v[0] != '/' || v[1] == '/' || strpbrk(v, "?#%\\") ||
-                    gw_path_normalize(v, &norm) != GW_OK || strcmp(norm, v) != 0)) {
+                    gw_rule_path_normalize(v, &norm) != GW_OK || strcmp(norm, v) != 0)) {
         /* the responder compares the normalized request path with it */
         char kp[300];
         cfg_path(kp, sizeof(kp), path, key);
@@ -1418,11 +1418,11 @@ static void cfg_header_checks(cfgp *p, gw_config *c)
     for (size_t i = 0; i < n; i++) {
         const char *vi = i < c->exports.n ? c->exports.v[i].name : c->assertion.variable;
         char hi[128], hk[128];
-        if (!gw_proxy_header(vi, hi, sizeof(hi)))
+        if (!gw_snippet_proxy_header(vi, hi, sizeof(hi)))
             continue;
         for (size_t k = 0; k < i; k++) {
             const char *vk = c->exports.v[k].name;
-            if (gw_proxy_header(vk, hk, sizeof(hk)) && strcasecmp(hi, hk) == 0)
+            if (gw_snippet_proxy_header(vk, hk, sizeof(hk)) && strcasecmp(hi, hk) == 0)
                 cfg_err(p, "export", "\"%s\" and \"%s\" would both reach a proxied application as "
                         "the header %s", vk, vi, hi);
         }
@@ -1441,10 +1441,10 @@ static void cfg_cross_checks(cfgp *p, gw_config *c)
             cfg_err(p, "identity.claim_headers",
                     "source \"headers\" needs an entry for the id claim \"%s\"", c->identity.id_claim);
     }
-    if (gw_claim_path_problem(c->identity.id_claim))
-        cfg_err(p, "identity.id_claim", "%s", gw_claim_path_problem(c->identity.id_claim));
-    if (gw_claim_path_problem(c->groups.claim))
-        cfg_err(p, "groups.claim", "%s", gw_claim_path_problem(c->groups.claim));
+    if (gw_json_claim_path_problem(c->identity.id_claim))
+        cfg_err(p, "identity.id_claim", "%s", gw_json_claim_path_problem(c->identity.id_claim));
+    if (gw_json_claim_path_problem(c->groups.claim))
+        cfg_err(p, "groups.claim", "%s", gw_json_claim_path_problem(c->groups.claim));
     if (c->groups.nsources == 0) { /* "claim" alone: one source, as it is */
         c->groups.sources = xcalloc(1, sizeof(gw_group_source));
         c->groups.nsources = 1;
@@ -1564,7 +1564,7 @@ static void cfg_login_path(gw_config *c)
     char *tmp = strndup(base, n);
     if (!tmp)
         abort();
-    if (gw_path_normalize(tmp, &c->access.login_path) != GW_OK)
+    if (gw_rule_path_normalize(tmp, &c->access.login_path) != GW_OK)
         c->access.login_path = NULL;
     free(tmp);
 }

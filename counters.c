@@ -192,7 +192,7 @@ void gw_count_db_time(uint64_t us)
 {
     if (!gw_m)
         return;
-    atomic_fetch_add_explicit(&gw_m->db_bucket[gw_db_bucket(us)], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&gw_m->db_bucket[gw_metrics_db_bucket(us)], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&gw_m->db_sum_us, us, memory_order_relaxed);
 }
 

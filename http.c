@@ -5,15 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-char *gw_url_encode(const char *s)
+char *gw_http_url_encode(const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     char *o = malloc(3 * strlen(s) + 1);
@@ -44,13 +36,12 @@ static char *gw_pct_decode(const char *s, size_t n, bool plus_space)
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '%') {
-            int hi = i + 2 < n ? hexv(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexv(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+            int v = gw_pct_byte(s, i, n);
+            if (v <= 0) { /* malformed, or an encoded NUL */
                 free(o);
                 return NULL;
             }
-            c = (char)(hi * 16 + lo);
+            c = (char)v;
             i += 2;
         } else if (c == '+' && plus_space) {
             c = ' ';
@@ -61,9 +52,12 @@ static char *gw_pct_decode(const char *s, size_t n, bool plus_space)
     return o;
 }
 
-char *gw_form_decode(const char *s, size_t n) { return gw_pct_decode(s, n, true); }
+char *gw_http_form_decode(const char *s, size_t n)
+{
+    return gw_pct_decode(s, n, true);
+}
 
-char *gw_query_param(const char *qs, const char *name)
+char *gw_http_query_param(const char *qs, const char *name)
 {
     size_t nl = strlen(name);
     for (const char *p = qs; p && *p;) {
@@ -71,7 +65,7 @@ char *gw_query_param(const char *qs, const char *name)
         const char *eq = memchr(p, '=', len);
         size_t kl = eq ? (size_t)(eq - p) : len;
         if (kl == nl && strncmp(p, name, nl) == 0)
-            return eq ? gw_form_decode(eq + 1, len - kl - 1) : gw_form_decode("", 0);
+            return eq ? gw_http_form_decode(eq + 1, len - kl - 1) : gw_http_form_decode("", 0);
         p += len;
         if (*p)
             p++;
@@ -79,8 +73,8 @@ char *gw_query_param(const char *qs, const char *name)
     return NULL;
 }
 
-bool gw_cookie_next(const char **p, const char **name, size_t *nlen, const char **value,
-                    size_t *vlen)
+bool gw_http_cookie_next(const char **p, const char **name, size_t *nlen, const char **value,
+                         size_t *vlen)
 {
     for (const char *s = *p; s && *s;) {
         while (*s == ' ' || *s == '\t')
@@ -119,13 +113,21 @@ static const char *gw_cookie_find(const char *header, const char *name, size_t *
 {
     size_t nl = strlen(name), cl;
     const char *cn, *v;
-    for (const char *p = header; gw_cookie_next(&p, &cn, &cl, &v, vlen);)
+    for (const char *p = header; gw_http_cookie_next(&p, &cn, &cl, &v, vlen);)
         if (cl == nl && memcmp(cn, name, nl) == 0)
             return v;
     return NULL;
 }
 
-bool gw_cookie_value(const char *header, const char *name, char *out, size_t outlen)
+void gw_http_cookie_line(gw_buf *out, const char *name, const char *value, long max_age,
+                         bool secure, const char *same_site)
+{
+    gw_buf_printf(out, "Set-Cookie: %s=%s; Path=/; Max-Age=%ld; HttpOnly%s%s%s\r\n", name, value,
+                  max_age, secure ? "; Secure" : "", same_site ? "; SameSite=" : "",
+                  same_site ? same_site : "");
+}
+
+bool gw_http_cookie_value(const char *header, const char *name, char *out, size_t outlen)
 {
     size_t vl;
     const char *v = gw_cookie_find(header, name, &vl);
@@ -136,7 +138,7 @@ bool gw_cookie_value(const char *header, const char *name, char *out, size_t out
     return true;
 }
 
-bool gw_cookie_present(const char *header, const char *name)
+bool gw_http_cookie_present(const char *header, const char *name)
 {
     size_t vl;
     return gw_cookie_find(header, name, &vl) != NULL;
@@ -222,7 +224,7 @@ static bool gw_url_host_ok(const char *url, const char *host, const gw_strlist *
     return false;
 }
 
-bool gw_same_site(const gw_request *rq, const gw_strlist *allowed)
+bool gw_http_same_site(const gw_request *rq, const gw_strlist *allowed)
 {
     const char *host = gw_request_get(rq, GW_RQ_HOST);
     const char *origin = gw_request_get(rq, GW_RQ_ORIGIN);
@@ -236,7 +238,7 @@ bool gw_same_site(const gw_request *rq, const gw_strlist *allowed)
     return !site || strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "none") == 0;
 }
 
-bool gw_dest_valid(const char *dest, const gw_strlist *allowed)
+bool gw_http_dest_valid(const char *dest, const gw_strlist *allowed)
 {
     if (!dest)
         return false;
@@ -254,11 +256,9 @@ bool gw_dest_valid(const char *dest, const gw_strlist *allowed)
         in_path &= c != '?' && c != '#';
         if (c != '%')
             continue;
-        int hi = i + 2 < n ? hexv(dest[i + 1]) : -1;
-        int lo = i + 2 < n ? hexv(dest[i + 2]) : -1;
-        if (hi < 0 || lo < 0)
+        int v = gw_pct_byte(dest, i, n);
+        if (v < 0)
             return false;
-        int v = hi * 16 + lo;
         /* an encoded control character never (CR LF injection once a hop
          * decodes it; TAB, CR and LF vanish in a browser); an encoded space
          * is text in the query or the fragment, and inside a path segment,

@@ -231,7 +231,7 @@ static const char *claim_segment(const char *p, char seg[GW_CLAIM_PATH_MAX + 1],
     return *p == '.' ? p + 1 : NULL;
 }
 
-const char *gw_claim_path_problem(const char *path)
+const char *gw_json_claim_path_problem(const char *path)
 {
     if (!path || !*path)
         return "empty";
@@ -257,7 +257,7 @@ static bool claim_whole(const cJSON *obj, const char *path)
            (!strchr(path, '.') || cJSON_GetObjectItemCaseSensitive(obj, path));
 }
 
-const cJSON *gw_claim_get(const cJSON *obj, const char *path)
+const cJSON *gw_json_claim_get(const cJSON *obj, const char *path)
 {
     if (claim_whole(obj, path)) /* the common case: no copy */
         return cJSON_GetObjectItemCaseSensitive(obj, path);
@@ -274,12 +274,12 @@ const cJSON *gw_claim_get(const cJSON *obj, const char *path)
     return v;
 }
 
-bool gw_claim_copy(cJSON *dst, const cJSON *src, const char *path)
+bool gw_json_claim_copy(cJSON *dst, const cJSON *src, const char *path)
 {
     const cJSON *v = src;
     cJSON *d = dst;
     char seg[GW_CLAIM_PATH_MAX + 1];
-    bool whole = claim_whole(src, path), bad = false; /* as gw_claim_get */
+    bool whole = claim_whole(src, path), bad = false; /* as gw_json_claim_get */
     const char *p = path;
     do {
         if (whole) {

@@ -350,14 +350,6 @@ out:
     return ok;
 }
 
-static bool in_list(const gw_strlist *l, const char *s)
-{
-    for (size_t i = 0; l && i < l->n; i++)
-        if (strcmp(l->v[i], s) == 0)
-            return true;
-    return false;
-}
-
 /* The numeric claim name, or false when absent or not a number. */
 static bool num_claim(const cJSON *o, const char *name, double *v)
 {
@@ -380,7 +372,7 @@ const char gw_jwt_no_key[] = "no key fits the token";
 static const gw_jwt_trust *realm_of(const gw_jwt_trust *realms, size_t n, const cJSON *iss)
 {
     for (size_t i = 0; cJSON_IsString(iss) && i < n; i++)
-        if (in_list(realms[i].issuers, iss->valuestring))
+        if (gw_strlist_has(realms[i].issuers, iss->valuestring))
             return &realms[i];
     return NULL;
 }
@@ -512,9 +504,9 @@ gw_status gw_jwt_verify_in(const gw_jwt_trust *realms, size_t nrealms, const cha
     const gw_strlist *audiences = realm->audiences;
     if (audiences && audiences->n) {
         const cJSON *aud = cJSON_GetObjectItemCaseSensitive(pay, "aud");
-        bool ok = cJSON_IsString(aud) && in_list(audiences, aud->valuestring);
+        bool ok = cJSON_IsString(aud) && gw_strlist_has(audiences, aud->valuestring);
         for (const cJSON *a = cJSON_IsArray(aud) ? aud->child : NULL; a && !ok; a = a->next)
-            ok = cJSON_IsString(a) && in_list(audiences, a->valuestring);
+            ok = cJSON_IsString(a) && gw_strlist_has(audiences, a->valuestring);
         if (!ok) {
             *why = "audience not accepted";
             goto out;
@@ -525,13 +517,13 @@ gw_status gw_jwt_verify_in(const gw_jwt_trust *realms, size_t nrealms, const cha
             *why = "several audiences and no azp";
             goto out;
         }
-        if (azp && !(cJSON_IsString(azp) && in_list(audiences, azp->valuestring))) {
+        if (azp && !(cJSON_IsString(azp) && gw_strlist_has(audiences, azp->valuestring))) {
             *why = "authorized party (azp) not accepted";
             goto out;
         }
     }
     if (p->subject) {
-        const cJSON *sub = gw_claim_get(pay, p->subject_claim ? p->subject_claim : "sub");
+        const cJSON *sub = gw_json_claim_get(pay, p->subject_claim ? p->subject_claim : "sub");
         char num[64];
         const char *text;
         if (!(cJSON_IsString(sub) || cJSON_IsNumber(sub)) || !gw_json_scalar_text(sub, num, &text) ||
@@ -565,7 +557,7 @@ static char *lt_str(const cJSON *pay, const char *name, bool *bad)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(pay, name);
     if (!v)
         return NULL;
-    if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > 255 ||
+    if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > GW_ID_MAX_BYTES ||
         gw_has_ctl(v->valuestring)) {
         *bad = true;
         return NULL;

@@ -44,8 +44,9 @@ typedef struct {
 
 #define GW_BCL_BODY_MAX 16384  /* a back-channel logout request's body */
 #define GW_BCL_MAX_AGE 300     /* how old a logout token's iat may be, seconds */
+#define GW_NEXT_COOKIE_SECONDS 300 /* the destination kept across the gateway's logout */
 
-static int resp_start(gw_program *p, const gw_config *cfg)
+static int logout_start(gw_program *p, const gw_config *cfg)
 {
     responder *r = p->ctx;
     r->cfg = cfg;
@@ -75,7 +76,7 @@ static int resp_start(gw_program *p, const gw_config *cfg)
     return 0;
 }
 
-static void resp_stop(gw_program *p)
+static void logout_stop(gw_program *p)
 {
     responder *r = p->ctx;
     gw_db_free(r->db);
@@ -83,7 +84,7 @@ static void resp_stop(gw_program *p)
     gw_signer_free(r->signer);
 }
 
-static bool resp_keys_recheck(void *arg)
+static bool logout_keys_recheck(void *arg)
 {
     responder *rp = arg;
     return gw_trust_recheck(rp->keys);
@@ -92,13 +93,13 @@ static bool resp_keys_recheck(void *arg)
 /* The verified ID token's sid, when the gateway forwarded one: stored
  * with the session so that a back-channel logout of that provider session
  * ends it. "" when there is none or it does not verify. */
-static void resp_token_sid(responder *rp, const gw_request *rq, char sid[256])
+static void logout_token_sid(responder *rp, const gw_request *rq, char sid[256])
 {
     sid[0] = '\0';
     if (!rp->keys || !*rp->cfg->logout.backchannel_path)
         return;
     time_t now = time(NULL);
-    gw_token_check tok = {.now = now, .recheck = resp_keys_recheck, .arg = rp};
+    gw_token_check tok = {.now = now, .recheck = logout_keys_recheck, .arg = rp};
     tok.realms = gw_trust_get(rp->keys, now, NULL, &tok.nrealms);
     gw_user u;
     const char *why = NULL;
@@ -115,17 +116,17 @@ static void resp_token_sid(responder *rp, const gw_request *rq, char sid[256])
 /* The destination: the query parameter, else the cookie, else the
  * default; anything that is not a safe destination becomes the default.
  * Returns a malloc'd string (NULL when out of memory). */
-static char *resp_destination(const gw_config *cfg, const gw_request *rq)
+static char *logout_destination(const gw_config *cfg, const gw_request *rq)
 {
-    char *d = gw_query_param(gw_request_get(rq, GW_RQ_QUERY), cfg->logout.next_param);
+    char *d = gw_http_query_param(gw_request_get(rq, GW_RQ_QUERY), cfg->logout.next_param);
     if (d && !*d) {
         free(d);
         d = NULL;
     }
     char cv[3 * GW_DEST_MAX + 1];
     if (!d && gw_request_cookie(rq, GW_RQ_CK_NEXT, cv, sizeof(cv)) && *cv)
-        d = gw_form_decode(cv, strlen(cv));
-    if (d && !gw_dest_valid(d, &cfg->logout.allowed_hosts)) {
+        d = gw_http_form_decode(cv, strlen(cv));
+    if (d && !gw_http_dest_valid(d, &cfg->logout.allowed_hosts)) {
         gw_log(GW_LOG_INFO, "event=destination_refused");
         free(d);
         d = NULL;
@@ -135,7 +136,7 @@ static char *resp_destination(const gw_config *cfg, const gw_request *rq)
 
 /* True when the gateway still has a session: its identity arrives with
  * the request, or its session cookie does (when configured). */
-static bool resp_gateway_session(const gw_request *rq)
+static bool logout_gateway_session(const gw_request *rq)
 {
     for (size_t i = 0; i < rq->nid; i++)
         if (gw_request_len(rq, rq->id[i]))
@@ -143,8 +144,8 @@ static bool resp_gateway_session(const gw_request *rq)
     return gw_request_has_cookie(rq, GW_RQ_CK_GATEWAY);
 }
 
-static gw_status resp_establish(responder *rp, const gw_request *rq, bool head, gw_buf *out,
-                                const char **why)
+static gw_status logout_establish(responder *rp, const gw_request *rq, bool head, gw_buf *out,
+                                  const char **why)
 {
     const gw_config *cfg = rp->cfg;
     const char *uid = gw_request_get(rq, rq->id_export);
@@ -165,7 +166,7 @@ static gw_status resp_establish(responder *rp, const gw_request *rq, bool head, 
         }
     }
     if (head) { /* where GET would go, without a session */
-        char *dest = resp_destination(cfg, rq);
+        char *dest = logout_destination(cfg, rq);
         if (!dest) {
             *why = "out of memory";
             return GW_E_INTERNAL;
@@ -175,8 +176,8 @@ static gw_status resp_establish(responder *rp, const gw_request *rq, bool head, 
         return GW_OK;
     }
     char token[GW_TOKEN_CHARS + 1];
-    unsigned char hash[32], old[32];
-    if (!gw_token_new(token, hash)) {
+    unsigned char hash[GW_SHA256_LEN], old[GW_SHA256_LEN];
+    if (!gw_session_token_new(token, hash)) {
         *why = "random source failed";
         return GW_E_INTERNAL;
     }
@@ -186,7 +187,7 @@ static gw_status resp_establish(responder *rp, const gw_request *rq, bool head, 
         replaced)
         gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_REPLACED, 1);
     char sid[256];
-    resp_token_sid(rp, rq, sid);
+    logout_token_sid(rp, rq, sid);
     gw_session_info info = {.client_addr = gw_request_get(rq, GW_RQ_REMOTE_ADDR),
                             .user_agent = gw_request_get(rq, GW_RQ_USER_AGENT),
                             .sid = *sid ? sid : NULL};
@@ -195,12 +196,12 @@ static gw_status resp_establish(responder *rp, const gw_request *rq, bool head, 
         *why = "session not created";
         return st;
     }
-    char *dest = resp_destination(cfg, rq);
+    char *dest = logout_destination(cfg, rq);
     gw_buf cookie;
     gw_buf_init(&cookie);
     if (dest)
-        gw_cookie_line(&cookie, cfg->session.cookie, token, cfg->session.ttl_seconds,
-                       cfg->session.secure, cfg->session.same_site);
+        gw_http_cookie_line(&cookie, cfg->session.cookie, token, cfg->session.ttl_seconds,
+                            cfg->session.secure, cfg->session.same_site);
     memset(token, 0, sizeof(token));
     bool oom = !dest || cookie.oom;
     if (!oom) {
@@ -214,19 +215,19 @@ static gw_status resp_establish(responder *rp, const gw_request *rq, bool head, 
     return oom ? GW_E_INTERNAL : GW_OK;
 }
 
-static gw_status resp_logout(responder *rp, const gw_request *rq, bool head, gw_buf *out,
-                             const char **why)
+static gw_status logout_logout(responder *rp, const gw_request *rq, bool head, gw_buf *out,
+                               const char **why)
 {
     const gw_config *cfg = rp->cfg;
-    unsigned char hash[32];
+    unsigned char hash[GW_SHA256_LEN];
     bool has_session = gw_session_cookie_hash(rq, hash);
-    bool via_gateway = resp_gateway_session(rq);
+    bool via_gateway = logout_gateway_session(rq);
     /* A logout that would end something must come from this site: an
      * <img src=/applogout> on another page must not log anyone out. The
      * identity provider's redirect back after the gateway's logout finds
      * nothing left to end, and passes. */
     if ((has_session || via_gateway) && !head &&
-        !gw_same_site(rq, &cfg->logout.allowed_hosts)) {
+        !gw_http_same_site(rq, &cfg->logout.allowed_hosts)) {
         *why = "a logout from another site (Origin, Referer or Sec-Fetch-Site)";
         return GW_E_CROSS_SITE;
     }
@@ -240,7 +241,7 @@ static gw_status resp_logout(responder *rp, const gw_request *rq, bool head, gw_
         if (ended)
             gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_LOGOUT, 1);
     }
-    char *dest = resp_destination(cfg, rq);
+    char *dest = logout_destination(cfg, rq);
     if (!dest) {
         *why = "out of memory";
         return GW_E_INTERNAL;
@@ -248,18 +249,20 @@ static gw_status resp_logout(responder *rp, const gw_request *rq, bool head, gw_
     gw_buf h;
     gw_buf_init(&h);
     if (cfg->session.enabled && !head)
-        gw_cookie_line(&h, cfg->session.cookie, "", 0, cfg->session.secure, cfg->session.same_site);
+        gw_http_cookie_line(&h, cfg->session.cookie, "", 0, cfg->session.secure,
+                            cfg->session.same_site);
     if (head) {
         gw_reply_redirect(out, GW_OK, via_gateway ? cfg->logout.gateway_logout_url : dest, NULL);
     } else if (via_gateway) {
         /* remember the destination across the gateway's logout */
-        char *enc = gw_url_encode(dest);
+        char *enc = gw_http_url_encode(dest);
         if (enc)
-            gw_cookie_line(&h, cfg->logout.next_cookie, enc, 300, cfg->session.secure, "Lax");
+            gw_http_cookie_line(&h, cfg->logout.next_cookie, enc, GW_NEXT_COOKIE_SECONDS,
+                                cfg->session.secure, "Lax");
         free(enc);
         gw_reply_redirect(out, GW_OK, cfg->logout.gateway_logout_url, h.data);
     } else {
-        gw_cookie_line(&h, cfg->logout.next_cookie, "", 0, cfg->session.secure, "Lax");
+        gw_http_cookie_line(&h, cfg->logout.next_cookie, "", 0, cfg->session.secure, "Lax");
         gw_reply_redirect(out, GW_OK, dest, h.data);
     }
     if (!head)
@@ -277,8 +280,8 @@ static gw_status resp_logout(responder *rp, const gw_request *rq, bool head, gw_
  * issuer, the gateway's audience, iat within GW_BCL_MAX_AGE, events, sub
  * or sid, no nonce), used once (jti), then the sessions go. 200 on
  * success; 400 invalid_request, nothing changed, on any refusal. */
-static gw_status resp_backchannel(responder *rp, FCGX_Request *req, const gw_request *rq,
-                                  gw_buf *out, const char **why)
+static gw_status logout_backchannel(responder *rp, FCGX_Request *req, const gw_request *rq,
+                                    gw_buf *out, const char **why)
 {
     const gw_config *cfg = rp->cfg;
     const char *ct = gw_request_get(rq, GW_RQ_CONTENT_TYPE);
@@ -300,7 +303,7 @@ static gw_status resp_backchannel(responder *rp, FCGX_Request *req, const gw_req
     }
     int got = FCGX_GetStr(body, (int)len, req->in);
     body[got > 0 ? got : 0] = '\0';
-    char *token = got == len ? gw_query_param(body, "logout_token") : NULL;
+    char *token = got == len ? gw_http_query_param(body, "logout_token") : NULL;
     free(body);
     if (!token || !*token) {
         free(token);
@@ -319,7 +322,7 @@ static gw_status resp_backchannel(responder *rp, FCGX_Request *req, const gw_req
     if (st != GW_OK)
         return GW_E_INVALID_REQUEST;
     /* one use per issuer and jti; an ended provider session by issuer and sid */
-    unsigned char hash[32], sid_hash[32];
+    unsigned char hash[GW_SHA256_LEN], sid_hash[GW_SHA256_LEN];
     if (!gw_sha256_pair(lt.iss, lt.jti, hash) || (lt.sid && !gw_sha256_pair(lt.iss, lt.sid, sid_hash))) {
         gw_logout_token_free(&lt);
         *why = "out of memory";
@@ -334,8 +337,10 @@ static gw_status resp_backchannel(responder *rp, FCGX_Request *req, const gw_req
         st = GW_E_INVALID_REQUEST;
     } else if (st == GW_OK) {
         char safe[40];
-        gw_log(GW_LOG_INFO, "event=session_ended reason=backchannel_logout by=%s user=%s sessions=%ld",
-               lt.sid ? "sid" : "sub", lt.sub ? gw_log_safe(lt.sub, 12, safe) : "-", ended);
+        gw_log(GW_LOG_INFO,
+               "event=session_ended reason=backchannel_logout by=%s user=%s sessions=%ld",
+               lt.sid ? "sid" : "sub", lt.sub ? gw_log_safe(lt.sub, GW_LOG_ID_CHARS, safe) : "-",
+               ended);
         gw_count(GW_MF_SESSIONS_ENDED, GW_M_ENDED_BACKCHANNEL, ended > 0 ? (uint64_t)ended : 0);
         gw_buf_puts(out, "Status: 200 OK\r\nCache-Control: no-store\r\nContent-Length: 0\r\n\r\n");
     } else {
@@ -348,7 +353,7 @@ static gw_status resp_backchannel(responder *rp, FCGX_Request *req, const gw_req
 /* GET monitor.health_path: 200 {"status":"ok"} when the database answers
  * and matches the configuration; else 503, its reason in the body. No
  * write. */
-static gw_status resp_health(responder *rp, gw_buf *out, const char **why, const char **detail)
+static gw_status logout_health(responder *rp, gw_buf *out, const char **why, const char **detail)
 {
     /* An anonymous request must not make the database (or its absence)
      * cost a connect and a schema check each time: a failure is kept
@@ -372,7 +377,7 @@ static gw_status resp_health(responder *rp, gw_buf *out, const char **why, const
 }
 
 /* GET monitor.metrics_path: the Prometheus text exposition. */
-static void resp_metrics(bool head, gw_buf *out)
+static void logout_metrics(bool head, gw_buf *out)
 {
     static gw_metrics_data m; /* large: not on the stack */
     gw_counters_read(&m);
@@ -385,7 +390,7 @@ static void resp_metrics(bool head, gw_buf *out)
 /* GET assertion.jwks_path: the public keys that sign the assertion, the
  * next one and the retired ones included; cacheable for a minute, so an
  * application that meets an unknown kid fetches again soon enough. */
-static void resp_jwks(responder *rp, bool head, gw_buf *out)
+static void logout_jwks(responder *rp, bool head, gw_buf *out)
 {
     gw_signer_get(rp->signer, time(NULL), NULL);
     gw_buf_puts(out, "Status: 200 OK\r\nContent-Type: application/jwk-set+json\r\n"
@@ -394,13 +399,13 @@ static void resp_jwks(responder *rp, bool head, gw_buf *out)
         gw_buf_puts(out, gw_signer_jwks(rp->signer));
 }
 
-static bool resp_is(const char *path, const char *served)
+static bool logout_is(const char *path, const char *served)
 {
     return *served && strcmp(path, served) == 0;
 }
 
-static void resp_handle(gw_program *p, FCGX_Request *req, const gw_request *rq, gw_buf *out,
-                        gw_outcome *o)
+static void logout_handle(gw_program *p, FCGX_Request *req, const gw_request *rq, gw_buf *out,
+                          gw_outcome *o)
 {
     responder *rp = p->ctx;
     const gw_config *cfg = rp->cfg;
@@ -411,18 +416,26 @@ static void resp_handle(gw_program *p, FCGX_Request *req, const gw_request *rq, 
     }
     char *path = NULL;
     const char *uri = gw_request_get(rq, GW_RQ_REQUEST_URI);
-    if (gw_path_normalize(uri ? uri : "/", &path) != GW_OK) {
+    if (gw_rule_path_normalize(uri ? uri : "/", &path) != GW_OK) {
         o->status = GW_E_NOT_FOUND;
         o->why = "no such path";
         return;
     }
-    enum { NONE, ESTABLISH, LOGOUT, BACKCHANNEL, HEALTH, METRICS, JWKS } what =
-        cfg->session.enabled && resp_is(path, cfg->session.establish_path) ? ESTABLISH
-        : resp_is(path, cfg->logout.path) ? LOGOUT
-        : resp_is(path, cfg->logout.backchannel_path) ? BACKCHANNEL
-        : resp_is(path, cfg->monitor.health_path) ? HEALTH
-        : resp_is(path, cfg->monitor.metrics_path) ? METRICS
-        : rp->signer && resp_is(path, cfg->assertion.jwks_path) ? JWKS : NONE;
+    enum {
+        NONE,
+        ESTABLISH,
+        LOGOUT,
+        BACKCHANNEL,
+        HEALTH,
+        METRICS,
+        JWKS
+    } what = cfg->session.enabled && logout_is(path, cfg->session.establish_path) ? ESTABLISH
+             : logout_is(path, cfg->logout.path)                                  ? LOGOUT
+             : logout_is(path, cfg->logout.backchannel_path)                      ? BACKCHANNEL
+             : logout_is(path, cfg->monitor.health_path)                          ? HEALTH
+             : logout_is(path, cfg->monitor.metrics_path)                         ? METRICS
+             : rp->signer && logout_is(path, cfg->assertion.jwks_path)            ? JWKS
+                                                                                  : NONE;
     free(path);
     const char *m = gw_request_get(rq, GW_RQ_METHOD);
     bool head = m && strcmp(m, "HEAD") == 0, get = m && strcmp(m, "GET") == 0;
@@ -441,12 +454,12 @@ static void resp_handle(gw_program *p, FCGX_Request *req, const gw_request *rq, 
         return;
     }
     switch (what) {
-    case ESTABLISH: o->status = resp_establish(rp, rq, head, out, &o->why); break;
-    case LOGOUT: o->status = resp_logout(rp, rq, head, out, &o->why); break;
-    case BACKCHANNEL: o->status = resp_backchannel(rp, req, rq, out, &o->why); break;
-    case HEALTH: o->status = resp_health(rp, out, &o->why, &o->detail); break;
-    case JWKS: resp_jwks(rp, head, out); break;
-    default: resp_metrics(head, out); break;
+    case ESTABLISH: o->status = logout_establish(rp, rq, head, out, &o->why); break;
+    case LOGOUT: o->status = logout_logout(rp, rq, head, out, &o->why); break;
+    case BACKCHANNEL: o->status = logout_backchannel(rp, req, rq, out, &o->why); break;
+    case HEALTH: o->status = logout_health(rp, out, &o->why, &o->detail); break;
+    case JWKS: logout_jwks(rp, head, out); break;
+    default: logout_metrics(head, out); break;
     }
     if ((what == ESTABLISH || what == LOGOUT) && cfg->id_export) {
         const char *uid = gw_request_get(rq, rq->id_export);
@@ -456,7 +469,7 @@ static void resp_handle(gw_program *p, FCGX_Request *req, const gw_request *rq, 
 }
 
 /* The database is checked only when the responder uses it. */
-static int resp_verify(const gw_config *cfg, gw_buf *problems)
+static int logout_verify(const gw_config *cfg, gw_buf *problems)
 {
     return cfg->session.enabled || *cfg->monitor.health_path ? gw_check_database(cfg, problems) : 0;
 }
@@ -471,10 +484,10 @@ int main(int argc, char **argv)
                    "logs out (logout.path, logout.backchannel_path), and serves the health check "
                    "and metrics (monitor.health_path, monitor.metrics_path), and publishes the "
                    "assertion's keys (assertion.jwks_path).",
-        .start = resp_start,
-        .handle = resp_handle,
-        .stop = resp_stop,
-        .verify = resp_verify,
+        .start = logout_start,
+        .handle = logout_handle,
+        .stop = logout_stop,
+        .verify = logout_verify,
         .check = gw_check_config,
         .check_jwks = gw_check_jwks,
         .ctx = &r,

@@ -55,18 +55,21 @@ static const gw_mfam gw_mfams[GW_MF_COUNT] = {
                            result_v, 2},
 };
 
-const uint64_t gw_db_bucket_us[GW_DB_BUCKETS - 1] = {
+const uint64_t gw_metrics_db_bucket_us[GW_DB_BUCKETS - 1] = {
     250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000};
 
-size_t gw_db_bucket(uint64_t us)
+size_t gw_metrics_db_bucket(uint64_t us)
 {
     size_t i = 0;
-    while (i < GW_DB_BUCKETS - 1 && us > gw_db_bucket_us[i])
+    while (i < GW_DB_BUCKETS - 1 && us > gw_metrics_db_bucket_us[i])
         i++;
     return i;
 }
 
-const char *gw_prog_name(gw_prog p) { return p == GW_PROG_AUTHORIZER ? "authorizer" : "logout"; }
+const char *gw_metrics_prog_name(gw_prog p)
+{
+    return p == GW_PROG_AUTHORIZER ? "authorizer" : "logout";
+}
 
 size_t gw_metrics_width(gw_mfamily f) { return f < GW_MF_COUNT ? gw_mfams[f].n : 0; }
 
@@ -99,7 +102,7 @@ void gw_metrics_render(const gw_metrics_data *m, gw_buf *out)
             if (f == GW_MF_REQUESTS) {
                 gw_status st = (gw_status)(i % GW_STATUS_COUNT);
                 gw_buf_printf(out, "%s{program=\"%s\",code=\"%s\"} %" PRIu64 "\n", fam->name,
-                              gw_prog_name((gw_prog)(i / GW_STATUS_COUNT)),
+                              gw_metrics_prog_name((gw_prog)(i / GW_STATUS_COUNT)),
                               st == GW_OK ? "ok" : gw_status_code(st), v);
             } else if (fam->label) {
                 gw_buf_printf(out, "%s{%s=\"%s\"} %" PRIu64 "\n", fam->name, fam->label,
@@ -117,7 +120,7 @@ void gw_metrics_render(const gw_metrics_data *m, gw_buf *out)
     for (size_t i = 0; i < GW_DB_BUCKETS; i++) {
         cum += m->db_bucket[i];
         if (i < GW_DB_BUCKETS - 1)
-            gw_le(le, sizeof(le), gw_db_bucket_us[i]);
+            gw_le(le, sizeof(le), gw_metrics_db_bucket_us[i]);
         gw_buf_printf(out, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", h,
                       i < GW_DB_BUCKETS - 1 ? le : "+Inf", cum);
     }
@@ -140,13 +143,14 @@ void gw_metrics_render(const gw_metrics_data *m, gw_buf *out)
     gw_buf_puts(out, "# HELP gwauth_processes Processes serving requests now.\n"
                 "# TYPE gwauth_processes gauge\n");
     for (int p = 0; p < GW_PROG_COUNT; p++)
-        gw_buf_printf(out, "gwauth_processes{program=\"%s\"} %zu\n", gw_prog_name((gw_prog)p),
-                      per[p]);
+        gw_buf_printf(out, "gwauth_processes{program=\"%s\"} %zu\n",
+                      gw_metrics_prog_name((gw_prog)p), per[p]);
     gw_buf_puts(out, "# HELP gwauth_process_start_time_seconds When each serving process "
                 "started (Unix time).\n# TYPE gwauth_process_start_time_seconds gauge\n");
     for (size_t i = 0; i < m->nprocs; i++)
         if (m->procs[i].prog >= 0 && m->procs[i].prog < GW_PROG_COUNT)
-            gw_buf_printf(out, "gwauth_process_start_time_seconds{program=\"%s\",pid=\"%d\"} %"
-                          PRId64 "\n", gw_prog_name((gw_prog)m->procs[i].prog), m->procs[i].pid,
-                          m->procs[i].started);
+            gw_buf_printf(
+                out, "gwauth_process_start_time_seconds{program=\"%s\",pid=\"%d\"} %" PRId64 "\n",
+                gw_metrics_prog_name((gw_prog)m->procs[i].prog), m->procs[i].pid,
+                m->procs[i].started);
 }

@@ -71,7 +71,8 @@ static size_t export_bytes(const gw_var *vars, size_t n)
     return b;
 }
 
-size_t gw_export_fit(const gw_config *cfg, gw_var *vars, size_t n, size_t *bytes, bool *truncated)
+size_t gw_reply_export_fit(const gw_config *cfg, gw_var *vars, size_t n, size_t *bytes,
+                           bool *truncated)
 {
     *truncated = false;
     *bytes = 0;

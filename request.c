@@ -118,7 +118,7 @@ void gw_request_read(gw_request *rq, char *const *envp)
     memset(rq->cookie, 0, sizeof(rq->cookie));
     const char *p = rq->val ? rq->val[GW_RQ_COOKIE].v : NULL, *name, *value;
     size_t nlen, vlen;
-    while (p && gw_cookie_next(&p, &name, &nlen, &value, &vlen))
+    while (p && gw_http_cookie_next(&p, &name, &nlen, &value, &vlen))
         for (int k = 0; k < GW_RQ_NCOOKIES; k++)
             if (rq->cookie_name[k] && !rq->cookie[k].v && strlen(rq->cookie_name[k]) == nlen &&
                 memcmp(rq->cookie_name[k], name, nlen) == 0) {

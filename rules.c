@@ -11,15 +11,7 @@
 #include "perms.h"
 #include "util.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-gw_status gw_path_normalize(const char *uri, char **out)
+gw_status gw_rule_path_normalize(const char *uri, char **out)
 {
     *out = NULL;
     if (!uri || uri[0] != '/')
@@ -33,13 +25,12 @@ gw_status gw_path_normalize(const char *uri, char **out)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)uri[i];
         if (c == '%') {
-            int hi = i + 2 < n ? hexval(uri[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval(uri[i + 2]) : -1;
-            if (hi < 0 || lo < 0) {
+            int v = gw_pct_byte(uri, i, n);
+            if (v < 0) {
                 free(dec);
                 return GW_E_BAD_PATH;
             }
-            c = (unsigned char)(hi * 16 + lo);
+            c = (unsigned char)v;
             if (c == '/' || c == 0) {
                 free(dec);
                 return GW_E_BAD_PATH;
@@ -101,14 +92,6 @@ gw_status gw_path_normalize(const char *uri, char **out)
     return GW_OK;
 }
 
-static bool method_listed(const gw_strlist *l, const char *method)
-{
-    for (size_t i = 0; method && i < l->n; i++)
-        if (strcmp(l->v[i], method) == 0)
-            return true;
-    return false;
-}
-
 static const gw_rule *rule_match(const gw_config *cfg, const char *path, const char *method,
                                  bool report)
 {
@@ -117,7 +100,7 @@ static const gw_rule *rule_match(const gw_config *cfg, const char *path, const c
     for (size_t i = 0; i < cfg->access.nrules; i++) {
         const gw_rule *rl = &cfg->access.rules[i];
         size_t len = strlen(rl->prefix);
-        if (rl->report != report || (rl->methods.n && !method_listed(&rl->methods, method)))
+        if (rl->report != report || (rl->methods.n && !gw_strlist_has(&rl->methods, method)))
             continue;
         /* on the same prefix, the rule naming the method wins */
         bool better = !best || len > best_len || (len == best_len && rl->methods.n);
@@ -137,14 +120,6 @@ const gw_rule *gw_rule_match(const gw_config *cfg, const char *path, const char 
 const gw_rule *gw_rule_report_match(const gw_config *cfg, const char *path, const char *method)
 {
     return cfg->access.nreport ? rule_match(cfg, path, method, true) : NULL;
-}
-
-static bool in_groups(const char *g, const char *const *groups, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(groups[i], g) == 0)
-            return true;
-    return false;
 }
 
 /* True when the claims grant scope s: "scope" as a space-separated string
@@ -196,7 +171,7 @@ static bool claim_holds(const cJSON *v, const char *value)
 
 static bool match_holds(const gw_claim_match *m, const cJSON *claims)
 {
-    const cJSON *v = claims ? gw_claim_get(claims, m->path) : NULL;
+    const cJSON *v = claims ? gw_json_claim_get(claims, m->path) : NULL;
     if (!v)
         return false;
     for (size_t i = 0; i < m->values.n; i++) {
@@ -207,7 +182,7 @@ static bool match_holds(const gw_claim_match *m, const cJSON *claims)
     return m->all;
 }
 
-gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, const gw_access_subject *s)
+gw_status gw_rule_decide(const gw_config *cfg, const gw_rule *rule, const gw_rule_subject *s)
 {
     int has_identity = s->identity;
     const char *const *groups = s->groups;
@@ -223,7 +198,7 @@ gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, const gw_a
     if (rule->groups_any.n) {
         bool ok = false;
         for (size_t i = 0; i < rule->groups_any.n && !ok; i++)
-            ok = in_groups(rule->groups_any.v[i], groups, ngroups);
+            ok = gw_str_in(rule->groups_any.v[i], groups, ngroups);
         if (!ok)
             return GW_E_FORBIDDEN;
     }
@@ -268,7 +243,7 @@ static bool gw_accept_names(const char *accept, const char *type)
     return false;
 }
 
-bool gw_login_redirect_fits(const gw_config *cfg, const gw_request *rq, const char *path)
+bool gw_rule_login_fits(const gw_config *cfg, const gw_request *rq, const char *path)
 {
     const char *mode = gw_request_get(rq, GW_RQ_FETCH_MODE);
     if (mode && strcasecmp(mode, "navigate") != 0)
@@ -284,12 +259,12 @@ bool gw_login_redirect_fits(const gw_config *cfg, const gw_request *rq, const ch
     return !(cfg->access.login_path && strcmp(cfg->access.login_path, path) == 0);
 }
 
-char *gw_login_location(const gw_config *cfg, const char *request_uri)
+char *gw_rule_login_location(const gw_config *cfg, const char *request_uri)
 {
     const char *base = cfg->access.login_redirect;
     if (!base || !*base)
         return NULL;
-    char *enc = gw_url_encode(request_uri ? request_uri : "/");
+    char *enc = gw_http_url_encode(request_uri ? request_uri : "/");
     if (!enc)
         return NULL;
     gw_buf b;

@@ -4,7 +4,7 @@
 #include <ctype.h>
 #include <string.h>
 
-bool gw_proxy_header(const char *var, char *out, size_t n)
+bool gw_snippet_proxy_header(const char *var, char *out, size_t n)
 {
     const char *rest;
     if (strcmp(var, "REMOTE_USER") == 0)
@@ -112,7 +112,7 @@ static void nginx_snippet(gw_snippet_kind kind, const char *const *vars, size_t 
         nginx_var(vars[i], v);
         if (kind == GW_SNIPPET_NGINX_FASTCGI)
             gw_buf_printf(out, "fastcgi_param %s $%s if_not_empty;\n", vars[i], v);
-        else if (gw_proxy_header(vars[i], h, sizeof(h)))
+        else if (gw_snippet_proxy_header(vars[i], h, sizeof(h)))
             gw_buf_printf(out, "proxy_set_header %s $%s;\n", h, v);
     }
 }
@@ -276,7 +276,7 @@ bool gw_snippet(const gw_config *cfg, gw_snippet_kind kind, const char *source, 
     }
     for (size_t i = 0; i < n; i++) {
         size_t seps = 0;
-        if (gw_proxy_header(vars[i], h, sizeof(h)))
+        if (gw_snippet_proxy_header(vars[i], h, sizeof(h)))
             for (const char *p = h; *p; p++)
                 seps += *p == '-';
         if (seps > GW_SPELLING_SEPS) {
@@ -289,10 +289,10 @@ bool gw_snippet(const gw_config *cfg, gw_snippet_kind kind, const char *source, 
                 "# allowed it, each variable it exported becomes its header, for\n"
                 "# applications behind mod_proxy.\n");
     for (size_t i = 0; i < n; i++)
-        if (gw_proxy_header(vars[i], h, sizeof(h)))
+        if (gw_snippet_proxy_header(vars[i], h, sizeof(h)))
             unset_spellings(out, h);
     for (size_t i = 0; i < n; i++)
-        if (gw_proxy_header(vars[i], h, sizeof(h)))
+        if (gw_snippet_proxy_header(vars[i], h, sizeof(h)))
             gw_buf_printf(out, "RequestHeader set %s \"%%{%s}e\" env=%s\n", h, vars[i], vars[i]);
     return true;
 }

@@ -13,9 +13,7 @@
 #include "jwt.h"
 #include "util.h"
 
-#define GW_ID_MAX_BYTES 255
-
-size_t gw_related_count(const gw_config *cfg)
+size_t gw_user_related_count(const gw_config *cfg)
 {
     size_t n = 0;
     for (size_t t = 0; t < cfg->users.nrelated; t++)
@@ -37,7 +35,7 @@ static gw_status gw_check_var(const gw_request *rq, size_t slot, size_t max, boo
     return GW_OK;
 }
 
-gw_status gw_identity_check(const gw_config *cfg, const gw_request *rq, bool *present)
+gw_status gw_user_check(const gw_config *cfg, const gw_request *rq, bool *present)
 {
     *present = false;
     /* Every identity variable obeys the same rules; the size limit applies
@@ -80,7 +78,7 @@ static gw_status gw_claim_text(const cJSON *claims, const char *name, char **dst
                                const char **why)
 {
     *dst = NULL;
-    const cJSON *v = gw_claim_get(claims, name);
+    const cJSON *v = gw_json_claim_get(claims, name);
     if (!v || cJSON_IsNull(v))
         return GW_OK;
     char num[64];
@@ -196,7 +194,7 @@ static gw_status gw_groups_parse(const gw_config *cfg, const cJSON *claims, gw_u
     }
     gw_status st = GW_OK;
     for (size_t i = 0; i < cfg->groups.nsources && st == GW_OK; i++)
-        st = gw_groups_source(gw_claim_get(claims, cfg->groups.sources[i].path),
+        st = gw_groups_source(gw_json_claim_get(claims, cfg->groups.sources[i].path),
                               &cfg->groups.sources[i], u, why);
     if (st != GW_OK)
         return st;
@@ -225,7 +223,7 @@ gw_status gw_user_map(const gw_config *cfg, cJSON *claims, gw_user *out, const c
         st = GW_E_MALFORMED;
         goto fail;
     }
-    const cJSON *id = gw_claim_get(claims, cfg->identity.id_claim);
+    const cJSON *id = gw_json_claim_get(claims, cfg->identity.id_claim);
     if (!id) {
         *why = "id claim missing";
         st = GW_E_MALFORMED;
@@ -250,7 +248,7 @@ gw_status gw_user_map(const gw_config *cfg, cJSON *claims, gw_user *out, const c
     out->id = strdup(id->valuestring);
     out->nfields = cfg->users.nfields;
     out->fields = calloc(cfg->users.nfields + 1, sizeof(char *));
-    out->nrelated = gw_related_count(cfg);
+    out->nrelated = gw_user_related_count(cfg);
     out->related = calloc(out->nrelated + 1, sizeof(char *));
     if (!out->id || !out->fields || !out->related) {
         *why = "out of memory";
@@ -350,7 +348,7 @@ static gw_status gw_claims_from_userinfo(const gw_request *rq, cJSON **out, cons
     return GW_OK;
 }
 
-const char *gw_token_value(const gw_config *cfg, const gw_request *rq)
+const char *gw_user_token(const gw_config *cfg, const gw_request *rq)
 {
     const char *v = gw_request_get(rq, rq->jwt);
     if (!v || !*v)
@@ -369,7 +367,7 @@ const char *gw_token_value(const gw_config *cfg, const gw_request *rq)
 static gw_status gw_claims_bind(const gw_config *cfg, const gw_request *rq, gw_token_check *tok,
                                 cJSON *claims, const char **why)
 {
-    const cJSON *id = gw_claim_get(claims, cfg->identity.id_claim);
+    const cJSON *id = gw_json_claim_get(claims, cfg->identity.id_claim);
     if (!cJSON_IsString(id))
         return GW_OK; /* refused by the mapping, with its own reason */
     gw_jwt_policy pol = {
@@ -378,7 +376,7 @@ static gw_status gw_claims_bind(const gw_config *cfg, const gw_request *rq, gw_t
         .subject_claim = cfg->identity.id_claim,
     };
     cJSON *signed_claims = NULL;
-    const char *token = gw_token_value(cfg, rq);
+    const char *token = gw_user_token(cfg, rq);
     if (!token || !tok) {
         *why = token ? "no keys" : "no token";
         return GW_E_INVALID_TOKEN;

@@ -190,6 +190,43 @@ char *gw_b64_encode(const unsigned char *in, size_t inlen)
     return out;
 }
 
+bool gw_str_in(const char *s, const char *const *v, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
+bool gw_strlist_has(const gw_strlist *l, const char *s)
+{
+    return l && gw_str_in(s, (const char *const *)l->v, l->n);
+}
+
+int gw_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int gw_pct_byte(const char *s, size_t i, size_t n)
+{
+    if (s[i] != '%' || i + 2 >= n)
+        return -1;
+    int hi = gw_hex_digit(s[i + 1]), lo = gw_hex_digit(s[i + 2]);
+    return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+size_t gw_b64url_into(const void *in, size_t inlen, char *out)
+{
+    return b64_encode_into(in, inlen, out, true);
+}
+
 void gw_buf_b64url(gw_buf *b, const void *in, size_t inlen)
 {
     if (gw_buf_reserve(b, (inlen + 2) / 3 * 4))

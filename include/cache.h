@@ -61,21 +61,21 @@ void gw_cache_free(gw_cache *c);
 
 /* The live entry for key at time now, or NULL (an expired one is dropped).
  * Valid until the next put or put_assertion. */
-const gw_cached *gw_cache_get(gw_cache *c, const unsigned char key[32], time_t now);
+const gw_cached *gw_cache_get(gw_cache *c, const unsigned char key[GW_SHA256_LEN], time_t now);
 
 /* Stores copies of in's values under key until expires, replacing an
  * entry with the same key and evicting the least recently used one when
  * full, and returns the entry (valid until the next put). An entry larger
  * than the whole bound, or out of memory: nothing is stored, NULL. */
-const gw_cached *gw_cache_put(gw_cache *c, const unsigned char key[32], time_t expires,
+const gw_cached *gw_cache_put(gw_cache *c, const unsigned char key[GW_SHA256_LEN], time_t expires,
                               const gw_cache_in *in);
 
 /* Keeps a copy of jws as the assertion of the entry of key for audience
  * slot, to be signed again from renew on. Nothing when the entry is gone,
  * slot is out of range, or the bytes bound would be passed even without
  * the other entries. */
-void gw_cache_put_assertion(gw_cache *c, const unsigned char key[32], size_t slot, const char *jws,
-                            time_t renew);
+void gw_cache_put_assertion(gw_cache *c, const unsigned char key[GW_SHA256_LEN], size_t slot,
+                            const char *jws, time_t renew);
 
 /* Drops every entry (the keys that verified them changed). */
 void gw_cache_clear(gw_cache *c);
@@ -88,6 +88,6 @@ size_t gw_cache_bytes(const gw_cache *c);
  * key's variables (the identity's and the token's), each prefixed by its
  * length, so no two different sets of values hash alike. False when
  * hashing failed: then the cache must not be used. */
-bool gw_cache_key(const gw_request *rq, unsigned char key[32]);
+bool gw_cache_key(const gw_request *rq, unsigned char key[GW_SHA256_LEN]);
 
 #endif

@@ -21,11 +21,6 @@ typedef enum { GW_ACCESS_ANONYMOUS, GW_ACCESS_AUTHENTICATED, GW_ACCESS_DENY } gw
 extern const char *const gw_access_names[]; /* "anonymous", ... by gw_access */
 typedef enum { GW_EXP_COLUMN, GW_EXP_GROUPS, GW_EXP_SOURCE, GW_EXP_PERMISSIONS } gw_export_kind;
 
-typedef struct {
-    char **v;
-    size_t n;
-} gw_strlist;
-
 #define GW_GROUPS_LIMIT 1024 /* groups.max_count at most: the memberships read back */
 
 /* identity.jwt: issuers that share a key file and audiences, as a

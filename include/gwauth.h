@@ -7,6 +7,9 @@
 
 #define GWAUTH_VERSION "0.1.0"
 
+/* The longest global id (users.global_id is VARCHAR(255)), in bytes. */
+#define GW_ID_MAX_BYTES 255
+
 /* The outcome of a step of a request. Every deny the authorizer or the
  * responder can answer is one of these; gw_status_http() and
  * gw_status_code() give its HTTP status and its JSON error code. */

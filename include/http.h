@@ -16,30 +16,36 @@
 
 /* Percent-encodes everything but RFC 3986 unreserved characters;
  * malloc'd (NULL when out of memory). */
-char *gw_url_encode(const char *s);
+char *gw_http_url_encode(const char *s);
 
 /* Decodes one application/x-www-form-urlencoded value ('+' is a space).
  * Returns a malloc'd string, or NULL for a malformed escape, an encoded
  * NUL, or no memory. */
-char *gw_form_decode(const char *s, size_t n);
+char *gw_http_form_decode(const char *s, size_t n);
 
 /* The decoded value of the first parameter name in the query string qs;
  * malloc'd, NULL when absent or malformed. */
-char *gw_query_param(const char *qs, const char *name);
+char *gw_http_query_param(const char *qs, const char *name);
 
 /* Walks the Cookie header *p: each call yields the next name=value pair
  * (the value without its quotes and trailing blanks) and advances *p;
  * false at the end. Pairs without a name or an '=' are passed over. */
-bool gw_cookie_next(const char **p, const char **name, size_t *nlen, const char **value,
-                    size_t *vlen);
+bool gw_http_cookie_next(const char **p, const char **name, size_t *nlen, const char **value,
+                         size_t *vlen);
+
+/* Appends "Set-Cookie: NAME=VALUE; Path=/; Max-Age=N; HttpOnly[; Secure]
+ * [; SameSite=X]\r\n". max_age 0 expires the cookie. secure and same_site
+ * (NULL for none) come from the caller. value must be cookie-safe. */
+void gw_http_cookie_line(gw_buf *out, const char *name, const char *value, long max_age,
+                         bool secure, const char *same_site);
 
 /* The value of the first cookie name in a Cookie header, copied into out
  * (at most outlen - 1 bytes; longer values are refused). Returns true when
  * found. */
-bool gw_cookie_value(const char *header, const char *name, char *out, size_t outlen);
+bool gw_http_cookie_value(const char *header, const char *name, char *out, size_t outlen);
 
 /* True when the Cookie header holds a cookie called name (any value). */
-bool gw_cookie_present(const char *header, const char *name);
+bool gw_http_cookie_present(const char *header, const char *name);
 
 /* True when dest is a safe place to redirect a browser to:
  *   - at most GW_DEST_MAX bytes of printable ASCII, no whitespace;
@@ -50,7 +56,7 @@ bool gw_cookie_present(const char *header, const char *name);
  *     "/\"), or an http:// or https:// URL without userinfo whose host[:port]
  *     is one of allowed (compared without case);
  * judged both as written and after one round of percent-decoding. */
-bool gw_dest_valid(const char *dest, const gw_strlist *allowed);
+bool gw_http_dest_valid(const char *dest, const gw_strlist *allowed);
 
 /* Whether the request comes from this site: Origin (or, without it,
  * Referer) names the request's Host or one of allowed (host or
@@ -58,6 +64,6 @@ bool gw_dest_valid(const char *dest, const gw_strlist *allowed);
  * either, Sec-Fetch-Site is absent, "same-origin" or "none". Origin
  * "null" is another site. The scheme is not compared: behind a gateway
  * that ends TLS the browser's https origin reaches gwauth over http. */
-bool gw_same_site(const gw_request *rq, const gw_strlist *allowed);
+bool gw_http_same_site(const gw_request *rq, const gw_strlist *allowed);
 
 #endif

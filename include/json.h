@@ -45,17 +45,17 @@ bool gw_json_scalar_text(const cJSON *v, char num[64], const char **out);
 
 /* NULL when path is a well-formed claim path (non-empty segments, no
  * other escape, at most GW_CLAIM_PATH_MAX bytes), else why not. */
-const char *gw_claim_path_problem(const char *path);
+const char *gw_json_claim_path_problem(const char *path);
 
 /* The value at path in obj, or NULL when a segment is missing or the
  * value before it is not an object (an absent claim). A member whose name
  * is the whole path (no '\\' in it) comes first: namespaced claims such as
  * "https://app.example.org/roles" need no escaping. */
-const cJSON *gw_claim_get(const cJSON *obj, const char *path);
+const cJSON *gw_json_claim_get(const cJSON *obj, const char *path);
 
-/* Copies the value at path in src (as gw_claim_get finds it) into dst at
- * the same place, so that gw_claim_get(dst, path) finds the same value;
+/* Copies the value at path in src (as gw_json_claim_get finds it) into dst at
+ * the same place, so that gw_json_claim_get(dst, path) finds the same value;
  * nothing when it is absent or already there. False when out of memory. */
-bool gw_claim_copy(cJSON *dst, const cJSON *src, const char *path);
+bool gw_json_claim_copy(cJSON *dst, const cJSON *src, const char *path);
 
 #endif

@@ -33,6 +33,8 @@ void gw_log_lines(gw_log_level level, const char *event, const char *text);
  * of [A-Za-z0-9@._-] (others become '?'), "..." appended when cut. out
  * must hold max + 4 bytes. */
 const char *gw_log_safe(const char *value, size_t max, char *out);
+/* How much of a user's id the log shows (README "Logs"). */
+#define GW_LOG_ID_CHARS 12
 
 /* value made fit for a double-quoted log value: '"' and '\\' escaped
  * with '\\', control characters and bytes above 0x7E as '?', at most max

@@ -63,9 +63,9 @@ size_t gw_metrics_width(gw_mfamily f);
 /* gwauth_db_seconds buckets: the upper bounds in microseconds; the last
  * bucket is +Inf. */
 #define GW_DB_BUCKETS 14
-extern const uint64_t gw_db_bucket_us[GW_DB_BUCKETS - 1];
+extern const uint64_t gw_metrics_db_bucket_us[GW_DB_BUCKETS - 1];
 /* The bucket an observation of us microseconds falls in. */
-size_t gw_db_bucket(uint64_t us);
+size_t gw_metrics_db_bucket(uint64_t us);
 
 #define GW_METRICS_COUNTERS 160 /* room for every family's values */
 #define GW_METRICS_PROCS 256     /* processes listed with their start time */
@@ -94,6 +94,6 @@ typedef struct {
 void gw_metrics_render(const gw_metrics_data *m, gw_buf *out);
 
 /* The program name used in labels ("authorizer", "logout"). */
-const char *gw_prog_name(gw_prog p);
+const char *gw_metrics_prog_name(gw_prog p);
 
 #endif

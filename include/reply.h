@@ -53,7 +53,7 @@ gw_status gw_reply_allow(gw_buf *out, const gw_var *vars, size_t n);
  * added in their place (*truncated set). Returns the new count. Nothing
  * is cut inside a value. */
 struct gw_config;
-size_t gw_export_fit(const struct gw_config *cfg, gw_var *vars, size_t n, size_t *bytes,
-                     bool *truncated);
+size_t gw_reply_export_fit(const struct gw_config *cfg, gw_var *vars, size_t n, size_t *bytes,
+                           bool *truncated);
 
 #endif

@@ -17,7 +17,7 @@
  * GW_E_BAD_PATH: an encoded '/' or NUL, any control character (raw or
  * encoded), a malformed escape, a path that does not start with '/', and
  * a path that climbs above '/'. On GW_OK *out is a malloc'd string. */
-gw_status gw_path_normalize(const char *uri, char **out);
+gw_status gw_rule_path_normalize(const char *uri, char **out);
 
 /* The rule with the longest prefix of path that applies to method, or
  * NULL (access.default). A rule with "methods" applies to those request
@@ -43,13 +43,13 @@ typedef struct {
     const cJSON *claims;     /* NULL for a session */
     const char *user;        /* the global id, for permissions_any */
     const struct gw_perms *perms; /* access.permissions_file's, or NULL */
-} gw_access_subject;
-gw_status gw_access_decide(const gw_config *cfg, const gw_rule *rule, const gw_access_subject *s);
+} gw_rule_subject;
+gw_status gw_rule_decide(const gw_config *cfg, const gw_rule *rule, const gw_rule_subject *s);
 
 /* access.login_redirect with "next=<request URI, percent-encoded>"
  * appended (with '?' or '&'); malloc'd, NULL when no login_redirect is
  * set or out of memory. */
-char *gw_login_location(const gw_config *cfg, const char *request_uri);
+char *gw_rule_login_location(const gw_config *cfg, const char *request_uri);
 
 /* Whether a request without identity on path (normalized) may be sent to
  * access.login_redirect: only a browser's navigation can follow that 302.
@@ -57,6 +57,6 @@ char *gw_login_location(const gw_config *cfg, const char *request_uri);
  * is XMLHttpRequest, or Accept names neither text/html nor any type
  * (a script's fetch says so in Sec-Fetch-Mode); and never on the login
  * page itself, which would redirect to itself forever. */
-bool gw_login_redirect_fits(const gw_config *cfg, const gw_request *rq, const char *path);
+bool gw_rule_login_fits(const gw_config *cfg, const gw_request *rq, const char *path);
 
 #endif

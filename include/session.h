@@ -12,25 +12,20 @@
 #include "request.h"
 #include "util.h"
 
-#define GW_TOKEN_CHARS 43
+#define GW_TOKEN_BYTES 32 /* random bytes of a session token */
+#define GW_TOKEN_CHARS 43 /* their base64url characters */
 
 /* A new token (NUL-terminated) and its hash. False when the system's
  * random source failed: never fall back to anything weaker. */
-bool gw_token_new(char token[GW_TOKEN_CHARS + 1], unsigned char hash[32]);
+bool gw_session_token_new(char token[GW_TOKEN_CHARS + 1], unsigned char hash[GW_SHA256_LEN]);
 
 /* Hashes a token received in a cookie. False (no hash) when it is not
  * exactly GW_TOKEN_CHARS URL-safe base64 characters. */
-bool gw_token_hash(const char *token, unsigned char hash[32]);
+bool gw_session_token_hash(const char *token, unsigned char hash[GW_SHA256_LEN]);
 
 /* The hash of the session token in the request's session cookie, when
  * sessions are on and it holds a well-formed one. */
-bool gw_session_cookie_hash(const gw_request *rq, unsigned char hash[32]);
-
-/* Appends "Set-Cookie: NAME=VALUE; Path=/; Max-Age=N; HttpOnly[; Secure]
- * [; SameSite=X]\r\n". max_age 0 expires the cookie. secure and same_site
- * (NULL for none) come from the caller. value must be cookie-safe. */
-void gw_cookie_line(gw_buf *out, const char *name, const char *value, long max_age,
-                    bool secure, const char *same_site);
+bool gw_session_cookie_hash(const gw_request *rq, unsigned char hash[GW_SHA256_LEN]);
 
 /* Pairs (session token hash, global id) already checked for a user
  * switch, so that a header that comes with a cookie costs the database
@@ -40,10 +35,12 @@ void gw_cookie_line(gw_buf *out, const char *name, const char *value, long max_a
  * newer pairs overwriting older ones (a forgotten pair is checked again).
  * Pure. */
 #define GW_PAIRS_SLOTS 4096
-typedef struct gw_pairs gw_pairs;
-gw_pairs *gw_pairs_new(void); /* NULL when out of memory */
-void gw_pairs_free(gw_pairs *s);
-bool gw_pairs_has(const gw_pairs *s, const unsigned char hash[32], const char *global_id);
-void gw_pairs_add(gw_pairs *s, const unsigned char hash[32], const char *global_id);
+typedef struct gw_session_pairs gw_session_pairs;
+gw_session_pairs *gw_session_pairs_new(void); /* NULL when out of memory */
+void gw_session_pairs_free(gw_session_pairs *s);
+bool gw_session_pairs_has(const gw_session_pairs *s, const unsigned char hash[GW_SHA256_LEN],
+                          const char *global_id);
+void gw_session_pairs_add(gw_session_pairs *s, const unsigned char hash[GW_SHA256_LEN],
+                          const char *global_id);
 
 #endif

@@ -23,7 +23,7 @@
  * becoming '-', each word capitalized: GWAUTH_USER_ID is
  * X-Gwauth-User-Id). False for any other name (and GWAUTH_SECRET). The
  * same rule as examples/lighttpd-proxy-headers.lua. */
-bool gw_proxy_header(const char *var, char *out, size_t n);
+bool gw_snippet_proxy_header(const char *var, char *out, size_t n);
 
 typedef enum {
     GW_SNIPPET_APACHE_PROXY, /* RequestHeader lines for mod_proxy_http */

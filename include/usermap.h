@@ -46,7 +46,7 @@ typedef struct {
  * identity.trusted_proxies (GW_E_UNTRUSTED), an oversized value
  * (GW_E_TOO_LARGE). On GW_OK, *present tells whether the request carries
  * an identity at all (an empty variable counts as absent). */
-gw_status gw_identity_check(const gw_config *cfg, const gw_request *rq, bool *present);
+gw_status gw_user_check(const gw_config *cfg, const gw_request *rq, bool *present);
 
 /* What identity.jwt needs to check a token: the realms (issuers with
  * their keys) and the time in, the token's "exp", "iat" (0 when absent)
@@ -68,7 +68,7 @@ typedef struct {
 } gw_token_check;
 
 /* Step 4: decodes the identity of a request that passed
- * gw_identity_check with *present set (base64 JSON for "apisix", one
+ * gw_user_check with *present set (base64 JSON for "apisix", one
  * variable per claim for "headers"), and maps it into *out. With
  * identity.jwt, the token (tok->keys, tok->now) must verify and name the
  * same id in its id claim, and the claims it carries replace the unsigned
@@ -81,7 +81,7 @@ gw_status gw_user_decode(const gw_config *cfg, const gw_request *rq, gw_token_ch
 
 /* The token of identity.jwt in the request: the header's value, or for
  * HTTP_AUTHORIZATION what follows "Bearer "; NULL when there is none. */
-const char *gw_token_value(const gw_config *cfg, const gw_request *rq);
+const char *gw_user_token(const gw_config *cfg, const gw_request *rq);
 
 /* Same as gw_user_decode for an already decoded claims object (takes
  * ownership of claims, also on error). */
@@ -96,6 +96,6 @@ size_t gw_user_fit(const gw_config *cfg, gw_user *u, const gw_collens *lens,
 void gw_user_free(gw_user *u);
 
 /* Number of related columns over all related tables. */
-size_t gw_related_count(const gw_config *cfg);
+size_t gw_user_related_count(const gw_config *cfg);
 
 #endif

@@ -41,6 +41,9 @@ char *gw_b64_encode(const unsigned char *in, size_t inlen);
 
 /* Appends in[0..inlen) to b as base64url without padding (RFC 7515 §2). */
 void gw_buf_b64url(gw_buf *b, const void *in, size_t inlen);
+/* The same into out, which has room for 4 * ((inlen + 2) / 3) + 1 bytes,
+ * NUL-terminated. Returns the characters written (without the NUL). */
+size_t gw_b64url_into(const void *in, size_t inlen, char *out);
 
 /* Appends s to b as a JSON string, quotes included: '"', '\\' and
  * control characters escaped, other bytes as they are (s must be UTF-8). */
@@ -62,6 +65,22 @@ bool gw_has_ctl(const char *s);
 
 /* Both strings set and equal (a NULL, as an SQL NULL, equals nothing). */
 bool gw_str_same(const char *a, const char *b);
+
+/* A list of strings (owned by whoever made it). */
+typedef struct {
+    char **v;
+    size_t n;
+} gw_strlist;
+
+/* Whether s is one of v[0..n) (strcmp), or of list l (NULL: empty). */
+bool gw_str_in(const char *s, const char *const *v, size_t n);
+bool gw_strlist_has(const gw_strlist *l, const char *s);
+
+/* The value of hex digit c (either case), or -1. */
+int gw_hex_digit(char c);
+/* The byte of the percent escape at s[i] ("%4A"), of a string of n
+ * bytes; -1 when s[i] is not '%' or no two hex digits follow. */
+int gw_pct_byte(const char *s, size_t i, size_t n);
 
 /* True when s starts or ends with a space or a tab (which the web servers
  * strip from Variable- values, so " admin" would reach the application

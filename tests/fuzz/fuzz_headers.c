@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     envp[n] = NULL;
     gw_request_read(&rq, envp);
     bool present = false;
-    gw_status st = gw_identity_check(cfg, &rq, &present);
+    gw_status st = gw_user_check(cfg, &rq, &present);
     FUZZ_CHECK(st == GW_OK || st == GW_E_TOO_LARGE || st == GW_E_DUPLICATE);
     FUZZ_CHECK(st != GW_E_DUPLICATE || n == 6);
     if (st == GW_OK && present) {

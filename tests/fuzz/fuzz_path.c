@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                           "{\"prefix\":\"/admin/pub/\",\"access\":\"anonymous\"}]}}");
     char *uri = fuzz_str(data, size);
     char *path = NULL;
-    gw_status st = gw_path_normalize(uri, &path);
+    gw_status st = gw_rule_path_normalize(uri, &path);
     FUZZ_CHECK(st == GW_OK || st == GW_E_BAD_PATH);
     if (st == GW_OK) {
         FUZZ_CHECK(path[0] == '/');
@@ -26,15 +26,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK((unsigned char)path[i] >= 0x20 && path[i] != 0x7F);
         if (!strchr(path, '%') && !strchr(path, '?') && !strchr(path, '#')) {
             char *again = NULL;
-            FUZZ_CHECK(gw_path_normalize(path, &again) == GW_OK && strcmp(again, path) == 0);
+            FUZZ_CHECK(gw_rule_path_normalize(path, &again) == GW_OK && strcmp(again, path) == 0);
             free(again);
         }
         const gw_rule *r = gw_rule_match(cfg, path, "GET");
         FUZZ_CHECK(r != NULL); /* "/" matches everything */
         const char *staff[] = {"staff"};
-        gw_access_decide(cfg, r, &(gw_access_subject){0, NULL, 0, NULL, NULL, NULL});
-        gw_access_decide(cfg, r, &(gw_access_subject){1, staff, 1, NULL, NULL, NULL});
-        char *loc = gw_login_location(cfg, uri);
+        gw_rule_decide(cfg, r, &(gw_rule_subject){0, NULL, 0, NULL, NULL, NULL});
+        gw_rule_decide(cfg, r, &(gw_rule_subject){1, staff, 1, NULL, NULL, NULL});
+        char *loc = gw_rule_login_location(cfg, uri);
         FUZZ_CHECK(loc && strncmp(loc, "/login?next=", 12) == 0);
         for (char *p = loc; *p; p++)
             FUZZ_CHECK((unsigned char)*p > 0x20 && (unsigned char)*p < 0x7F);

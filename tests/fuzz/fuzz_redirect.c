@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static char *hosts[] = {"app.example.org", "sso.example.org:8443"};
     static const gw_strlist allowed = {hosts, 2};
     char *s = fuzz_str(data, size);
-    if (gw_dest_valid(s, &allowed)) {
+    if (gw_http_dest_valid(s, &allowed)) {
         size_t n = strlen(s);
         FUZZ_CHECK(n > 0 && n <= GW_DEST_MAX);
         for (size_t i = 0; i < n; i++)
@@ -32,17 +32,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        (al == strlen(hosts[1]) && strncasecmp(a, hosts[1], al) == 0));
         }
     }
-    char *next = gw_query_param(s, "next");
+    char *next = gw_http_query_param(s, "next");
     if (next) {
-        gw_dest_valid(next, &allowed);
+        gw_http_dest_valid(next, &allowed);
         free(next);
     }
     char cv[256];
-    if (gw_cookie_value(s, "gwauth_next", cv, sizeof(cv)))
-        FUZZ_CHECK(gw_cookie_present(s, "gwauth_next"));
+    if (gw_http_cookie_value(s, "gwauth_next", cv, sizeof(cv)))
+        FUZZ_CHECK(gw_http_cookie_present(s, "gwauth_next"));
     /* encoding then decoding gives the input back */
-    char *enc = gw_url_encode(s);
-    char *dec = enc ? gw_form_decode(enc, strlen(enc)) : NULL;
+    char *enc = gw_http_url_encode(s);
+    char *dec = enc ? gw_http_form_decode(enc, strlen(enc)) : NULL;
     FUZZ_CHECK(dec && strcmp(dec, s) == 0);
     free(enc);
     free(dec);

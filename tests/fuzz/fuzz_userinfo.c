@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *envp[] = {"REMOTE_ADDR=127.0.0.1", header, NULL};
     gw_request_read(&rq, envp);
     bool present = false;
-    gw_status st = gw_identity_check(cfg, &rq, &present);
+    gw_status st = gw_user_check(cfg, &rq, &present);
     FUZZ_CHECK(st == GW_OK || st == GW_E_TOO_LARGE);
     if (st == GW_OK && present) {
         gw_user u;
@@ -66,7 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t i = 0; i < u.nfields; i++)
                 FUZZ_CHECK(!u.fields[i] || gw_utf8_valid((const unsigned char *)u.fields[i],
                                                          strlen(u.fields[i])));
-            gw_access_decide(cfg, gw_rule_match(cfg, "/a/x", "GET"), &(gw_access_subject){1, (const char *const *)u.groups, u.ngroups, u.claims, NULL, NULL});
+            gw_rule_decide(cfg, gw_rule_match(cfg, "/a/x", "GET"),
+                           &(gw_rule_subject){1, (const char *const *)u.groups, u.ngroups, u.claims,
+                                              NULL, NULL});
             gw_user_free(&u);
         }
     }

@@ -95,7 +95,7 @@ static void t_rule_claims(void)
     in.nclaim_paths = 5;
     h = gw_cache_put(c, k, 100, &in);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-    text = cJSON_PrintUnformatted(gw_claim_get(h->claims, "realm_access"));
+    text = cJSON_PrintUnformatted(gw_json_claim_get(h->claims, "realm_access"));
     CU_ASSERT_STRING_EQUAL(text, "{\"roles\":[\"admin\"],\"other\":1}");
     free(text);
     /* nothing the rules read: nothing kept */

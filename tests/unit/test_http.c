@@ -15,49 +15,51 @@ static void t_query(void)
         {"next=", "next", ""}, {"a=1;next=z", "next", "z"}, {"next=1&next=2", "next", "1"},
         {NULL, NULL, NULL}};
     for (int i = 0; cases[i].qs; i++) {
-        char *v = gw_query_param(cases[i].qs, cases[i].name);
+        char *v = gw_http_query_param(cases[i].qs, cases[i].name);
         CU_ASSERT_PTR_NOT_NULL(v);
         if (v)
             CU_ASSERT_STRING_EQUAL(v, cases[i].want);
         free(v);
     }
-    CU_ASSERT_PTR_NULL(gw_query_param("a=1", "next"));
-    CU_ASSERT_PTR_NULL(gw_query_param("next=%zz", "next"));
-    CU_ASSERT_PTR_NULL(gw_query_param("next=%00", "next"));
-    CU_ASSERT_PTR_NULL(gw_query_param("next=%2", "next"));
-    CU_ASSERT_PTR_NULL(gw_query_param(NULL, "next"));
+    CU_ASSERT_PTR_NULL(gw_http_query_param("a=1", "next"));
+    CU_ASSERT_PTR_NULL(gw_http_query_param("next=%zz", "next"));
+    CU_ASSERT_PTR_NULL(gw_http_query_param("next=%00", "next"));
+    CU_ASSERT_PTR_NULL(gw_http_query_param("next=%2", "next"));
+    CU_ASSERT_PTR_NULL(gw_http_query_param(NULL, "next"));
 }
 
 static void t_cookie(void)
 {
     char v[64];
-    CU_ASSERT_TRUE(gw_cookie_value("a=1; gwauth_session=abc; b=2", "gwauth_session", v, sizeof(v)));
+    CU_ASSERT_TRUE(
+        gw_http_cookie_value("a=1; gwauth_session=abc; b=2", "gwauth_session", v, sizeof(v)));
     CU_ASSERT_STRING_EQUAL(v, "abc");
-    CU_ASSERT_TRUE(gw_cookie_value("gwauth_session=\"q\"", "gwauth_session", v, sizeof(v)));
+    CU_ASSERT_TRUE(gw_http_cookie_value("gwauth_session=\"q\"", "gwauth_session", v, sizeof(v)));
     CU_ASSERT_STRING_EQUAL(v, "q");
-    CU_ASSERT_TRUE(gw_cookie_value("x_gwauth_session=1;gwauth_session=2", "gwauth_session", v, sizeof(v)));
+    CU_ASSERT_TRUE(gw_http_cookie_value("x_gwauth_session=1;gwauth_session=2", "gwauth_session", v,
+                                        sizeof(v)));
     CU_ASSERT_STRING_EQUAL(v, "2");
-    CU_ASSERT_FALSE(gw_cookie_value("gwauth_sessionx=1", "gwauth_session", v, sizeof(v)));
-    CU_ASSERT_FALSE(gw_cookie_value("a=1", "gwauth_session", v, sizeof(v)));
-    CU_ASSERT_FALSE(gw_cookie_value(NULL, "gwauth_session", v, sizeof(v)));
+    CU_ASSERT_FALSE(gw_http_cookie_value("gwauth_sessionx=1", "gwauth_session", v, sizeof(v)));
+    CU_ASSERT_FALSE(gw_http_cookie_value("a=1", "gwauth_session", v, sizeof(v)));
+    CU_ASSERT_FALSE(gw_http_cookie_value(NULL, "gwauth_session", v, sizeof(v)));
     /* Apache joins two Cookie headers with ", " */
-    CU_ASSERT_TRUE(gw_cookie_value("a=1, gwauth_session=abc", "gwauth_session", v, sizeof(v)));
+    CU_ASSERT_TRUE(gw_http_cookie_value("a=1, gwauth_session=abc", "gwauth_session", v, sizeof(v)));
     CU_ASSERT_STRING_EQUAL(v, "abc");
-    CU_ASSERT_TRUE(gw_cookie_value("gwauth_session=abc, a=1", "gwauth_session", v, sizeof(v)));
+    CU_ASSERT_TRUE(gw_http_cookie_value("gwauth_session=abc, a=1", "gwauth_session", v, sizeof(v)));
     CU_ASSERT_STRING_EQUAL(v, "abc");
     char big[200];
     memset(big, 'x', sizeof(big));
     memcpy(big, "s=", 2);
     big[199] = 0;
-    CU_ASSERT_FALSE(gw_cookie_value(big, "s", v, sizeof(v))); /* too long: refused */
+    CU_ASSERT_FALSE(gw_http_cookie_value(big, "s", v, sizeof(v))); /* too long: refused */
 }
 
 static void t_encode(void)
 {
-    char *e = gw_url_encode("/a b?c=d&e=\xc3\xa9~._-");
+    char *e = gw_http_url_encode("/a b?c=d&e=\xc3\xa9~._-");
     CU_ASSERT_STRING_EQUAL(e, "%2Fa%20b%3Fc%3Dd%26e%3D%C3%A9~._-");
     free(e);
-    char *d = gw_form_decode("%2Fa%20b+c", 10);
+    char *d = gw_http_form_decode("%2Fa%20b+c", 10);
     CU_ASSERT_STRING_EQUAL(d, "/a b c");
     free(d);
 }
@@ -96,7 +98,7 @@ static int replay(const char *file, int want_valid, int *count)
         }
         p[k] = '\0';
         (*count)++;
-        if (gw_dest_valid(p, &allowed) != want_valid) {
+        if (gw_http_dest_valid(p, &allowed) != want_valid) {
             fprintf(stderr, "\n  %s: %s judged %s\n", file, line, want_valid ? "invalid" : "valid");
             bad++;
         }
@@ -120,15 +122,15 @@ static void t_dest_edges(void)
     memset(longp, 'a', sizeof(longp));
     longp[0] = '/';
     longp[GW_DEST_MAX] = '\0';
-    CU_ASSERT_TRUE(gw_dest_valid(longp, &allowed));
+    CU_ASSERT_TRUE(gw_http_dest_valid(longp, &allowed));
     longp[GW_DEST_MAX] = 'a';
     longp[GW_DEST_MAX + 1] = '\0';
-    CU_ASSERT_FALSE(gw_dest_valid(longp, &allowed));
-    CU_ASSERT_FALSE(gw_dest_valid("", &allowed));
-    CU_ASSERT_FALSE(gw_dest_valid(NULL, &allowed));
+    CU_ASSERT_FALSE(gw_http_dest_valid(longp, &allowed));
+    CU_ASSERT_FALSE(gw_http_dest_valid("", &allowed));
+    CU_ASSERT_FALSE(gw_http_dest_valid(NULL, &allowed));
     gw_strlist none = {NULL, 0};
-    CU_ASSERT_FALSE(gw_dest_valid("https://app.example.org/", &none));
-    CU_ASSERT_TRUE(gw_dest_valid("/app", &none));
+    CU_ASSERT_FALSE(gw_http_dest_valid("https://app.example.org/", &none));
+    CU_ASSERT_TRUE(gw_http_dest_valid("/app", &none));
 }
 
 void unit_http(void)

@@ -118,18 +118,19 @@ static void t_claim_copy(void)
     cJSON *src = gw_json_parse_text(text, strlen(text));
     cJSON *dst = cJSON_CreateObject();
     CU_ASSERT_TRUE_FATAL(src && dst);
-    CU_ASSERT_TRUE(gw_claim_copy(dst, src, "realm_access.roles"));
-    CU_ASSERT_TRUE(gw_claim_copy(dst, src, "https://app.example.org/roles")); /* a whole name */
-    CU_ASSERT_TRUE(gw_claim_copy(dst, src, "missing.path"));                  /* nothing */
-    CU_ASSERT_TRUE(gw_claim_copy(dst, src, "realm_access.roles"));            /* already there */
-    const cJSON *r = gw_claim_get(dst, "realm_access.roles");
+    CU_ASSERT_TRUE(gw_json_claim_copy(dst, src, "realm_access.roles"));
+    CU_ASSERT_TRUE(
+        gw_json_claim_copy(dst, src, "https://app.example.org/roles")); /* a whole name */
+    CU_ASSERT_TRUE(gw_json_claim_copy(dst, src, "missing.path"));       /* nothing */
+    CU_ASSERT_TRUE(gw_json_claim_copy(dst, src, "realm_access.roles")); /* already there */
+    const cJSON *r = gw_json_claim_get(dst, "realm_access.roles");
     CU_ASSERT_TRUE(cJSON_IsArray(r) && cJSON_GetArraySize(r) == 2);
-    CU_ASSERT_PTR_NULL(gw_claim_get(dst, "realm_access.other")); /* only what was asked */
-    CU_ASSERT_PTR_NULL(gw_claim_get(dst, "sub"));
-    CU_ASSERT_PTR_NULL(gw_claim_get(dst, "missing"));
-    CU_ASSERT_PTR_NOT_NULL(gw_claim_get(dst, "https://app.example.org/roles"));
+    CU_ASSERT_PTR_NULL(gw_json_claim_get(dst, "realm_access.other")); /* only what was asked */
+    CU_ASSERT_PTR_NULL(gw_json_claim_get(dst, "sub"));
+    CU_ASSERT_PTR_NULL(gw_json_claim_get(dst, "missing"));
+    CU_ASSERT_PTR_NOT_NULL(gw_json_claim_get(dst, "https://app.example.org/roles"));
     /* a path through a value that is not an object: absent */
-    CU_ASSERT_PTR_NULL(gw_claim_get(src, "sub.x"));
+    CU_ASSERT_PTR_NULL(gw_json_claim_get(src, "sub.x"));
     cJSON_Delete(src);
     cJSON_Delete(dst);
 }

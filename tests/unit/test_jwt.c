@@ -398,13 +398,13 @@ static void t_bind(void)
     /* a repeated token is as refused as a repeated identity */
     bool present = false;
     char *env2[] = {"REMOTE_ADDR=127.0.0.1", info, tv, tv, NULL};
-    CU_ASSERT_EQUAL(gw_identity_check(c, unit_request_of(c, env2), &present), GW_E_DUPLICATE);
+    CU_ASSERT_EQUAL(gw_user_check(c, unit_request_of(c, env2), &present), GW_E_DUPLICATE);
     env2[3] = NULL;
-    CU_ASSERT_EQUAL(gw_identity_check(c, unit_request_of(c, env2), &present), GW_OK);
+    CU_ASSERT_EQUAL(gw_user_check(c, unit_request_of(c, env2), &present), GW_OK);
     CU_ASSERT_EQUAL(present, 1);
     env2[1] = tv; /* a token alone is no identity */
     env2[2] = NULL;
-    CU_ASSERT_EQUAL(gw_identity_check(c, unit_request_of(c, env2), &present), GW_OK);
+    CU_ASSERT_EQUAL(gw_user_check(c, unit_request_of(c, env2), &present), GW_OK);
     CU_ASSERT_EQUAL(present, 0);
 
     /* refusals: each is invalid_token, with a reason */

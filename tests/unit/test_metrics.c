@@ -18,11 +18,11 @@ static void t_layout(void)
         CU_ASSERT_EQUAL(gw_metrics_index((gw_mfamily)f, gw_metrics_width((gw_mfamily)f)),
                         gw_metrics_index((gw_mfamily)(f + 1), 0));
     CU_ASSERT_EQUAL(gw_metrics_width(GW_MF_REQUESTS), (size_t)GW_PROG_COUNT * GW_STATUS_COUNT);
-    CU_ASSERT_EQUAL(gw_db_bucket(0), 0);
-    CU_ASSERT_EQUAL(gw_db_bucket(250), 0);   /* le is inclusive */
-    CU_ASSERT_EQUAL(gw_db_bucket(251), 1);
-    CU_ASSERT_EQUAL(gw_db_bucket(2500000), GW_DB_BUCKETS - 2);
-    CU_ASSERT_EQUAL(gw_db_bucket(2500001), GW_DB_BUCKETS - 1); /* +Inf */
+    CU_ASSERT_EQUAL(gw_metrics_db_bucket(0), 0);
+    CU_ASSERT_EQUAL(gw_metrics_db_bucket(250), 0); /* le is inclusive */
+    CU_ASSERT_EQUAL(gw_metrics_db_bucket(251), 1);
+    CU_ASSERT_EQUAL(gw_metrics_db_bucket(2500000), GW_DB_BUCKETS - 2);
+    CU_ASSERT_EQUAL(gw_metrics_db_bucket(2500001), GW_DB_BUCKETS - 1); /* +Inf */
 }
 
 /* The value of the sample line that starts with name (labels included). */

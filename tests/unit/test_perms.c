@@ -77,14 +77,14 @@ static void t_rules(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     const gw_rule *r = gw_rule_match(c, "/examples/1", "GET");
     const char *g105[] = {"105217"};
-    gw_access_subject yes = {1, NULL, 0, NULL, "1234@app", p}, group = {1, g105, 1, NULL, "x@y", p},
-                      no = {1, NULL, 0, NULL, "x@y", p}, none = {1, NULL, 0, NULL, "1234@app", NULL},
-                      anon = {0, NULL, 0, NULL, NULL, p};
-    CU_ASSERT_EQUAL(gw_access_decide(c, r, &yes), GW_OK);
-    CU_ASSERT_EQUAL(gw_access_decide(c, r, &group), GW_OK);
-    CU_ASSERT_EQUAL(gw_access_decide(c, r, &no), GW_E_FORBIDDEN);
-    CU_ASSERT_EQUAL(gw_access_decide(c, r, &none), GW_E_FORBIDDEN); /* no file read: nobody */
-    CU_ASSERT_EQUAL(gw_access_decide(c, r, &anon), GW_E_UNAUTHENTICATED);
+    gw_rule_subject yes = {1, NULL, 0, NULL, "1234@app", p}, group = {1, g105, 1, NULL, "x@y", p},
+                    no = {1, NULL, 0, NULL, "x@y", p}, none = {1, NULL, 0, NULL, "1234@app", NULL},
+                    anon = {0, NULL, 0, NULL, NULL, p};
+    CU_ASSERT_EQUAL(gw_rule_decide(c, r, &yes), GW_OK);
+    CU_ASSERT_EQUAL(gw_rule_decide(c, r, &group), GW_OK);
+    CU_ASSERT_EQUAL(gw_rule_decide(c, r, &no), GW_E_FORBIDDEN);
+    CU_ASSERT_EQUAL(gw_rule_decide(c, r, &none), GW_E_FORBIDDEN); /* no file read: nobody */
+    CU_ASSERT_EQUAL(gw_rule_decide(c, r, &anon), GW_E_UNAUTHENTICATED);
     gw_perms_free(p);
     gw_config_free(c);
     CU_ASSERT_TRUE(unit_config_refused("{\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"permissions_any\":[\"X\"]}]}}",

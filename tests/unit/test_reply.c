@@ -158,12 +158,12 @@ static void t_export_fit(void)
     gw_var v[4] = {{"REMOTE_USER", "alice"}, {"GWAUTH_GROUPS", "a,b"}, {"APP_GROUPS", "a,b"}, {NULL, NULL}};
     size_t bytes = 0;
     bool truncated = true;
-    CU_ASSERT_EQUAL(gw_export_fit(c, v, 3, &bytes, &truncated), 3); /* within: as it is */
+    CU_ASSERT_EQUAL(gw_reply_export_fit(c, v, 3, &bytes, &truncated), 3); /* within: as it is */
     CU_ASSERT_FALSE(truncated);
     CU_ASSERT_EQUAL(bytes, strlen("Variable-REMOTE_USER: alice\r\nVariable-GWAUTH_GROUPS: a,b\r\n"
                                   "Variable-APP_GROUPS: a,b\r\n"));
     v[1].value = v[2].value = big;
-    CU_ASSERT_EQUAL_FATAL(gw_export_fit(c, v, 3, &bytes, &truncated), 4);
+    CU_ASSERT_EQUAL_FATAL(gw_reply_export_fit(c, v, 3, &bytes, &truncated), 4);
     CU_ASSERT_TRUE(truncated);
     CU_ASSERT_PTR_NULL(v[1].value);
     CU_ASSERT_PTR_NULL(v[2].value);
@@ -181,7 +181,7 @@ static void t_export_fit(void)
     c = unit_config_of("{}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     gw_var w[2] = {{"GWAUTH_GROUPS", big}, {NULL, NULL}};
-    CU_ASSERT_EQUAL(gw_export_fit(c, w, 1, &bytes, &truncated), 1);
+    CU_ASSERT_EQUAL(gw_reply_export_fit(c, w, 1, &bytes, &truncated), 1);
     CU_ASSERT_FALSE(truncated);
     gw_config_free(c);
     static const struct { const char *json, *msg; } bad[] = {

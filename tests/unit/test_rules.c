@@ -6,12 +6,12 @@
 #include "rules.h"
 #include "unit.h"
 
-/* gw_access_decide for an identity (or none) without permissions. */
+/* gw_rule_decide for an identity (or none) without permissions. */
 static gw_status decide(const gw_config *c, const gw_rule *r, int identity, const char *const *groups,
                         size_t ngroups, const cJSON *claims)
 {
-    gw_access_subject s = {identity, groups, ngroups, claims, NULL, NULL};
-    return gw_access_decide(c, r, &s);
+    gw_rule_subject s = {identity, groups, ngroups, claims, NULL, NULL};
+    return gw_rule_decide(c, r, &s);
 }
 
 static void t_normalize(void)
@@ -28,7 +28,7 @@ static void t_normalize(void)
         {NULL, NULL}};
     for (int i = 0; ok[i].in; i++) {
         char *out = NULL;
-        gw_status st = gw_path_normalize(ok[i].in, &out);
+        gw_status st = gw_rule_path_normalize(ok[i].in, &out);
         if (st != GW_OK || strcmp(out, ok[i].out) != 0) {
             fprintf(stderr, "\n  normalize %s -> %s (want %s)\n", ok[i].in, out ? out : "error", ok[i].out);
             CU_FAIL("normalize");
@@ -41,14 +41,14 @@ static void t_normalize(void)
         "/a\x01" "b", "/a\tb", "/a%09b", "/./../x", NULL};
     for (int i = 0; bad[i]; i++) {
         char *out = NULL;
-        if (gw_path_normalize(bad[i], &out) != GW_E_BAD_PATH) {
+        if (gw_rule_path_normalize(bad[i], &out) != GW_E_BAD_PATH) {
             fprintf(stderr, "\n  normalize accepted %s -> %s\n", bad[i], out ? out : "?");
             CU_FAIL("normalize bad");
         }
         free(out);
     }
     char *out = NULL;
-    CU_ASSERT_EQUAL(gw_path_normalize(NULL, &out), GW_E_BAD_PATH);
+    CU_ASSERT_EQUAL(gw_rule_path_normalize(NULL, &out), GW_E_BAD_PATH);
 }
 
 static void t_match(void)
@@ -131,18 +131,18 @@ static void t_login_location(void)
 {
     gw_config *c = unit_config_of("{\"access\":{\"login_redirect\":\"/login\"}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    char *l = gw_login_location(c, "/app/x?a=1&b=/c d");
+    char *l = gw_rule_login_location(c, "/app/x?a=1&b=/c d");
     CU_ASSERT_STRING_EQUAL(l, "/login?next=%2Fapp%2Fx%3Fa%3D1%26b%3D%2Fc%20d");
     free(l);
     gw_config_free(c);
     c = unit_config_of("{\"access\":{\"login_redirect\":\"https://gw.example/login?client=x\"}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    l = gw_login_location(c, "/\r\n");
+    l = gw_rule_login_location(c, "/\r\n");
     CU_ASSERT_STRING_EQUAL(l, "https://gw.example/login?client=x&next=%2F%0D%0A");
     free(l);
     gw_config_free(c);
     c = unit_config_of("{}");
-    CU_ASSERT_PTR_NULL(gw_login_location(c, "/x"));
+    CU_ASSERT_PTR_NULL(gw_rule_login_location(c, "/x"));
     gw_config_free(c);
 }
 
@@ -172,7 +172,7 @@ static void t_login_fits(void)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *env[4] = {(char *)cases[i].env[0], (char *)cases[i].env[1], (char *)cases[i].env[2], NULL};
-        if (gw_login_redirect_fits(c, unit_request_of(c, env), cases[i].path) != cases[i].fits) {
+        if (gw_rule_login_fits(c, unit_request_of(c, env), cases[i].path) != cases[i].fits) {
             fprintf(stderr, "\n  case %zu: %s %s\n", i, cases[i].env[0] ? cases[i].env[0] : "-", cases[i].path);
             CU_FAIL("login redirect fits");
         }

@@ -8,16 +8,16 @@
 static void t_headers(void)
 {
     char h[64];
-    CU_ASSERT_TRUE(gw_proxy_header("REMOTE_USER", h, sizeof(h)));
+    CU_ASSERT_TRUE(gw_snippet_proxy_header("REMOTE_USER", h, sizeof(h)));
     CU_ASSERT_STRING_EQUAL(h, "X-Gwauth-User");
-    CU_ASSERT_TRUE(gw_proxy_header("GWAUTH_USER_ID", h, sizeof(h)));
+    CU_ASSERT_TRUE(gw_snippet_proxy_header("GWAUTH_USER_ID", h, sizeof(h)));
     CU_ASSERT_STRING_EQUAL(h, "X-Gwauth-User-Id");
-    CU_ASSERT_TRUE(gw_proxy_header("GWAUTH_ASSERTION", h, sizeof(h)));
+    CU_ASSERT_TRUE(gw_snippet_proxy_header("GWAUTH_ASSERTION", h, sizeof(h)));
     CU_ASSERT_STRING_EQUAL(h, "X-Gwauth-Assertion");
-    CU_ASSERT_FALSE(gw_proxy_header("GWAUTH_SECRET", h, sizeof(h))); /* never */
-    CU_ASSERT_FALSE(gw_proxy_header("APP_ROLE", h, sizeof(h)));
-    CU_ASSERT_FALSE(gw_proxy_header("GWAUTH_", h, sizeof(h)));
-    CU_ASSERT_FALSE(gw_proxy_header("GWAUTH_A_VERY_LONG_NAME", h, 12)); /* no room */
+    CU_ASSERT_FALSE(gw_snippet_proxy_header("GWAUTH_SECRET", h, sizeof(h))); /* never */
+    CU_ASSERT_FALSE(gw_snippet_proxy_header("APP_ROLE", h, sizeof(h)));
+    CU_ASSERT_FALSE(gw_snippet_proxy_header("GWAUTH_", h, sizeof(h)));
+    CU_ASSERT_FALSE(gw_snippet_proxy_header("GWAUTH_A_VERY_LONG_NAME", h, 12)); /* no room */
 }
 
 static size_t count(const char *hay, const char *needle)

@@ -76,8 +76,8 @@ static void t_identity_check(void)
         {"203.0.113.5", big, NULL, GW_E_UNTRUSTED, 1},              /* trust before size */
         {NULL, NULL, NULL, GW_OK, 0}};
     for (int i = 0; cases[i].addr || cases[i].a; i++) {
-        gw_status st = gw_identity_check(c, req_of(c, &e, cases[i].addr, cases[i].a, cases[i].b, NULL),
-                                         &present);
+        gw_status st =
+            gw_user_check(c, req_of(c, &e, cases[i].addr, cases[i].a, cases[i].b, NULL), &present);
         if (st != cases[i].st || (st == GW_OK && present != cases[i].present)) {
             fprintf(stderr, "\n  case %d: status %d present %d\n", i, st, present);
             CU_FAIL("identity check case");
@@ -93,11 +93,23 @@ static void t_identity_headers_source(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     envp_t e;
     bool present;
-    CU_ASSERT_EQUAL(gw_identity_check(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_USER=bob", NULL, NULL), &present), GW_OK);
+    CU_ASSERT_EQUAL(
+        gw_user_check(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_USER=bob", NULL, NULL), &present),
+        GW_OK);
     CU_ASSERT_EQUAL(present, 1);
-    CU_ASSERT_EQUAL(gw_identity_check(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_EMAIL=a@b", "HTTP_REMOTE_EMAIL=c@d", NULL), &present), GW_E_DUPLICATE);
-    CU_ASSERT_EQUAL(gw_identity_check(c, req_of(c, &e, "10.9.9.9", "HTTP_REMOTE_EMAIL=a@b", NULL, NULL), &present), GW_E_UNTRUSTED);
-    CU_ASSERT_EQUAL(gw_identity_check(c, req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_EMAIL=0123456789abcdefX", NULL, NULL), &present), GW_E_TOO_LARGE);
+    CU_ASSERT_EQUAL(gw_user_check(c,
+                                  req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_EMAIL=a@b",
+                                         "HTTP_REMOTE_EMAIL=c@d", NULL),
+                                  &present),
+                    GW_E_DUPLICATE);
+    CU_ASSERT_EQUAL(
+        gw_user_check(c, req_of(c, &e, "10.9.9.9", "HTTP_REMOTE_EMAIL=a@b", NULL, NULL), &present),
+        GW_E_UNTRUSTED);
+    CU_ASSERT_EQUAL(
+        gw_user_check(c,
+                      req_of(c, &e, "127.0.0.1", "HTTP_REMOTE_EMAIL=0123456789abcdefX", NULL, NULL),
+                      &present),
+        GW_E_TOO_LARGE);
     gw_config_free(c);
 }
 
@@ -337,9 +349,9 @@ static void t_claim_paths(void)
         NULL};
     for (int i = 0; bad[i]; i++)
         CU_ASSERT_PTR_NULL(unit_config_of(bad[i]));
-    CU_ASSERT_PTR_NULL(gw_claim_path_problem("realm_access.roles"));
-    CU_ASSERT_PTR_NULL(gw_claim_path_problem("a\\.b\\\\c"));
-    CU_ASSERT_PTR_NOT_NULL(gw_claim_path_problem(""));
+    CU_ASSERT_PTR_NULL(gw_json_claim_path_problem("realm_access.roles"));
+    CU_ASSERT_PTR_NULL(gw_json_claim_path_problem("a\\.b\\\\c"));
+    CU_ASSERT_PTR_NOT_NULL(gw_json_claim_path_problem(""));
 }
 
 static void t_fit(void)

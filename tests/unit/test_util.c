@@ -136,6 +136,55 @@ static void t_identifiers(void)
     CU_ASSERT_FALSE(gw_is_var_name(""));
 }
 
+static void t_hex_pct(void)
+{
+    CU_ASSERT_EQUAL(gw_hex_digit('0'), 0);
+    CU_ASSERT_EQUAL(gw_hex_digit('9'), 9);
+    CU_ASSERT_EQUAL(gw_hex_digit('a'), 10);
+    CU_ASSERT_EQUAL(gw_hex_digit('F'), 15);
+    CU_ASSERT_EQUAL(gw_hex_digit('g'), -1);
+    CU_ASSERT_EQUAL(gw_hex_digit('/'), -1);
+    CU_ASSERT_EQUAL(gw_hex_digit(':'), -1);
+    CU_ASSERT_EQUAL(gw_hex_digit('@'), -1);
+    CU_ASSERT_EQUAL(gw_hex_digit('G'), -1);
+    CU_ASSERT_EQUAL(gw_hex_digit('`'), -1);
+    const char *s = "a%4a%2F%00%G1%4";
+    size_t n = strlen(s);
+    CU_ASSERT_EQUAL(gw_pct_byte(s, 0, n), -1); /* not an escape */
+    CU_ASSERT_EQUAL(gw_pct_byte(s, 1, n), 0x4a);
+    CU_ASSERT_EQUAL(gw_pct_byte(s, 4, n), '/');
+    CU_ASSERT_EQUAL(gw_pct_byte(s, 7, n), 0);
+    CU_ASSERT_EQUAL(gw_pct_byte(s, 10, n), -1); /* not hex */
+    CU_ASSERT_EQUAL(gw_pct_byte(s, 13, n), -1); /* cut short */
+    CU_ASSERT_EQUAL(gw_pct_byte(s, 1, 3), -1);  /* beyond the bytes given */
+    CU_ASSERT_EQUAL(gw_pct_byte(s, 1, 4), 0x4a);
+}
+
+static void t_lists(void)
+{
+    const char *v[] = {"staff", "ops"};
+    CU_ASSERT_TRUE(gw_str_in("ops", v, 2));
+    CU_ASSERT_FALSE(gw_str_in("op", v, 2));
+    CU_ASSERT_FALSE(gw_str_in("ops", v, 1));
+    CU_ASSERT_FALSE(gw_str_in(NULL, v, 2));
+    char *w[] = {"GET", "POST"};
+    gw_strlist l = {w, 2};
+    CU_ASSERT_TRUE(gw_strlist_has(&l, "POST"));
+    CU_ASSERT_FALSE(gw_strlist_has(&l, "post"));
+    CU_ASSERT_FALSE(gw_strlist_has(NULL, "GET"));
+}
+
+static void t_b64url_into(void)
+{
+    char out[16];
+    memset(out, '#', sizeof(out));
+    CU_ASSERT_EQUAL(gw_b64url_into("\xfb\xff", 2, out), 3); /* no padding */
+    CU_ASSERT_EQUAL(memcmp(out, "-_8\0#", 5), 0);
+    CU_ASSERT_EQUAL(gw_b64url_into("abc", 3, out), 4);
+    CU_ASSERT_EQUAL(memcmp(out, "YWJj", 4), 0);
+    CU_ASSERT_EQUAL(gw_b64url_into("", 0, out), 0);
+}
+
 static void t_buf(void)
 {
     gw_buf b;
@@ -156,15 +205,17 @@ static void t_buf(void)
 
 void unit_util(void)
 {
-    static const unit_test tests[] = {
-        {"base64 decodes both alphabets, padded or not", t_b64_valid},
-        {"base64 refuses malformed input", t_b64_invalid},
-        {"base64 round trip", t_b64_roundtrip},
-        {"UTF-8 validation", t_utf8_valid},
-        {"UTF-8 prefix by characters", t_utf8_prefix},
-        {"control characters", t_ctl},
-        {"identifiers and variable names", t_identifiers},
-        {"growable buffer", t_buf},
-        {NULL, NULL}};
+    static const unit_test tests[] = {{"base64 decodes both alphabets, padded or not", t_b64_valid},
+                                      {"base64 refuses malformed input", t_b64_invalid},
+                                      {"base64 round trip", t_b64_roundtrip},
+                                      {"UTF-8 validation", t_utf8_valid},
+                                      {"UTF-8 prefix by characters", t_utf8_prefix},
+                                      {"control characters", t_ctl},
+                                      {"identifiers and variable names", t_identifiers},
+                                      {"growable buffer", t_buf},
+                                      {"hex digits and percent escapes", t_hex_pct},
+                                      {"list membership", t_lists},
+                                      {"base64url into a buffer", t_b64url_into},
+                                      {NULL, NULL}};
     unit_suite("util", tests);
 }
