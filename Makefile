@@ -45,7 +45,7 @@ CORE_LIBS := -lcjson -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
 CORE := status util cidr json config request usermap rules http reply log session cache jwt caller metrics perms \
-        assertion snippet plan namemap
+        assertion snippet plan namemap decide
 # The edges shared by both programs.
 EDGE := load db db_conn db_schema db_groups db_session db_admin app check keyring accept counters watch signer
 

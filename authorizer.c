@@ -20,6 +20,7 @@
 #include "check.h"
 #include "counters.h"
 #include "db.h"
+#include "decide.h"
 #include "gwauth.h"
 #include "http.h"
 #include "keyring.h"
@@ -529,26 +530,20 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
         if ((st = gw_db_sync_user(a->db, &r->user, &r->res)) != GW_OK)
             return authz_fail(st, NULL, why);
         gw_strlcpy(r->user_id, r->res.user_id ? r->res.user_id : "", sizeof(r->user_id));
-        /* the provider ended all of the user's sessions after it issued
-         * this token: the gateway's own stale session cannot bring the
-         * user back (a token without iat counts as older) */
-        if (tok.nrealms && r->res.logged_out_at && tok.iat < r->res.logged_out_at)
-            return authz_fail(GW_E_INVALID_TOKEN, "token issued before a back-channel logout", why);
-        /* nor can a token of a provider session that a back-channel logout
-         * ended (one lookup, only with back-channel logout and a sid) */
+        /* what back-channel logouts made of the token (decide.h) */
+        bool check_sid = false;
+        const char *twhy = NULL;
+        if ((st = gw_decide_token(cfg, &tok, r->res.logged_out_at, &check_sid, &twhy)) != GW_OK)
+            return authz_fail(st, twhy, why);
         unsigned char sid_hash[GW_SHA256_LEN];
         bool ended = false;
-        if (tok.nrealms && *cfg->logout.backchannel_path && (tok.sid_bad || (*tok.sid && !*tok.iss)))
-            return authz_fail(GW_E_INVALID_TOKEN, "a sid that cannot be checked against "
-                              "back-channel logouts", why);
-        if (tok.nrealms && *cfg->logout.backchannel_path && *tok.sid && *tok.iss &&
-            gw_sha256_pair(tok.iss, tok.sid, sid_hash)) {
-            if ((st = gw_db_sid_ended(a->db, sid_hash, &ended)) != GW_OK)
-                return authz_fail(st, NULL, why);
-            if (ended)
-                return authz_fail(GW_E_INVALID_TOKEN, "token of a provider session ended by a "
-                                  "back-channel logout", why);
-        }
+        if (check_sid && !gw_sha256_pair(tok.iss, tok.sid, sid_hash))
+            return authz_fail(GW_E_INTERNAL, "hashing failed", why);
+        if (check_sid && (st = gw_db_sid_ended(a->db, sid_hash, &ended)) != GW_OK)
+            return authz_fail(st, NULL, why);
+        if (ended)
+            return authz_fail(GW_E_INVALID_TOKEN, "token of a provider session ended by a "
+                              "back-channel logout", why);
         char safe[40];
         if (r->res.created) {
             gw_log(GW_LOG_INFO, "event=user_created user=%s",
@@ -576,10 +571,7 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
         if ((st = authz_allow(a, r)) != GW_OK)
             return authz_fail(st, "a stored value holds a control character or edge white space",
                               why);
-        /* Never beyond the token's expiry. */
-        time_t expires = now + cfg->identity.cache_seconds;
-        if (tok.nrealms && tok.exp < expires)
-            expires = tok.exp;
+        time_t expires = gw_decide_cache_until(cfg, &tok, now);
         if (cacheable && expires > now) {
             gw_cache_in in = {.reply = a->allow.data, .reply_len = a->allow.len,
                               .groups = r->groups, .ngroups = r->ngroups,

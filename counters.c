@@ -33,7 +33,7 @@ typedef struct {
 } gw_shm;
 
 static gw_shm *gw_m;
-static int gw_m_shared;
+static bool gw_m_shared;
 static int gw_m_slot = -1;
 
 static gw_shm *gw_shm_private(void)
@@ -126,7 +126,7 @@ int gw_counters_open(const char *path, bool create, const char **why)
         return 0;
     *why = NULL;
     if (path && *path && (gw_m = gw_shm_file(path, create, why)) != NULL) {
-        gw_m_shared = 1;
+        gw_m_shared = true;
         return 0;
     }
     int e = errno;

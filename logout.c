@@ -19,6 +19,7 @@
 #include "check.h"
 #include "counters.h"
 #include "db.h"
+#include "decide.h"
 #include "jwt.h"
 #include "keyring.h"
 #include "metrics.h"
@@ -113,58 +114,24 @@ static void logout_token_sid(responder *rp, const gw_request *rq, char sid[256])
     gw_user_free(&u);
 }
 
-/* The destination: the query parameter, else the cookie, else the
- * default; anything that is not a safe destination becomes the default.
- * Returns a malloc'd string (NULL when out of memory). */
+/* The destination (gw_decide_destination), a refusal logged. */
 static char *logout_destination(const gw_config *cfg, const gw_request *rq)
 {
-    char *d = gw_http_query_param(gw_request_get(rq, GW_RQ_QUERY), cfg->logout.next_param);
-    if (d && !*d) {
-        free(d);
-        d = NULL;
-    }
-    char cv[3 * GW_DEST_MAX + 1];
-    if (!d && gw_request_cookie(rq, GW_RQ_CK_NEXT, cv, sizeof(cv)) && *cv)
-        d = gw_http_form_decode(cv, strlen(cv));
-    if (d && !gw_http_dest_valid(d, &cfg->logout.allowed_hosts)) {
+    bool refused;
+    char *d = gw_decide_destination(cfg, rq, &refused);
+    if (refused)
         gw_log(GW_LOG_INFO, "event=destination_refused");
-        free(d);
-        d = NULL;
-    }
-    return d ? d : strdup(cfg->logout.default_destination);
-}
-
-/* True when the gateway still has a session: its identity arrives with
- * the request, or its session cookie does (when configured). */
-static bool logout_gateway_session(const gw_request *rq)
-{
-    for (size_t i = 0; i < rq->nid; i++)
-        if (gw_request_len(rq, rq->id[i]))
-            return true;
-    return gw_request_has_cookie(rq, GW_RQ_CK_GATEWAY);
+    return d;
 }
 
 static gw_status logout_establish(responder *rp, const gw_request *rq, bool head, gw_buf *out,
                                   const char **why)
 {
     const gw_config *cfg = rp->cfg;
-    const char *uid = gw_request_get(rq, rq->id_export);
-    size_t n = uid ? strspn(uid, "0123456789") : 0;
-    if (!uid || n == 0 || n > 20 || uid[n]) {
-        *why = "no identity";
-        return GW_E_UNAUTHENTICATED;
-    }
-    /* Only a live gateway identity makes a session (the authorizer gives
-     * none from a cookie on this path; checked again where the source is
-     * exported): a stolen cookie cannot renew itself. */
-    for (size_t i = 0; i < cfg->exports.n; i++) {
-        const char *src = cfg->exports.v[i].kind == GW_EXP_SOURCE
-                              ? gw_request_get(rq, rq->exp[i]) : "header";
-        if (!src || strcmp(src, "header") != 0) {
-            *why = "a session is made only from the gateway's identity";
-            return GW_E_UNAUTHENTICATED;
-        }
-    }
+    const char *uid = NULL;
+    gw_status st = gw_decide_establish(cfg, rq, &uid, why);
+    if (st != GW_OK)
+        return st;
     if (head) { /* where GET would go, without a session */
         char *dest = logout_destination(cfg, rq);
         if (!dest) {
@@ -191,7 +158,7 @@ static gw_status logout_establish(responder *rp, const gw_request *rq, bool head
     gw_session_info info = {.client_addr = gw_request_get(rq, GW_RQ_REMOTE_ADDR),
                             .user_agent = gw_request_get(rq, GW_RQ_USER_AGENT),
                             .sid = *sid ? sid : NULL};
-    gw_status st = gw_db_session_create(rp->db, uid, hash, &info);
+    st = gw_db_session_create(rp->db, uid, hash, &info);
     if (st != GW_OK) {
         *why = "session not created";
         return st;
@@ -221,13 +188,9 @@ static gw_status logout_logout(responder *rp, const gw_request *rq, bool head, g
     const gw_config *cfg = rp->cfg;
     unsigned char hash[GW_SHA256_LEN];
     bool has_session = gw_session_cookie_hash(rq, hash);
-    bool via_gateway = logout_gateway_session(rq);
-    /* A logout that would end something must come from this site: an
-     * <img src=/applogout> on another page must not log anyone out. The
-     * identity provider's redirect back after the gateway's logout finds
-     * nothing left to end, and passes. */
-    if ((has_session || via_gateway) && !head &&
-        !gw_http_same_site(rq, &cfg->logout.allowed_hosts)) {
+    bool via_gateway = gw_decide_gateway_session(rq);
+    /* a logout that would end something must come from this site */
+    if (gw_decide_cross_site(cfg, rq, has_session || via_gateway, head)) {
         *why = "a logout from another site (Origin, Referer or Sec-Fetch-Site)";
         return GW_E_CROSS_SITE;
     }
@@ -284,18 +247,10 @@ static gw_status logout_backchannel(responder *rp, FCGX_Request *req, const gw_r
                                     gw_buf *out, const char **why)
 {
     const gw_config *cfg = rp->cfg;
-    const char *ct = gw_request_get(rq, GW_RQ_CONTENT_TYPE);
-    const char *cl = gw_request_get(rq, GW_RQ_CONTENT_LENGTH);
-    long len = cl ? strtol(cl, NULL, 10) : -1;
-    if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
-        (ct[33] && ct[33] != ';' && ct[33] != ' ')) {
-        *why = "not a form";
-        return GW_E_INVALID_REQUEST;
-    }
-    if (len <= 0 || len > GW_BCL_BODY_MAX) {
-        *why = "no body, or too large";
-        return GW_E_INVALID_REQUEST;
-    }
+    long len;
+    gw_status st = gw_decide_backchannel_form(rq, GW_BCL_BODY_MAX, &len, why);
+    if (st != GW_OK)
+        return st;
     char *body = malloc((size_t)len + 1);
     if (!body) {
         *why = "out of memory";
@@ -315,7 +270,7 @@ static gw_status logout_backchannel(responder *rp, FCGX_Request *req, const gw_r
     size_t n;
     const gw_jwt_trust *realms = gw_trust_get(rp->keys, now, NULL, &n);
     gw_logout_token lt;
-    gw_status st = gw_logout_token_verify(realms, n, token, &pol, now, GW_BCL_MAX_AGE, &lt, why);
+    st = gw_logout_token_verify(realms, n, token, &pol, now, GW_BCL_MAX_AGE, &lt, why);
     if (st != GW_OK && *why == gw_jwt_no_key && gw_trust_recheck(rp->keys))
         st = gw_logout_token_verify(realms, n, token, &pol, now, GW_BCL_MAX_AGE, &lt, why);
     free(token);
@@ -399,11 +354,6 @@ static void logout_jwks(responder *rp, bool head, gw_buf *out)
         gw_buf_puts(out, gw_signer_jwks(rp->signer));
 }
 
-static bool logout_is(const char *path, const char *served)
-{
-    return *served && strcmp(path, served) == 0;
-}
-
 static void logout_handle(gw_program *p, FCGX_Request *req, const gw_request *rq, gw_buf *out,
                           gw_outcome *o)
 {
@@ -421,47 +371,26 @@ static void logout_handle(gw_program *p, FCGX_Request *req, const gw_request *rq
         o->why = "no such path";
         return;
     }
-    enum {
-        NONE,
-        ESTABLISH,
-        LOGOUT,
-        BACKCHANNEL,
-        HEALTH,
-        METRICS,
-        JWKS
-    } what = cfg->session.enabled && logout_is(path, cfg->session.establish_path) ? ESTABLISH
-             : logout_is(path, cfg->logout.path)                                  ? LOGOUT
-             : logout_is(path, cfg->logout.backchannel_path)                      ? BACKCHANNEL
-             : logout_is(path, cfg->monitor.health_path)                          ? HEALTH
-             : logout_is(path, cfg->monitor.metrics_path)                         ? METRICS
-             : rp->signer && logout_is(path, cfg->assertion.jwks_path)            ? JWKS
-                                                                                  : NONE;
+    gw_route what;
+    bool head = false;
+    const char *allow = NULL;
+    o->status = gw_decide_route(cfg, rp->signer != NULL, path, gw_request_get(rq, GW_RQ_METHOD),
+                                &what, &head, &allow);
     free(path);
-    const char *m = gw_request_get(rq, GW_RQ_METHOD);
-    bool head = m && strcmp(m, "HEAD") == 0, get = m && strcmp(m, "GET") == 0;
-    bool post = m && strcmp(m, "POST") == 0;
-    if (what == NONE) {
-        o->status = GW_E_NOT_FOUND;
-        o->why = "no such path";
-        return;
-    }
-    bool allowed = what == BACKCHANNEL ? post : (get || head || (what == LOGOUT && post));
-    if (!allowed) {
-        o->status = GW_E_METHOD;
-        o->why = "method";
-        o->extra = what == BACKCHANNEL ? "Allow: POST\r\n"
-                   : what == LOGOUT ? "Allow: GET, HEAD, POST\r\n" : "Allow: GET, HEAD\r\n";
+    if (o->status != GW_OK) {
+        o->why = o->status == GW_E_METHOD ? "method" : "no such path";
+        o->extra = allow;
         return;
     }
     switch (what) {
-    case ESTABLISH: o->status = logout_establish(rp, rq, head, out, &o->why); break;
-    case LOGOUT: o->status = logout_logout(rp, rq, head, out, &o->why); break;
-    case BACKCHANNEL: o->status = logout_backchannel(rp, req, rq, out, &o->why); break;
-    case HEALTH: o->status = logout_health(rp, out, &o->why, &o->detail); break;
-    case JWKS: logout_jwks(rp, head, out); break;
-    default: logout_metrics(head, out); break;
+    case GW_ROUTE_ESTABLISH: o->status = logout_establish(rp, rq, head, out, &o->why); break;
+    case GW_ROUTE_LOGOUT: o->status = logout_logout(rp, rq, head, out, &o->why); break;
+    case GW_ROUTE_BACKCHANNEL: o->status = logout_backchannel(rp, req, rq, out, &o->why); break;
+    case GW_ROUTE_HEALTH: o->status = logout_health(rp, out, &o->why, &o->detail); break;
+    case GW_ROUTE_JWKS: logout_jwks(rp, head, out); break;
+    case GW_ROUTE_METRICS: logout_metrics(head, out); break;
     }
-    if ((what == ESTABLISH || what == LOGOUT) && cfg->id_export) {
+    if ((what == GW_ROUTE_ESTABLISH || what == GW_ROUTE_LOGOUT) && cfg->id_export) {
         const char *uid = gw_request_get(rq, rq->id_export);
         if (uid)
             gw_log_safe(uid, 20, o->user_id);

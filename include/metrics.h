@@ -85,7 +85,7 @@ typedef struct {
     uint64_t db_bucket[GW_DB_BUCKETS]; /* per bucket, not cumulative */
     uint64_t db_sum_us;
     int64_t since;          /* when the counters started (Unix time) */
-    int shared;             /* 1: every process of the host; 0: this one */
+    bool shared;            /* every process of the host, or this one only */
     gw_metrics_proc procs[GW_METRICS_PROCS];
     size_t nprocs;
 } gw_metrics_data;

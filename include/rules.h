@@ -37,7 +37,7 @@ const gw_rule *gw_rule_report_match(const gw_config *cfg, const char *path, cons
  * GW_E_FORBIDDEN with or without an identity. Returns GW_OK,
  * GW_E_UNAUTHENTICATED or GW_E_FORBIDDEN. */
 typedef struct {
-    int identity;            /* the request carries one */
+    bool identity;           /* the request carries one */
     const char *const *groups; /* the user's groups (sorted or not) */
     size_t ngroups;
     const cJSON *claims;     /* NULL for a session */

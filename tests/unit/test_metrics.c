@@ -48,7 +48,7 @@ static void t_render(void)
     m.db_bucket[GW_DB_BUCKETS - 1] = 2;
     m.db_sum_us = 3001500;
     m.since = 1700000000;
-    m.shared = 1;
+    m.shared = true;
     m.procs[0] = (gw_metrics_proc){.pid = 42, .prog = GW_PROG_AUTHORIZER, .started = 1700000001};
     m.procs[1] = (gw_metrics_proc){.pid = 43, .prog = GW_PROG_AUTHORIZER, .started = 1700000002};
     m.procs[2] = (gw_metrics_proc){.pid = 44, .prog = GW_PROG_RESPONDER, .started = 1700000003};

@@ -7,7 +7,7 @@
 #include "unit.h"
 
 /* gw_rule_decide for an identity (or none) without permissions. */
-static gw_status decide(const gw_config *c, const gw_rule *r, int identity, const char *const *groups,
+static gw_status decide(const gw_config *c, const gw_rule *r, bool identity, const char *const *groups,
                         size_t ngroups, const cJSON *claims)
 {
     gw_rule_subject s = {identity, groups, ngroups, claims, NULL, NULL};
