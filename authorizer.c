@@ -431,10 +431,6 @@ static gw_status authz_access(authz *a, const gw_request *rq, const char *path,
     return GW_OK;
 }
 
-/* Decides the request. Writes an allow or a redirect into out and returns
- * GW_OK, or returns the deny (with *why for the log) for the caller to
- * answer. */
-
 /* New keys: what the old ones verified goes from the cache. */
 static void authz_keys_changed(authz *a, unsigned gen)
 {
@@ -457,21 +453,13 @@ static bool authz_keys_recheck(void *arg)
     gw_log(GW_LOG_INFO, "event=jwks_reread reason=\"a token named an unknown key\"");
     return true;
 }
-static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_buf *out,
-                              gw_outcome *o)
+/* The files the request depends on, as they are now: the token's realms
+ * into tok; new keys or permissions empty the cache. */
+static void authz_files(authz *a, time_t now, gw_token_check *tok)
 {
-    const char **why = &o->why;
-    const gw_config *cfg = a->cfg;
-    bool present = false;
-    gw_status st = gw_user_check(cfg, rq, &present);
-    if (st != GW_OK)
-        return st;
-    const char *uri = gw_request_get(rq, GW_RQ_REQUEST_URI);
-    time_t now = time(NULL);
-    gw_token_check tok = {.now = now, .recheck = authz_keys_recheck, .arg = a};
     if (a->keys) {
         unsigned gen;
-        tok.realms = gw_trust_get(a->keys, now, &gen, &tok.nrealms);
+        tok->realms = gw_trust_get(a->keys, now, &gen, &tok->nrealms);
         authz_keys_changed(a, gen);
     }
     if (a->perms_file) {
@@ -490,74 +478,97 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
             gw_cache_clear(a->cache);
         }
     }
-    unsigned char key[GW_SHA256_LEN];
-    bool cacheable = present && a->cache && gw_cache_key(rq, key);
-    if (cacheable) {
-        /* Step 9: an identity seen within cache_seconds, with the very
-         * same header value: no decoding, no database. */
-        const gw_cached *hit = gw_cache_get(a->cache, key, now);
-        gw_count(GW_MF_CACHE, hit ? GW_M_CACHE_HIT : GW_M_CACHE_MISS, 1);
-        if (hit) {
-            r->who = hit->user_id;
-            o->source = "header";
-            if ((st = gw_rule_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
-                return authz_fail(st, "request path", why);
-            /* answered from memory even while the database is away
-             * (README step 9): the switch is then checked on a later request */
-            if (authz_user_switch(a, rq, hit->user_id) != GW_OK)
-                gw_log(GW_LOG_WARN, "event=user_switch_unchecked reason=\"database unavailable\"");
-            authz_subject hs = {.identity = true, .groups = (const char *const *)hit->groups,
-                                .ngroups = hit->ngroups,
-                                .claims = hit->claims, .user = hit->user_id, .allow = hit->reply,
-                                .allow_len = hit->reply_len, .abody = hit->abody, .key = key,
-                                .entry = hit};
-            return authz_access(a, rq, r->path, &hs, now, out, o);
-        }
+}
+
+/* Step 9: the subject of an identity seen within cache_seconds, with the
+ * very same header values: no decoding, no database. */
+static gw_status authz_from_cache(authz *a, const gw_request *rq, authz_req *r,
+                                  const gw_cached *hit, const unsigned char *key,
+                                  authz_subject *s, gw_outcome *o)
+{
+    r->who = hit->user_id;
+    o->source = "header";
+    const char *uri = gw_request_get(rq, GW_RQ_REQUEST_URI);
+    gw_status st = gw_rule_path_normalize(uri ? uri : "/", &r->path);
+    if (st != GW_OK)
+        return authz_fail(st, "request path", &o->why);
+    /* answered from memory even while the database is away (README step
+     * 9): the switch is then checked on a later request */
+    if (authz_user_switch(a, rq, hit->user_id) != GW_OK)
+        gw_log(GW_LOG_WARN, "event=user_switch_unchecked reason=\"database unavailable\"");
+    *s = (authz_subject){.identity = true, .groups = (const char *const *)hit->groups,
+                         .ngroups = hit->ngroups, .claims = hit->claims, .user = hit->user_id,
+                         .allow = hit->reply, .allow_len = hit->reply_len, .abody = hit->abody,
+                         .key = key, .entry = hit};
+    return GW_OK;
+}
+
+/* Steps 5 and 6 for a header identity: its row created or updated, the
+ * token checked against back-channel logouts, the user switch. */
+static gw_status authz_header_user(authz *a, const gw_request *rq, authz_req *r,
+                                   const gw_token_check *tok, const char **why)
+{
+    const gw_config *cfg = a->cfg;
+    if (gw_db_ensure(a->db) != GW_OK)
+        return authz_fail(GW_E_UNAVAILABLE, NULL, why);
+    gw_user_fit(cfg, &r->user, gw_db_collens(a->db), authz_cut, NULL);
+    gw_status st = gw_db_sync_user(a->db, &r->user, &r->res);
+    if (st != GW_OK)
+        return authz_fail(st, NULL, why);
+    gw_strlcpy(r->user_id, r->res.user_id ? r->res.user_id : "", sizeof(r->user_id));
+    /* what back-channel logouts made of the token (decide.h) */
+    bool check_sid = false;
+    const char *twhy = NULL;
+    if ((st = gw_decide_token(cfg, tok, r->res.logged_out_at, &check_sid, &twhy)) != GW_OK)
+        return authz_fail(st, twhy, why);
+    unsigned char sid_hash[GW_SHA256_LEN];
+    bool ended = false;
+    if (check_sid && !gw_sha256_pair(tok->iss, tok->sid, sid_hash))
+        return authz_fail(GW_E_INTERNAL, "hashing failed", why);
+    if (check_sid && (st = gw_db_sid_ended(a->db, sid_hash, &ended)) != GW_OK)
+        return authz_fail(st, NULL, why);
+    if (ended)
+        return authz_fail(GW_E_INVALID_TOKEN, "token of a provider session ended by a "
+                          "back-channel logout", why);
+    char safe[40];
+    if (r->res.created) {
+        gw_log(GW_LOG_INFO, "event=user_created user=%s",
+               gw_log_safe(r->user.id, GW_LOG_ID_CHARS, safe));
+        gw_count(GW_MF_USERS, GW_M_USER_CREATED, 1);
+    } else if (r->res.updated) {
+        gw_log(GW_LOG_DEBUG, "event=user_updated user=%s",
+               gw_log_safe(r->user.id, GW_LOG_ID_CHARS, safe));
+        gw_count(GW_MF_USERS, GW_M_USER_UPDATED, 1);
     }
+    r->identity = true;
+    r->source = "header";
+    if ((st = authz_user_switch(a, rq, r->user.id)) != GW_OK)
+        return authz_fail(st, NULL, why);
+    return GW_OK;
+}
+
+/* The subject of this request's own identity: the header's (decoded,
+ * its row synced), else the session's, else none; its allow reply built
+ * and, when it may be, cached under key. */
+static gw_status authz_from_request(authz *a, const gw_request *rq, authz_req *r, bool present,
+                                    gw_token_check *tok, const unsigned char *key, bool cacheable,
+                                    authz_subject *s, gw_outcome *o)
+{
+    const char **why = &o->why;
+    const gw_config *cfg = a->cfg;
+    gw_status st;
     if (present) {
-        if ((st = gw_user_decode(cfg, rq, &tok, &r->user, why)) != GW_OK)
+        if ((st = gw_user_decode(cfg, rq, tok, &r->user, why)) != GW_OK)
             return st;
         r->have_user = true;
         r->who = r->user.id;
     }
+    const char *uri = gw_request_get(rq, GW_RQ_REQUEST_URI);
     if ((st = gw_rule_path_normalize(uri ? uri : "/", &r->path)) != GW_OK)
         return authz_fail(st, "request path", why);
-
     if (r->have_user) {
-        if (gw_db_ensure(a->db) != GW_OK)
-            return authz_fail(GW_E_UNAVAILABLE, NULL, why);
-        gw_user_fit(cfg, &r->user, gw_db_collens(a->db), authz_cut, NULL);
-        if ((st = gw_db_sync_user(a->db, &r->user, &r->res)) != GW_OK)
-            return authz_fail(st, NULL, why);
-        gw_strlcpy(r->user_id, r->res.user_id ? r->res.user_id : "", sizeof(r->user_id));
-        /* what back-channel logouts made of the token (decide.h) */
-        bool check_sid = false;
-        const char *twhy = NULL;
-        if ((st = gw_decide_token(cfg, &tok, r->res.logged_out_at, &check_sid, &twhy)) != GW_OK)
-            return authz_fail(st, twhy, why);
-        unsigned char sid_hash[GW_SHA256_LEN];
-        bool ended = false;
-        if (check_sid && !gw_sha256_pair(tok.iss, tok.sid, sid_hash))
-            return authz_fail(GW_E_INTERNAL, "hashing failed", why);
-        if (check_sid && (st = gw_db_sid_ended(a->db, sid_hash, &ended)) != GW_OK)
-            return authz_fail(st, NULL, why);
-        if (ended)
-            return authz_fail(GW_E_INVALID_TOKEN, "token of a provider session ended by a "
-                              "back-channel logout", why);
-        char safe[40];
-        if (r->res.created) {
-            gw_log(GW_LOG_INFO, "event=user_created user=%s",
-                   gw_log_safe(r->user.id, GW_LOG_ID_CHARS, safe));
-            gw_count(GW_MF_USERS, GW_M_USER_CREATED, 1);
-        } else if (r->res.updated) {
-            gw_log(GW_LOG_DEBUG, "event=user_updated user=%s",
-                   gw_log_safe(r->user.id, GW_LOG_ID_CHARS, safe));
-            gw_count(GW_MF_USERS, GW_M_USER_UPDATED, 1);
-        }
-        r->identity = true;
-        r->source = "header";
-        if ((st = authz_user_switch(a, rq, r->user.id)) != GW_OK)
-            return authz_fail(st, NULL, why);
+        if ((st = authz_header_user(a, rq, r, tok, why)) != GW_OK)
+            return st;
     } else if (!(cfg->session.enabled && strcmp(r->path, cfg->session.establish_path) == 0) &&
                (st = authz_session(a, rq, r)) != GW_OK) {
         /* a session is made only from a live gateway identity: on the
@@ -571,8 +582,8 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
         if ((st = authz_allow(a, r)) != GW_OK)
             return authz_fail(st, "a stored value holds a control character or edge white space",
                               why);
-        time_t expires = gw_decide_cache_until(cfg, &tok, now);
-        if (cacheable && expires > now) {
+        time_t expires = gw_decide_cache_until(cfg, tok, tok->now);
+        if (cacheable && expires > tok->now) {
             gw_cache_in in = {.reply = a->allow.data, .reply_len = a->allow.len,
                               .groups = r->groups, .ngroups = r->ngroups,
                               .claims = r->user.claims,
@@ -584,12 +595,37 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
         }
     }
     o->source = r->source;
-    authz_subject ms = {.identity = r->identity, .groups = r->groups, .ngroups = r->ngroups,
-                        .claims = r->have_user ? r->user.claims : NULL,
-                        .user = authz_global_id(r), .allow = a->allow.data,
-                        .allow_len = a->allow.len, .abody = a->abody.data,
-                        .key = entry ? key : NULL, .entry = entry};
-    return authz_access(a, rq, r->path, &ms, now, out, o);
+    *s = (authz_subject){.identity = r->identity, .groups = r->groups, .ngroups = r->ngroups,
+                         .claims = r->have_user ? r->user.claims : NULL,
+                         .user = authz_global_id(r), .allow = a->allow.data,
+                         .allow_len = a->allow.len, .abody = a->abody.data,
+                         .key = entry ? key : NULL, .entry = entry};
+    return GW_OK;
+}
+
+/* Decides the request: steps 1-3, then the subject (from the cache, or
+ * from the request's identity or session), then the access rule. Writes
+ * an allow or a redirect into out and returns GW_OK, or returns the deny
+ * (with o->why) for the caller to answer. */
+static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_buf *out,
+                              gw_outcome *o)
+{
+    bool present = false;
+    gw_status st = gw_user_check(a->cfg, rq, &present);
+    if (st != GW_OK)
+        return st;
+    time_t now = time(NULL);
+    gw_token_check tok = {.now = now, .recheck = authz_keys_recheck, .arg = a};
+    authz_files(a, now, &tok);
+    unsigned char key[GW_SHA256_LEN];
+    bool cacheable = present && a->cache && gw_cache_key(rq, key);
+    const gw_cached *hit = cacheable ? gw_cache_get(a->cache, key, now) : NULL;
+    if (cacheable)
+        gw_count(GW_MF_CACHE, hit ? GW_M_CACHE_HIT : GW_M_CACHE_MISS, 1);
+    authz_subject s;
+    st = hit ? authz_from_cache(a, rq, r, hit, key, &s, o)
+             : authz_from_request(a, rq, r, present, &tok, key, cacheable, &s, o);
+    return st == GW_OK ? authz_access(a, rq, r->path, &s, now, out, o) : st;
 }
 
 static void authz_handle(gw_program *p, FCGX_Request *req, const gw_request *rq, gw_buf *out,
