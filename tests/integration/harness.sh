@@ -1,6 +1,9 @@
 # Integration test harness: a private MariaDB, and "stacks" of lighttpd +
 # gwauth authorizer + responder with their own configuration, all on
-# loopback under one temporary folder. Source it from a test script.
+# loopback under one temporary folder. Source it from a test script
+# (run.sh sources it, then the t_*.sh files). Its checks print TAP: "ok N -",
+# "not ok N -" with "#" lines after it, "ok N # skip", and the plan "1..N"
+# from summary.
 
 GW_TOP=${GW_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # The programs under test: build/ by default, build-asan/ for make check-asan.
@@ -29,11 +32,19 @@ gw_cleanup() {
 }
 trap gw_cleanup EXIT
 
-ok()   { PASS=$((PASS + 1)); printf 'ok   - %s\n' "$1"; }
+# TAP: every check is test number TAPN; tap_line RESULT SEP NAME prints
+# "RESULT N SEP NAME", NAME on one line with "#" escaped (a "# skip" in a
+# name would make the check a skip).
+TAPN=0
+tap_line() { local d=${3//$'\n'/ }; TAPN=$((TAPN + 1)); printf '%s %d %s %s\n' "$1" "$TAPN" "$2" "${d//[#]/\\#}"; }
+# tap_diag TEXT: TEXT as diagnostic lines ("#   ...") for a TAP reader
+tap_diag() { printf '%s\n' "$1" | sed 's/^/#   /'; }
+ok()   { PASS=$((PASS + 1)); tap_line ok - "$1"; }
 # skip WHY: a check that cannot run here; said, and never counted as passed
-skip() { SKIP=$((SKIP + 1)); printf 'skip - %s\n' "$1"; }
-fail() { FAIL=$((FAIL + 1)); printf 'FAIL - %s\n' "$1"; [ -n "${2:-}" ] && printf '       %s\n' "$2"; return 0; }
-section() { printf '# %s\n' "$*"; }
+skip() { SKIP=$((SKIP + 1)); tap_line ok "# skip" "$1"; }
+# fail NAME [DETAIL]: a failed check; DETAIL follows as diagnostics
+fail() { FAIL=$((FAIL + 1)); tap_line "not ok" - "$1"; [ -n "${2:-}" ] && tap_diag "$2"; return 0; }
+section() { printf '# %s\n' "${*//$'\n'/ }"; }
 
 expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
 expect_ne() { if [ "$2" != "$3" ]; then ok "$1"; else fail "$1" "got '$2', which it must not be"; fi; }
@@ -134,7 +145,7 @@ stack_programs() {
     local name=$1 procs=$2 d="$T/$1"
     spawn-fcgi -s "$d/authz.sock" -F "$procs" -P "$d/authz.pids" -- \
         "$GW_BIN/authorizer" -c "$d/gwauth.json" -l "$d/authz.log" >/dev/null 2>&1 ||
-        { fail "stack $name: authorizer did not start"; cat "$d/authz.log"; return 1; }
+        { fail "stack $name: authorizer did not start" "$(cat "$d/authz.log" 2>&1)"; return 1; }
     spawn-fcgi -s "$d/logout.sock" -F 1 -P "$d/logout.pids" -- \
         "$GW_BIN/logout" -c "$d/gwauth.json" -l "$d/logout.log" >/dev/null 2>&1 ||
         { fail "stack $name: responder did not start"; return 1; }
@@ -370,10 +381,15 @@ expect_config_refused() {
 # whoami UI [curl args...]: GET /app/whoami with X-Userinfo: UI.
 whoami() { local ui=$1; shift; req -H "X-Userinfo: $ui" "$@" "$(url /app/whoami)"; }
 
+# summary: the TAP plan (after the checks: "1..N"), then the counts as a
+# comment ("# integration: N passed, N failed[, N skipped]"); with
+# GW_RESULT_FILE, "PASS FAIL SKIP" written to that file (scripts/check.sh
+# adds them up). Fails when a check failed.
 summary() {
+    printf '1..%d\n' "$TAPN"
     printf '# integration: %d passed, %d failed%s\n' "$PASS" "$FAIL" \
         "$([ "$SKIP" -gt 0 ] && printf ', %d skipped (see the skip lines)' "$SKIP")"
-    echo "$PASS $FAIL" >"${GW_RESULT_FILE:-/dev/null}"
+    [ -z "${GW_RESULT_FILE:-}" ] || echo "$PASS $FAIL $SKIP" >"$GW_RESULT_FILE"
     [ "$FAIL" -eq 0 ]
 }
 

@@ -16,7 +16,7 @@ if dpkg-query -W -f='${Status}' gwauth 2>/dev/null | grep -q installed; then
 fi
 out=$(make -s -C "$GW_TOP" deb BUILD="${GW_BUILD:-build}" 2>&1); rc=$?
 expect_eq "make deb: exit 0 (lintian: no error)" "$rc" 0
-[ "$rc" = 0 ] || { printf '%s\n' "$out" | tail -20; return 0; }
+[ "$rc" = 0 ] || { tap_diag "$(printf '%s\n' "$out" | tail -20)"; return 0; }
 expect_hasnt "...and no lintian warning" "$(printf '%s\n' "$out" | grep '^W: ')" "W: "
 DEB=$(ls "$GW_TOP/${GW_BUILD:-build}"/deb/gwauth_*_"$(dpkg --print-architecture)".deb)
 contents=$(dpkg -c "$DEB")
@@ -39,7 +39,7 @@ pkg_cleanup() {
 }
 out=$(DEBIAN_FRONTEND=noninteractive dpkg -i "$DEB" 2>&1); rc=$?
 expect_eq "dpkg -i: exit 0" "$rc" 0
-[ "$rc" = 0 ] || { printf '%s\n' "$out" | tail -20; pkg_cleanup; return 0; }
+[ "$rc" = 0 ] || { tap_diag "$(printf '%s\n' "$out" | tail -20)"; pkg_cleanup; return 0; }
 expect_eq "postinst: the gwauth system user" "$(getent passwd gwauth | cut -d: -f7)" "/usr/sbin/nologin"
 expect_eq "...the configuration root:gwauth 0640" "$(stat -c '%U:%G %a' /etc/gwauth/gwauth.json)" "root:gwauth 640"
 expect_eq "...a secret of this machine, root:gwauth 0640" "$(stat -c '%U:%G %a' /etc/gwauth/fastcgi.secret)" "root:gwauth 640"

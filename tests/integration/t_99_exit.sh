@@ -10,4 +10,4 @@ done
 reports=$(grep -lE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: (Address|Undefined|Leak)" \
     "$T"/*/*.log "$T"/*.log 2>/dev/null)
 expect_eq "no sanitizer report in any log" "$reports" ""
-[ -n "$reports" ] && grep -hE -A12 "ERROR: |runtime error:" $reports | head -60
+[ -n "$reports" ] && grep -hE -A12 "ERROR: |runtime error:" $reports | head -60 | sed "s/^/#   /"
