@@ -381,6 +381,50 @@ expect_config_refused() {
 # whoami UI [curl args...]: GET /app/whoami with X-Userinfo: UI.
 whoami() { local ui=$1; shift; req -H "X-Userinfo: $ui" "$@" "$(url /app/whoami)"; }
 
+# --- what the files share ----------------------------------------------------
+# Every t_*.sh also runs alone (prove, run.sh FILE, make check T=NAME): what a
+# file uses of an earlier one is made here, on demand, and is the same
+# whether the earlier file ran first or not.
+
+# alice, t_10_core.sh's first user, whom later files log in too: her first
+# identity, and the same with a changed email (ALICE2)
+ALICE=$(b64 '{"sub":"alice-1","email":"alice@example.org","preferred_username":"alice","given_name":"Alice","family_name":"Liddell","name":"Alice Liddell","country_code":"GB","email_optin":true,"unused":{"deep":[1,2,3]}}')
+ALICE2=$(b64 '{"sub":"alice-1","email":"alice@new.example","preferred_username":"alice","given_name":"Alice","family_name":"Liddell","name":"Alice Liddell","country_code":"GB","email_optin":true}')
+
+# shared_stack NAME: a stack that several files use, started unless this
+# run has it running already; sets PORT and the stack's variable:
+#   main (MAIN)      the defaults, 2 processes (t_10_core.sh)
+#   strict (STRICT)  identities only from 192.0.2.0/24 and 2001:db8::/32 (so
+#                    never from loopback), max_bytes 1024 (t_10_core.sh)
+#   opts (OPTS)      id claim uid, no cache, fields and a related table
+#                    mapped, other exports (t_10_core.sh)
+#   sess (SESS)      sessions, the gateway's logout, a login redirect
+#                    (t_20_sessions.sh)
+shared_stack() {
+    local name=$1 var=${1^^} json procs=1
+    case $name in
+        main) json='{}' procs=2 ;;
+        strict) json='{"identity": {"trusted_proxies": ["192.0.2.0/24", "2001:db8::/32"], "max_bytes": 1024}}' ;;
+        opts) json='{"identity": {"max_bytes": 2048, "id_claim": "uid", "cache_seconds": 0},
+  "users": {"fields": {"mail": {"column": "email", "overwrite": false}, "display": "name"},
+            "related": {"user_profiles": [["cc", "country_code", "ZZ"], ["optin", "email_optin", true]]}},
+  "export": {"REMOTE_USER": "global_id", "APP_MAIL": "email", "APP_CREATED": "created_at", "APP_SRC": "@source"}}' ;;
+        sess) json='{"session": {"enabled": true, "secure": false, "ttl_seconds": 3600},
+  "logout": {"gateway_logout_url": "/gw/logout", "default_destination": "/app/",
+             "allowed_hosts": ["app.example.org", "sso.example.org:8443"], "gateway_session_cookie": "gw_sess"},
+  "access": {"login_redirect": "/login"}}' ;;
+        *) fail "shared_stack: no shared stack named $name"; return 1 ;;
+    esac
+    if [ -n "${!var:-}" ] && [ -f "$T/$name/authz.pids" ]; then PORT=${!var}; return 0; fi
+    stack_start "$name" "$json" "$procs" || return 1
+    printf -v "$var" '%s' "$PORT"
+}
+
+# gw_ran FILE: FILE (t_NN_name.sh) ran earlier in this run (run.sh
+# records each file it sourced in GW_RAN).
+GW_RAN=()
+gw_ran() { local f; for f in "${GW_RAN[@]}"; do [ "$f" = "$1" ] && return 0; done; return 1; }
+
 # summary: the TAP plan (after the checks: "1..N"), then the counts as a
 # comment ("# integration: N passed, N failed[, N skipped]"); with
 # GW_RESULT_FILE, "PASS FAIL SKIP" written to that file (scripts/check.sh

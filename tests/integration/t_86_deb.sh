@@ -1,3 +1,4 @@
+#!/bin/bash
 # make deb: the Debian package builds, lintian finds no error, and the
 # package installed on this machine (dpkg -i, as root) serves one request
 # with the documented layout: the gwauth user, /etc/gwauth root:gwauth
@@ -5,6 +6,8 @@
 # purge removes it. Skipped (not passed) where it cannot run: without root,
 # or where gwauth is already installed from elsewhere.
 # shellcheck shell=bash
+# alone (prove, ./t_86_deb.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 section "make deb: build, lintian, install, one request, purge"
 if [ "$(id -u)" != 0 ]; then
     skip "the package test installs with dpkg -i: needs root"
