@@ -1,9 +1,13 @@
+#!/bin/bash
 # Integration test harness: a private MariaDB, and "stacks" of lighttpd +
 # gwauth authorizer + responder with their own configuration, all on
 # loopback under one temporary folder. Source it from a test script
 # (run.sh sources it, then the t_*.sh files). Its checks print TAP: "ok N -",
 # "not ok N -" with "#" lines after it, "ok N # skip", and the plan "1..N"
 # from summary.
+
+# executed by itself (prove runs every .sh of the folder) it is no test
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then echo "1..0 # SKIP the harness: the t_*.sh files source it"; exit 0; fi
 
 GW_TOP=${GW_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # The programs under test: build/ by default, build-asan/ for make check-asan.

@@ -17,6 +17,12 @@ for f in "$@"; do
     [ -f "$here/$f" ] || { echo "run.sh: no test file $here/$f" >&2; exit 2; }
     files+=("$here/$f")
 done
+# without names under prove (prove tests/integration/ runs every .sh of the
+# folder, each t_*.sh by itself): not all of them a second time
+if [ ${#files[@]} = 0 ] && [ -n "${HARNESS_ACTIVE:-}" ]; then
+    echo "1..0 # SKIP run.sh runs every t_*.sh at once: prove runs them one by one"
+    exit 0
+fi
 [ ${#files[@]} -gt 0 ] || files=("$here"/t_*.sh)
 . "$here/harness.sh"
 
