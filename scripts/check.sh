@@ -22,7 +22,7 @@ files=()
 for f in "$@"; do
     f=$(basename "$f" .sh).sh
     [ -f "$top/tests/integration/$f" ] || {
-        echo "check: no integration test $f; they are:" $(cd "$top/tests/integration" && ls t_*.sh) >&2
+        echo "check: no integration test $f; they are: $(cd "$top/tests/integration" && echo t_*.sh)" >&2
         exit 2
     }
     files+=("$f")

@@ -392,7 +392,9 @@ whoami() { local ui=$1; shift; req -H "X-Userinfo: $ui" "$@" "$(url /app/whoami)
 
 # alice, t_10_core.sh's first user, whom later files log in too: her first
 # identity, and the same with a changed email (ALICE2)
+# shellcheck disable=SC2034 # (the t_*.sh files use both)
 ALICE=$(b64 '{"sub":"alice-1","email":"alice@example.org","preferred_username":"alice","given_name":"Alice","family_name":"Liddell","name":"Alice Liddell","country_code":"GB","email_optin":true,"unused":{"deep":[1,2,3]}}')
+# shellcheck disable=SC2034
 ALICE2=$(b64 '{"sub":"alice-1","email":"alice@new.example","preferred_username":"alice","given_name":"Alice","family_name":"Liddell","name":"Alice Liddell","country_code":"GB","email_optin":true}')
 
 # shared_stack NAME: a stack that several files use, started unless this
