@@ -3,8 +3,10 @@
 #   make            build build/authorizer, build/logout and build/admin (gwauth-admin)
 #   make run        demo: private MariaDB + lighttpd on 127.0.0.1:8080 (Ctrl-C stops it)
 #   make check      unit and integration tests against real MariaDB and lighttpd
+#   make check T=t_30_rules  only the integration files named (T="t_20_sessions t_60_redirect":
+#                   several), behind nginx too where make check does it; no unit tests
 #   make test-unit  the CUnit tests of the pure core only
-#   make test-integration  the integration tests only (tests/integration/t_*.sh)
+#   make test-integration  the integration tests only (tests/integration/t_*.sh; T= as for check)
 #   make migrate    apply sql/ migrations (settings from GWAUTH_CONFIG or -c via MIGRATE_ARGS)
 #   make deps       install the Debian packages needed to build and test
 #   make check-asan the same tests against an AddressSanitizer + UBSan build
@@ -52,6 +54,8 @@ EDGE := load db db_conn db_schema db_groups db_session db_admin app check keyrin
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE:%=$(BUILD)/%.o)
 PROGS    := $(BUILD)/authorizer $(BUILD)/logout $(BUILD)/admin
+# What the integration tests run besides the programs.
+TEST_PROGS := $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient $(BUILD)/tests/envapp
 UNIT     := $(BUILD)/unit_tests
 
 ASAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -129,16 +133,17 @@ deps:
 test-unit: $(UNIT)
 	$(UNIT)
 
-test-integration: $(PROGS)
-	tests/integration/run.sh
+test-integration: $(PROGS) $(TEST_PROGS)
+	tests/integration/run.sh $(T)
 
 # Everything; installs what is missing first. Prints a CUnit summary and a
-# final "N passed, N failed" line; exits non-zero on any failure.
+# final "N passed, N failed" line; exits non-zero on any failure. T= names
+# integration files (t_30_rules or t_30_rules.sh, several with spaces): only
+# those run, and the unit tests and fuzz replays do not.
 check:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all $(UNIT) $(FUZZ_REPLAY) $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient \
-	    $(BUILD)/tests/envapp
-	@scripts/check.sh
+	@$(MAKE) --no-print-directory all $(UNIT) $(FUZZ_REPLAY) $(TEST_PROGS)
+	@scripts/check.sh $(T)
 
 # Builds into build-asan/ and runs make check's tests against it; the
 # last integration file fails on any sanitizer report in the logs.
@@ -149,7 +154,7 @@ check-asan:
 	    build-asan/tests/fcgiclient build-asan/tests/envapp \
 	    $(FUZZ_TARGETS:%=build-asan/fuzz/replay_%)
 	@GW_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/check.sh
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/check.sh $(T)
 
 # Three Galera nodes on loopback and a front-end on each (tests/cluster).
 check-cluster:

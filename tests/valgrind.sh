@@ -206,6 +206,6 @@ wait "$JPID"; jrc=$?
 expect_eq "authorizer under valgrind: exit 0 (no error, no definite leak)" "$arc" 0
 expect_eq "responder under valgrind: exit 0 (no error, no definite leak)" "$lrc" 0
 expect_eq "identity.jwt authorizer under valgrind: exit 0 (no error, no definite leak)" "$jrc" 0
-[ "$arc$lrc$jrc" = 000 ] || cat "$d"/vg-*.txt | head -80
+[ "$arc$lrc$jrc" = 000 ] || cat "$d"/vg-*.txt | head -80 | sed "s/^/#   /"
 expect_eq "valgrind reported nothing" "$(cat "$d"/vg-*.txt)" ""
 summary

@@ -1,6 +1,13 @@
+#!/bin/bash
 # Integration test harness: a private MariaDB, and "stacks" of lighttpd +
 # gwauth authorizer + responder with their own configuration, all on
-# loopback under one temporary folder. Source it from a test script.
+# loopback under one temporary folder. Source it from a test script
+# (run.sh sources it, then the t_*.sh files). Its checks print TAP: "ok N -",
+# "not ok N -" with "#" lines after it, "ok N # skip", and the plan "1..N"
+# from summary.
+
+# executed by itself (prove runs every .sh of the folder) it is no test
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then echo "1..0 # SKIP the harness: the t_*.sh files source it"; exit 0; fi
 
 GW_TOP=${GW_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # The programs under test: build/ by default, build-asan/ for make check-asan.
@@ -29,11 +36,19 @@ gw_cleanup() {
 }
 trap gw_cleanup EXIT
 
-ok()   { PASS=$((PASS + 1)); printf 'ok   - %s\n' "$1"; }
+# TAP: every check is test number TAPN; tap_line RESULT SEP NAME prints
+# "RESULT N SEP NAME", NAME on one line with "#" escaped (a "# skip" in a
+# name would make the check a skip).
+TAPN=0
+tap_line() { local d=${3//$'\n'/ }; TAPN=$((TAPN + 1)); printf '%s %d %s %s\n' "$1" "$TAPN" "$2" "${d//[#]/\\#}"; }
+# tap_diag TEXT: TEXT as diagnostic lines ("#   ...") for a TAP reader
+tap_diag() { printf '%s\n' "$1" | sed 's/^/#   /'; }
+ok()   { PASS=$((PASS + 1)); tap_line ok - "$1"; }
 # skip WHY: a check that cannot run here; said, and never counted as passed
-skip() { SKIP=$((SKIP + 1)); printf 'skip - %s\n' "$1"; }
-fail() { FAIL=$((FAIL + 1)); printf 'FAIL - %s\n' "$1"; [ -n "${2:-}" ] && printf '       %s\n' "$2"; return 0; }
-section() { printf '# %s\n' "$*"; }
+skip() { SKIP=$((SKIP + 1)); tap_line ok "# skip" "$1"; }
+# fail NAME [DETAIL]: a failed check; DETAIL follows as diagnostics
+fail() { FAIL=$((FAIL + 1)); tap_line "not ok" - "$1"; [ -n "${2:-}" ] && tap_diag "$2"; return 0; }
+section() { printf '# %s\n' "${*//$'\n'/ }"; }
 
 expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
 expect_ne() { if [ "$2" != "$3" ]; then ok "$1"; else fail "$1" "got '$2', which it must not be"; fi; }
@@ -134,7 +149,7 @@ stack_programs() {
     local name=$1 procs=$2 d="$T/$1"
     spawn-fcgi -s "$d/authz.sock" -F "$procs" -P "$d/authz.pids" -- \
         "$GW_BIN/authorizer" -c "$d/gwauth.json" -l "$d/authz.log" >/dev/null 2>&1 ||
-        { fail "stack $name: authorizer did not start"; cat "$d/authz.log"; return 1; }
+        { fail "stack $name: authorizer did not start" "$(cat "$d/authz.log" 2>&1)"; return 1; }
     spawn-fcgi -s "$d/logout.sock" -F 1 -P "$d/logout.pids" -- \
         "$GW_BIN/logout" -c "$d/gwauth.json" -l "$d/logout.log" >/dev/null 2>&1 ||
         { fail "stack $name: responder did not start"; return 1; }
@@ -370,10 +385,61 @@ expect_config_refused() {
 # whoami UI [curl args...]: GET /app/whoami with X-Userinfo: UI.
 whoami() { local ui=$1; shift; req -H "X-Userinfo: $ui" "$@" "$(url /app/whoami)"; }
 
+# --- what the files share ----------------------------------------------------
+# Every t_*.sh also runs alone (prove, run.sh FILE, make check T=NAME): what a
+# file uses of an earlier one is made here, on demand, and is the same
+# whether the earlier file ran first or not.
+
+# alice, t_10_core.sh's first user, whom later files log in too: her first
+# identity, and the same with a changed email (ALICE2)
+# shellcheck disable=SC2034 # (the t_*.sh files use both)
+ALICE=$(b64 '{"sub":"alice-1","email":"alice@example.org","preferred_username":"alice","given_name":"Alice","family_name":"Liddell","name":"Alice Liddell","country_code":"GB","email_optin":true,"unused":{"deep":[1,2,3]}}')
+# shellcheck disable=SC2034
+ALICE2=$(b64 '{"sub":"alice-1","email":"alice@new.example","preferred_username":"alice","given_name":"Alice","family_name":"Liddell","name":"Alice Liddell","country_code":"GB","email_optin":true}')
+
+# shared_stack NAME: a stack that several files use, started unless this
+# run has it running already; sets PORT and the stack's variable:
+#   main (MAIN)      the defaults, 2 processes (t_10_core.sh)
+#   strict (STRICT)  identities only from 192.0.2.0/24 and 2001:db8::/32 (so
+#                    never from loopback), max_bytes 1024 (t_10_core.sh)
+#   opts (OPTS)      id claim uid, no cache, fields and a related table
+#                    mapped, other exports (t_10_core.sh)
+#   sess (SESS)      sessions, the gateway's logout, a login redirect
+#                    (t_20_sessions.sh)
+shared_stack() {
+    local name=$1 var=${1^^} json procs=1
+    case $name in
+        main) json='{}' procs=2 ;;
+        strict) json='{"identity": {"trusted_proxies": ["192.0.2.0/24", "2001:db8::/32"], "max_bytes": 1024}}' ;;
+        opts) json='{"identity": {"max_bytes": 2048, "id_claim": "uid", "cache_seconds": 0},
+  "users": {"fields": {"mail": {"column": "email", "overwrite": false}, "display": "name"},
+            "related": {"user_profiles": [["cc", "country_code", "ZZ"], ["optin", "email_optin", true]]}},
+  "export": {"REMOTE_USER": "global_id", "APP_MAIL": "email", "APP_CREATED": "created_at", "APP_SRC": "@source"}}' ;;
+        sess) json='{"session": {"enabled": true, "secure": false, "ttl_seconds": 3600},
+  "logout": {"gateway_logout_url": "/gw/logout", "default_destination": "/app/",
+             "allowed_hosts": ["app.example.org", "sso.example.org:8443"], "gateway_session_cookie": "gw_sess"},
+  "access": {"login_redirect": "/login"}}' ;;
+        *) fail "shared_stack: no shared stack named $name"; return 1 ;;
+    esac
+    if [ -n "${!var:-}" ] && [ -f "$T/$name/authz.pids" ]; then PORT=${!var}; return 0; fi
+    stack_start "$name" "$json" "$procs" || return 1
+    printf -v "$var" '%s' "$PORT"
+}
+
+# gw_ran FILE: FILE (t_NN_name.sh) ran earlier in this run (run.sh
+# records each file it sourced in GW_RAN).
+GW_RAN=()
+gw_ran() { local f; for f in "${GW_RAN[@]}"; do [ "$f" = "$1" ] && return 0; done; return 1; }
+
+# summary: the TAP plan (after the checks: "1..N"), then the counts as a
+# comment ("# integration: N passed, N failed[, N skipped]"); with
+# GW_RESULT_FILE, "PASS FAIL SKIP" written to that file (scripts/check.sh
+# adds them up). Fails when a check failed.
 summary() {
+    printf '1..%d\n' "$TAPN"
     printf '# integration: %d passed, %d failed%s\n' "$PASS" "$FAIL" \
         "$([ "$SKIP" -gt 0 ] && printf ', %d skipped (see the skip lines)' "$SKIP")"
-    echo "$PASS $FAIL" >"${GW_RESULT_FILE:-/dev/null}"
+    [ -z "${GW_RESULT_FILE:-}" ] || echo "$PASS $FAIL $SKIP" >"$GW_RESULT_FILE"
     [ "$FAIL" -eq 0 ]
 }
 

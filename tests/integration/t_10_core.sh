@@ -1,23 +1,21 @@
+#!/bin/bash
 # Core authorizer: README "How a request is decided", steps 1-5, 8, 9 through lighttpd.
 # shellcheck shell=bash
-stack_start main '{}' 2 || return
-MAIN=$PORT
+# alone (prove, ./t_10_core.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
+# main, strict and opts are the harness's shared stacks (later files use them)
+shared_stack main || return
 stack_start anon '{"access": {"default": "anonymous"}}' 1 || return
 ANON=$PORT
-stack_start strict '{"identity": {"trusted_proxies": ["192.0.2.0/24", "2001:db8::/32"], "max_bytes": 1024}}' 1 || return
-STRICT=$PORT
-stack_start opts '{"identity": {"max_bytes": 2048, "id_claim": "uid", "cache_seconds": 0},
-  "users": {"fields": {"mail": {"column": "email", "overwrite": false}, "display": "name"},
-            "related": {"user_profiles": [["cc", "country_code", "ZZ"], ["optin", "email_optin", true]]}},
-  "export": {"REMOTE_USER": "global_id", "APP_MAIL": "email", "APP_CREATED": "created_at", "APP_SRC": "@source"}}' 1 || return
-OPTS=$PORT
+shared_stack strict || return
+shared_stack opts || return
 stack_start nocreate '{"users": {"create": false, "update": false}}' 1 || return
 NOCREATE=$PORT
 
 # ---------------------------------------------------------------------------
 section "allow: a new user is created and its identity reaches the application"
 PORT=$MAIN
-ALICE=$(b64 '{"sub":"alice-1","email":"alice@example.org","preferred_username":"alice","given_name":"Alice","family_name":"Liddell","name":"Alice Liddell","country_code":"GB","email_optin":true,"unused":{"deep":[1,2,3]}}')
+# ALICE, and ALICE2 below: alice's identities, the harness's (later files use them)
 whoami "$ALICE"
 expect_eq "new user: 200" "$STATUS" 200
 expect_has "REMOTE_USER is the global id" "$BODY" "REMOTE_USER=alice-1"
@@ -45,7 +43,6 @@ for i in 1 2 3 4 5; do whoami "$ALICE"; done
 expect_eq "returning user: 200" "$STATUS" 200
 expect_eq "returning user with unchanged claims writes no row" "$(writes)" "$before"
 expect_eq "updated_at untouched" "$(sqlv "SELECT updated_at FROM users WHERE global_id='alice-1'")" "$UPD0"
-ALICE2=$(b64 '{"sub":"alice-1","email":"alice@new.example","preferred_username":"alice","given_name":"Alice","family_name":"Liddell","name":"Alice Liddell","country_code":"GB","email_optin":true}')
 whoami "$ALICE2"
 expect_has "changed email exported at once" "$BODY" "GWAUTH_EMAIL=alice@new.example"
 expect_eq "changed email stored" "$(sqlv "SELECT email FROM users WHERE global_id='alice-1'")" "alice@new.example"

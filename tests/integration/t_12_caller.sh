@@ -1,9 +1,12 @@
+#!/bin/bash
 # The FastCGI sockets are a trust boundary (SECURITY.md): only the web
 # server, proven by the shared secret (fastcgi.secret_file) and, on unix
 # sockets, by its uid (fastcgi.peer_uids), gets an identity, a session or a
 # user write out of gwauth. The attacker is any local process that can
 # connect to a socket: it speaks FastCGI itself (tests/fcgiclient).
 # shellcheck shell=bash
+# alone (prove, ./t_12_caller.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 stack_start caller '{"session": {"enabled": true, "secure": false}, "groups": {"sync": "create"},
   "access": {"rules": [{"prefix": "/admin/", "groups_any": ["admins"]}]}}' 2 || return
 CALLER=$PORT

@@ -1,7 +1,11 @@
+#!/bin/bash
 # The in-process cache (README "The in-process cache", step 9): the same header value within
 # identity.cache_seconds is answered from memory (even with the database
 # down); any other value goes to the database; rules still apply per path.
 # shellcheck shell=bash
+# alone (prove, ./t_15_cache.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
+shared_stack opts || return # (cache_seconds 0: t_10_core.sh's stack)
 stack_start cache '{"identity": {"cache_seconds": 4},
   "access": {"rules": [{"prefix": "/admin/", "groups_any": ["staff"]}]}}' 1 || return
 CACHE=$PORT

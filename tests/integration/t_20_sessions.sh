@@ -1,12 +1,13 @@
+#!/bin/bash
 # Persistent sessions and the logout flow (README "How a request is decided", step 6; "Sessions"; "Logout"): the whole
 # browser journey through lighttpd, the authorizer and the responder.
 # shellcheck shell=bash
-stack_start sess '{"session": {"enabled": true, "secure": false, "ttl_seconds": 3600},
-  "logout": {"gateway_logout_url": "/gw/logout", "default_destination": "/app/",
-             "allowed_hosts": ["app.example.org", "sso.example.org:8443"], "gateway_session_cookie": "gw_sess"},
-  "access": {"login_redirect": "/login"}}' 1 || return
-
-SESS=$PORT
+# alone (prove, ./t_20_sessions.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
+# main: sessions off (t_10_core.sh's stack); sess: sessions on, a login
+# redirect, the gateway's logout (harness.sh; t_60_redirect.sh uses it too)
+shared_stack main || return
+shared_stack sess || return
 
 # cookie NAME: the value of Set-Cookie NAME from the last response
 setcookie() { printf '%s\n' "$HEADERS" | grep "^Set-Cookie: $1=" | head -1; }

@@ -1,8 +1,11 @@
+#!/bin/bash
 # Sessions that end when they should (issue: user switch is in t_20):
 # made only from a live gateway identity, at most max_per_user per user,
 # ended when unused for idle_seconds, their last use written at most once
 # per touch_seconds, and where they were made stored for the operator.
 # shellcheck shell=bash
+# alone (prove, ./t_22_session_life.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 stack_start life '{"session": {"enabled": true, "secure": false, "idle_seconds": 3, "touch_seconds": 1,
   "max_per_user": 3}, "access": {"login_redirect": "/login"}}' 1 || return
 LIFE=$PORT

@@ -1,6 +1,9 @@
+#!/bin/bash
 # Access rules (README "How a request is decided", step 7): anonymous and authenticated prefixes,
 # groups_any and scopes_any, and attempts to dodge a rule through the path.
 # shellcheck shell=bash
+# alone (prove, ./t_30_rules.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 stack_start rules '{"access": {"default": "authenticated", "rules": [
     {"prefix": "/public/", "access": "anonymous"},
     {"prefix": "/admin/", "groups_any": ["staff", "ops"]},

@@ -1,6 +1,9 @@
+#!/bin/bash
 # Group synchronisation (README "Groups"): create / existing, excluded
 # groups, membership written only when it changed, @groups export.
 # shellcheck shell=bash
+# alone (prove, ./t_40_groups.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 stack_start gcreate '{"groups": {"sync": "create", "excluded": ["local-admins"]}}' 1 || return
 GCREATE=$PORT
 stack_start gexist '{"groups": {"sync": "existing", "claim": "roles"}}' 1 || return

@@ -1,7 +1,11 @@
+#!/bin/bash
 # Related tables are written on user_id alone: a table with a second
 # UNIQUE key (here user_handles.handle) can never make one user's login
 # write another user's row; the collision is refused and writes nothing.
 # shellcheck shell=bash
+# alone (prove, ./t_42_related.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
+shared_stack main || return # (its configuration, without user_handles)
 gw_sql "$DB_DIR" "$DB_NAME" -e "CREATE TABLE user_handles (
     user_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
     handle VARCHAR(64) NOT NULL DEFAULT '' , bio VARCHAR(255) NOT NULL DEFAULT '',

@@ -1,3 +1,4 @@
+#!/bin/bash
 # Errors that arrive in the middle of a result: a row already received,
 # the error only at the next fetch, where Connector/C reports it on the
 # connection and not on the statement. Made deterministic with a view:
@@ -6,6 +7,8 @@
 # plan is an Aria table and the counter a sequence, so neither is undone
 # by the rollback they cause.
 # shellcheck shell=bash
+# alone (prove, ./t_44_fetch_faults.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 FDB=gwauth_f
 gw_db_setup "$DB_DIR" "$FDB" "$DB_USER" "$DB_PASS" >/dev/null || { fail "fault database"; return; }
 gw_sql "$DB_DIR" "$FDB" <<'SQL' || { fail "fault view"; return; }

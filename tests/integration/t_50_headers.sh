@@ -1,6 +1,9 @@
+#!/bin/bash
 # The plain-header source with the presets of examples/ (Authelia,
 # oauth2-proxy, the Cambridge API gateway), exactly as the README shows them.
 # shellcheck shell=bash
+# alone (prove, ./t_50_headers.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 stack_start authelia "$(cat "$GW_TOP/examples/authelia.json")" 1 || return
 AUTHELIA=$PORT
 stack_start o2p "$(cat "$GW_TOP/examples/oauth2-proxy.json")" 1 || return

@@ -1,8 +1,11 @@
+#!/bin/bash
 # identity.jwt through lighttpd: with it, an identity must come with the
 # gateway's signed ID token, valid and for the same subject; the token's
 # claims win over the unsigned ones; the cache never outlives the token;
 # a new JWKS file is picked up without a restart, a bad one is refused.
 # shellcheck shell=bash
+# alone (prove, ./t_55_jwt.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 J="$T/jwt"
 mkdir -p "$J"
 ISS="https://sso.example.org/realms/main"

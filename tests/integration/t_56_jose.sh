@@ -1,9 +1,12 @@
+#!/bin/bash
 # identity.jwt against an independent JOSE implementation: keys made and
 # tokens signed by Python's cryptography package, each verdict of gwauth's
 # verifier (jwtmint verify: the authorizer's gw_jwt_verify) compared with
 # PyJWT's for the same keys, clock and leeway. Where gwauth is stricter on
 # purpose, tests/jose/differential.py says why; any other difference fails.
 # shellcheck shell=bash
+# alone (prove, ./t_56_jose.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 section "jwt: differential test against PyJWT"
 D="$T/jose"
 mkdir -p "$D"

@@ -1,9 +1,12 @@
+#!/bin/bash
 # OpenID Connect Back-Channel Logout 1.0 through lighttpd: the identity
 # provider POSTs a signed logout token to logout.backchannel_path; a valid
 # one ends the sessions of its sid (or all of its sub's), once; anything
 # else is 400 invalid_request with nothing changed. After a logout of all
 # sessions, a gateway identity whose ID token is older is refused.
 # shellcheck shell=bash
+# alone (prove, ./t_57_backchannel.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 B="$T/bcl"
 mkdir -p "$B"
 BISS="https://sso.example.org/realms/main"

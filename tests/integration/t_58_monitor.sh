@@ -1,7 +1,10 @@
+#!/bin/bash
 # The responder's health check and metrics (monitor.*), and the log lines
 # an operator reads: every deny with method, path, client and user, values
 # escaped, an allow line at debug, and log.format json.
 # shellcheck shell=bash
+# alone (prove, ./t_58_monitor.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 FC="$GW_BIN/tests/fcgiclient"
 stack_start mon '{"session": {"enabled": true, "secure": false},
   "access": {"rules": [{"prefix": "/admin/", "groups_any": ["admins"]}]},

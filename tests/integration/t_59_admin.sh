@@ -1,6 +1,9 @@
+#!/bin/bash
 # gwauth-admin against the real database: users, sessions, explain,
 # status; what each command changes is seen by the running programs.
 # shellcheck shell=bash
+# alone (prove, ./t_59_admin.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 stack_start adm '{"session": {"enabled": true, "secure": false},
   "identity": {"cache_seconds": 1},
   "access": {"rules": [{"prefix": "/admin/", "groups_any": ["admins"]}]}}' 2 || return

@@ -1,8 +1,11 @@
+#!/bin/bash
 # The open-redirect corpus replayed through lighttpd and the responder:
 # every payload, given as ?next=, must send the browser to the default
 # destination. (The same corpus runs at unit level in tests/unit/test_http.c.)
 # shellcheck shell=bash
-PORT=$SESS
+# alone (prove, ./t_60_redirect.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
+shared_stack sess || return # (t_20_sessions.sh's stack: logout.default_destination /app/)
 section "open-redirect corpus through the responder"
 # lighttpd itself refuses some of them (encoded control characters or
 # invalid UTF-8 in the query): a 400 with no Location is safe too.

@@ -1,3 +1,4 @@
+#!/bin/bash
 # The identity for a proxied application behind lighttpd (mod_proxy, with
 # examples/lighttpd-proxy.conf and its script): X-Gwauth-* request headers
 # and the signed assertion, verified by a real Python application
@@ -5,6 +6,8 @@
 # keys the responder publishes. Client-sent copies never pass; a new key
 # in the key directory signs without a restart and still verifies.
 # shellcheck shell=bash
+# alone (prove, ./t_62_proxy.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 P="$T/proxy"
 mkdir -p "$P/keys"
 jwt_key "$P/keys/2026-01-01.pem" ec && chmod 600 "$P/keys/2026-01-01.pem"

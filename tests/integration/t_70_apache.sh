@@ -1,7 +1,10 @@
+#!/bin/bash
 # Apache httpd 2.4: mod_authnz_fcgi (the full integration, with the
 # responder behind mod_proxy_fcgi) and mod_fcgid's FcgidAccessChecker, each
 # with the example file the README points to.
 # shellcheck shell=bash
+# alone (prove, ./t_70_apache.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 d="$T/apache"
 mkdir -p "$d/www/app" "$d/www/public"
 cp "$GW_TOP/tests/integration/whoami.cgi" "$d/www/app/whoami"

@@ -1,3 +1,4 @@
+#!/bin/bash
 # nginx (nginx-core) with nginx.conf.example: the authorizer answers the
 # auth_request subrequest (fastcgi.nginx_auth_request); the identity
 # reaches a FastCGI application (tests/envapp) as parameters and a proxied
@@ -5,7 +6,10 @@
 # deny keeps its status and JSON code; sessions, logout, rules and hostile
 # headers as through lighttpd and Apache.
 # shellcheck shell=bash
+# alone (prove, ./t_75_nginx.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 if ! command -v nginx >/dev/null 2>&1; then skip "nginx is not installed (nginx-core)"; return; fi
+shared_stack main || return # (a lighttpd stack, for the RESPONDER role at the end)
 N="$T/nginx"
 mkdir -p "$N/keys"
 jwt_key "$N/keys/2026-01-01.pem" ed && chmod 600 "$N/keys/2026-01-01.pem"

@@ -1,7 +1,10 @@
+#!/bin/bash
 # Migrations: scripts/migrate.sh (make migrate, installed as gwauth-migrate)
 # applies pending files in order, records versions and checksums, and
 # refuses a file that changed after it was applied.
 # shellcheck shell=bash
+# alone (prove, ./t_80_migrate.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 section "migrations"
 MIG="$GW_TOP/scripts/migrate.sh"
 SU=(--socket="$DB_DIR/mysql.sock" -u"$(id -un)")

@@ -1,7 +1,11 @@
+#!/bin/bash
 # make install / uninstall: the tree, the configuration kept, the man pages
 # rendered, the systemd units verified, and the units' command line run the
 # way systemd runs it (the listening socket as standard input).
 # shellcheck shell=bash
+# alone (prove, ./t_85_install.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
+shared_stack main || return # (its configuration and secret, for the installed units)
 section "make install DESTDIR=..."
 I="$T/destdir"
 out=$(make -s -C "$GW_TOP" install DESTDIR="$I" BUILD="${GW_BUILD:-build}" 2>&1); rc=$?
@@ -85,7 +89,8 @@ expect_eq "an address that does not answer: exit 1, file kept" "$rc:$(stat -c %Y
 out=$("$FETCH" "http://127.0.0.1/jwks.json" "$F/jwks.json" 2>&1); rc=$?
 expect_eq "plain http is refused (keys must not travel in clear)" "$rc" 2
 expect_eq "no temporary file left behind" "$(find "$F" -name 'jwks.json.*' | wc -l)" 0
-out=$("$P/usr/sbin/gwauth-migrate" -q -d gwauth_m --socket="$DB_DIR/mysql.sock" -u"$(id -un)" 2>&1)
+# the test database, migrated from the tree by db_up
+out=$("$P/usr/sbin/gwauth-migrate" -q -d "$DB_NAME" --socket="$DB_DIR/mysql.sock" -u"$(id -un)" 2>&1)
 expect_has "installed gwauth-migrate finds the installed migrations" "$out" "already applied"
 cp "$T/main/gwauth.json" "$P/etc/gwauth/gwauth.json"
 cmd=$(sed -n 's/^ExecStart=//p' "$P/usr/lib/systemd/system/gwauth-authorizer.service")

@@ -1,3 +1,4 @@
+#!/bin/bash
 # make deb: the Debian package builds, lintian finds no error, and the
 # package installed on this machine (dpkg -i, as root) serves one request
 # with the documented layout: the gwauth user, /etc/gwauth root:gwauth
@@ -5,6 +6,8 @@
 # purge removes it. Skipped (not passed) where it cannot run: without root,
 # or where gwauth is already installed from elsewhere.
 # shellcheck shell=bash
+# alone (prove, ./t_86_deb.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 section "make deb: build, lintian, install, one request, purge"
 if [ "$(id -u)" != 0 ]; then
     skip "the package test installs with dpkg -i: needs root"
@@ -16,7 +19,7 @@ if dpkg-query -W -f='${Status}' gwauth 2>/dev/null | grep -q installed; then
 fi
 out=$(make -s -C "$GW_TOP" deb BUILD="${GW_BUILD:-build}" 2>&1); rc=$?
 expect_eq "make deb: exit 0 (lintian: no error)" "$rc" 0
-[ "$rc" = 0 ] || { printf '%s\n' "$out" | tail -20; return 0; }
+[ "$rc" = 0 ] || { tap_diag "$(printf '%s\n' "$out" | tail -20)"; return 0; }
 expect_hasnt "...and no lintian warning" "$(printf '%s\n' "$out" | grep '^W: ')" "W: "
 DEB=$(ls "$GW_TOP/${GW_BUILD:-build}"/deb/gwauth_*_"$(dpkg --print-architecture)".deb)
 contents=$(dpkg -c "$DEB")
@@ -39,7 +42,7 @@ pkg_cleanup() {
 }
 out=$(DEBIAN_FRONTEND=noninteractive dpkg -i "$DEB" 2>&1); rc=$?
 expect_eq "dpkg -i: exit 0" "$rc" 0
-[ "$rc" = 0 ] || { printf '%s\n' "$out" | tail -20; pkg_cleanup; return 0; }
+[ "$rc" = 0 ] || { tap_diag "$(printf '%s\n' "$out" | tail -20)"; pkg_cleanup; return 0; }
 expect_eq "postinst: the gwauth system user" "$(getent passwd gwauth | cut -d: -f7)" "/usr/sbin/nologin"
 expect_eq "...the configuration root:gwauth 0640" "$(stat -c '%U:%G %a' /etc/gwauth/gwauth.json)" "root:gwauth 640"
 expect_eq "...a secret of this machine, root:gwauth 0640" "$(stat -c '%U:%G %a' /etc/gwauth/fastcgi.secret)" "root:gwauth 640"

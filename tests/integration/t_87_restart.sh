@@ -1,3 +1,4 @@
+#!/bin/bash
 # A restart or upgrade that drops no request: the listening socket is
 # held by someone else than gwauth (systemd's .socket unit; here a small
 # holder that does what systemd does: it owns the socket, hands it to the
@@ -6,6 +7,8 @@
 # in between wait in the socket's backlog. A restart that closes the socket
 # (stop spawn-fcgi's processes, start them again) drops requests: shown too.
 # shellcheck shell=bash
+# alone (prove, ./t_87_restart.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 section "restart under load: the socket held, no request dropped"
 stack_start rst '{}' 1 || return
 d="$T/rst"

@@ -1,6 +1,11 @@
+#!/bin/bash
 # The programs themselves: options, configuration errors, --check-config,
 # SIGTERM, and what the logs hold.
 # shellcheck shell=bash
+# alone (prove, ./t_90_programs.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
+shared_stack main || return # (its configuration: a good setup)
+shared_stack opts || return # (id_claim uid: for --print-config)
 section "programs: options, configuration errors, --check-config, SIGTERM"
 A="$GW_BIN/authorizer"
 out=$("$A" --version); expect_has "--version" "$out" "gwauth-authorizer"
@@ -49,6 +54,13 @@ expect_eq "started without a FastCGI socket: exits 1" "$rc" 1
 expect_has "...and says how to start it" "$(cat "$T/nosock.err")" "spawn-fcgi"
 
 section "logs: one line per deny, never the header"
+# without t_10_core.sh before it no log holds a deny yet, nor saw alice's
+# header: main gets both here
+if ! gw_ran t_10_core.sh; then
+    PORT=$MAIN
+    whoami "$ALICE"
+    whoami "not*base64!"
+fi
 LOG=$(cat "$T"/*/authz.log)
 expect_has "denies are logged with their code" "$LOG" "event=deny status=400 code=malformed_userinfo"
 expect_hasnt "the identity header never appears in a log" "$LOG" "$ALICE"

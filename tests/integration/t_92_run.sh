@@ -1,8 +1,11 @@
+#!/bin/bash
 # make run (scripts/run.sh) as an operator uses it: it comes up, serves
 # the demo with sessions, and Ctrl-C (SIGINT to its whole process group,
 # as a terminal sends it) stops every process it started and exits 0,
 # three times in a row.
 # shellcheck shell=bash
+# alone (prove, ./t_92_run.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 RUN="$T/run"
 RPORT=$(gw_free_port)
 # a base with two free ports, for GWAUTH_PORT_BASE

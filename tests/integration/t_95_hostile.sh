@@ -1,8 +1,12 @@
+#!/bin/bash
 # Hostile identities through lighttpd: over a hundred crafted X-Userinfo
 # values and spoofing attempts. Each gets its documented 4xx with the JSON
 # code, no Variable- line, no identity in the answer, not one row written;
 # the processes survive them all.
 # shellcheck shell=bash
+# alone (prove, ./t_95_hostile.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
+shared_stack strict || return # (identities only from elsewhere than loopback)
 STACK_FIELD_SIZE=65535 stack_start hostile '{"identity": {"max_bytes": 60000}}' 1 || return
 HOSTILE=$PORT
 section "hostile X-Userinfo values"

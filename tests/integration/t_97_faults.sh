@@ -1,7 +1,11 @@
+#!/bin/bash
 # Faults with the real servers: the database restarted under load, slowed
 # by a table lock, back within 2 s; an authorizer killed; a slow client
 # with a large body.
 # shellcheck shell=bash
+# alone (prove, ./t_97_faults.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
+shared_stack main || return # (its configuration and secret, for lighttpd's bin-path)
 stack_start faults '{"identity": {"cache_seconds": 0}}' 2 || return
 FAULTS=$PORT
 

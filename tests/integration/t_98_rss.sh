@@ -1,7 +1,10 @@
+#!/bin/bash
 # Bounded memory: one authorizer process, warmed up until its identity
 # cache is full, then 100 000 more mixed requests (returning, new, denied):
 # its resident memory grows by less than 1 MiB.
 # shellcheck shell=bash
+# alone (prove, ./t_98_rss.sh): run.sh runs this file with a MariaDB of its own
+[ "${BASH_SOURCE[0]}" != "$0" ] || exec "$(dirname "$0")/run.sh" "$(basename "$0")"
 section "memory over 100 000 requests"
 # Under AddressSanitizer (make check-asan) freed memory waits in a 256 MiB
 # quarantine before it is reused, so resident memory follows the
