@@ -18,7 +18,7 @@ var.gwauth_app_port = $APP_PORT
 var.gwauth_proxy_lua = \"$GW_TOP/examples/lighttpd-proxy-headers.lua\"
 $(sed '/^# BEGIN site settings/,/^# END site settings/d' "$GW_TOP/examples/lighttpd-proxy.conf")"
 stack_start proxy "{\"assertion\": {\"key_file\": \"$P/keys\", \"issuer\": \"$ISS\", \"audience\": \"orders\",
-    \"ttl_seconds\": 10},
+    \"ttl_seconds\": 30},
   \"identity\": {\"cache_seconds\": 60},
   \"access\": {\"rules\": [{\"prefix\": \"/api/public/\", \"access\": \"anonymous\"},
                          {\"prefix\": \"/api/billing/\", \"audience\": \"billing\"}]}}" 2 || return
@@ -49,7 +49,7 @@ expect_eq "...gwauth_uid is users.id" "$(bjf 'd["assertion"]["claims"]["gwauth_u
     "$(sqlv "SELECT id FROM users WHERE global_id='pia-1'")"
 expect_eq "...the exported email" "$(bjf 'd["assertion"]["claims"]["email"]')" "pia@example.org"
 expect_eq "...aud is assertion.audience, iss the issuer" "$(bjf 'd["assertion"]["claims"]["aud"] + " " + d["assertion"]["claims"]["iss"]')" "orders $ISS"
-expect_eq "...it lives ttl_seconds" "$(bjf 'd["assertion"]["claims"]["exp"] - d["assertion"]["claims"]["iat"]')" 10
+expect_eq "...it lives ttl_seconds" "$(bjf 'd["assertion"]["claims"]["exp"] - d["assertion"]["claims"]["iat"]')" 30
 expect_eq "...signed by the published key" "$(jws_field "$(bjf 'd["headers"]["X-Gwauth-Assertion"]')" 0 kid)" "$KID1"
 A1=$(bjf 'd["headers"]["X-Gwauth-Assertion"]')
 JTI1=$(bjf 'd["assertion"]["claims"]["jti"]')
@@ -94,7 +94,7 @@ expect_eq "...the assertion names the rule's audience" "$(jws_field "$(bjf 'd["h
 section "proxy: assertions are cached with the identity, never near their exp"
 req -H "X-Userinfo: $PIA" "$(url /api/orders)"
 expect_eq "the same identity a moment later: the cached assertion" "$(bjf 'd["assertion"]["claims"]["jti"]')" "$JTI1"
-sleep 6  # past half of ttl_seconds (10)
+sleep 16  # past half of ttl_seconds (30)
 req -H "X-Userinfo: $PIA" "$(url /api/orders)"
 expect_ne "past half its lifetime: a new one" "$(bjf 'd["assertion"]["claims"]["jti"]')" "$JTI1"
 expect_eq "...valid" "$(bjf 'd["assertion"]["valid"]')" True
