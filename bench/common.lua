@@ -27,11 +27,18 @@ function request()
       local i = math.random(1, #users)
       h["X-Userinfo"] = users[i]
       h["X-Raw-ID-Token"] = jwts[i]
+   elseif mode == "apache-returning-jwt-nocache" or mode == "apache-oidc" then
+      -- the same token as a bearer token: gwauth reads it from
+      -- Authorization (identity.jwt.header), mod_auth_openidc too
+      local i = math.random(1, #users)
+      h["X-Userinfo"] = users[i]
+      h["Authorization"] = "Bearer " .. jwts[i]
    elseif mode == "session" then
       h["Cookie"] = "gwauth_session=" .. tokens[math.random(1, #tokens)]
    else
-      -- static, floor, floor-db, returning, returning-nocache: the same
-      -- headers, so that only the work behind them differs
+      -- static, floor, floor-db, returning, returning-nocache and their
+      -- nginx and Apache rows: the same headers, so that only the work
+      -- behind them differs
       h["X-Userinfo"] = users[math.random(1, #users)]
    end
    return wrk.format("GET", nil, h)

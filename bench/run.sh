@@ -1,5 +1,5 @@
 #!/bin/bash
-# make bench: gwauth behind lighttpd, measured with wrk side by side with
+# make bench: gwauth behind lighttpd (and nginx, Apache httpd), measured with wrk side by side with
 # baselines in the same run, alternating scenarios round after round.
 #
 #   static             lighttpd alone, one small static file (the ceiling)
@@ -27,12 +27,44 @@
 #                      trivial authorizer (bench/floor.c), a static file
 #   nginx-returning    nginx with gwauth (fastcgi.nginx_auth_request), as
 #                      returning
+#   apache-floor       Apache httpd (mpm_event, Debian's settings, bench/apache.sh) with
+#                      mod_authnz_fcgi (apache2.conf.example) calling the
+#                      trivial authorizer, on loopback TCP (mod_authnz_fcgi
+#                      speaks no unix socket), the same static file
+#   apache-returning   the same Apache with gwauth, as returning
+#   apache-returning-jwt-nocache  the same with returning-jwt-nocache's
+#                      configuration reading the token from Authorization:
+#                      Bearer (identity.jwt.header HTTP_AUTHORIZATION,
+#                      CGIPassAuth On): a signature check on every request
+#   apache-oidc        the peer: the same Apache with mod_auth_openidc as an
+#                      OAuth 2.0 resource server (AuthType oauth20), checking
+#                      the same bearer tokens on every request with the
+#                      public key from a local file (OIDCOAuthVerifyCertFiles),
+#                      iss and aud by Require claim; no database, no network
 #   session-galera     the same with database.cluster "galera": every lookup
 #                      waits for the cluster's writes (wsrep_sync_wait);
 #                      BENCH_GALERA=1 only
 #
+# A row whose Debian package is missing (nginx-core, python3-django ...,
+# apache2, libapache2-mod-auth-openidc) is skipped, and said so.
+#
+# Latency, with the first count of BENCH_PROCS: the scenarios of
+# BENCH_LATENCY_SCENARIOS run again at each count of
+# BENCH_LATENCY_CONNECTIONS the table has not measured; a second table
+# gives their p50 and p99 side by side. Open loop: at the end of every
+# round, floor and returning at a fixed rate, BENCH_OPEN_PERCENT of the
+# floor's req/s measured in the same round (wrk paced by bench/pace.lua,
+# BENCH_OPEN_CONNECTIONS connections), their p99 and its ratio.
+# Measurements only: nothing here fails on a timing.
+#
 # Environment: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_PROCS ("2 4"),
-# BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_SCENARIOS (all),
+# BENCH_THREADS (2), BENCH_CONNECTIONS (16; a list such as "16 64" runs
+# every scenario at each), BENCH_SCENARIOS (all),
+# BENCH_LATENCY_SCENARIOS ("floor floor-db returning returning-nocache
+# session apache-returning-jwt-nocache apache-oidc", those of
+# BENCH_SCENARIOS), BENCH_LATENCY_CONNECTIONS ("16 64"; "" for no latency
+# table), BENCH_OPEN_PERCENT (70; 0 for no open-loop run),
+# BENCH_OPEN_CONNECTIONS (64),
 # BENCH_OUT (BENCH.md; "-" for none).
 # BENCH_GALERA=1 (make bench-cluster): the database is node 1 of a
 # three-node Galera cluster on loopback instead of one server; the
@@ -41,6 +73,7 @@
 set -u
 GW_TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$GW_TOP/scripts/lib.sh"
+. "$GW_TOP/bench/apache.sh"
 ROUNDS=${BENCH_ROUNDS:-3}
 DUR=${BENCH_SECONDS:-5}
 PROCS=${BENCH_PROCS:-"2 4"}
@@ -55,24 +88,65 @@ DJANGO_MISSING=""
 /usr/bin/python3 -c 'import django, MySQLdb' 2>/dev/null || DJANGO_MISSING="python3-django python3-mysqldb"
 command -v gunicorn >/dev/null 2>&1 || DJANGO_MISSING="$DJANGO_MISSING gunicorn"
 [ -z "$DJANGO_MISSING" ] && ALL="$ALL django-returning django-new"
+# Apache with mod_authnz_fcgi, and the peer mod_auth_openidc
+APACHE_MISSING=$(gw_apache_missing)
+OIDC_MISSING=$(gw_apache_oidc_missing)
+[ -z "$APACHE_MISSING" ] && ALL="$ALL apache-floor apache-returning apache-returning-jwt-nocache"
+[ -z "$OIDC_MISSING" ] && ALL="$ALL apache-oidc"
+# skipped WHAT: the rows left out, and why (on stderr and in BENCH.md)
+skipped() {
+    command -v nginx >/dev/null 2>&1 || echo "nginx-floor, nginx-returning: skipped, nginx is not installed (nginx-core)"
+    [ -z "$DJANGO_MISSING" ] || echo "django-returning, django-new: skipped, not installed:$DJANGO_MISSING"
+    [ -z "$APACHE_MISSING" ] || echo "apache-floor, apache-returning, apache-returning-jwt-nocache: skipped, not installed: $APACHE_MISSING"
+    [ -z "$OIDC_MISSING" ] || echo "apache-oidc: skipped, not installed: $OIDC_MISSING"
+}
 GALERA=${BENCH_GALERA:-0}
 if [ "$GALERA" = 1 ]; then
     ALL="floor floor-db floor-create returning-nocache new session session-galera"
     . "$GW_TOP/scripts/galera.sh"
 fi
-SCENARIOS=${BENCH_SCENARIOS:-$ALL}
+# the cluster's run has neither, unless asked
+LAT_CONNS=${BENCH_LATENCY_CONNECTIONS-$([ "$GALERA" = 1 ] || echo "16 64")}
+OPEN_PCT=${BENCH_OPEN_PERCENT:-$([ "$GALERA" = 1 ] && echo 0 || echo 70)}
+OPEN_CONNS=${BENCH_OPEN_CONNECTIONS:-64}
+# the rows whose packages are missing, even when asked for
+NA=""
+command -v nginx >/dev/null 2>&1 || NA="$NA nginx-floor nginx-returning"
+[ -z "$DJANGO_MISSING" ] || NA="$NA django-returning django-new"
+[ -z "$APACHE_MISSING" ] || NA="$NA apache-floor apache-returning apache-returning-jwt-nocache"
+[ -z "$OIDC_MISSING" ] || NA="$NA apache-oidc"
+SCENARIOS=""
+for s in ${BENCH_SCENARIOS:-$ALL}; do
+    case " $NA " in *" $s "*) ;; *) SCENARIOS="$SCENARIOS $s" ;; esac
+done
+SCENARIOS=${SCENARIOS# }
+LAT=""
+for s in ${BENCH_LATENCY_SCENARIOS:-floor floor-db returning returning-nocache session apache-returning-jwt-nocache apache-oidc}; do
+    case " $SCENARIOS " in *" $s "*) LAT="$LAT $s" ;; esac
+done
+LAT=${LAT# }
+[ -n "$LAT_CONNS" ] || LAT=""
 OUT=${BENCH_OUT:-$GW_TOP/BENCH$([ "$GALERA" = 1 ] && echo -cluster).md}
 BIN="$GW_TOP/${GW_BUILD:-build}"
 B=$(mktemp -d "${TMPDIR:-/tmp}/gwauth-bench.XXXXXX")
 TICK=$(getconf CLK_TCK)
 
+# Every server and authorizer a run starts stops here, on the way out of a
+# failure or an interruption (Ctrl-C) too.
 cleanup() {
+    trap - INT TERM
     gw_stop_pidfile "$B/lighttpd.pid"
+    gw_stop_pidfile "$B/nginx/nginx.pid"
+    gw_apache_stop "$B/apache"
+    gw_stop_pidfile "$B/gunicorn.pid"
+    # shellcheck disable=SC2046
     [ -f "$B/pool.pids" ] && kill $(cat "$B/pool.pids") 2>/dev/null
     if [ "$GALERA" = 1 ]; then gw_galera_stop "$B/galera"; else gw_db_stop "$B/db"; fi
     rm -rf "$B"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 say() { printf '%s\n' "$*" >&2; }
 
 say "bench: MariaDB, 2000 users and 1000 sessions in $B"
@@ -111,6 +185,9 @@ ISS="https://sso.example.org/realms/bench"
 jwtconf="\"jwt\": {\"jwks_file\": \"$B/jwks.json\", \"issuers\": [\"$ISS\"], \"audiences\": [\"bench\"]}"
 echo "{ $dbconf, \"identity\": {$jwtconf} }" >"$B/gw-jwt.json"
 echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0, $jwtconf} }" >"$B/gw-jwt-nocache.json"
+# the same, the token as "Authorization: Bearer" (Apache's rows)
+bearerconf="\"jwt\": {\"header\": \"HTTP_AUTHORIZATION\", \"jwks_file\": \"$B/jwks.json\", \"issuers\": [\"$ISS\"], \"audiences\": [\"bench\"]}"
+echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0, $bearerconf} }" >"$B/gw-apache-jwt-nocache.json"
 mkdir -p "$B/keys"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$B/keys/a.pem" 2>/dev/null && chmod 600 "$B/keys/a.pem" || exit 1
 echo "{ $dbconf, \"assertion\": {\"key_file\": \"$B/keys\", \"issuer\": \"https://bench.example/gwauth\", \"audience\": \"bench\"} }" >"$B/gw-assert.json"
@@ -118,7 +195,10 @@ sed 's|"fastcgi": {|"fastcgi": {"nginx_auth_request": true, |' "$B/gw.json" >"$B
 MINT="$BIN/tests/jwtmint"
 [ -x "$MINT" ] || { say "bench: $MINT is missing (make $BIN/tests/jwtmint)"; exit 1; }
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$B/rsa.pem" 2>/dev/null || exit 1
+chmod 600 "$B/rsa.pem"
 "$MINT" jwks bench-1="$B/rsa.pem" >"$B/jwks.json" || exit 1
+# its public key, for mod_auth_openidc
+openssl pkey -in "$B/rsa.pem" -pubout -out "$B/rsa.pub" || exit 1
 
 # The Django peer's database: its own, on the same server, made by
 # Django (migrate --run-syncdb), with the same 1000 returning users.
@@ -159,6 +239,12 @@ fi
     done
     echo "}"
 } >"$B/data.lua"
+# user 1's token signed by a key nobody trusts, under the right kid: the
+# Apache token rows must answer it 401 (checked before they are measured)
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$B/forger.pem" 2>/dev/null || exit 1
+"$MINT" sign "$B/forger.pem" RS256 '{"alg":"RS256","typ":"JWT","kid":"bench-1"}' \
+    "{\"iss\":\"$ISS\",\"aud\":\"bench\",\"sub\":\"bench-1\",\"exp\":$(($(date +%s) + 86400)),\"email\":\"b1@example.org\"}" \
+    >"$B/forged.jwt" || exit 1
 for s in $ALL; do
     [ "$s" = session-galera ] && ln -s "$B/session.lua" "$B/$s.lua" && continue
     { echo "dofile(\"$GW_TOP/bench/b64.lua\")"; echo "dofile(\"$B/data.lua\")"
@@ -190,6 +276,57 @@ if command -v nginx >/dev/null 2>&1; then
     sed -i 's/^worker_processes 2;/worker_processes 1;/' "$B/nginx.conf" # as lighttpd: one process
 fi
 
+# Apache, the same site: apache2.conf.example with its site settings
+# replaced (the authorizer on loopback TCP: mod_authnz_fcgi has no unix
+# sockets), CGIPassAuth On for the bearer token; and the peer's own
+# configuration, mod_auth_openidc in front of the same files.
+APORT=$(gw_free_port)
+AZPORT=$(gw_free_port)
+if [ -z "$APACHE_MISSING" ]; then
+    [ "$GALERA" = 1 ] || chmod 711 "$B" # Apache's processes run as www-data
+    chmod 755 "$B/www" "$B/www/app"
+    "$BIN/admin" -c "$B/gw.json" snippet apache-anonymous >"$B/apache-anonymous.conf" || exit 1
+    {
+        echo "Define GWAUTH_AUTHORIZER fcgi://127.0.0.1:$AZPORT/"
+        echo "Define GWAUTH_RESPONDER fcgi://127.0.0.1:$(gw_free_port)/" # no responder: the bench does not call it
+        echo "Define GWAUTH_DOCROOT $B/www"
+        echo "Define GWAUTH_ANONYMOUS_PATHS $B/apache-anonymous.conf"
+        echo "Define GWAUTH_SECRET $(cat "$B/fastcgi.secret")"
+        sed -e '/^# BEGIN site settings/,/^# END site settings/d' -e 's/^\([[:space:]]*\)#CGIPassAuth On/\1CGIPassAuth On/' \
+            "$GW_TOP/apache2.conf.example"
+    } >"$B/apache-fcgi.site"
+    chmod 600 "$B/apache-fcgi.site"
+    grep -q '^[[:space:]]*CGIPassAuth On' "$B/apache-fcgi.site" ||
+        { say "bench: apache2.conf.example has no CGIPassAuth line to turn on"; exit 1; }
+    gw_apache_conf "$B/apache-fcgi.conf" "$B/apache" "$APORT" \
+        "mpm_event authz_core authn_core authz_user authz_host mime dir setenvif env rewrite proxy proxy_fcgi authnz_fcgi" \
+        "$B/apache-fcgi.site" || exit 1
+fi
+if [ -z "$OIDC_MISSING" ]; then
+    # AuthType oauth20 without an introspection endpoint: each bearer
+    # token is a JWT verified here, on every request (the module caches
+    # only what an introspection endpoint answers), with the key of the
+    # token's kid; exp checked by the module, iss and aud by Require claim.
+    cat >"$B/apache-oidc.site" <<EOF
+DocumentRoot "$B/www"
+<Directory "$B/www">
+    Require all granted
+</Directory>
+OIDCOAuthVerifyCertFiles bench-1#$B/rsa.pub
+OIDCOAuthRemoteUserClaim sub
+<Location "/">
+    AuthType oauth20
+    OIDCOAuthAcceptTokenAs header
+    <RequireAll>
+        Require claim iss:$ISS
+        Require claim aud:bench
+    </RequireAll>
+</Location>
+EOF
+    gw_apache_conf "$B/apache-oidc.conf" "$B/apache" "$APORT" "mpm_event authz_core authn_core authz_user mime dir auth_openidc" \
+        "$B/apache-oidc.site" || exit 1
+fi
+
 # cpu_ticks PIDS: utime + stime of the processes so far
 cpu_ticks() {
     local t=0 p f
@@ -211,11 +348,16 @@ peak_rss() {
 # ms VALUE: wrk's 123.45us / 1.23ms / 1.02s in milliseconds
 ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
 
-# run SCENARIO PROCS ROUND: one measurement; appends a line to results.
+# run SCENARIO PROCS ROUND CONNS [RATE]: one measurement with CONNS
+# connections; appends a line to results. With RATE (req/s), open loop:
+# wrk paced by bench/pace.lua, the line goes to open instead.
 run() {
-    local s=$1 p=$2 r=$3 conf="$B/auth.conf" prog=() pids="" server=lighttpd
-    local port=$LPORT path=/app/index.html
-    case $s in nginx-*) server=nginx port=$NPORT path=/bench/index.html ;; esac
+    local s=$1 p=$2 r=$3 c=$4 rate=${5:-} conf="$B/auth.conf" prog=() pids="" server=lighttpd
+    local port=$LPORT path=/app/index.html script="$B/$s.lua" listen=(-s "$B/authz.sock")
+    case $s in
+        nginx-*) server=nginx port=$NPORT path=/bench/index.html ;;
+        apache-*) server=apache port=$APORT conf="$B/apache-fcgi.conf" listen=(-a 127.0.0.1 -p "$AZPORT") ;;
+    esac
     case $s in
         static) conf="$B/static.conf" ;;
         django-*) conf="$B/django.conf" ;;
@@ -229,13 +371,23 @@ run() {
         returning-assert) prog=("$BIN/authorizer" -c "$B/gw-assert.json") ;;
         nginx-floor) prog=("$BIN/bench/floor") ;;
         nginx-returning) prog=("$BIN/authorizer" -c "$B/gw-nginx.json") ;;
+        apache-floor) prog=("$BIN/bench/floor") ;;
+        apache-returning) prog=("$BIN/authorizer" -c "$B/gw.json") ;;
+        apache-returning-jwt-nocache) prog=("$BIN/authorizer" -c "$B/gw-apache-jwt-nocache.json") ;;
+        apache-oidc) conf="$B/apache-oidc.conf" ;;
         session) prog=("$BIN/authorizer" -c "$B/gw-session.json") ;;
         session-galera) prog=("$BIN/authorizer" -c "$B/gw-session-galera.json") ;;
     esac
+    if [ -n "$rate" ]; then
+        # each of the THREADS threads sends one request every gap_ms
+        script="$B/$s-paced.lua"
+        { cat "$B/$s.lua"; awk -v t="$THREADS" -v r="$rate" 'BEGIN { printf "gap_ms = %.6f\n", t * 1000 / r }'
+          cat "$GW_TOP/bench/pace.lua"; } >"$script"
+    fi
     rm -f "$B/authz.sock" "$B/pool.pids"
     if [ ${#prog[@]} -gt 0 ]; then
         BENCH_DB_SOCKET="$B/db/mysql.sock" BENCH_DB_USER=gwauth BENCH_DB_PASSWORD="$PW" BENCH_DB_NAME=gwauth \
-            spawn-fcgi -s "$B/authz.sock" -F "$p" -P "$B/pool.pids" -- "${prog[@]}" >/dev/null 2>&1 ||
+            spawn-fcgi "${listen[@]}" -F "$p" -P "$B/pool.pids" -- "${prog[@]}" >/dev/null 2>&1 ||
             { say "cannot start ${prog[0]}"; return 1; }
         pids=$(cat "$B/pool.pids")
     fi
@@ -252,25 +404,47 @@ run() {
         # the master and its workers
         pids="$(cat "$B/gunicorn.pid") $(pgrep -P "$(cat "$B/gunicorn.pid")" | tr '\n' ' ')"
     fi
-    if [ "$server" = nginx ]; then
-        gw_nginx_start "$B/nginx.conf" "$B/nginx" "$NPORT" || return 1
-    else
-        gw_lighttpd_start "$conf" "$B" "$LPORT" || return 1
+    local up=0
+    case $server in
+        nginx) gw_nginx_start "$B/nginx.conf" "$B/nginx" "$NPORT" && up=1 ;;
+        apache) gw_apache_start "$conf" "$B/apache" "$APORT" && up=1 ;;
+        *) gw_lighttpd_start "$conf" "$B" "$LPORT" && up=1 ;;
+    esac
+    if [ "$up" = 0 ]; then
+        say "bench: $s: the web server did not start"
+        stop_run "$pids"
+        return 1
     fi
-    wrk -t"$THREADS" -c"$CONNS" -d1s -s "$B/$s.lua" "http://127.0.0.1:$port$path" >/dev/null 2>&1
+    # a row that verifies bearer tokens: a forged one and none at all must
+    # be refused, or the row measures nothing
+    local probe=""
+    case $s in apache-returning-jwt-nocache | apache-oidc)
+        local u1 st1 st2
+        u1=$(printf '{"sub":"bench-1","email":"b1@example.org","preferred_username":"b1"}' | base64 -w0)
+        st1=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Userinfo: $u1" -H "Authorization: Bearer $(cat "$B/forged.jwt")" \
+            "http://127.0.0.1:$port$path")
+        st2=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Userinfo: $u1" "http://127.0.0.1:$port$path")
+        probe="  forged token $st1, no token $st2"
+        if [ "$st1" != 401 ] || [ "$st2" != 401 ]; then
+            say "bench: $s answers a forged token $st1 and none $st2, not 401: its row measures nothing"
+        fi
+        ;;
+    esac
+    wrk -t"$THREADS" -c"$c" -d1s -s "$script" "http://127.0.0.1:$port$path" >/dev/null 2>&1
     local c0 c1 w lpid dpid l0 l1 d0 d1
-    # the web server's CPU: lighttpd, or nginx's master and workers
-    if [ "$server" = nginx ]; then
-        lpid="$(cat "$B/nginx/nginx.pid") $(pgrep -P "$(cat "$B/nginx/nginx.pid")" | tr '\n' ' ')"
-    else
-        lpid=$(cat "$B/lighttpd.pid")
-    fi
+    # the web server's CPU: lighttpd, or nginx's or Apache's parent and
+    # children (those there after the warm-up)
+    case $server in
+        nginx) lpid="$(cat "$B/nginx/nginx.pid") $(pgrep -P "$(cat "$B/nginx/nginx.pid")" | tr '\n' ' ')" ;;
+        apache) lpid=$(gw_apache_pids "$B/apache") ;;
+        *) lpid=$(cat "$B/lighttpd.pid") ;;
+    esac
     dpid=$(cat "$B/db/mariadbd.pid")
     # shellcheck disable=SC2086
     l0=$(cpu_ticks $lpid) d0=$(cpu_ticks "$dpid")
     # shellcheck disable=SC2086
     c0=$(cpu_ticks $pids)
-    w=$(wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency -s "$B/$s.lua" "http://127.0.0.1:$port$path" 2>&1)
+    w=$(wrk -t"$THREADS" -c"$c" -d"${DUR}s" --latency -s "$script" "http://127.0.0.1:$port$path" 2>&1)
     # shellcheck disable=SC2086
     c1=$(cpu_ticks $pids)
     # shellcheck disable=SC2086
@@ -284,86 +458,196 @@ run() {
     rss=$(peak_rss $pids)
     cpu=$(awk -v d="$((c1 - c0))" -v t="$TICK" -v s="$DUR" -v n="$p" 'BEGIN { if (n == 0) n = 1; printf "%.0f", d / t / s * 100 / n }')
     [ -z "$pids" ] && cpu=0 rss=0
-    # CPU microseconds per request spent in lighttpd and in MariaDB
+    # CPU microseconds per request spent in the web server and in MariaDB
     local n lus dus
     n=$(awk -v r="${rps:-0}" -v s="$DUR" 'BEGIN { printf "%d", r * s }')
     lus=$(awk -v d="$((l1 - l0))" -v t="$TICK" -v n="$n" 'BEGIN { printf "%.0f", n ? d / t * 1e6 / n : 0 }')
     dus=$(awk -v d="$((d1 - d0))" -v t="$TICK" -v n="$n" 'BEGIN { printf "%.0f", n ? d / t * 1e6 / n : 0 }')
-    echo "$r $s $p ${rps:-0} $p50 $p99 $bad $cpu $rss $lus $dus" >>"$B/results"
-    say "$(printf 'round %d  %-18s procs %d  %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms  non-2xx %d  cpu/proc %3d%%  rss %d KiB  server %d us/req  mariadb %d us/req' \
-        "$r" "$s" "$p" "${rps:-0}" "$p50" "$p99" "$bad" "$cpu" "$rss" "$lus" "$dus")"
+    if [ -n "$rate" ]; then
+        local slots late
+        read -r slots late < <(printf '%s\n' "$w" | awk '/^Paced:/ {print $2, $4}')
+        echo "$r $s $p $c $rate ${rps:-0} $p50 $p99 $bad ${slots:-0} ${late:-0}" >>"$B/open"
+        say "$(printf 'round %d  open loop %-18s procs %d  conns %d  at %6.0f req/s: %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms  non-2xx %d  late %d of %d' \
+            "$r" "$s" "$p" "$c" "$rate" "${rps:-0}" "$p50" "$p99" "$bad" "${late:-0}" "${slots:-0}")"
+    else
+        echo "$r $s $p ${rps:-0} $p50 $p99 $bad $cpu $rss $lus $dus $c" >>"$B/results"
+        say "$(printf 'round %d  %-28s procs %d  conns %d  %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms  non-2xx %d  cpu/proc %3d%%  rss %d KiB  server %d us/req  mariadb %d us/req%s' \
+            "$r" "$s" "$p" "$c" "${rps:-0}" "$p50" "$p99" "$bad" "$cpu" "$rss" "$lus" "$dus" "$probe")"
+    fi
+    # what wrk counted as not answered, and the server's last complaints
+    if [ "$bad" != 0 ]; then
+        say "  wrk: $(printf '%s\n' "$w" | grep -E 'Socket errors|Non-2xx' | tr -s ' ' | tr '\n' ';')"
+        [ "$server" = apache ] && tail -n 3 "$B/apache/error.log" >&2
+    fi
+    stop_run "$pids"
+}
+
+# stop_run PIDS: stops a measurement's web server, its authorizers (PIDS)
+# and the Django peer
+stop_run() {
     gw_stop_pidfile "$B/lighttpd.pid"
     gw_stop_pidfile "$B/nginx/nginx.pid"
-    [ -n "$pids" ] && kill $pids 2>/dev/null
+    gw_apache_stop "$B/apache"
+    # shellcheck disable=SC2086
+    [ -n "$1" ] && kill $1 2>/dev/null
     [ -s "$B/gunicorn.pid" ] && { kill "$(cat "$B/gunicorn.pid")" 2>/dev/null; sleep 0.5; rm -f "$B/gunicorn.pid"; }
     sleep 0.3
 }
 
+# the rate of the open-loop runs: OPEN_PCT % of floor's req/s in round R
+# with PROCS processes and the table's first connection count. They run
+# with OPEN_CONNS connections, many more than the rate needs (req/s ×
+# latency), so that a request finds a free connection when it is due.
+open_rate() {
+    awk -v r="$1" -v p="$2" -v c="$3" -v pct="$OPEN_PCT" \
+        '$1 == r && $2 == "floor" && $3 == p && $12 == c { printf "%.0f", $4 * pct / 100 }' "$B/results"
+}
+C0=${CONNS%% *}
+P0=${PROCS%% *}
+OPEN=""
+if [ "$OPEN_PCT" != 0 ]; then
+    case " $SCENARIOS " in *" floor "*) case " $SCENARIOS " in *" returning "*) OPEN="floor returning" ;; esac ;; esac
+    [ -n "$OPEN" ] || say "bench: no open-loop run: it needs floor and returning in BENCH_SCENARIOS"
+fi
+
 : >"$B/results"
+: >"$B/open"
 for r in $(seq 1 "$ROUNDS"); do
     for p in $PROCS; do
-        for s in $SCENARIOS; do run "$s" "$p" "$r"; done
+        for c in $CONNS; do
+            for s in $SCENARIOS; do run "$s" "$p" "$r" "$c"; done
+        done
+        # with the first count of processes only: the latency rows at the
+        # connection counts the table has not run, and the open loop
+        [ "$p" = "$P0" ] || continue
+        for c in $LAT_CONNS; do
+            case " $CONNS " in *" $c "*) continue ;; esac
+            for s in $LAT; do run "$s" "$p" "$r" "$c"; done
+        done
+        if [ -n "$OPEN" ]; then
+            rate=$(open_rate "$r" "$p" "$C0")
+            for s in $OPEN; do [ "${rate:-0}" -gt 0 ] && run "$s" "$p" "$r" "$OPEN_CONNS" "$rate"; done
+        fi
     done
 done
 
 # Table: medians over rounds; ratios per round (same round's floor and
-# static), then their median.
-table=$(awk -v procs="$PROCS" -v scen="$SCENARIOS" '
+# static, at the same connection count), then their median.
+table=$(awk -v procs="$PROCS" -v scen="$SCENARIOS" -v conns="$CONNS" '
 function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-{ r = $1; s = $2; p = $3; rps[r, s, p] = $4; p50[r, s, p] = $5; p99[r, s, p] = $6; bad[s, p] += $7; cpu[r, s, p] = $8
-  if ($9 > rss[s, p]) rss[s, p] = $9; rounds[r] = 1 }
+{ r = $1; s = $2; p = $3 SUBSEP $12; rps[r, s, p] = $4; p50[r, s, p] = $5; p99[r, s, p] = $6; bad[s, p] += $7; cpu[r, s, p] = $8
+  if ($9 > rss[s, p]) rss[s, p] = $9; lus[r, s, p] = $10; dus[r, s, p] = $11; rounds[r] = 1 }
 END {
-    ns = split(scen, S, " "); np = split(procs, P, " ")
-    print "| procs | scenario | req/s | p50 ms | p99 ms | non-2xx | ÷ floor | ÷ floor-db | ÷ static | CPU/proc | peak RSS/proc |"
-    print "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    for (k = 1; k <= np; k++) for (i = 1; i <= ns; i++) {
-        p = P[k]; s = S[i]; n = 0
+    ns = split(scen, S, " "); np = split(procs, P, " "); nc = split(conns, C, " ")
+    print "| procs | conns | scenario | req/s | p50 ms | p99 ms | non-2xx | ÷ floor | ÷ floor-db | ÷ static | CPU/proc | peak RSS/proc | server µs/req | MariaDB µs/req |"
+    print "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for (k = 1; k <= np; k++) for (m = 1; m <= nc; m++) for (i = 1; i <= ns; i++) {
+        p = P[k] SUBSEP C[m]; s = S[i]; n = 0
         for (r in rounds) { n++; a[n] = rps[r, s, p]; b[n] = p50[r, s, p]; c[n] = p99[r, s, p]; d[n] = cpu[r, s, p]
+            l[n] = lus[r, s, p]; q[n] = dus[r, s, p]
             f[n] = rps[r, "floor", p] ? rps[r, s, p] / rps[r, "floor", p] : 0
             g[n] = rps[r, "floor-db", p] ? rps[r, s, p] / rps[r, "floor-db", p] : 0
             h[n] = rps[r, "static", p] ? rps[r, s, p] / rps[r, "static", p] : 0 }
-        printf "| %d | %s | %.0f | %.3f | %.3f | %d | %.2f | %.2f | %.3f | %d%% | %s |\n", p, s, median(a, n), median(b, n), median(c, n), bad[s, p],
-            median(f, n), median(g, n), median(h, n), median(d, n), rss[s, p] ? sprintf("%.1f MiB", rss[s, p] / 1024) : "-"
+        printf "| %d | %d | %s | %.0f | %.3f | %.3f | %d | %.2f | %.2f | %.3f | %d%% | %s | %.0f | %.0f |\n", P[k], C[m], s,
+            median(a, n), median(b, n), median(c, n), bad[s, p], median(f, n), median(g, n), median(h, n), median(d, n),
+            rss[s, p] ? sprintf("%.1f MiB", rss[s, p] / 1024) : "-", median(l, n), median(q, n)
     }
 }' "$B/results")
 echo
 echo "$table"
-# what a feature costs: B ÷ A within each round, then the median
+# Latency: the latency rows at each of LAT_CONNS, medians over rounds
+latency=""
+if [ -n "$LAT" ]; then
+    latency=$(awk -v procs="$P0" -v scen="$LAT" -v conns="$LAT_CONNS" '
+function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+{ k = $2 SUBSEP $3 SUBSEP $12; rps[$1, k] = $4; p50[$1, k] = $5; p99[$1, k] = $6; bad[k] += $7; rounds[$1] = 1 }
+END {
+    ns = split(scen, S, " "); np = split(procs, P, " "); nc = split(conns, C, " ")
+    h1 = "| procs | scenario |"; h2 = "|---:|---|"
+    for (m = 1; m <= nc; m++) { h1 = h1 sprintf(" req/s @%d | p50 ms @%d | p99 ms @%d |", C[m], C[m], C[m]); h2 = h2 "---:|---:|---:|" }
+    print h1 " non-2xx |"; print h2 "---:|"
+    for (j = 1; j <= np; j++) for (i = 1; i <= ns; i++) {
+        line = sprintf("| %d | %s |", P[j], S[i]); nb = 0
+        for (m = 1; m <= nc; m++) { k = S[i] SUBSEP P[j] SUBSEP C[m]; n = 0; nb += bad[k]
+            for (r in rounds) if ((r, k) in rps) { n++; a[n] = rps[r, k]; b[n] = p50[r, k]; c[n] = p99[r, k] }
+            line = line (n ? sprintf(" %.0f | %.3f | %.3f |", median(a, n), median(b, n), median(c, n)) : " - | - | - |") }
+        print line sprintf(" %d |", nb)
+    }
+}' "$B/results")
+    echo
+    echo "$latency"
+fi
+# what a feature costs: B ÷ A within each round, then the median (with
+# several connection counts, one line per count)
 cost() {
-    awk -v procs="$PROCS" -v a="$1" -v b="$2" '
-$2 == a { s[$1, $3] = $4 } $2 == b { g[$1, $3] = $4; r[$1] = 1 }
-END { np = split(procs, P, " "); for (k = 1; k <= np; k++) { n = 0; line = ""
-        for (i in r) if (s[i, P[k]] > 0) { n++; v[n] = g[i, P[k]] / s[i, P[k]]; line = line sprintf(" %.2f", v[n]) }
+    awk -v procs="$PROCS" -v conns="$CONNS" -v a="$1" -v b="$2" '
+$2 == a { s[$1, $3, $12] = $4 } $2 == b { g[$1, $3, $12] = $4; r[$1] = 1 }
+END { np = split(procs, P, " "); nc = split(conns, C, " ")
+    for (k = 1; k <= np; k++) for (m = 1; m <= nc; m++) { n = 0; line = ""
+        for (i in r) if (s[i, P[k], C[m]] > 0) { n++; v[n] = g[i, P[k], C[m]] / s[i, P[k], C[m]]; line = line sprintf(" %.2f", v[n]) }
         if (!n) continue
         for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-        printf "%s ÷ %s, %d procs, per round:%s; median %.2f\n", b, a, P[k], line, n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 } }' "$B/results"
+        printf "%s ÷ %s, %d procs%s, per round:%s; median %.2f\n", b, a, P[k], (nc > 1 ? sprintf(", %d conns", C[m]) : ""), line,
+            n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 } }' "$B/results"
 }
 sync_cost=$(cost django-returning returning; cost django-new new; cost floor-create new; cost session session-galera; cost returning returning-assert; cost nginx-floor nginx-returning
-    cost floor nginx-floor)
+    cost floor nginx-floor; cost apache-floor apache-returning; cost apache-oidc apache-returning-jwt-nocache; cost floor apache-floor
+    cost apache-floor apache-oidc)
 [ -n "$sync_cost" ] && echo && echo "$sync_cost"
-command -v nginx >/dev/null 2>&1 || echo "bench: nginx-floor, nginx-returning skipped: nginx is not installed (nginx-core)" >&2
-[ -z "$DJANGO_MISSING" ] || echo "bench: django-returning, django-new skipped: not installed:$DJANGO_MISSING" >&2
+# Open loop: returning's p99 against floor's at the same fixed rate, per
+# round, then the medians
+open_loop=""
+if [ -s "$B/open" ]; then
+    open_loop=$(awk -v procs="$PROCS" -v pct="$OPEN_PCT" -v c0="$C0" -v oc="$OPEN_CONNS" '
+function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+{ rate[$1, $3] = $5; rps[$1, $2, $3] = $6; p99[$1, $2, $3] = $8; bad[$2, $3] += $9; slots[$2, $3] += $10; late[$2, $3] += $11; rounds[$1] = 1 }
+END { np = split(procs, P, " ")
+    for (k = 1; k <= np; k++) { p = P[k]; n = 0; line = ""
+        for (r in rounds) if ((r, "floor", p) in p99 && (r, "returning", p) in p99 && p99[r, "floor", p] > 0) {
+            n++; v[n] = p99[r, "returning", p] / p99[r, "floor", p]; line = line sprintf(" %.2f", v[n])
+            x[n] = rate[r, p]; f[n] = p99[r, "floor", p]; g[n] = p99[r, "returning", p]; y[n] = rps[r, "floor", p]; z[n] = rps[r, "returning", p] }
+        if (!n) continue
+        printf "open loop at %d %% of floor'"'"'s req/s (at %d conns), %d procs, %d conns: %.0f req/s asked, floor %.0f and returning %.0f req/s answered (medians)\n", pct, c0, p, oc, median(x, n), median(y, n), median(z, n)
+        printf "  p99 floor %.3f ms, returning %.3f ms (medians); returning ÷ floor per round:%s; median %.2f (target ≤ 2)\n", median(f, n), median(g, n), line, median(v, n)
+        printf "  sent over 1 ms behind schedule: floor %d of %d, returning %d of %d; non-2xx: floor %d, returning %d\n",
+            late["floor", p], slots["floor", p], late["returning", p], slots["returning", p], bad["floor", p], bad["returning", p]
+    } }' "$B/open")
+    [ -n "$open_loop" ] && echo && echo "$open_loop"
+fi
+skipped | sed 's/^/bench: /' >&2
 
 if [ "$OUT" != "-" ]; then
     {
         echo "# gwauth benchmark"
         echo
         echo "Generated by \`make bench$([ "$GALERA" = 1 ] && echo -cluster)\` on $(date -u +%Y-%m-%d) (BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$DUR"
-        echo "BENCH_PROCS=\"$PROCS\", wrk -t$THREADS -c$CONNS --latency, lighttpd serving a 45-byte file on loopback)."
+        # shellcheck disable=SC2086
+        echo "BENCH_PROCS=\"$PROCS\", wrk -t$THREADS $(printf -- '-c%s ' $CONNS)--latency, lighttpd (or nginx, Apache httpd) serving a 45-byte file on loopback)."
         echo
         echo "Machine: $(nproc) CPU ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB,"
-        echo "$(uname -sr); $(lighttpd -v 2>&1 | head -1 | cut -d' ' -f1); $(mariadbd --version | awk '{print $3}'); wrk, lighttpd, MariaDB and the authorizers share the machine."
+        echo "$(uname -sr); $(lighttpd -v 2>&1 | head -1 | cut -d' ' -f1); $(mariadbd --version | awk '{print $3}')$(
+            [ -n "$APACHE_MISSING" ] || printf '; %s' "$(apache2 -v | sed -n 's/^Server version: \([^ ]*\).*/\1/p')")$(
+            [ -n "$OIDC_MISSING" ] || printf '; mod_auth_openidc %s' "$(dpkg-query -W -f '${Version}' libapache2-mod-auth-openidc 2>/dev/null)"); wrk, the web servers, MariaDB and the authorizers share the machine."
         [ "$GALERA" = 1 ] && echo "The database: node 1 of a three-node Galera cluster on the same machine."
         echo
         echo "Medians over $ROUNDS alternating rounds; each ratio is taken within its round, then the median."
-        echo "CPU/proc is the authorizer processes' CPU time per process over the measured seconds."
+        echo "CPU/proc is the authorizer processes' CPU time per process over the measured seconds; server and"
+        echo "MariaDB µs/req are the web server's (all its processes) and the database's CPU time per request."
         echo
         echo "$table"
         echo
         [ -n "$sync_cost" ] && printf '%s\n\n' "$sync_cost"
-        command -v nginx >/dev/null 2>&1 || printf 'nginx-floor, nginx-returning: skipped, nginx is not installed (nginx-core).\n\n'
-        [ -z "$DJANGO_MISSING" ] || printf 'django-returning, django-new: skipped, not installed:%s.\n\n' "$DJANGO_MISSING"
+        if [ -n "$latency" ]; then
+            echo "Latency under load (closed loop, wrk -c N; medians over rounds):"
+            echo
+            echo "$latency"
+            echo
+        fi
+        [ -n "$open_loop" ] && printf '%s\n\n' "$open_loop"
+        skipped | sed 's/$/./; s/$/\n/'
         if [ "$GALERA" = 1 ]; then cat "$GW_TOP/bench/NOTES-cluster.md"; else cat "$GW_TOP/bench/NOTES.md"; fi
     } >"$OUT"
     say "bench: written to $OUT"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages gwauth needs to build, test and run its demo,
 # when some are missing. Uses sudo when not root. Does nothing when all are there.
-# "deps.sh bench": also the benchmark's peers (the Django application).
+# "deps.sh bench": also the benchmark's peers (the Django application,
+# mod_auth_openidc).
 set -eu
 PKGS="build-essential pkg-config libfcgi-dev libcjson-dev libmariadb-dev libssl-dev
 lighttpd-modules-lua
@@ -9,7 +10,7 @@ libcunit1-dev mariadb-server mariadb-client lighttpd spawn-fcgi curl procps
 apache2 libapache2-mod-fcgid man-db systemd wrk valgrind openssl galera-4 rsync python3
 prometheus debhelper lintian fakeroot python3-jwt python3-cryptography
 nginx-core cppcheck gcovr"
-[ "${1:-}" = bench ] && PKGS="$PKGS python3-django gunicorn python3-mysqldb"
+[ "${1:-}" = bench ] && PKGS="$PKGS python3-django gunicorn python3-mysqldb libapache2-mod-auth-openidc"
 
 missing=""
 for p in $PKGS; do
