@@ -194,11 +194,8 @@ static void gw_config_warnings(const gw_config *cfg, gw_buf *out)
         gw_buf_printf(out, "database.password_file %s is empty: no password is sent\n", pf);
 }
 
-/* Checks what a configuration needs of the database before it is used:
- * the number of problems, each appended to problems; 0 when it matches or
- * when the database cannot be reached now (requests answer 503 until it
- * can). */
-/* The program's problems with cfg before it is used (start, reload). */
+/* The program's problems with cfg before it is used (start, reload): the
+ * number of problems, each appended to problems (its verify hook). */
 static int gw_verify(const gw_program *p, const gw_config *cfg, gw_buf *problems)
 {
     return p->verify ? p->verify(cfg, problems) : 0;
