@@ -44,7 +44,8 @@ LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 CORE_LIBS := -lcjson -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
-CORE := status util cidr json config usermap rules http reply log session cache jwt caller metrics perms \
+CORE := status util cidr json config config_get config_identity config_access config_sections config_check \
+        config_print usermap rules http reply log session cache jwt caller metrics perms \
         assertion snippet plan namemap
 # The edges shared by both programs.
 EDGE := load db db_conn db_schema db_groups db_session db_admin app keyring accept counters watch signer

@@ -1,0 +1,291 @@
+/*
+ * config_get.c - the configuration parser's plumbing: problems with their
+ * key paths, unknown and repeated keys, the typed getters (strings and
+ * their kinds, integers, booleans, enums, lists) and the copies they keep.
+ */
+#include "config_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "rules.h"
+
+void cfg_err(cfgp *p, const char *path, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    gw_buf_printf(&p->errs, "%s: %s\n", path, msg);
+    p->n++;
+}
+
+/* out = "base.key" (or "key" at the top). Keys are shown as given, cut
+ * at 64 bytes and with control characters replaced, so a message never
+ * carries raw bytes from the file. */
+void cfg_path(char *out, size_t n, const char *base, const char *key)
+{
+    char k[65];
+    size_t len = strnlen(key, sizeof(k) - 1);
+    for (size_t i = 0; i < len; i++)
+        k[i] = ((unsigned char)key[i] < 0x20 || key[i] == 0x7F) ? '?' : key[i];
+    k[len] = '\0';
+    snprintf(out, n, "%s%s%s", base, *base ? "." : "", k);
+}
+
+static bool in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
+/* Reports keys of obj that are not in allowed, and keys given twice. */
+void cfg_keys(cfgp *p, const cJSON *obj, const char *path, const char *const *allowed)
+{
+    char kp[256];
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        cfg_path(kp, sizeof(kp), path, c->string);
+        if (allowed && !in_list(c->string, allowed))
+            cfg_err(p, kp, "unknown key");
+        for (const cJSON *d = obj->child; d != c; d = d->next)
+            if (strcmp(d->string, c->string) == 0) {
+                cfg_err(p, kp, "key given twice");
+                break;
+            }
+    }
+}
+
+/* The member key of obj if present; when present with the wrong type,
+ * reports it and returns NULL. */
+const cJSON *cfg_member(cfgp *p, const cJSON *obj, const char *path,
+                               const char *key, int type, const char *expect)
+{
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    if (!v)
+        return NULL;
+    if ((v->type & 0xFF) & type)
+        return v;
+    char kp[256];
+    cfg_path(kp, sizeof(kp), path, key);
+    cfg_err(p, kp, "expected %s", expect);
+    return NULL;
+}
+
+const cJSON *cfg_object(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                               const char *const *allowed, char *subpath, size_t subn)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_Object, "an object");
+    cfg_path(subpath, subn, path, key);
+    if (v)
+        cfg_keys(p, v, subpath, allowed);
+    return v;
+}
+
+void cfg_set_str(char **dst, const char *s)
+{
+    char *d = strdup(s);
+    if (!d)
+        abort(); /* start-up only: no memory at start is fatal */
+    free(*dst);
+    *dst = d;
+}
+
+static bool is_token(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c >= 0x7F || strchr("()<>@,;:\\\"/[]?={}", c))
+            return false;
+    }
+    return true;
+}
+
+const char *cfg_str_problem(const char *s, cfg_str_kind k)
+{
+    if (gw_has_ctl(s))
+        return "must not hold control characters";
+    switch (k) {
+    case CFG_ANY: return NULL;
+    case CFG_NONEMPTY: return *s ? NULL : "must not be empty";
+    case CFG_IDENT:
+        return gw_is_identifier(s) ? NULL : "must be a plain identifier [A-Za-z_][A-Za-z0-9_]{0,63}";
+    case CFG_VAR: return gw_is_var_name(s) ? NULL : "must be a variable name [A-Z][A-Z0-9_]*";
+    case CFG_PATH:
+        return (s[0] == '/' && s[1] != '/' && s[1] != '\\' && !strchr(s, ' '))
+                   ? NULL : "must be a local path starting with a single '/'";
+    case CFG_PREFIX:
+        if (cfg_str_problem(s, CFG_PATH))
+            return cfg_str_problem(s, CFG_PATH);
+        if (strchr(s, '%') || strstr(s, "//") || strstr(s, "/./") || strstr(s, "/../") ||
+            strchr(s, '\\'))
+            return "must be a normalized path (no %-escapes, \"//\", \".\" or \"..\" segments)";
+        {
+            size_t l = strlen(s);
+            if ((l >= 2 && strcmp(s + l - 2, "/.") == 0) || (l >= 3 && strcmp(s + l - 3, "/..") == 0))
+                return "must be a normalized path (no %-escapes, \"//\", \".\" or \"..\" segments)";
+        }
+        return NULL;
+    case CFG_TOKEN: return is_token(s) ? NULL : "must be a non-empty token (letters, digits, -_.)";
+    case CFG_TOKEN_OPT: return (!*s || is_token(s)) ? NULL : "must be empty or a token (letters, digits, -_.)";
+    }
+    return NULL;
+}
+
+void cfg_get_str(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                    cfg_str_kind k, char **dst)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_String, "a string");
+    if (!v)
+        return;
+    const char *why = cfg_str_problem(v->valuestring, k);
+    if (why) {
+        char kp[256];
+        cfg_path(kp, sizeof(kp), path, key);
+        cfg_err(p, kp, "%s", why);
+        return;
+    }
+    cfg_set_str(dst, v->valuestring);
+}
+
+void cfg_get_long(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                     long min, long max, long *dst)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_Number, "an integer");
+    if (!v)
+        return;
+    double d = v->valuedouble;
+    /* the range first: converting a larger double is undefined */
+    if (!(d >= (double)min && d <= (double)max) || d != (double)(long)d) {
+        char kp[256];
+        cfg_path(kp, sizeof(kp), path, key);
+        cfg_err(p, kp, "expected an integer from %ld to %ld", min, max);
+        return;
+    }
+    *dst = (long)d;
+}
+
+void cfg_get_int(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                    int min, int max, int *dst)
+{
+    long l = *dst;
+    cfg_get_long(p, obj, path, key, min, max, &l);
+    *dst = (int)l;
+}
+
+void cfg_get_bool(cfgp *p, const cJSON *obj, const char *path, const char *key, bool *dst)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_True | cJSON_False, "true or false");
+    if (v)
+        *dst = cJSON_IsTrue(v);
+}
+
+/* names is NULL-terminated; *dst gets the index. */
+void cfg_get_enum(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                     const char *const *names, int *dst)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_String, "a string");
+    if (!v)
+        return;
+    for (int i = 0; names[i]; i++)
+        if (strcmp(v->valuestring, names[i]) == 0) {
+            *dst = i;
+            return;
+        }
+    char kp[256], list[256] = "";
+    cfg_path(kp, sizeof(kp), path, key);
+    for (int i = 0; names[i]; i++) {
+        strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
+        strncat(list, names[i], sizeof(list) - strlen(list) - 1);
+    }
+    cfg_err(p, kp, "invalid value, must be one of [%s]", list);
+}
+
+void cfg_strlist_free(gw_strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+void *cfg_calloc(size_t n, size_t sz)
+{
+    void *p = calloc(n ? n : 1, sz);
+    if (!p)
+        abort();
+    return p;
+}
+
+void cfg_strlist_add(gw_strlist *l, const char *s)
+{
+    char **v = realloc(l->v, (l->n + 1) * sizeof(char *));
+    if (!v)
+        abort();
+    l->v = v;
+    l->v[l->n] = NULL;
+    cfg_set_str(&l->v[l->n++], s);
+}
+
+void cfg_get_strlist(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                        cfg_str_kind k, gw_strlist *dst)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_Array, "an array of strings");
+    if (!v)
+        return;
+    char kp[256], ip[280];
+    cfg_path(kp, sizeof(kp), path, key);
+    gw_strlist l = {cfg_calloc((size_t)cJSON_GetArraySize(v), sizeof(char *)), 0};
+    int i = 0;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
+        const char *why = cJSON_IsString(c) ? cfg_str_problem(c->valuestring, k) : "expected a string";
+        if (why)
+            cfg_err(p, ip, "%s", why);
+        else
+            cfg_set_str(&l.v[l.n++], c->valuestring);
+    }
+    cfg_strlist_free(dst);
+    *dst = l;
+}
+
+void cfg_strlist_copy(gw_strlist *dst, const gw_strlist *src)
+{
+    cfg_strlist_free(dst);
+    dst->v = cfg_calloc(src->n + 1, sizeof(char *));
+    for (dst->n = 0; dst->n < src->n; dst->n++)
+        cfg_set_str(&dst->v[dst->n], src->v[dst->n]);
+}
+
+/* The required "path" of an object at ip: a claim path. */
+void cfg_get_claim_path(cfgp *p, const cJSON *e, const char *ip, char **dst)
+{
+    cfg_get_str(p, e, ip, "path", CFG_NONEMPTY, dst);
+    const char *why = *dst ? gw_claim_path_problem(*dst) : "missing key \"path\"";
+    if (why)
+        cfg_err(p, ip, "path: %s", why);
+}
+
+/* A path that may be "" (off) or a local path, as key of section. */
+void cfg_get_opt_path(cfgp *p, const cJSON *o, const char *path, const char *key, char **dst)
+{
+    cfg_get_str(p, o, path, key, CFG_ANY, dst);
+    const char *v = *dst;
+    char *norm = NULL;
+    if (v && *v && (v[0] != '/' || v[1] == '/' || strpbrk(v, "?#%\\") ||
+                    gw_path_normalize(v, &norm) != GW_OK || strcmp(norm, v) != 0)) {
+        /* the responder compares the normalized request path with it */
+        char kp[300];
+        cfg_path(kp, sizeof(kp), path, key);
+        cfg_err(p, kp, "must be empty (off) or a local path in its normalized form (no //, . or ..)");
+    }
+    free(norm);
+}

@@ -1,0 +1,133 @@
+/*
+ * config_int.h - what the configuration parser's files share; no other
+ * module includes it (config.h is the interface).
+ *
+ *   config.c           the public API: the defaults, the walk over the
+ *                      document's sections, gw_config_parse, gw_config_free
+ *   config_get.c       problems and key paths, the typed getters
+ *   config_identity.c  identity and identity.jwt
+ *   config_access.c    access and its rules
+ *   config_sections.c  every other section
+ *   config_check.c     what ties keys together, once everything is read
+ *   config_print.c     gw_config_json
+ *
+ * All of them are pure: no file is opened here (load.c reads them).
+ */
+#ifndef GW_CONFIG_INT_H
+#define GW_CONFIG_INT_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "util.h"
+
+/* One parse: every problem, each "path: message\n", and how many. */
+typedef struct {
+    gw_buf errs;
+    int n;
+} cfgp;
+
+/* --- problems and key paths (config_get.c) ------------------------------- */
+
+void cfg_err(cfgp *p, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* out = "base.key" (or "key" at the top), the key made printable. */
+void cfg_path(char *out, size_t n, const char *base, const char *key);
+
+/* Reports keys of obj that are not in allowed (NULL: any key), and keys
+ * given twice. */
+void cfg_keys(cfgp *p, const cJSON *obj, const char *path, const char *const *allowed);
+
+/* The member key of obj (NULL obj: none) if present; when present with
+ * the wrong type (a cJSON type mask), reports "expected <expect>" and
+ * returns NULL. */
+const cJSON *cfg_member(cfgp *p, const cJSON *obj, const char *path, const char *key, int type,
+                        const char *expect);
+
+/* The object member key, its keys checked against allowed; subpath gets
+ * its path whether or not it is present. */
+const cJSON *cfg_object(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                        const char *const *allowed, char *subpath, size_t subn);
+
+/* --- memory (config_get.c) ----------------------------------------------- */
+
+void cfg_set_str(char **dst, const char *s);   /* *dst = a copy of s, the old one freed */
+void *cfg_calloc(size_t n, size_t sz);         /* n zeroed elements (at least one) */
+void cfg_strlist_free(gw_strlist *l);
+void cfg_strlist_add(gw_strlist *l, const char *s);
+void cfg_strlist_copy(gw_strlist *dst, const gw_strlist *src);
+
+/* --- typed getters (config_get.c) ---------------------------------------- */
+
+/* Each reads obj's member key (path is obj's), reports a problem under
+ * "path.key" and leaves *dst as it was when the value is not acceptable,
+ * and does nothing when the member is absent. */
+
+/* Checks for string values, chosen per key. */
+typedef enum {
+    CFG_ANY,        /* any text without control characters */
+    CFG_NONEMPTY,   /* same, not empty */
+    CFG_IDENT,      /* SQL identifier */
+    CFG_VAR,        /* CGI variable name */
+    CFG_PATH,       /* local path: starts with one '/' */
+    CFG_PREFIX,     /* rule prefix: a normalized local path */
+    CFG_TOKEN,      /* cookie / parameter name */
+    CFG_TOKEN_OPT,  /* same, or empty */
+} cfg_str_kind;
+
+/* Why s is not a string of kind k, or NULL. */
+const char *cfg_str_problem(const char *s, cfg_str_kind k);
+
+void cfg_get_str(cfgp *p, const cJSON *obj, const char *path, const char *key, cfg_str_kind k,
+                 char **dst);
+void cfg_get_long(cfgp *p, const cJSON *obj, const char *path, const char *key, long min, long max,
+                  long *dst);
+void cfg_get_int(cfgp *p, const cJSON *obj, const char *path, const char *key, int min, int max,
+                 int *dst);
+void cfg_get_bool(cfgp *p, const cJSON *obj, const char *path, const char *key, bool *dst);
+/* names is NULL-terminated; *dst gets the index. */
+void cfg_get_enum(cfgp *p, const cJSON *obj, const char *path, const char *key,
+                  const char *const *names, int *dst);
+/* An array of strings of kind k: replaces *dst as a whole (without the
+ * entries that are refused). */
+void cfg_get_strlist(cfgp *p, const cJSON *obj, const char *path, const char *key, cfg_str_kind k,
+                     gw_strlist *dst);
+/* The required "path" of the object e at ip: a claim path. */
+void cfg_get_claim_path(cfgp *p, const cJSON *e, const char *ip, char **dst);
+/* A path that may be "" (off) or a local path in its normalized form. */
+void cfg_get_opt_path(cfgp *p, const cJSON *o, const char *path, const char *key, char **dst);
+
+/* --- the sections: each applies its object of root over c ---------------- */
+
+void cfg_parse_database(cfgp *p, gw_config *c, const cJSON *root);  /* config_sections.c */
+void cfg_parse_identity(cfgp *p, gw_config *c, const cJSON *root);  /* config_identity.c */
+void cfg_parse_users(cfgp *p, gw_config *c, const cJSON *root);     /* config_sections.c ... */
+void cfg_parse_groups(cfgp *p, gw_config *c, const cJSON *root);
+void cfg_parse_export(cfgp *p, gw_config *c, const cJSON *root);
+void cfg_parse_access(cfgp *p, gw_config *c, const cJSON *root);    /* config_access.c */
+void cfg_parse_session(cfgp *p, gw_config *c, const cJSON *root);   /* config_sections.c ... */
+void cfg_parse_logout(cfgp *p, gw_config *c, const cJSON *root);
+void cfg_parse_log(cfgp *p, gw_config *c, const cJSON *root);
+void cfg_parse_monitor(cfgp *p, gw_config *c, const cJSON *root);
+void cfg_parse_assertion(cfgp *p, gw_config *c, const cJSON *root);
+void cfg_parse_fastcgi(cfgp *p, gw_config *c, const cJSON *root);
+
+/* What a section replaces as a whole, freed (by it and gw_config_free). */
+void cfg_claimvars_free(gw_config *c);  /* config_identity.c */
+void cfg_realms_free(gw_config *c);
+void cfg_fields_free(gw_config *c);     /* config_sections.c */
+void cfg_related_free(gw_config *c);
+void cfg_sources_free(gw_config *c);
+void cfg_exports_free(gw_config *c);
+void cfg_rules_free(gw_config *c);      /* config_access.c */
+void cfg_dbnodes_free(gw_config *c);    /* config_check.c */
+
+/* --- once everything is read (config_check.c) ---------------------------- */
+
+void cfg_cross_checks(cfgp *p, gw_config *c);
+void cfg_implied_rules(gw_config *c);
+void cfg_login_path(gw_config *c);
+
+#endif
