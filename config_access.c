@@ -38,8 +38,6 @@ void cfg_rules_free(gw_config *c)
     cfg_strlist_free(&c->access.claim_paths);
 }
 
-const char *const gw_access_names[] = {"anonymous", "authenticated", "deny", NULL};
-
 /* A rule's "claims_any" or "claims_all": an array of
  * {"path": "realm_access.roles", "any": ["admin"]} (or "all": [...]). */
 static gw_claim_match *get_matches(cfgp *p, gw_config *c, const cJSON *rule, const char *rpath,
@@ -91,11 +89,10 @@ void cfg_parse_access(cfgp *p, gw_config *c, const cJSON *root)
     static const char *const rkeys[] = {"prefix", "access", "groups_any", "scopes_any",
                                         "claims_any", "claims_all", "permissions_any", "mode",
                                         "audience", "methods", NULL};
-    static const char *const modes[] = {"enforce", "report", NULL};
     char path[256], kp[256], ip[300];
     const cJSON *o = cfg_object(p, root, "", "access", keys, path, sizeof(path));
     int d = (int)c->access.deflt;
-    cfg_get_enum(p, o, path, "default", gw_access_names, &d);
+    cfg_get_enum(p, o, path, "default", cfg_accesses, &d);
     c->access.deflt = (gw_access)d;
     cfg_get_str(p, o, path, "login_redirect", CFG_ANY, &c->access.login_redirect);
     if (!c->access.permissions_file)
@@ -126,7 +123,7 @@ void cfg_parse_access(cfgp *p, gw_config *c, const cJSON *root)
             cfg_set_str(&r->prefix, "/");
         }
         int a = (int)r->access;
-        cfg_get_enum(p, e, ip, "access", gw_access_names, &a);
+        cfg_get_enum(p, e, ip, "access", cfg_accesses, &a);
         r->access = (gw_access)a;
         cfg_get_strlist(p, e, ip, "groups_any", CFG_NONEMPTY, &r->groups_any);
         cfg_get_strlist(p, e, ip, "scopes_any", CFG_NONEMPTY, &r->scopes_any);
@@ -134,7 +131,7 @@ void cfg_parse_access(cfgp *p, gw_config *c, const cJSON *root)
         r->claims_all = get_matches(p, c, e, ip, "claims_all", &r->nclaims_all);
         cfg_get_strlist(p, e, ip, "permissions_any", CFG_NONEMPTY, &r->permissions_any);
         int mode = 0;
-        cfg_get_enum(p, e, ip, "mode", modes, &mode);
+        cfg_get_enum(p, e, ip, "mode", cfg_modes, &mode);
         r->report = mode == 1;
         c->access.nreport += r->report;
         if (r->access == GW_ACCESS_DENY &&

@@ -169,11 +169,10 @@ void cfg_parse_identity(cfgp *p, gw_config *c, const cJSON *root)
                                        "max_bytes", "trusted_proxies", "cache_seconds",
                                        "cache_bytes", "jwt",
                                        NULL};
-    static const char *const sources[] = {"apisix", "headers", NULL};
     char path[256], kp[256], ip[300];
     const cJSON *o = cfg_object(p, root, "", "identity", keys, path, sizeof(path));
     int src = (int)c->identity.source;
-    cfg_get_enum(p, o, path, "source", sources, &src);
+    cfg_get_enum(p, o, path, "source", cfg_sources, &src);
     c->identity.source = (gw_source)src;
     cfg_get_str(p, o, path, "header", CFG_VAR, &c->identity.header);
     cfg_get_str(p, o, path, "id_claim", CFG_NONEMPTY, &c->identity.id_claim);

@@ -37,13 +37,8 @@ static void js_audiences(cJSON *o, bool any, const gw_strlist *l)
         js_strs(o, "audiences", l);
 }
 
-static const char *js_access(gw_access a) { return gw_access_names[a]; }
-
 char *gw_config_json(const gw_config *c)
 {
-    static const char *const sources[] = {"apisix", "headers"};
-    static const char *const syncs[] = {"off", "existing", "create"};
-    static const char *const levels[] = {"debug", "info", "warn", "error"};
     cJSON *root = cJSON_CreateObject(), *o, *p, *q;
 
     o = cJSON_AddObjectToObject(root, "database");
@@ -55,12 +50,12 @@ char *gw_config_json(const gw_config *c)
     cJSON_AddStringToObject(o, "name", c->database.name);
     cJSON_AddNumberToObject(o, "connect_timeout_ms", c->database.connect_timeout_ms);
     cJSON_AddNumberToObject(o, "read_timeout_ms", c->database.read_timeout_ms);
-    cJSON_AddStringToObject(o, "cluster", c->database.galera ? "galera" : "none");
+    cJSON_AddStringToObject(o, "cluster", cfg_enum_name(cfg_clusters, c->database.galera));
     js_strs(o, "hosts", &c->database.hosts);
     cJSON_AddNumberToObject(o, "failback_seconds", c->database.failback_seconds);
 
     o = cJSON_AddObjectToObject(root, "identity");
-    cJSON_AddStringToObject(o, "source", sources[c->identity.source]);
+    cJSON_AddStringToObject(o, "source", cfg_enum_name(cfg_sources, (int)c->identity.source));
     cJSON_AddStringToObject(o, "header", c->identity.header);
     cJSON_AddStringToObject(o, "id_claim", c->identity.id_claim);
     p = cJSON_AddObjectToObject(o, "claim_headers");
@@ -150,21 +145,21 @@ char *gw_config_json(const gw_config *c)
         cJSON_AddStringToObject(o, "export_only", "rules");
     else if (c->groups.export_only.n)
         js_strs(o, "export_only", &c->groups.export_only);
-    cJSON_AddStringToObject(o, "sync", syncs[c->groups.sync]);
+    cJSON_AddStringToObject(o, "sync", cfg_enum_name(cfg_syncs, (int)c->groups.sync));
     js_strs(o, "excluded", &c->groups.excluded);
 
     o = cJSON_AddObjectToObject(root, "export");
     for (size_t i = 0; o && i < c->exports.n; i++) {
         const gw_export *e = &c->exports.v[i];
-        cJSON_AddStringToObject(o, e->name, e->kind == GW_EXP_COLUMN ? e->column
-                                            : e->kind == GW_EXP_GROUPS ? "@groups"
-                                            : e->kind == GW_EXP_SOURCE ? "@source" : "@permissions");
+        cJSON_AddStringToObject(o, e->name, e->kind == GW_EXP_COLUMN
+                                                ? e->column
+                                                : cfg_enum_name(cfg_export_kinds, (int)e->kind));
     }
 
     if (c->export_max_bytes)
         cJSON_AddNumberToObject(root, "export_max_bytes", (double)c->export_max_bytes);
     o = cJSON_AddObjectToObject(root, "access");
-    cJSON_AddStringToObject(o, "default", js_access(c->access.deflt));
+    cJSON_AddStringToObject(o, "default", cfg_enum_name(cfg_accesses, (int)c->access.deflt));
     p = cJSON_AddArrayToObject(o, "rules");
     for (size_t i = 0; p && i < c->access.nrules; i++) {
         const gw_rule *r = &c->access.rules[i];
@@ -172,7 +167,7 @@ char *gw_config_json(const gw_config *c)
             continue; /* parsing the printed document implies it again */
         q = cJSON_CreateObject();
         cJSON_AddStringToObject(q, "prefix", r->prefix);
-        cJSON_AddStringToObject(q, "access", js_access(r->access));
+        cJSON_AddStringToObject(q, "access", cfg_enum_name(cfg_accesses, (int)r->access));
         js_strs(q, "groups_any", &r->groups_any);
         js_strs(q, "scopes_any", &r->scopes_any);
         js_matches(q, "claims_any", r->claims_any, r->nclaims_any);
@@ -180,7 +175,7 @@ char *gw_config_json(const gw_config *c)
         if (r->permissions_any.n)
             js_strs(q, "permissions_any", &r->permissions_any);
         if (r->report)
-            cJSON_AddStringToObject(q, "mode", "report");
+            cJSON_AddStringToObject(q, "mode", cfg_enum_name(cfg_modes, r->report));
         if (r->audience)
             cJSON_AddStringToObject(q, "audience", r->audience);
         if (r->methods.n)
@@ -212,8 +207,8 @@ char *gw_config_json(const gw_config *c)
     cJSON_AddStringToObject(o, "backchannel_path", c->logout.backchannel_path);
 
     o = cJSON_AddObjectToObject(root, "log");
-    cJSON_AddStringToObject(o, "level", levels[c->log.level]);
-    cJSON_AddStringToObject(o, "format", c->log.json ? "json" : "text");
+    cJSON_AddStringToObject(o, "level", cfg_enum_name(cfg_levels, (int)c->log.level));
+    cJSON_AddStringToObject(o, "format", cfg_enum_name(cfg_formats, c->log.json));
 
     o = cJSON_AddObjectToObject(root, "monitor");
     cJSON_AddStringToObject(o, "health_path", c->monitor.health_path);

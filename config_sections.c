@@ -34,7 +34,6 @@ void cfg_parse_database(cfgp *p, gw_config *c, const cJSON *root)
     static const char *const keys[] = {"host", "port", "socket", "user", "password_file",
                                        "name", "connect_timeout_ms", "read_timeout_ms", "cluster",
                                        "hosts", "failback_seconds", NULL};
-    static const char *const clusters[] = {"none", "galera", NULL};
     char path[256];
     const cJSON *o = cfg_object(p, root, "", "database", keys, path, sizeof(path));
     cfg_get_str(p, o, path, "host", CFG_NONEMPTY, &c->database.host);
@@ -46,7 +45,7 @@ void cfg_parse_database(cfgp *p, gw_config *c, const cJSON *root)
     cfg_get_int(p, o, path, "connect_timeout_ms", 1, 600000, &c->database.connect_timeout_ms);
     cfg_get_int(p, o, path, "read_timeout_ms", 1, 600000, &c->database.read_timeout_ms);
     int cl = c->database.galera;
-    cfg_get_enum(p, o, path, "cluster", clusters, &cl);
+    cfg_get_enum(p, o, path, "cluster", cfg_clusters, &cl);
     c->database.galera = cl == 1;
     cfg_get_strlist(p, o, path, "hosts", CFG_NONEMPTY, &c->database.hosts);
     cfg_get_int(p, o, path, "failback_seconds", 1, 86400, &c->database.failback_seconds);
@@ -269,12 +268,11 @@ void cfg_parse_groups(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"claim", "claims", "sync", "excluded", "managed_prefix",
                                        "max_count", "export_only", NULL};
-    static const char *const syncs[] = {"off", "existing", "create", NULL};
     char path[256];
     const cJSON *o = cfg_object(p, root, "", "groups", keys, path, sizeof(path));
     cfg_get_str(p, o, path, "claim", CFG_NONEMPTY, &c->groups.claim);
     int s = (int)c->groups.sync;
-    cfg_get_enum(p, o, path, "sync", syncs, &s);
+    cfg_get_enum(p, o, path, "sync", cfg_syncs, &s);
     c->groups.sync = (gw_sync)s;
     cfg_get_strlist(p, o, path, "excluded", CFG_NONEMPTY, &c->groups.excluded);
     cfg_get_str(p, o, path, "managed_prefix", CFG_NONEMPTY, &c->groups.managed_prefix);
@@ -317,28 +315,16 @@ void cfg_parse_export(cfgp *p, gw_config *c, const cJSON *root)
             cfg_err(p, ip, "variable name must match [A-Z][A-Z0-9_]*");
             continue;
         }
-        if (!cJSON_IsString(e)) {
-            cfg_err(p, ip, "expected a users column, \"@groups\", \"@source\" or \"@permissions\"");
-            continue;
-        }
-        gw_export x = {0};
-        const char *v = e->valuestring;
-        if (strcmp(v, "@groups") == 0)
-            x.kind = GW_EXP_GROUPS;
-        else if (strcmp(v, "@source") == 0)
-            x.kind = GW_EXP_SOURCE;
-        else if (strcmp(v, "@permissions") == 0)
-            x.kind = GW_EXP_PERMISSIONS;
-        else if (gw_is_identifier(v))
-            x.kind = GW_EXP_COLUMN;
-        else {
+        const char *v = cJSON_IsString(e) ? e->valuestring : NULL;
+        int kind = GW_EXP_COLUMN;
+        if (!v || (!cfg_enum_value(cfg_export_kinds, v, &kind) && !gw_is_identifier(v))) {
             cfg_err(p, ip, "expected a users column, \"@groups\", \"@source\" or \"@permissions\"");
             continue;
         }
         gw_export *d = &c->exports.v[c->exports.n++];
-        d->kind = x.kind;
+        d->kind = (gw_export_kind)kind;
         cfg_set_str(&d->name, e->string);
-        if (x.kind == GW_EXP_COLUMN)
+        if (d->kind == GW_EXP_COLUMN)
             cfg_set_str(&d->column, v);
     }
 }
@@ -348,7 +334,6 @@ void cfg_parse_session(cfgp *p, gw_config *c, const cJSON *root)
     static const char *const keys[] = {"enabled", "cookie", "ttl_seconds", "idle_seconds",
                                        "touch_seconds", "max_per_user", "secure",
                                        "same_site", "establish_path", NULL};
-    static const char *const sites[] = {"Strict", "Lax", "None", NULL};
     char path[256];
     const cJSON *o = cfg_object(p, root, "", "session", keys, path, sizeof(path));
     cfg_get_bool(p, o, path, "enabled", &c->session.enabled);
@@ -361,12 +346,11 @@ void cfg_parse_session(cfgp *p, gw_config *c, const cJSON *root)
         cfg_err(p, "session.idle_seconds", "must be 0 (off) or at least twice touch_seconds (%ld)",
                 c->session.touch_seconds);
     cfg_get_bool(p, o, path, "secure", &c->session.secure);
-    int s = 1;
-    for (int i = 0; sites[i]; i++)
-        if (c->session.same_site && strcmp(c->session.same_site, sites[i]) == 0)
-            s = i;
-    cfg_get_enum(p, o, path, "same_site", sites, &s);
-    cfg_set_str(&c->session.same_site, sites[s]);
+    int s = 1; /* "Lax" */
+    if (c->session.same_site)
+        cfg_enum_value(cfg_same_sites, c->session.same_site, &s);
+    cfg_get_enum(p, o, path, "same_site", cfg_same_sites, &s);
+    cfg_set_str(&c->session.same_site, cfg_enum_name(cfg_same_sites, s));
     cfg_get_str(p, o, path, "establish_path", CFG_PATH, &c->session.establish_path);
 }
 
@@ -390,13 +374,11 @@ void cfg_parse_logout(cfgp *p, gw_config *c, const cJSON *root)
 void cfg_parse_log(cfgp *p, gw_config *c, const cJSON *root)
 {
     static const char *const keys[] = {"level", "format", NULL};
-    static const char *const levels[] = {"debug", "info", "warn", "error", NULL};
-    static const char *const formats[] = {"text", "json", NULL};
     char path[256];
     const cJSON *o = cfg_object(p, root, "", "log", keys, path, sizeof(path));
     int l = (int)c->log.level, f = c->log.json ? 1 : 0;
-    cfg_get_enum(p, o, path, "level", levels, &l);
-    cfg_get_enum(p, o, path, "format", formats, &f);
+    cfg_get_enum(p, o, path, "level", cfg_levels, &l);
+    cfg_get_enum(p, o, path, "format", cfg_formats, &f);
     c->log.level = (gw_log_level)l;
     c->log.json = f == 1;
 }

@@ -18,7 +18,7 @@
 typedef enum { GW_SRC_APISIX, GW_SRC_HEADERS } gw_source;
 typedef enum { GW_SYNC_OFF, GW_SYNC_EXISTING, GW_SYNC_CREATE } gw_sync;
 typedef enum { GW_ACCESS_ANONYMOUS, GW_ACCESS_AUTHENTICATED, GW_ACCESS_DENY } gw_access;
-extern const char *const gw_access_names[]; /* "anonymous", ... by gw_access */
+const char *gw_access_name(gw_access a); /* "anonymous", ...: as the configuration writes it */
 typedef enum { GW_EXP_COLUMN, GW_EXP_GROUPS, GW_EXP_SOURCE, GW_EXP_PERMISSIONS } gw_export_kind;
 
 typedef struct {

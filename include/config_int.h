@@ -87,9 +87,6 @@ void cfg_get_long(cfgp *p, const cJSON *obj, const char *path, const char *key, 
 void cfg_get_int(cfgp *p, const cJSON *obj, const char *path, const char *key, int min, int max,
                  int *dst);
 void cfg_get_bool(cfgp *p, const cJSON *obj, const char *path, const char *key, bool *dst);
-/* names is NULL-terminated; *dst gets the index. */
-void cfg_get_enum(cfgp *p, const cJSON *obj, const char *path, const char *key,
-                  const char *const *names, int *dst);
 /* An array of strings of kind k: replaces *dst as a whole (without the
  * entries that are refused). */
 void cfg_get_strlist(cfgp *p, const cJSON *obj, const char *path, const char *key, cfg_str_kind k,
@@ -98,6 +95,34 @@ void cfg_get_strlist(cfgp *p, const cJSON *obj, const char *path, const char *ke
 void cfg_get_claim_path(cfgp *p, const cJSON *e, const char *ip, char **dst);
 /* A path that may be "" (off) or a local path in its normalized form. */
 void cfg_get_opt_path(cfgp *p, const cJSON *o, const char *path, const char *key, char **dst);
+
+/* --- the enum-valued keys ---------------------------------------------- */
+
+/* One table per enum-valued key, {name, value} ending with {NULL, 0}: the
+ * parser reads the names with it and the printer writes them with it, so
+ * a value cannot be read under one name and printed under another. */
+typedef struct {
+    const char *name;
+    int value;
+} cfg_enum;
+
+extern const cfg_enum cfg_clusters[];     /* database.cluster: galera or not */
+extern const cfg_enum cfg_sources[];      /* identity.source: gw_source */
+extern const cfg_enum cfg_syncs[];        /* groups.sync: gw_sync */
+extern const cfg_enum cfg_accesses[];     /* access.default, a rule's access: gw_access */
+extern const cfg_enum cfg_modes[];        /* a rule's mode: report or not */
+extern const cfg_enum cfg_same_sites[];   /* session.same_site (kept as its name) */
+extern const cfg_enum cfg_levels[];       /* log.level: gw_log_level */
+extern const cfg_enum cfg_formats[];      /* log.format: json or not */
+extern const cfg_enum cfg_export_kinds[]; /* an export's "@..." values: gw_export_kind */
+
+/* The value of name in t (true), or false when t has no such name. */
+bool cfg_enum_value(const cfg_enum *t, const char *name, int *value);
+/* The name of value in t, or NULL. */
+const char *cfg_enum_name(const cfg_enum *t, int value);
+/* The member key of obj, one of t's names: *dst gets its value. */
+void cfg_get_enum(cfgp *p, const cJSON *obj, const char *path, const char *key, const cfg_enum *t,
+                  int *dst);
 
 /* --- the sections: each applies its object of root over c ---------------- */
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "load.h"
 #include "unit.h"
 
@@ -446,6 +447,78 @@ static void t_json_round_trip(void)
     }
 }
 
+/* Every enum-valued key, every name of its table: the name parses to its
+ * value, the printer writes that name, and the printed document parses
+ * back to the value (one table serves both, so none can drift). */
+static int of_cluster(const gw_config *c) { return c->database.galera; }
+static int of_source(const gw_config *c) { return (int)c->identity.source; }
+static int of_sync(const gw_config *c) { return (int)c->groups.sync; }
+static int of_default(const gw_config *c) { return (int)c->access.deflt; }
+static int of_rule_access(const gw_config *c) { return (int)c->access.rules[0].access; }
+static int of_rule_mode(const gw_config *c) { return c->access.rules[0].report; }
+static int of_level(const gw_config *c) { return (int)c->log.level; }
+static int of_format(const gw_config *c) { return c->log.json; }
+static int of_export(const gw_config *c) { return (int)c->exports.v[0].kind; }
+static int of_same_site(const gw_config *c)
+{
+    int v = -1;
+    cfg_enum_value(cfg_same_sites, c->session.same_site, &v);
+    return v;
+}
+
+static void t_enum_tables(void)
+{
+    static const struct {
+        const cfg_enum *t;
+        const char *doc; /* %s: the name */
+        int (*of)(const gw_config *);
+        bool omits_first; /* the printer leaves the first (the default) out */
+    } keys[] = {
+        {cfg_clusters, "{\"database\":{\"cluster\":\"%s\"}}", of_cluster, false},
+        {cfg_sources, "{\"identity\":{\"source\":\"%s\",\"claim_headers\":{\"sub\":\"HTTP_X_SUB\"}}}",
+         of_source, false},
+        {cfg_syncs, "{\"groups\":{\"sync\":\"%s\"}}", of_sync, false},
+        {cfg_accesses, "{\"access\":{\"default\":\"%s\"}}", of_default, false},
+        {cfg_accesses, "{\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"access\":\"%s\"}]}}", of_rule_access, false},
+        {cfg_modes, "{\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"mode\":\"%s\"}]}}", of_rule_mode, true},
+        {cfg_same_sites, "{\"session\":{\"same_site\":\"%s\"}}", of_same_site, false},
+        {cfg_levels, "{\"log\":{\"level\":\"%s\"}}", of_level, false},
+        {cfg_formats, "{\"log\":{\"format\":\"%s\"}}", of_format, false},
+        {cfg_export_kinds, "{\"export\":{\"X\":\"%s\"},\"access\":{\"permissions_file\":\"/p.json\"}}",
+         of_export, false},
+    };
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        const cfg_enum *t = keys[k].t;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t[0].name);
+        for (size_t i = 0; t[i].name; i++) {
+            for (size_t j = 0; j < i; j++) /* names and values once each */
+                CU_ASSERT(strcmp(t[i].name, t[j].name) != 0 && t[i].value != t[j].value);
+            CU_ASSERT_STRING_EQUAL(cfg_enum_name(t, t[i].value), t[i].name);
+            char doc[256], want[80];
+            const char *at = strstr(keys[k].doc, "%s");
+            snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(at - keys[k].doc), keys[k].doc, t[i].name, at + 2);
+            gw_config *a = unit_config_of(doc);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+            CU_ASSERT_EQUAL(keys[k].of(a), t[i].value);
+            char *ja = gw_config_json(a);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(ja);
+            snprintf(want, sizeof(want), "\"%s\"", t[i].name);
+            CU_ASSERT((strstr(ja, want) != NULL) != (keys[k].omits_first && i == 0));
+            gw_config *b = unit_config_of(ja);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+            CU_ASSERT_EQUAL(keys[k].of(b), t[i].value);
+            free(ja);
+            gw_config_free(a);
+            gw_config_free(b);
+        }
+        int v = 12345;
+        CU_ASSERT_FALSE(cfg_enum_value(t, "no such name", &v));
+        CU_ASSERT_EQUAL(v, 12345);
+        CU_ASSERT_PTR_NULL(cfg_enum_name(t, 12345));
+    }
+    CU_ASSERT_STRING_EQUAL(gw_access_name(GW_ACCESS_DENY), "deny");
+}
+
 void unit_config(void)
 {
     static const unit_test tests[] = {
@@ -459,6 +532,7 @@ void unit_config(void)
         {"assertion: required keys, refusals, one slot per audience", t_assertion},
         {"gwauth's own columns and tables, in any letter case", t_reserved_any_case},
         {"database.hosts: host, host:port, [v6]:port, unix:PATH", t_db_hosts},
+        {"every enum name parses, prints and parses back to its value", t_enum_tables},
         {NULL, NULL}};
     unit_suite("config", tests);
 }
