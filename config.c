@@ -148,11 +148,9 @@ gw_config *gw_config_parse(const char *text, size_t len, char **errors)
         return NULL;
     }
     cfg_apply(&p, c, text, len);
-    if (p.n == 0)
-        cfg_cross_checks(&p, c);
     if (p.n == 0) {
-        cfg_implied_rules(c);
-        cfg_login_path(c);
+        cfg_derive(&p, c);
+        cfg_check(&p, c);
     }
     return cfg_finish(&p, c, errors);
 }

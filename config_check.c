@@ -1,8 +1,11 @@
 /*
- * config_check.c - what ties keys together, once every section is read:
- * the database servers, the identity's variables, the exported groups,
- * the assertion's audiences, the implied anonymous rules; and the
- * combinations that are refused.
+ * config_check.c - what ties keys together, once every section is read.
+ *
+ * Two passes, in this order: cfg_derive computes the fields that follow
+ * from others (the database servers, the identity's variables, what uses
+ * groups and permissions, the exported groups, the assertion's audiences,
+ * the implied anonymous rules, the login page's path); cfg_check then
+ * refuses the combinations that cannot work, and changes nothing.
  */
 #include "config_int.h"
 
@@ -14,6 +17,8 @@
 #include "json.h"
 #include "rules.h"
 #include "snippet.h"
+
+/* --- deriving ------------------------------------------------------------ */
 
 void cfg_dbnodes_free(gw_config *c)
 {
@@ -103,6 +108,140 @@ static void cfg_dbnodes(cfgp *p, gw_config *c)
     }
 }
 
+/* groups.sources: "claim" alone is one source, as it is. */
+static void cfg_group_sources(gw_config *c)
+{
+    if (c->groups.nsources)
+        return;
+    c->groups.sources = cfg_calloc(1, sizeof(gw_group_source));
+    c->groups.nsources = 1;
+    cfg_set_str(&c->groups.sources[0].path, c->groups.claim);
+    cfg_set_str(&c->groups.sources[0].prefix, "");
+}
+
+/* The variables that carry the identity, and what a cached one is keyed
+ * on (those, then the token's variable). */
+static void cfg_id_vars(gw_config *c)
+{
+    free(c->id_vars);
+    c->nid_vars = c->identity.source == GW_SRC_APISIX ? 1 : c->identity.nclaim_headers;
+    c->id_vars = cfg_calloc(c->nid_vars + 1, sizeof(char *));
+    for (size_t i = 0; i < c->nid_vars; i++)
+        c->id_vars[i] = c->identity.source == GW_SRC_APISIX ? c->identity.header
+                                                            : c->identity.claim_headers[i].var;
+    free(c->key_vars);
+    c->nkey_vars = c->nid_vars + c->identity.jwt.enabled;
+    c->key_vars = cfg_calloc(c->nkey_vars + 1, sizeof(char *));
+    memcpy(c->key_vars, c->id_vars, c->nid_vars * sizeof(char *));
+    if (c->identity.jwt.enabled)
+        c->key_vars[c->nid_vars] = c->identity.jwt.header;
+}
+
+/* The variable exporting users.id; whether groups and permissions are
+ * used; with export_only "rules", the rules' groups. */
+static void cfg_uses(gw_config *c)
+{
+    c->id_export = NULL;
+    c->uses_groups = c->groups.sync != GW_SYNC_OFF;
+    for (size_t i = 0; i < c->exports.n; i++) {
+        if (c->exports.v[i].kind == GW_EXP_COLUMN && strcmp(c->exports.v[i].column, "id") == 0 &&
+            !c->id_export)
+            c->id_export = c->exports.v[i].name;
+        c->uses_groups |= c->exports.v[i].kind == GW_EXP_GROUPS;
+        c->access.uses_permissions |= c->exports.v[i].kind == GW_EXP_PERMISSIONS;
+    }
+    for (size_t i = 0; i < c->access.nrules; i++)
+        c->access.uses_permissions |= c->access.rules[i].permissions_any.n > 0;
+    /* a permission is held by the user or by one of its groups */
+    c->uses_groups |= c->access.uses_permissions;
+    for (size_t i = 0; i < c->access.nrules; i++) {
+        c->uses_groups |= c->access.rules[i].groups_any.n > 0;
+        for (size_t k = 0; c->groups.export_rules && k < c->access.rules[i].groups_any.n; k++)
+            if (!gw_group_exported(c, c->access.rules[i].groups_any.v[k]))
+                cfg_strlist_add(&c->groups.export_only, c->access.rules[i].groups_any.v[k]);
+    }
+}
+
+/* assertion.audiences (slot 0 is assertion.audience, then each rule's
+ * own once) and each rule's slot in it. */
+static void cfg_audiences(gw_config *c)
+{
+    cfg_strlist_free(&c->assertion.audiences);
+    if (!c->assertion.enabled)
+        return;
+    cfg_strlist_add(&c->assertion.audiences, c->assertion.audience);
+    for (size_t i = 0; i < c->access.nrules; i++) {
+        gw_rule *r = &c->access.rules[i];
+        const char *aud = r->audience ? r->audience : c->assertion.audience;
+        size_t k = 0;
+        while (k < c->assertion.audiences.n && strcmp(c->assertion.audiences.v[k], aud) != 0)
+            k++;
+        if (k == c->assertion.audiences.n)
+            cfg_strlist_add(&c->assertion.audiences, aud);
+        r->aud_slot = k;
+    }
+}
+
+/* The logout path must work once the gateway's session is gone, the
+ * identity provider calls the back-channel path without one, and a
+ * monitor (health, metrics) has none: all are anonymous unless a rule
+ * names them. */
+static void cfg_implied_rule(gw_config *c, const char *path)
+{
+    for (size_t i = 0; i < c->access.nrules; i++)
+        if (strcmp(c->access.rules[i].prefix, path) == 0)
+            return;
+    gw_rule *r = realloc(c->access.rules, (c->access.nrules + 1) * sizeof(gw_rule));
+    if (!r)
+        abort();
+    c->access.rules = r;
+    r += c->access.nrules++;
+    memset(r, 0, sizeof(*r));
+    cfg_set_str(&r->prefix, path);
+    r->implied = true;
+    r->access = GW_ACCESS_ANONYMOUS;
+}
+
+static void cfg_implied_rules(gw_config *c)
+{
+    cfg_implied_rule(c, c->logout.path);
+    const char *anon[] = {c->logout.backchannel_path, c->monitor.health_path,
+                          c->monitor.metrics_path, c->assertion.enabled ? c->assertion.jwks_path : ""};
+    for (size_t i = 0; i < sizeof(anon) / sizeof(anon[0]); i++)
+        if (*anon[i])
+            cfg_implied_rule(c, anon[i]);
+}
+
+/* The login page's own path, once: a request for it is never sent there. */
+static void cfg_login_path(gw_config *c)
+{
+    free(c->access.login_path);
+    c->access.login_path = NULL;
+    const char *base = c->access.login_redirect;
+    size_t n = base ? strcspn(base, "?#") : 0;
+    if (!n || base[0] != '/')
+        return;
+    char *tmp = strndup(base, n);
+    if (!tmp)
+        abort();
+    if (gw_path_normalize(tmp, &c->access.login_path) != GW_OK)
+        c->access.login_path = NULL;
+    free(tmp);
+}
+
+void cfg_derive(cfgp *p, gw_config *c)
+{
+    cfg_dbnodes(p, c);
+    cfg_group_sources(c);
+    cfg_id_vars(c);
+    cfg_uses(c);
+    cfg_audiences(c);
+    cfg_implied_rules(c);
+    cfg_login_path(c);
+}
+
+/* --- checking ------------------------------------------------------------ */
+
 const char *gw_secret_problem(const char *s)
 {
     size_t n = strlen(s);
@@ -134,27 +273,15 @@ bool gw_assertion_claim_of(const gw_export *e, const char **claim)
     return *claim && strcmp(*claim, "id") != 0 && strcmp(*claim, "global_id") != 0;
 }
 
-/* assertion: the audiences (slot 0 is assertion.audience), the rules'
- * slots, and the names it must not share. */
-static void cfg_assertion_checks(cfgp *p, gw_config *c)
+/* The assertion's own names: the rules' audiences need it, and no export
+ * may take its variable or one of its claims. */
+static void cfg_assertion_checks(cfgp *p, const gw_config *c)
 {
-    cfg_strlist_free(&c->assertion.audiences);
     for (size_t i = 0; i < c->access.nrules; i++)
         if (c->access.rules[i].audience && !c->assertion.enabled)
             cfg_err(p, "access.rules", "\"audience\" needs the assertion section");
     if (!c->assertion.enabled)
         return;
-    cfg_strlist_add(&c->assertion.audiences, c->assertion.audience);
-    for (size_t i = 0; i < c->access.nrules; i++) {
-        gw_rule *r = &c->access.rules[i];
-        const char *aud = r->audience ? r->audience : c->assertion.audience;
-        size_t k = 0;
-        while (k < c->assertion.audiences.n && strcmp(c->assertion.audiences.v[k], aud) != 0)
-            k++;
-        if (k == c->assertion.audiences.n)
-            cfg_strlist_add(&c->assertion.audiences, aud);
-        r->aud_slot = k;
-    }
     for (size_t i = 0; i < c->exports.n; i++) {
         const char *claim;
         if (strcmp(c->exports.v[i].name, c->assertion.variable) == 0)
@@ -171,7 +298,7 @@ static void cfg_assertion_checks(cfgp *p, gw_config *c)
 /* Two variables that a proxied application would get as the same header
  * (REMOTE_USER and GWAUTH_USER are both X-Gwauth-User): the web servers
  * would send one value or both, never reliably the identity's. */
-static void cfg_header_checks(cfgp *p, gw_config *c)
+static void cfg_header_checks(cfgp *p, const gw_config *c)
 {
     size_t n = c->exports.n + (c->assertion.enabled ? 1 : 0);
     for (size_t i = 0; i < n; i++) {
@@ -188,10 +315,42 @@ static void cfg_header_checks(cfgp *p, gw_config *c)
     }
 }
 
-/* Rules that tie several keys together, checked once everything is read. */
-void cfg_cross_checks(cfgp *p, gw_config *c)
+/* logout.backchannel_path: a logout token is verified against the
+ * provider's keys, for the gateway's client, and names a session's sub. */
+static void cfg_backchannel_checks(cfgp *p, const gw_config *c)
 {
-    cfg_dbnodes(p, c);
+    if (!*c->logout.backchannel_path)
+        return;
+    bool any = false;
+    for (size_t i = 0; i < c->identity.jwt.nrealms; i++)
+        any = any || c->identity.jwt.realms[i].any_audience;
+    if (!c->identity.jwt.enabled || any)
+        cfg_err(p, "logout.backchannel_path", "needs identity.jwt with its audiences (for every "
+                "issuer): the logout token is verified with the provider's keys and must be "
+                "issued to the gateway's client");
+    if (!c->session.enabled)
+        cfg_err(p, "logout.backchannel_path", "needs session.enabled (it ends sessions)");
+    if (strcmp(c->identity.id_claim, "sub") != 0)
+        cfg_err(p, "logout.backchannel_path", "needs identity.id_claim \"sub\": a logout token "
+                "names the user by its sub");
+}
+
+/* The responder tells its endpoints apart by path alone ("" is off). */
+static void cfg_served_checks(cfgp *p, const gw_config *c)
+{
+    const char *served[] = {c->session.establish_path, c->logout.path, c->logout.backchannel_path,
+                            c->monitor.health_path, c->monitor.metrics_path,
+                            c->assertion.enabled ? c->assertion.jwks_path : ""};
+    const char *names[] = {"session.establish_path", "logout.path", "logout.backchannel_path",
+                           "monitor.health_path", "monitor.metrics_path", "assertion.jwks_path"};
+    for (size_t i = 1; i < sizeof(served) / sizeof(served[0]); i++)
+        for (size_t k = 0; k < i && *served[i]; k++)
+            if (strcmp(served[i], served[k]) == 0)
+                cfg_err(p, names[i], "must differ from %s", names[k]);
+}
+
+void cfg_check(cfgp *p, const gw_config *c)
+{
     if (c->identity.source == GW_SRC_HEADERS) {
         bool has_id = false;
         for (size_t i = 0; i < c->identity.nclaim_headers; i++)
@@ -204,66 +363,15 @@ void cfg_cross_checks(cfgp *p, gw_config *c)
         cfg_err(p, "identity.id_claim", "%s", gw_claim_path_problem(c->identity.id_claim));
     if (gw_claim_path_problem(c->groups.claim))
         cfg_err(p, "groups.claim", "%s", gw_claim_path_problem(c->groups.claim));
-    if (c->groups.nsources == 0) { /* "claim" alone: one source, as it is */
-        c->groups.sources = cfg_calloc(1, sizeof(gw_group_source));
-        c->groups.nsources = 1;
-        cfg_set_str(&c->groups.sources[0].path, c->groups.claim);
-        cfg_set_str(&c->groups.sources[0].prefix, "");
-    }
     if (c->session.enabled && strcmp(c->session.same_site, "None") == 0 && !c->session.secure)
         cfg_err(p, "session.same_site", "\"None\" requires session.secure = true");
-    if (*c->logout.backchannel_path) {
-        bool any = false;
-        for (size_t i = 0; i < c->identity.jwt.nrealms; i++)
-            any = any || c->identity.jwt.realms[i].any_audience;
-        if (!c->identity.jwt.enabled || any)
-            cfg_err(p, "logout.backchannel_path", "needs identity.jwt with its audiences (for every "
-                    "issuer): the logout token is verified with the provider's keys and must be "
-                    "issued to the gateway's client");
-        if (!c->session.enabled)
-            cfg_err(p, "logout.backchannel_path", "needs session.enabled (it ends sessions)");
-        if (strcmp(c->identity.id_claim, "sub") != 0)
-            cfg_err(p, "logout.backchannel_path", "needs identity.id_claim \"sub\": a logout token "
-                    "names the user by its sub");
-    }
-    free(c->id_vars);
-    c->nid_vars = c->identity.source == GW_SRC_APISIX ? 1 : c->identity.nclaim_headers;
-    c->id_vars = cfg_calloc(c->nid_vars + 1, sizeof(char *));
-    for (size_t i = 0; i < c->nid_vars; i++)
-        c->id_vars[i] = c->identity.source == GW_SRC_APISIX ? c->identity.header
-                                                            : c->identity.claim_headers[i].var;
-    free(c->key_vars);
-    c->nkey_vars = c->nid_vars + c->identity.jwt.enabled;
-    c->key_vars = cfg_calloc(c->nkey_vars + 1, sizeof(char *));
-    memcpy(c->key_vars, c->id_vars, c->nid_vars * sizeof(char *));
-    if (c->identity.jwt.enabled) {
-        c->key_vars[c->nid_vars] = c->identity.jwt.header;
-        for (size_t i = 0; i < c->nid_vars; i++)
-            if (strcmp(c->id_vars[i], c->identity.jwt.header) == 0)
-                cfg_err(p, "identity.jwt.header", "must differ from the identity's own variables");
-    }
-    c->id_export = NULL;
-    c->uses_groups = c->groups.sync != GW_SYNC_OFF;
-    for (size_t i = 0; i < c->exports.n; i++) {
-        if (c->exports.v[i].kind == GW_EXP_COLUMN && strcmp(c->exports.v[i].column, "id") == 0 &&
-            !c->id_export)
-            c->id_export = c->exports.v[i].name;
-        c->uses_groups |= c->exports.v[i].kind == GW_EXP_GROUPS;
-        c->access.uses_permissions |= c->exports.v[i].kind == GW_EXP_PERMISSIONS;
-    }
-    for (size_t i = 0; i < c->access.nrules; i++)
-        c->access.uses_permissions |= c->access.rules[i].permissions_any.n > 0;
-    /* a permission is held by the user or by one of its groups */
-    c->uses_groups |= c->access.uses_permissions;
+    cfg_backchannel_checks(p, c);
+    for (size_t i = 0; c->identity.jwt.enabled && i < c->nid_vars; i++)
+        if (strcmp(c->id_vars[i], c->identity.jwt.header) == 0)
+            cfg_err(p, "identity.jwt.header", "must differ from the identity's own variables");
     if (c->access.uses_permissions && !*c->access.permissions_file)
         cfg_err(p, "access.permissions_file", "required by permissions_any and @permissions: the "
                                               "absolute path of the permissions specification");
-    for (size_t i = 0; i < c->access.nrules; i++) {
-        c->uses_groups |= c->access.rules[i].groups_any.n > 0;
-        for (size_t k = 0; c->groups.export_rules && k < c->access.rules[i].groups_any.n; k++)
-            if (!gw_group_exported(c, c->access.rules[i].groups_any.v[k]))
-                cfg_strlist_add(&c->groups.export_only, c->access.rules[i].groups_any.v[k]);
-    }
     if (c->groups.export_rules && c->groups.export_only.n == 0)
         cfg_err(p, "groups.export_only", "\"rules\": no rule names a group (groups_any), so "
                                          "@groups would always be empty");
@@ -273,67 +381,11 @@ void cfg_cross_checks(cfgp *p, gw_config *c)
     if (c->session.enabled && !c->id_export)
         cfg_err(p, "export", "sessions need a variable exporting the users column \"id\" "
                              "(the responder reads the user from it)");
-    /* the responder tells its endpoints apart by path alone ("" is off) */
-    const char *served[] = {c->session.establish_path, c->logout.path, c->logout.backchannel_path,
-                            c->monitor.health_path, c->monitor.metrics_path,
-                            c->assertion.enabled ? c->assertion.jwks_path : ""};
-    const char *names[] = {"session.establish_path", "logout.path", "logout.backchannel_path",
-                           "monitor.health_path", "monitor.metrics_path", "assertion.jwks_path"};
-    for (size_t i = 1; i < sizeof(served) / sizeof(served[0]); i++)
-        for (size_t k = 0; k < i && *served[i]; k++)
-            if (strcmp(served[i], served[k]) == 0)
-                cfg_err(p, names[i], "must differ from %s", names[k]);
+    cfg_served_checks(p, c);
     for (size_t i = 0; i < c->exports.n; i++)
         for (size_t k = 0; k < i; k++)
             if (strcmp(c->exports.v[i].name, c->exports.v[k].name) == 0)
                 cfg_err(p, "export", "variable \"%s\" is given twice", c->exports.v[i].name);
     cfg_header_checks(p, c);
     cfg_assertion_checks(p, c);
-}
-
-/* The logout path must work once the gateway's session is gone, the
- * identity provider calls the back-channel path without one, and a
- * monitor (health, metrics) has none: all are anonymous unless a rule
- * names them. */
-static void cfg_implied_rule(gw_config *c, const char *path)
-{
-    for (size_t i = 0; i < c->access.nrules; i++)
-        if (strcmp(c->access.rules[i].prefix, path) == 0)
-            return;
-    gw_rule *r = realloc(c->access.rules, (c->access.nrules + 1) * sizeof(gw_rule));
-    if (!r)
-        abort();
-    c->access.rules = r;
-    r += c->access.nrules++;
-    memset(r, 0, sizeof(*r));
-    cfg_set_str(&r->prefix, path);
-    r->implied = true;
-    r->access = GW_ACCESS_ANONYMOUS;
-}
-
-/* The login page's own path, once: a request for it is never sent there. */
-void cfg_login_path(gw_config *c)
-{
-    free(c->access.login_path);
-    c->access.login_path = NULL;
-    const char *base = c->access.login_redirect;
-    size_t n = base ? strcspn(base, "?#") : 0;
-    if (!n || base[0] != '/')
-        return;
-    char *tmp = strndup(base, n);
-    if (!tmp)
-        abort();
-    if (gw_path_normalize(tmp, &c->access.login_path) != GW_OK)
-        c->access.login_path = NULL;
-    free(tmp);
-}
-
-void cfg_implied_rules(gw_config *c)
-{
-    cfg_implied_rule(c, c->logout.path);
-    const char *anon[] = {c->logout.backchannel_path, c->monitor.health_path,
-                          c->monitor.metrics_path, c->assertion.enabled ? c->assertion.jwks_path : ""};
-    for (size_t i = 0; i < sizeof(anon) / sizeof(anon[0]); i++)
-        if (*anon[i])
-            cfg_implied_rule(c, anon[i]);
 }

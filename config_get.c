@@ -187,7 +187,7 @@ void cfg_get_bool(cfgp *p, const cJSON *obj, const char *path, const char *key, 
         *dst = cJSON_IsTrue(v);
 }
 
-/* --- the enum-valued keys' names, for the parser and the printer -------- */
+/* --- the enum-valued keys' names, for the parser and the printer --------- */
 
 const cfg_enum cfg_clusters[] = {{"none", 0}, {"galera", 1}, {NULL, 0}};
 const cfg_enum cfg_sources[] = {{"apisix", GW_SRC_APISIX}, {"headers", GW_SRC_HEADERS}, {NULL, 0}};

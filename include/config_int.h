@@ -96,7 +96,7 @@ void cfg_get_claim_path(cfgp *p, const cJSON *e, const char *ip, char **dst);
 /* A path that may be "" (off) or a local path in its normalized form. */
 void cfg_get_opt_path(cfgp *p, const cJSON *o, const char *path, const char *key, char **dst);
 
-/* --- the enum-valued keys ---------------------------------------------- */
+/* --- the enum-valued keys ------------------------------------------------ */
 
 /* One table per enum-valued key, {name, value} ending with {NULL, 0}: the
  * parser reads the names with it and the printer writes them with it, so
@@ -151,8 +151,12 @@ void cfg_dbnodes_free(gw_config *c);    /* config_check.c */
 
 /* --- once everything is read (config_check.c) ---------------------------- */
 
-void cfg_cross_checks(cfgp *p, gw_config *c);
-void cfg_implied_rules(gw_config *c);
-void cfg_login_path(gw_config *c);
+/* Computes the fields that follow from others (the "derived" ones of
+ * config.h); reports only a value it cannot derive from (a
+ * database.hosts entry that does not parse). */
+void cfg_derive(cfgp *p, gw_config *c);
+/* Refuses the combinations of keys that cannot work; changes nothing.
+ * Keys of one section are checked together by its parser already. */
+void cfg_check(cfgp *p, const gw_config *c);
 
 #endif
