@@ -17,6 +17,8 @@
 #include "config_int.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,8 +80,17 @@ const char gw_config_default_json[] =
 /* Applies the document text over c; problems go to p. */
 static void cfg_apply(cfgp *p, gw_config *c, const char *text, size_t len)
 {
+    static void (*const sections[])(cfgp *, gw_config *, const cJSON *) = {
+        cfg_parse_database, cfg_parse_identity, cfg_parse_users, cfg_parse_groups,
+        cfg_parse_export, cfg_parse_access, cfg_parse_session, cfg_parse_logout,
+        cfg_parse_log, cfg_parse_monitor, cfg_parse_assertion, cfg_parse_fastcgi};
     const char *end = NULL;
+    errno = 0;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root && errno == ENOMEM) { /* cJSON says only that it failed: malloc says why */
+        cfg_oom(p, "");
+        return;
+    }
     if (!root) {
         int line = 1;
         for (const char *q = text; end && q < end && q < text + len; q++)
@@ -101,30 +112,41 @@ static void cfg_apply(cfgp *p, gw_config *c, const char *text, size_t len)
     if (emb > 0 && emb < 256)
         cfg_err(p, "export_max_bytes", "0 (no bound) or at least 256");
     c->export_max_bytes = (size_t)emb;
-    cfg_parse_database(p, c, root);
-    cfg_parse_identity(p, c, root);
-    cfg_parse_users(p, c, root);
-    cfg_parse_groups(p, c, root);
-    cfg_parse_export(p, c, root);
-    cfg_parse_access(p, c, root);
-    cfg_parse_session(p, c, root);
-    cfg_parse_logout(p, c, root);
-    cfg_parse_log(p, c, root);
-    cfg_parse_monitor(p, c, root);
-    cfg_parse_assertion(p, c, root);
-    cfg_parse_fastcgi(p, c, root);
+    /* once memory ran out, no section reads what an earlier one left half built */
+    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]) && !p->oom; i++)
+        sections[i](p, c, root);
     cJSON_Delete(root);
 }
 
+/* A new configuration holding the built-in defaults (NULL: no memory). */
+static gw_config *cfg_defaults(cfgp *p)
+{
+    gw_config *c = cfg_alloc(p, "", 1, sizeof(*c));
+    if (c)
+        cfg_apply(p, c, gw_config_default_json, strlen(gw_config_default_json));
+    return c;
+}
+
+/* c, or NULL and the problems in *errors (c freed); out of memory is the
+ * one problem reported when it is one. */
 static gw_config *cfg_finish(cfgp *p, gw_config *c, char **errors)
 {
+    if (p->errs.oom) /* the text of the problems is cut short */
+        cfg_oom(p, "");
     if (p->n == 0) {
         gw_buf_free(&p->errs);
         *errors = NULL;
         return c;
     }
     gw_config_free(c);
-    *errors = p->errs.data ? p->errs.data : strdup("out of memory\n");
+    if (!p->oom) {
+        *errors = p->errs.data;
+        return NULL;
+    }
+    gw_buf_free(&p->errs);
+    char text[sizeof(p->oom_at) + 32];
+    snprintf(text, sizeof(text), "%s: out of memory\n", p->oom_at);
+    *errors = cfg_strndup(p, "", text, strlen(text));
     return NULL;
 }
 
@@ -132,9 +154,7 @@ gw_config *gw_config_defaults(void)
 {
     char *errors;
     cfgp p = {0};
-    gw_config *c = cfg_calloc(1, sizeof(*c));
-    cfg_apply(&p, c, gw_config_default_json, strlen(gw_config_default_json));
-    c = cfg_finish(&p, c, &errors);
+    gw_config *c = cfg_finish(&p, cfg_defaults(&p), &errors);
     free(errors);
     return c;
 }
@@ -142,15 +162,13 @@ gw_config *gw_config_defaults(void)
 gw_config *gw_config_parse(const char *text, size_t len, char **errors)
 {
     cfgp p = {0};
-    gw_config *c = gw_config_defaults();
-    if (!c) {
-        *errors = strdup("built-in defaults do not parse\n");
-        return NULL;
-    }
-    cfg_apply(&p, c, text, len);
+    gw_config *c = cfg_defaults(&p);
+    if (p.n == 0)
+        cfg_apply(&p, c, text, len);
     if (p.n == 0) {
         cfg_derive(&p, c);
-        cfg_check(&p, c);
+        if (!p.oom)
+            cfg_check(&p, c);
     }
     return cfg_finish(&p, c, errors);
 }

@@ -53,7 +53,9 @@ static gw_claim_match *get_matches(cfgp *p, gw_config *c, const cJSON *rule, con
     cfg_path(kp, sizeof(kp), rpath, key);
     if (cJSON_GetArraySize(v) == 0)
         cfg_err(p, kp, "must not be empty (leave it out)");
-    gw_claim_match *m = cfg_calloc((size_t)cJSON_GetArraySize(v), sizeof(*m));
+    gw_claim_match *m = cfg_alloc(p, kp, (size_t)cJSON_GetArraySize(v), sizeof(*m));
+    if (!m)
+        return NULL;
     int i = 0;
     for (const cJSON *e = v->child; e; e = e->next, i++) {
         snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
@@ -77,8 +79,8 @@ static gw_claim_match *get_matches(cfgp *p, gw_config *c, const cJSON *rule, con
         bool seen = false;
         for (size_t k = 0; x->path && k < c->access.claim_paths.n && !seen; k++)
             seen = strcmp(c->access.claim_paths.v[k], x->path) == 0;
-        if (x->path && !seen)
-            cfg_strlist_add(&c->access.claim_paths, x->path);
+        if (x->path && !seen && !cfg_strlist_add(p, ip, &c->access.claim_paths, x->path))
+            break;
     }
     return m;
 }
@@ -95,8 +97,8 @@ void cfg_parse_access(cfgp *p, gw_config *c, const cJSON *root)
     cfg_get_enum(p, o, path, "default", cfg_accesses, &d);
     c->access.deflt = (gw_access)d;
     cfg_get_str(p, o, path, "login_redirect", CFG_ANY, &c->access.login_redirect);
-    if (!c->access.permissions_file)
-        cfg_set_str(&c->access.permissions_file, "");
+    if (!c->access.permissions_file && !cfg_set_str(p, path, &c->access.permissions_file, ""))
+        return;
     cfg_get_str(p, o, path, "permissions_file", CFG_ANY, &c->access.permissions_file);
     if (*c->access.permissions_file && c->access.permissions_file[0] != '/')
         cfg_err(p, "access.permissions_file", "must be an absolute path (or empty for none)");
@@ -105,7 +107,9 @@ void cfg_parse_access(cfgp *p, gw_config *c, const cJSON *root)
         return;
     cfg_path(kp, sizeof(kp), path, "rules");
     cfg_rules_free(c);
-    c->access.rules = cfg_calloc((size_t)cJSON_GetArraySize(rl), sizeof(gw_rule));
+    c->access.rules = cfg_alloc(p, kp, (size_t)cJSON_GetArraySize(rl), sizeof(gw_rule));
+    if (!c->access.rules)
+        return;
     int i = 0;
     for (const cJSON *e = rl->child; e; e = e->next, i++) {
         snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
@@ -120,7 +124,8 @@ void cfg_parse_access(cfgp *p, gw_config *c, const cJSON *root)
         if (!r->prefix) {
             if (!cJSON_GetObjectItemCaseSensitive(e, "prefix"))
                 cfg_err(p, ip, "missing key \"prefix\"");
-            cfg_set_str(&r->prefix, "/");
+            if (!cfg_set_str(p, ip, &r->prefix, "/"))
+                return;
         }
         int a = (int)r->access;
         cfg_get_enum(p, e, ip, "access", cfg_accesses, &a);

@@ -32,21 +32,24 @@ void cfg_dbnodes_free(gw_config *c)
     c->database.nnodes = 0;
 }
 
-/* Parses one database.hosts entry: "unix:/path", "host", "host:port" or
- * "[v6]:port" (the port defaults to database.port). NULL or why not. */
-static const char *dbnode_parse(const char *s, int dflt_port, gw_dbnode *n)
+/* Parses one database.hosts entry (at kp): "unix:/path", "host",
+ * "host:port" or "[v6]:port" (the port defaults to database.port). NULL
+ * or why not (NULL too when memory ran out, reported to p). */
+static const char *dbnode_parse(cfgp *p, const char *kp, const char *s, int dflt_port, gw_dbnode *n)
 {
     memset(n, 0, sizeof(*n));
-    cfg_set_str(&n->text, s);
+    if (!cfg_set_str(p, kp, &n->text, s))
+        return NULL;
     if (strncmp(s, "unix:", 5) == 0) {
         if (s[5] != '/')
             return "a socket must be an absolute path (unix:/run/mysqld/mysqld.sock)";
-        cfg_set_str(&n->host, "localhost");
-        cfg_set_str(&n->socket, s + 5);
+        if (cfg_set_str(p, kp, &n->host, "localhost"))
+            cfg_set_str(p, kp, &n->socket, s + 5);
         n->port = dflt_port;
         return NULL;
     }
-    cfg_set_str(&n->socket, "");
+    if (!cfg_set_str(p, kp, &n->socket, ""))
+        return NULL;
     const char *end, *colon;
     if (s[0] == '[') {
         end = strchr(s, ']');
@@ -55,15 +58,15 @@ static const char *dbnode_parse(const char *s, int dflt_port, gw_dbnode *n)
         colon = end[1] == ':' ? end + 1 : NULL;
         if (end[1] && !colon)
             return "expected [IPv6]:port";
-        n->host = strndup(s + 1, (size_t)(end - s - 1));
+        n->host = cfg_strndup(p, kp, s + 1, (size_t)(end - s - 1));
     } else {
         colon = strchr(s, ':');
         if (colon && strchr(colon + 1, ':'))
             return "write an IPv6 address as [ADDRESS]:PORT";
-        n->host = strndup(s, colon ? (size_t)(colon - s) : strlen(s));
+        n->host = cfg_strndup(p, kp, s, colon ? (size_t)(colon - s) : strlen(s));
     }
     if (!n->host)
-        abort();
+        return NULL;
     if (!*n->host || strspn(n->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") != strlen(n->host))
         return "expected a host name or address";
     n->port = dflt_port;
@@ -82,25 +85,26 @@ static void cfg_dbnodes(cfgp *p, gw_config *c)
 {
     cfg_dbnodes_free(c);
     size_t n = c->database.hosts.n ? c->database.hosts.n : 1;
-    c->database.nodes = cfg_calloc(n, sizeof(gw_dbnode));
+    if (!(c->database.nodes = cfg_alloc(p, "database", n, sizeof(gw_dbnode))))
+        return;
     if (!c->database.hosts.n) {
         gw_dbnode *d = &c->database.nodes[0];
-        cfg_set_str(&d->host, c->database.host);
-        cfg_set_str(&d->socket, c->database.socket);
+        c->database.nnodes = 1;
         d->port = c->database.port;
         char text[320];
         if (*c->database.socket)
             snprintf(text, sizeof(text), "unix:%s", c->database.socket);
         else
             snprintf(text, sizeof(text), "%s:%d", c->database.host, c->database.port);
-        cfg_set_str(&d->text, text);
-        c->database.nnodes = 1;
+        if (cfg_set_str(p, "database", &d->host, c->database.host) &&
+            cfg_set_str(p, "database", &d->socket, c->database.socket))
+            cfg_set_str(p, "database", &d->text, text);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !p->oom; i++) {
         char kp[64];
         snprintf(kp, sizeof(kp), "database.hosts[%zu]", i);
-        const char *why = dbnode_parse(c->database.hosts.v[i], c->database.port,
+        const char *why = dbnode_parse(p, kp, c->database.hosts.v[i], c->database.port,
                                        &c->database.nodes[c->database.nnodes]);
         c->database.nnodes++;
         if (why)
@@ -109,29 +113,30 @@ static void cfg_dbnodes(cfgp *p, gw_config *c)
 }
 
 /* groups.sources: "claim" alone is one source, as it is. */
-static void cfg_group_sources(gw_config *c)
+static void cfg_group_sources(cfgp *p, gw_config *c)
 {
-    if (c->groups.nsources)
+    if (c->groups.nsources || !(c->groups.sources = cfg_alloc(p, "groups.claim", 1, sizeof(gw_group_source))))
         return;
-    c->groups.sources = cfg_calloc(1, sizeof(gw_group_source));
     c->groups.nsources = 1;
-    cfg_set_str(&c->groups.sources[0].path, c->groups.claim);
-    cfg_set_str(&c->groups.sources[0].prefix, "");
+    if (cfg_set_str(p, "groups.claim", &c->groups.sources[0].path, c->groups.claim))
+        cfg_set_str(p, "groups.claim", &c->groups.sources[0].prefix, "");
 }
 
 /* The variables that carry the identity, and what a cached one is keyed
  * on (those, then the token's variable). */
-static void cfg_id_vars(gw_config *c)
+static void cfg_id_vars(cfgp *p, gw_config *c)
 {
     free(c->id_vars);
     c->nid_vars = c->identity.source == GW_SRC_APISIX ? 1 : c->identity.nclaim_headers;
-    c->id_vars = cfg_calloc(c->nid_vars + 1, sizeof(char *));
+    if (!(c->id_vars = cfg_alloc(p, "identity", c->nid_vars + 1, sizeof(char *))))
+        return;
     for (size_t i = 0; i < c->nid_vars; i++)
         c->id_vars[i] = c->identity.source == GW_SRC_APISIX ? c->identity.header
                                                             : c->identity.claim_headers[i].var;
     free(c->key_vars);
     c->nkey_vars = c->nid_vars + c->identity.jwt.enabled;
-    c->key_vars = cfg_calloc(c->nkey_vars + 1, sizeof(char *));
+    if (!(c->key_vars = cfg_alloc(p, "identity", c->nkey_vars + 1, sizeof(char *))))
+        return;
     memcpy(c->key_vars, c->id_vars, c->nid_vars * sizeof(char *));
     if (c->identity.jwt.enabled)
         c->key_vars[c->nid_vars] = c->identity.jwt.header;
@@ -139,7 +144,7 @@ static void cfg_id_vars(gw_config *c)
 
 /* The variable exporting users.id; whether groups and permissions are
  * used; with export_only "rules", the rules' groups. */
-static void cfg_uses(gw_config *c)
+static void cfg_uses(cfgp *p, gw_config *c)
 {
     c->id_export = NULL;
     c->uses_groups = c->groups.sync != GW_SYNC_OFF;
@@ -157,27 +162,29 @@ static void cfg_uses(gw_config *c)
     for (size_t i = 0; i < c->access.nrules; i++) {
         c->uses_groups |= c->access.rules[i].groups_any.n > 0;
         for (size_t k = 0; c->groups.export_rules && k < c->access.rules[i].groups_any.n; k++)
-            if (!gw_group_exported(c, c->access.rules[i].groups_any.v[k]))
-                cfg_strlist_add(&c->groups.export_only, c->access.rules[i].groups_any.v[k]);
+            if (!gw_group_exported(c, c->access.rules[i].groups_any.v[k]) &&
+                !cfg_strlist_add(p, "groups.export_only", &c->groups.export_only,
+                                 c->access.rules[i].groups_any.v[k]))
+                return;
     }
 }
 
 /* assertion.audiences (slot 0 is assertion.audience, then each rule's
  * own once) and each rule's slot in it. */
-static void cfg_audiences(gw_config *c)
+static void cfg_audiences(cfgp *p, gw_config *c)
 {
     cfg_strlist_free(&c->assertion.audiences);
-    if (!c->assertion.enabled)
+    if (!c->assertion.enabled || !cfg_strlist_add(p, "assertion.audience", &c->assertion.audiences,
+                                                  c->assertion.audience))
         return;
-    cfg_strlist_add(&c->assertion.audiences, c->assertion.audience);
     for (size_t i = 0; i < c->access.nrules; i++) {
         gw_rule *r = &c->access.rules[i];
         const char *aud = r->audience ? r->audience : c->assertion.audience;
         size_t k = 0;
         while (k < c->assertion.audiences.n && strcmp(c->assertion.audiences.v[k], aud) != 0)
             k++;
-        if (k == c->assertion.audiences.n)
-            cfg_strlist_add(&c->assertion.audiences, aud);
+        if (k == c->assertion.audiences.n && !cfg_strlist_add(p, "access.rules", &c->assertion.audiences, aud))
+            return;
         r->aud_slot = k;
     }
 }
@@ -186,58 +193,54 @@ static void cfg_audiences(gw_config *c)
  * identity provider calls the back-channel path without one, and a
  * monitor (health, metrics) has none: all are anonymous unless a rule
  * names them. */
-static void cfg_implied_rule(gw_config *c, const char *path)
+static void cfg_implied_rule(cfgp *p, gw_config *c, const char *path)
 {
     for (size_t i = 0; i < c->access.nrules; i++)
         if (strcmp(c->access.rules[i].prefix, path) == 0)
             return;
-    gw_rule *r = realloc(c->access.rules, (c->access.nrules + 1) * sizeof(gw_rule));
+    gw_rule *r = cfg_realloc(p, "access.rules", c->access.rules, c->access.nrules + 1, sizeof(gw_rule));
     if (!r)
-        abort();
+        return;
     c->access.rules = r;
-    r += c->access.nrules++;
+    r += c->access.nrules;
     memset(r, 0, sizeof(*r));
-    cfg_set_str(&r->prefix, path);
     r->implied = true;
     r->access = GW_ACCESS_ANONYMOUS;
+    if (cfg_set_str(p, "access.rules", &r->prefix, path))
+        c->access.nrules++;
 }
 
-static void cfg_implied_rules(gw_config *c)
+static void cfg_implied_rules(cfgp *p, gw_config *c)
 {
-    cfg_implied_rule(c, c->logout.path);
-    const char *anon[] = {c->logout.backchannel_path, c->monitor.health_path,
+    const char *anon[] = {c->logout.path, c->logout.backchannel_path, c->monitor.health_path,
                           c->monitor.metrics_path, c->assertion.enabled ? c->assertion.jwks_path : ""};
-    for (size_t i = 0; i < sizeof(anon) / sizeof(anon[0]); i++)
+    for (size_t i = 0; i < sizeof(anon) / sizeof(anon[0]) && !p->oom; i++)
         if (*anon[i])
-            cfg_implied_rule(c, anon[i]);
+            cfg_implied_rule(p, c, anon[i]);
 }
 
 /* The login page's own path, once: a request for it is never sent there. */
-static void cfg_login_path(gw_config *c)
+static void cfg_login_path(cfgp *p, gw_config *c)
 {
     free(c->access.login_path);
     c->access.login_path = NULL;
     const char *base = c->access.login_redirect;
     size_t n = base ? strcspn(base, "?#") : 0;
-    if (!n || base[0] != '/')
-        return;
-    char *tmp = strndup(base, n);
-    if (!tmp)
-        abort();
-    if (gw_path_normalize(tmp, &c->access.login_path) != GW_OK)
-        c->access.login_path = NULL;
+    char *tmp = n && base[0] == '/' ? cfg_strndup(p, "access.login_redirect", base, n) : NULL;
+    if (tmp && gw_path_normalize(tmp, &c->access.login_path) == GW_E_INTERNAL)
+        cfg_oom(p, "access.login_redirect"); /* its allocation failed */
     free(tmp);
 }
 
 void cfg_derive(cfgp *p, gw_config *c)
 {
-    cfg_dbnodes(p, c);
-    cfg_group_sources(c);
-    cfg_id_vars(c);
-    cfg_uses(c);
-    cfg_audiences(c);
-    cfg_implied_rules(c);
-    cfg_login_path(c);
+    static void (*const steps[])(cfgp *, gw_config *) = {
+        cfg_dbnodes, cfg_group_sources, cfg_id_vars, cfg_uses, cfg_audiences, cfg_implied_rules,
+        cfg_login_path};
+    /* in order: each step may use what the ones before it derived; none
+     * runs once memory ran out */
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && !p->oom; i++)
+        steps[i](p, c);
 }
 
 /* --- checking ------------------------------------------------------------ */

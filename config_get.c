@@ -6,6 +6,7 @@
 #include "config_int.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,16 @@ void cfg_err(cfgp *p, const char *path, const char *fmt, ...)
     p->n++;
 }
 
-/* out = "base.key" (or "key" at the top). Keys are shown as given, cut
- * at 64 bytes and with control characters replaced, so a message never
- * carries raw bytes from the file. */
+void cfg_oom(cfgp *p, const char *path)
+{
+    if (!p->oom)
+        gw_strlcpy(p->oom_at, *path ? path : "(file)", sizeof(p->oom_at));
+    p->oom = true;
+    p->n++;
+}
+
+/* Keys are shown as given, cut at 64 bytes and with control characters
+ * replaced, so a message never carries raw bytes from the file. */
 void cfg_path(char *out, size_t n, const char *base, const char *key)
 {
     char k[65];
@@ -45,7 +53,6 @@ static bool in_list(const char *s, const char *const *list)
     return false;
 }
 
-/* Reports keys of obj that are not in allowed, and keys given twice. */
 void cfg_keys(cfgp *p, const cJSON *obj, const char *path, const char *const *allowed)
 {
     char kp[256];
@@ -61,12 +68,10 @@ void cfg_keys(cfgp *p, const cJSON *obj, const char *path, const char *const *al
     }
 }
 
-/* The member key of obj if present; when present with the wrong type,
- * reports it and returns NULL. */
-const cJSON *cfg_member(cfgp *p, const cJSON *obj, const char *path,
-                               const char *key, int type, const char *expect)
+const cJSON *cfg_member(cfgp *p, const cJSON *obj, const char *path, const char *key, int type,
+                        const char *expect)
 {
-    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    const cJSON *v = obj && !p->oom ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
     if (!v)
         return NULL;
     if ((v->type & 0xFF) & type)
@@ -78,7 +83,7 @@ const cJSON *cfg_member(cfgp *p, const cJSON *obj, const char *path,
 }
 
 const cJSON *cfg_object(cfgp *p, const cJSON *obj, const char *path, const char *key,
-                               const char *const *allowed, char *subpath, size_t subn)
+                        const char *const *allowed, char *subpath, size_t subn)
 {
     const cJSON *v = cfg_member(p, obj, path, key, cJSON_Object, "an object");
     cfg_path(subpath, subn, path, key);
@@ -87,14 +92,85 @@ const cJSON *cfg_object(cfgp *p, const cJSON *obj, const char *path, const char 
     return v;
 }
 
-void cfg_set_str(char **dst, const char *s)
+/* --- memory ------------------------------------------------------------- */
+
+void *(*cfg_realloc_hook)(void *ptr, size_t n) = realloc;
+
+void *cfg_alloc(cfgp *p, const char *path, size_t n, size_t size)
 {
-    char *d = strdup(s);
+    n = n ? n : 1;
+    void *v = n <= SIZE_MAX / size ? cfg_realloc_hook(NULL, n * size) : NULL;
+    if (!v) {
+        cfg_oom(p, path);
+        return NULL;
+    }
+    return memset(v, 0, n * size);
+}
+
+void *cfg_realloc(cfgp *p, const char *path, void *v, size_t n, size_t size)
+{
+    void *w = n && n <= SIZE_MAX / size ? cfg_realloc_hook(v, n * size) : NULL;
+    if (!w)
+        cfg_oom(p, path);
+    return w;
+}
+
+char *cfg_strndup(cfgp *p, const char *path, const char *s, size_t n)
+{
+    char *d = cfg_realloc_hook(NULL, n + 1);
+    if (!d) {
+        cfg_oom(p, path);
+        return NULL;
+    }
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+bool cfg_set_str(cfgp *p, const char *path, char **dst, const char *s)
+{
+    char *d = cfg_strndup(p, path, s, strlen(s));
     if (!d)
-        abort(); /* start-up only: no memory at start is fatal */
+        return false;
     free(*dst);
     *dst = d;
+    return true;
 }
+
+void cfg_strlist_free(gw_strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+bool cfg_strlist_add(cfgp *p, const char *path, gw_strlist *l, const char *s)
+{
+    char **v = cfg_realloc(p, path, l->v, l->n + 1, sizeof(char *));
+    if (!v)
+        return false;
+    l->v = v;
+    l->v[l->n] = NULL;
+    if (!cfg_set_str(p, path, &l->v[l->n], s))
+        return false;
+    l->n++;
+    return true;
+}
+
+bool cfg_strlist_copy(cfgp *p, const char *path, gw_strlist *dst, const gw_strlist *src)
+{
+    cfg_strlist_free(dst);
+    if (!(dst->v = cfg_alloc(p, path, src->n + 1, sizeof(char *))))
+        return false;
+    for (; dst->n < src->n; dst->n++)
+        if (!cfg_set_str(p, path, &dst->v[dst->n], src->v[dst->n]))
+            return false;
+    return true;
+}
+
+/* --- typed getters ------------------------------------------------------- */
 
 static bool is_token(const char *s)
 {
@@ -139,24 +215,23 @@ const char *cfg_str_problem(const char *s, cfg_str_kind k)
     return NULL;
 }
 
-void cfg_get_str(cfgp *p, const cJSON *obj, const char *path, const char *key,
-                    cfg_str_kind k, char **dst)
+void cfg_get_str(cfgp *p, const cJSON *obj, const char *path, const char *key, cfg_str_kind k,
+                 char **dst)
 {
     const cJSON *v = cfg_member(p, obj, path, key, cJSON_String, "a string");
     if (!v)
         return;
+    char kp[256];
+    cfg_path(kp, sizeof(kp), path, key);
     const char *why = cfg_str_problem(v->valuestring, k);
-    if (why) {
-        char kp[256];
-        cfg_path(kp, sizeof(kp), path, key);
+    if (why)
         cfg_err(p, kp, "%s", why);
-        return;
-    }
-    cfg_set_str(dst, v->valuestring);
+    else
+        cfg_set_str(p, kp, dst, v->valuestring);
 }
 
-void cfg_get_long(cfgp *p, const cJSON *obj, const char *path, const char *key,
-                     long min, long max, long *dst)
+void cfg_get_long(cfgp *p, const cJSON *obj, const char *path, const char *key, long min, long max,
+                  long *dst)
 {
     const cJSON *v = cfg_member(p, obj, path, key, cJSON_Number, "an integer");
     if (!v)
@@ -172,8 +247,8 @@ void cfg_get_long(cfgp *p, const cJSON *obj, const char *path, const char *key,
     *dst = (long)d;
 }
 
-void cfg_get_int(cfgp *p, const cJSON *obj, const char *path, const char *key,
-                    int min, int max, int *dst)
+void cfg_get_int(cfgp *p, const cJSON *obj, const char *path, const char *key, int min, int max,
+                 int *dst)
 {
     long l = *dst;
     cfg_get_long(p, obj, path, key, min, max, &l);
@@ -242,64 +317,34 @@ void cfg_get_enum(cfgp *p, const cJSON *obj, const char *path, const char *key, 
     cfg_err(p, kp, "invalid value, must be one of [%s]", list);
 }
 
-void cfg_strlist_free(gw_strlist *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-}
-
-void *cfg_calloc(size_t n, size_t sz)
-{
-    void *p = calloc(n ? n : 1, sz);
-    if (!p)
-        abort();
-    return p;
-}
-
-void cfg_strlist_add(gw_strlist *l, const char *s)
-{
-    char **v = realloc(l->v, (l->n + 1) * sizeof(char *));
-    if (!v)
-        abort();
-    l->v = v;
-    l->v[l->n] = NULL;
-    cfg_set_str(&l->v[l->n++], s);
-}
-
-void cfg_get_strlist(cfgp *p, const cJSON *obj, const char *path, const char *key,
-                        cfg_str_kind k, gw_strlist *dst)
+void cfg_get_strlist(cfgp *p, const cJSON *obj, const char *path, const char *key, cfg_str_kind k,
+                     gw_strlist *dst)
 {
     const cJSON *v = cfg_member(p, obj, path, key, cJSON_Array, "an array of strings");
     if (!v)
         return;
     char kp[256], ip[280];
     cfg_path(kp, sizeof(kp), path, key);
-    gw_strlist l = {cfg_calloc((size_t)cJSON_GetArraySize(v), sizeof(char *)), 0};
+    gw_strlist l = {cfg_alloc(p, kp, (size_t)cJSON_GetArraySize(v), sizeof(char *)), 0};
+    if (!l.v)
+        return;
     int i = 0;
     for (const cJSON *c = v->child; c; c = c->next, i++) {
         snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
         const char *why = cJSON_IsString(c) ? cfg_str_problem(c->valuestring, k) : "expected a string";
-        if (why)
+        if (why) {
             cfg_err(p, ip, "%s", why);
-        else
-            cfg_set_str(&l.v[l.n++], c->valuestring);
+        } else if (!cfg_set_str(p, ip, &l.v[l.n], c->valuestring)) {
+            cfg_strlist_free(&l);
+            return;
+        } else {
+            l.n++;
+        }
     }
     cfg_strlist_free(dst);
     *dst = l;
 }
 
-void cfg_strlist_copy(gw_strlist *dst, const gw_strlist *src)
-{
-    cfg_strlist_free(dst);
-    dst->v = cfg_calloc(src->n + 1, sizeof(char *));
-    for (dst->n = 0; dst->n < src->n; dst->n++)
-        cfg_set_str(&dst->v[dst->n], src->v[dst->n]);
-}
-
-/* The required "path" of an object at ip: a claim path. */
 void cfg_get_claim_path(cfgp *p, const cJSON *e, const char *ip, char **dst)
 {
     cfg_get_str(p, e, ip, "path", CFG_NONEMPTY, dst);
@@ -308,18 +353,20 @@ void cfg_get_claim_path(cfgp *p, const cJSON *e, const char *ip, char **dst)
         cfg_err(p, ip, "path: %s", why);
 }
 
-/* A path that may be "" (off) or a local path, as key of section. */
 void cfg_get_opt_path(cfgp *p, const cJSON *o, const char *path, const char *key, char **dst)
 {
     cfg_get_str(p, o, path, key, CFG_ANY, dst);
     const char *v = *dst;
-    char *norm = NULL;
-    if (v && *v && (v[0] != '/' || v[1] == '/' || strpbrk(v, "?#%\\") ||
-                    gw_path_normalize(v, &norm) != GW_OK || strcmp(norm, v) != 0)) {
-        /* the responder compares the normalized request path with it */
-        char kp[300];
-        cfg_path(kp, sizeof(kp), path, key);
+    if (!v || !*v)
+        return;
+    /* the responder compares the normalized request path with it */
+    char *norm = NULL, kp[300];
+    cfg_path(kp, sizeof(kp), path, key);
+    gw_status st = v[0] != '/' || v[1] == '/' || strpbrk(v, "?#%\\") ? GW_E_BAD_PATH
+                                                                     : gw_path_normalize(v, &norm);
+    if (st == GW_E_INTERNAL) /* its allocation failed */
+        cfg_oom(p, kp);
+    else if (st != GW_OK || strcmp(norm, v) != 0)
         cfg_err(p, kp, "must be empty (off) or a local path in its normalized form (no //, . or ..)");
-    }
     free(norm);
 }

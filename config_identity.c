@@ -69,12 +69,14 @@ static void parse_jwt_issuers(cfgp *p, gw_config *c, const cJSON *o, const char 
                                 "an array of issuers (strings, or objects with issuer, jwks_file, audiences)");
     if (!v)
         return;
-    cfg_realms_free(c);
-    gw_jwt_realm *rs = cfg_calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*rs));
-    c->identity.jwt.realms = rs;
-    c->identity.jwt.nrealms = 1; /* [0]: the strings */
     char kp[256], ip[280], mp[320];
     cfg_path(kp, sizeof(kp), path, "issuers");
+    cfg_realms_free(c);
+    gw_jwt_realm *rs = cfg_alloc(p, kp, (size_t)cJSON_GetArraySize(v) + 1, sizeof(*rs));
+    if (!rs)
+        return;
+    c->identity.jwt.realms = rs;
+    c->identity.jwt.nrealms = 1; /* [0]: the strings */
     int i = 0;
     for (const cJSON *e = v->child; e; e = e->next, i++) {
         snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
@@ -91,15 +93,17 @@ static void parse_jwt_issuers(cfgp *p, gw_config *c, const cJSON *o, const char 
                 iss = name->valuestring;
             else
                 cfg_err(p, ip, "an object needs \"issuer\"");
-            cfg_set_str(&r->jwks_file, c->identity.jwt.jwks_file);
-            cfg_get_str(p, e, ip, "jwks_file", CFG_ANY, &r->jwks_file);
             snprintf(mp, sizeof(mp), "%s.jwks_file", ip);
+            if (!cfg_set_str(p, mp, &r->jwks_file, c->identity.jwt.jwks_file))
+                return;
+            cfg_get_str(p, e, ip, "jwks_file", CFG_ANY, &r->jwks_file);
             if (r->jwks_file[0] != '/')
                 cfg_err(p, mp, "required (here or in identity.jwt): the absolute path of the JWKS file");
-            cfg_strlist_copy(&r->audiences, &c->identity.jwt.audiences);
+            snprintf(mp, sizeof(mp), "%s.audiences", ip);
+            if (!cfg_strlist_copy(p, mp, &r->audiences, &c->identity.jwt.audiences))
+                return;
             r->any_audience = c->identity.jwt.any_audience;
             get_audiences(p, e, ip, &r->audiences, &r->any_audience);
-            snprintf(mp, sizeof(mp), "%s.audiences", ip);
             if (!r->any_audience && r->audiences.n == 0)
                 cfg_err(p, mp, "%s (here or in identity.jwt)", GW_AUD_REQUIRED);
         } else {
@@ -114,8 +118,8 @@ static void parse_jwt_issuers(cfgp *p, gw_config *c, const cJSON *o, const char 
             cfg_err(p, ip, "an issuer is at most 511 bytes");
         else if (realm_of(c, iss))
             cfg_err(p, ip, "this issuer is listed twice (one issuer, one set of keys)");
-        else
-            cfg_strlist_add(&r->issuers, iss);
+        else if (!cfg_strlist_add(p, ip, &r->issuers, iss))
+            return;
     }
 }
 
@@ -130,10 +134,10 @@ static void parse_jwt(cfgp *p, gw_config *c, const cJSON *identity, const char *
     if (!o)
         return;
     c->identity.jwt.enabled = true;
-    if (!c->identity.jwt.header)
-        cfg_set_str(&c->identity.jwt.header, "HTTP_X_RAW_ID_TOKEN");
-    if (!c->identity.jwt.jwks_file)
-        cfg_set_str(&c->identity.jwt.jwks_file, "");
+    if (!c->identity.jwt.header && !cfg_set_str(p, path, &c->identity.jwt.header, "HTTP_X_RAW_ID_TOKEN"))
+        return;
+    if (!c->identity.jwt.jwks_file && !cfg_set_str(p, path, &c->identity.jwt.jwks_file, ""))
+        return;
     cfg_get_str(p, o, path, "header", CFG_VAR, &c->identity.jwt.header);
     cfg_get_str(p, o, path, "jwks_file", CFG_ANY, &c->identity.jwt.jwks_file);
     /* The audience is required: without it an ID token issued to any
@@ -142,6 +146,8 @@ static void parse_jwt(cfgp *p, gw_config *c, const cJSON *identity, const char *
     c->identity.jwt.leeway_seconds = 60;
     cfg_get_long(p, o, path, "leeway_seconds", 0, 3600, &c->identity.jwt.leeway_seconds);
     parse_jwt_issuers(p, c, o, path);
+    if (p->oom)
+        return;
     gw_jwt_realm *shared = c->identity.jwt.nrealms ? &c->identity.jwt.realms[0] : NULL;
     if (!shared || shared->issuers.n) { /* issuers given as strings (or none at all) */
         if (!c->identity.jwt.any_audience && c->identity.jwt.audiences.n == 0)
@@ -150,8 +156,9 @@ static void parse_jwt(cfgp *p, gw_config *c, const cJSON *identity, const char *
             cfg_err(p, "identity.jwt.jwks_file", "required: the absolute path of the JWKS file");
     }
     if (shared && shared->issuers.n) {
-        cfg_set_str(&shared->jwks_file, c->identity.jwt.jwks_file);
-        cfg_strlist_copy(&shared->audiences, &c->identity.jwt.audiences);
+        if (!cfg_set_str(p, path, &shared->jwks_file, c->identity.jwt.jwks_file) ||
+            !cfg_strlist_copy(p, path, &shared->audiences, &c->identity.jwt.audiences))
+            return;
         shared->any_audience = c->identity.jwt.any_audience;
     } else if (shared) { /* objects only: no realm of strings */
         gw_jwt_realm *rs = c->identity.jwt.realms;
@@ -187,7 +194,9 @@ void cfg_parse_identity(cfgp *p, gw_config *c, const cJSON *root)
     const cJSON *ch = cfg_object(p, o, path, "claim_headers", NULL, kp, sizeof(kp));
     if (ch) {
         cfg_claimvars_free(c);
-        c->identity.claim_headers = cfg_calloc((size_t)cJSON_GetArraySize(ch), sizeof(gw_claimvar));
+        c->identity.claim_headers = cfg_alloc(p, kp, (size_t)cJSON_GetArraySize(ch), sizeof(gw_claimvar));
+        if (!c->identity.claim_headers)
+            return;
         for (const cJSON *e = ch->child; e; e = e->next) {
             cfg_path(ip, sizeof(ip), kp, e->string);
             const char *why = !*e->string ? "claim name must not be empty"
@@ -199,8 +208,8 @@ void cfg_parse_identity(cfgp *p, gw_config *c, const cJSON *root)
                 continue;
             }
             gw_claimvar *cv = &c->identity.claim_headers[c->identity.nclaim_headers++];
-            cfg_set_str(&cv->claim, e->string);
-            cfg_set_str(&cv->var, e->valuestring);
+            if (!cfg_set_str(p, ip, &cv->claim, e->string) || !cfg_set_str(p, ip, &cv->var, e->valuestring))
+                return;
         }
     }
 
@@ -208,8 +217,10 @@ void cfg_parse_identity(cfgp *p, gw_config *c, const cJSON *root)
     if (tp) {
         cfg_path(kp, sizeof(kp), path, "trusted_proxies");
         free(c->identity.proxies);
-        c->identity.proxies = cfg_calloc((size_t)cJSON_GetArraySize(tp), sizeof(gw_cidr));
         c->identity.nproxies = 0;
+        c->identity.proxies = cfg_alloc(p, kp, (size_t)cJSON_GetArraySize(tp), sizeof(gw_cidr));
+        if (!c->identity.proxies)
+            return;
         int i = 0;
         for (const cJSON *e = tp->child; e; e = e->next, i++) {
             snprintf(ip, sizeof(ip), "%s[%d]", kp, i);

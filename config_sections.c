@@ -84,7 +84,9 @@ static void parse_fields(cfgp *p, gw_config *c, const cJSON *fo, const char *kp)
     static const char *const fkeys[] = {"column", "overwrite", NULL};
     char ip[300];
     cfg_fields_free(c);
-    c->users.fields = cfg_calloc((size_t)cJSON_GetArraySize(fo), sizeof(gw_field));
+    c->users.fields = cfg_alloc(p, kp, (size_t)cJSON_GetArraySize(fo), sizeof(gw_field));
+    if (!c->users.fields)
+        return;
     for (const cJSON *e = fo->child; e; e = e->next) {
         cfg_path(ip, sizeof(ip), kp, e->string);
         if (!*e->string || gw_has_ctl(e->string)) {
@@ -127,9 +129,9 @@ static void parse_fields(cfgp *p, gw_config *c, const cJSON *fo, const char *kp)
             continue;
         }
         gw_field *f = &c->users.fields[c->users.nfields++];
-        cfg_set_str(&f->claim, e->string);
-        cfg_set_str(&f->column, col);
         f->overwrite = overwrite;
+        if (!cfg_set_str(p, ip, &f->claim, e->string) || !cfg_set_str(p, ip, &f->column, col))
+            return;
     }
 }
 
@@ -137,7 +139,9 @@ static void parse_related(cfgp *p, gw_config *c, const cJSON *ro, const char *kp
 {
     char tp[300], ip[340];
     cfg_related_free(c);
-    c->users.related = cfg_calloc((size_t)cJSON_GetArraySize(ro), sizeof(gw_related));
+    c->users.related = cfg_alloc(p, kp, (size_t)cJSON_GetArraySize(ro), sizeof(gw_related));
+    if (!c->users.related)
+        return;
     for (const cJSON *t = ro->child; t; t = t->next) {
         cfg_path(tp, sizeof(tp), kp, t->string);
         if (!gw_is_identifier(t->string)) {
@@ -153,8 +157,9 @@ static void parse_related(cfgp *p, gw_config *c, const cJSON *ro, const char *kp
             continue;
         }
         gw_related *r = &c->users.related[c->users.nrelated++];
-        cfg_set_str(&r->table, t->string);
-        r->cols = cfg_calloc((size_t)cJSON_GetArraySize(t), sizeof(gw_relcol));
+        if (!cfg_set_str(p, tp, &r->table, t->string) ||
+            !(r->cols = cfg_alloc(p, tp, (size_t)cJSON_GetArraySize(t), sizeof(gw_relcol))))
+            return;
         int i = 0;
         for (const cJSON *e = t->child; e; e = e->next, i++) {
             snprintf(ip, sizeof(ip), "%s[%d]", tp, i);
@@ -191,9 +196,9 @@ static void parse_related(cfgp *p, gw_config *c, const cJSON *ro, const char *kp
                 continue;
             }
             gw_relcol *rc = &r->cols[r->ncols++];
-            cfg_set_str(&rc->claim, cl->valuestring);
-            cfg_set_str(&rc->column, co->valuestring);
-            cfg_set_str(&rc->deflt, dtext);
+            if (!cfg_set_str(p, ip, &rc->claim, cl->valuestring) ||
+                !cfg_set_str(p, ip, &rc->column, co->valuestring) || !cfg_set_str(p, ip, &rc->deflt, dtext))
+                return;
         }
     }
 }
@@ -240,7 +245,9 @@ static void parse_group_sources(cfgp *p, gw_config *c, const cJSON *o, const cha
     if (cJSON_GetArraySize(v) == 0)
         cfg_err(p, kp, "must not be empty (leave it out for \"claim\")");
     cfg_sources_free(c);
-    c->groups.sources = cfg_calloc((size_t)cJSON_GetArraySize(v), sizeof(gw_group_source));
+    c->groups.sources = cfg_alloc(p, kp, (size_t)cJSON_GetArraySize(v), sizeof(gw_group_source));
+    if (!c->groups.sources)
+        return;
     int i = 0;
     for (const cJSON *e = v->child; e; e = e->next, i++) {
         snprintf(ip, sizeof(ip), "%s[%d]", kp, i);
@@ -251,7 +258,8 @@ static void parse_group_sources(cfgp *p, gw_config *c, const cJSON *o, const cha
         cfg_keys(p, e, ip, skeys);
         gw_group_source *g = &c->groups.sources[c->groups.nsources++];
         cfg_get_claim_path(p, e, ip, &g->path);
-        cfg_set_str(&g->prefix, "");
+        if (!cfg_set_str(p, ip, &g->prefix, ""))
+            return;
         cfg_get_str(p, e, ip, "prefix", CFG_ANY, &g->prefix);
         if (strchr(g->prefix, ',') || gw_has_ctl(g->prefix) || strlen(g->prefix) > 64)
             cfg_err(p, ip, "prefix: at most 64 bytes, no comma or control character");
@@ -308,7 +316,9 @@ void cfg_parse_export(cfgp *p, gw_config *c, const cJSON *root)
     if (!o)
         return;
     cfg_exports_free(c);
-    c->exports.v = cfg_calloc((size_t)cJSON_GetArraySize(o), sizeof(gw_export));
+    c->exports.v = cfg_alloc(p, path, (size_t)cJSON_GetArraySize(o), sizeof(gw_export));
+    if (!c->exports.v)
+        return;
     for (const cJSON *e = o->child; e; e = e->next) {
         cfg_path(ip, sizeof(ip), path, e->string);
         if (!gw_is_var_name(e->string)) {
@@ -323,9 +333,9 @@ void cfg_parse_export(cfgp *p, gw_config *c, const cJSON *root)
         }
         gw_export *d = &c->exports.v[c->exports.n++];
         d->kind = (gw_export_kind)kind;
-        cfg_set_str(&d->name, e->string);
-        if (d->kind == GW_EXP_COLUMN)
-            cfg_set_str(&d->column, v);
+        if (!cfg_set_str(p, ip, &d->name, e->string) ||
+            (d->kind == GW_EXP_COLUMN && !cfg_set_str(p, ip, &d->column, v)))
+            return;
     }
 }
 
@@ -350,7 +360,7 @@ void cfg_parse_session(cfgp *p, gw_config *c, const cJSON *root)
     if (c->session.same_site)
         cfg_enum_value(cfg_same_sites, c->session.same_site, &s);
     cfg_get_enum(p, o, path, "same_site", cfg_same_sites, &s);
-    cfg_set_str(&c->session.same_site, cfg_enum_name(cfg_same_sites, s));
+    cfg_set_str(p, path, &c->session.same_site, cfg_enum_name(cfg_same_sites, s));
     cfg_get_str(p, o, path, "establish_path", CFG_PATH, &c->session.establish_path);
 }
 
@@ -391,7 +401,7 @@ void cfg_parse_monitor(cfgp *p, gw_config *c, const cJSON *root)
     cfg_get_opt_path(p, o, path, "health_path", &c->monitor.health_path);
     cfg_get_opt_path(p, o, path, "metrics_path", &c->monitor.metrics_path);
     cfg_get_str(p, o, path, "metrics_file", CFG_ANY, &c->monitor.metrics_file);
-    if (*c->monitor.metrics_file && c->monitor.metrics_file[0] != '/')
+    if (c->monitor.metrics_file && *c->monitor.metrics_file && c->monitor.metrics_file[0] != '/')
         cfg_err(p, "monitor.metrics_file", "must be an absolute path (or empty: each process "
                 "counts alone)");
 }
@@ -407,11 +417,11 @@ void cfg_parse_assertion(cfgp *p, gw_config *c, const cJSON *root)
     if (!o)
         return;
     c->assertion.enabled = true;
-    cfg_set_str(&c->assertion.key_file, "");
-    cfg_set_str(&c->assertion.issuer, "");
-    cfg_set_str(&c->assertion.audience, "");
-    cfg_set_str(&c->assertion.variable, "GWAUTH_ASSERTION");
-    cfg_set_str(&c->assertion.jwks_path, "/gwauth/jwks.json");
+    if (!cfg_set_str(p, path, &c->assertion.key_file, "") || !cfg_set_str(p, path, &c->assertion.issuer, "") ||
+        !cfg_set_str(p, path, &c->assertion.audience, "") ||
+        !cfg_set_str(p, path, &c->assertion.variable, "GWAUTH_ASSERTION") ||
+        !cfg_set_str(p, path, &c->assertion.jwks_path, "/gwauth/jwks.json"))
+        return;
     c->assertion.ttl_seconds = 60;
     cfg_get_str(p, o, path, "key_file", CFG_ANY, &c->assertion.key_file);
     cfg_get_str(p, o, path, "issuer", CFG_ANY, &c->assertion.issuer);
@@ -447,10 +457,11 @@ void cfg_parse_fastcgi(cfgp *p, gw_config *c, const cJSON *root)
     cfg_path(kp, sizeof(kp), path, "peer_uids");
     size_t n = (size_t)cJSON_GetArraySize(u);
     free(c->fastcgi.peer_uids);
+    c->fastcgi.npeer_uids = c->fastcgi.npeer_numbers = 0;
     cfg_strlist_free(&c->fastcgi.peer_names);
-    c->fastcgi.peer_uids = cfg_calloc(n, sizeof(long));
-    c->fastcgi.npeer_uids = 0;
-    c->fastcgi.peer_names.v = cfg_calloc(n, sizeof(char *));
+    if (!(c->fastcgi.peer_uids = cfg_alloc(p, kp, n, sizeof(long))) ||
+        !(c->fastcgi.peer_names.v = cfg_alloc(p, kp, n, sizeof(char *))))
+        return;
     int i = 0;
     /* numbers first, then names (resolved to uids by gw_config_load) */
     for (const cJSON *e = u->child; e; e = e->next, i++) {
@@ -469,8 +480,10 @@ void cfg_parse_fastcgi(cfgp *p, gw_config *c, const cJSON *root)
                      (*q >= '0' && *q <= '9') || *q == '_' || *q == '-' || *q == '.';
             if (!ok)
                 cfg_err(p, ip, "expected a user name ([A-Za-z_][A-Za-z0-9_.-]*) or a user id");
+            else if (!cfg_set_str(p, ip, &c->fastcgi.peer_names.v[c->fastcgi.peer_names.n], s))
+                return;
             else
-                cfg_set_str(&c->fastcgi.peer_names.v[c->fastcgi.peer_names.n++], s);
+                c->fastcgi.peer_names.n++;
         } else {
             cfg_err(p, ip, "expected a user id or a user name");
         }

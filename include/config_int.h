@@ -12,6 +12,24 @@
  *   config_print.c     gw_config_json
  *
  * All of them are pure: no file is opened here (load.c reads them).
+ *
+ * Running out of memory. Parsing never aborts, since it also runs in a
+ * live server (on SIGHUP). When an allocation fails (the parser's own,
+ * cJSON's while it reads the text, the path normalizer's), the parse
+ * stops reading: cfg_member finds no more members and the walk stops
+ * before the next section, so what was half built is freed, never used.
+ * gw_config_parse then frees everything it allocated and returns NULL
+ * with a single problem, "<key path>: out of memory" (the others it
+ * found may be mere consequences). For the programs that means: at start
+ * the configuration is refused and the program does not start; on SIGHUP
+ * the reload is refused and the running configuration is kept (app.c,
+ * event=reload_refused keeping=previous), as for any other problem.
+ *
+ * The parser's own allocations go through cfg_realloc_hook, which is
+ * realloc; the unit tests replace it and cJSON's hooks to make each
+ * allocation of a parse fail in turn. (The problems' text, a gw_buf, and
+ * the path normalizer allocate with malloc; their failures are detected
+ * the same way: gw_buf's oom flag, GW_E_INTERNAL.)
  */
 #ifndef GW_CONFIG_INT_H
 #define GW_CONFIG_INT_H
@@ -26,12 +44,16 @@
 /* One parse: every problem, each "path: message\n", and how many. */
 typedef struct {
     gw_buf errs;
-    int n;
+    int n;            /* problems, running out of memory included */
+    bool oom;         /* an allocation failed: the only problem reported */
+    char oom_at[128]; /* the key path where it first failed */
 } cfgp;
 
 /* --- problems and key paths (config_get.c) ------------------------------- */
 
 void cfg_err(cfgp *p, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* An allocation failed at path ("": the document as a whole). */
+void cfg_oom(cfgp *p, const char *path);
 
 /* out = "base.key" (or "key" at the top), the key made printable. */
 void cfg_path(char *out, size_t n, const char *base, const char *key);
@@ -42,7 +64,7 @@ void cfg_keys(cfgp *p, const cJSON *obj, const char *path, const char *const *al
 
 /* The member key of obj (NULL obj: none) if present; when present with
  * the wrong type (a cJSON type mask), reports "expected <expect>" and
- * returns NULL. */
+ * returns NULL. NULL for every member once memory ran out. */
 const cJSON *cfg_member(cfgp *p, const cJSON *obj, const char *path, const char *key, int type,
                         const char *expect);
 
@@ -53,17 +75,30 @@ const cJSON *cfg_object(cfgp *p, const cJSON *obj, const char *path, const char 
 
 /* --- memory (config_get.c) ----------------------------------------------- */
 
-void cfg_set_str(char **dst, const char *s);   /* *dst = a copy of s, the old one freed */
-void *cfg_calloc(size_t n, size_t sz);         /* n zeroed elements (at least one) */
+/* Each of these reports a failure with cfg_oom(p, path) and returns NULL
+ * or false; what they were given is then as it was (or, for a list,
+ * holds what it held plus the entries copied before the failure). */
+
+extern void *(*cfg_realloc_hook)(void *ptr, size_t n);
+
+/* n (at least one) zeroed elements of size bytes. */
+void *cfg_alloc(cfgp *p, const char *path, size_t n, size_t size);
+/* v resized to n elements (n > 0); v is left as it was on failure. */
+void *cfg_realloc(cfgp *p, const char *path, void *v, size_t n, size_t size);
+/* A NUL-terminated copy of s[0..n). */
+char *cfg_strndup(cfgp *p, const char *path, const char *s, size_t n);
+/* *dst = a copy of s, the old one freed. */
+bool cfg_set_str(cfgp *p, const char *path, char **dst, const char *s);
+bool cfg_strlist_add(cfgp *p, const char *path, gw_strlist *l, const char *s);
+/* *dst = a copy of src, the old one freed. */
+bool cfg_strlist_copy(cfgp *p, const char *path, gw_strlist *dst, const gw_strlist *src);
 void cfg_strlist_free(gw_strlist *l);
-void cfg_strlist_add(gw_strlist *l, const char *s);
-void cfg_strlist_copy(gw_strlist *dst, const gw_strlist *src);
 
 /* --- typed getters (config_get.c) ---------------------------------------- */
 
 /* Each reads obj's member key (path is obj's), reports a problem under
- * "path.key" and leaves *dst as it was when the value is not acceptable,
- * and does nothing when the member is absent. */
+ * "path.key" and leaves *dst as it was when the value is not acceptable
+ * (or cannot be copied), and does nothing when the member is absent. */
 
 /* Checks for string values, chosen per key. */
 typedef enum {

@@ -1,4 +1,6 @@
 /* config.c: defaults, types, unknown keys, identifiers, every problem at once. */
+#include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -519,6 +521,115 @@ static void t_enum_tables(void)
     CU_ASSERT_STRING_EQUAL(gw_access_name(GW_ACCESS_DENY), "deny");
 }
 
+/* A configuration that uses every section and most keys: what the
+ * out-of-memory test parses. */
+static const char oom_full[] =
+    "{\"database\": {\"host\": \"db\", \"port\": 3307, \"user\": \"gw\", \"password_file\": \"/etc/gw/pw\","
+    "  \"name\": \"gw\", \"cluster\": \"galera\", \"failback_seconds\": 10,"
+    "  \"hosts\": [\"db1:3307\", \"unix:/run/db.sock\", \"[::1]:3308\", \"db4\"]},"
+    " \"identity\": {\"header\": \"HTTP_X_USERINFO\", \"id_claim\": \"sub\", \"max_bytes\": 8192,"
+    "  \"claim_headers\": {\"sub\": \"HTTP_X_SUB\", \"email\": \"HTTP_X_EMAIL\"},"
+    "  \"trusted_proxies\": [\"127.0.0.1/32\", \"10.0.0.0/8\", \"::1\"], \"cache_seconds\": 5,"
+    "  \"jwt\": {\"header\": \"HTTP_X_TOKEN\", \"jwks_file\": \"/etc/gw/jwks.json\", \"audiences\": [\"gw\"],"
+    "   \"issuers\": [\"https://a.example\", {\"issuer\": \"https://b.example\", \"jwks_file\": \"/etc/gw/b.json\","
+    "    \"audiences\": [\"b1\", \"b2\"]}, {\"issuer\": \"https://c.example\"}], \"leeway_seconds\": 30}},"
+    " \"users\": {\"update\": false, \"fields\": {\"preferred_username\": \"username\","
+    "  \"email\": {\"column\": \"email\", \"overwrite\": false}},"
+    "  \"related\": {\"user_profiles\": [[\"country\", \"country_code\", \"\"], [\"optin\", \"email_optin\", false]],"
+    "   \"user_stats\": [[\"n\", \"num\", 7]]}},"
+    " \"groups\": {\"claims\": [{\"path\": \"groups\"}, {\"path\": \"realm_access.roles\", \"prefix\": \"role:\","
+    "  \"lowercase\": true, \"strip_slash\": true}], \"sync\": \"create\", \"excluded\": [\"admins\"],"
+    "  \"managed_prefix\": \"app:\", \"max_count\": 100, \"export_only\": [\"app:*\", \"staff\"]},"
+    " \"export\": {\"REMOTE_USER\": \"global_id\", \"GWAUTH_USER_ID\": \"id\", \"GWAUTH_GROUPS\": \"@groups\","
+    "  \"GWAUTH_SOURCE\": \"@source\", \"APP_PERMISSIONS\": \"@permissions\"}, \"export_max_bytes\": 4096,"
+    " \"access\": {\"default\": \"deny\", \"login_redirect\": \"/login?x=1\", \"permissions_file\": \"/etc/gw/p.json\","
+    "  \"rules\": [{\"prefix\": \"/admin/\", \"groups_any\": [\"staff\"], \"scopes_any\": [\"admin\"],"
+    "    \"methods\": [\"GET\", \"POST\"], \"audience\": \"admin-app\"},"
+    "   {\"prefix\": \"/app/\", \"claims_any\": [{\"path\": \"realm_access.roles\", \"any\": [\"user\"]}],"
+    "    \"claims_all\": [{\"path\": \"email_verified\", \"all\": [\"true\"]}], \"permissions_any\": [\"READ\"]},"
+    "   {\"prefix\": \"/app/\", \"mode\": \"report\", \"access\": \"deny\"}, {\"prefix\": \"/pub/\", \"access\": \"anonymous\"}]},"
+    " \"session\": {\"enabled\": true, \"cookie\": \"gws\", \"same_site\": \"Strict\", \"establish_path\": \"/establish\"},"
+    " \"logout\": {\"path\": \"/out\", \"gateway_session_cookie\": \"gw_sess\", \"allowed_hosts\": [\"app.example\"],"
+    "  \"backchannel_path\": \"/bc\"},"
+    " \"log\": {\"level\": \"debug\", \"format\": \"json\"},"
+    " \"monitor\": {\"health_path\": \"/health\", \"metrics_path\": \"/metrics\", \"metrics_file\": \"/run/gw/m\"},"
+    " \"assertion\": {\"key_file\": \"/etc/gw/keys\", \"issuer\": \"https://app.example/gw\", \"audience\": \"app\","
+    "  \"jwks_path\": \"/jwks.json\"},"
+    " \"fastcgi\": {\"secret_file\": \"/etc/gw/secret\", \"peer_uids\": [33, \"www-data\"], \"nginx_auth_request\": true}}";
+
+/* Out of memory: the parser's allocator and cJSON's count each
+ * allocation; the one numbered oom_at fails (and, with oom_after, every
+ * one after it), as malloc fails: NULL and errno ENOMEM. */
+static long oom_count, oom_at;
+static bool oom_after;
+
+static void *oom_realloc(void *ptr, size_t n)
+{
+    oom_count++;
+    if (oom_at && (oom_count == oom_at || (oom_after && oom_count > oom_at))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return realloc(ptr, n);
+}
+
+static void *oom_malloc(size_t n) { return oom_realloc(NULL, n); }
+
+static gw_config *oom_parse(const char *doc, long at, bool after, char **err)
+{
+    cJSON_Hooks hooks = {oom_malloc, free};
+    cJSON_InitHooks(&hooks);
+    cfg_realloc_hook = oom_realloc;
+    oom_count = 0;
+    oom_at = at;
+    oom_after = after;
+    gw_config *c = gw_config_parse(doc, strlen(doc), err);
+    cfg_realloc_hook = realloc;
+    cJSON_InitHooks(NULL);
+    return c;
+}
+
+/* Every allocation a parse makes, made to fail in turn: each time the
+ * parse returns one problem, "<where>: out of memory", and frees what it
+ * had (the ASan build's leak check and valgrind see the rest); with
+ * every later allocation failing too it still returns, without a
+ * configuration. */
+static void t_out_of_memory(void)
+{
+    static const char *const docs[] = {
+        "{}", oom_full,
+        "{\"identity\": {\"source\": \"headers\", \"claim_headers\": {\"sub\": \"HTTP_X_SUB\"}},"
+        " \"groups\": {\"claim\": \"roles\", \"export_only\": \"rules\"},"
+        " \"access\": {\"rules\": [{\"prefix\": \"/a/\", \"groups_any\": [\"g1\", \"g2\"]}]}}",
+        NULL};
+    for (int d = 0; docs[d]; d++) {
+        char *err = NULL;
+        gw_config *c = oom_parse(docs[d], 0, false, &err);
+        long total = oom_count;
+        if (!c)
+            fprintf(stderr, "\n  refused: %s\n", err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        gw_config_free(c);
+        CU_ASSERT(total > 100);
+        for (long n = 1; n <= total; n++) {
+            c = oom_parse(docs[d], n, false, &err);
+            const char *at = err ? strstr(err, ": out of memory\n") : NULL;
+            bool ok = !c && at && at[16] == '\0' && !memchr(err, '\n', (size_t)(at - err));
+            if (!ok)
+                fprintf(stderr, "\n  document %d, allocation %ld of %ld failing: %s\n", d, n, total,
+                        c ? "accepted" : err ? err : "no problem given");
+            CU_ASSERT(ok);
+            gw_config_free(c);
+            free(err);
+            c = oom_parse(docs[d], n, true, &err);
+            CU_ASSERT_PTR_NULL(c);
+            CU_ASSERT(!err || strstr(err, "out of memory"));
+            gw_config_free(c);
+            free(err);
+        }
+    }
+}
+
 void unit_config(void)
 {
     static const unit_test tests[] = {
@@ -533,6 +644,7 @@ void unit_config(void)
         {"gwauth's own columns and tables, in any letter case", t_reserved_any_case},
         {"database.hosts: host, host:port, [v6]:port, unix:PATH", t_db_hosts},
         {"every enum name parses, prints and parses back to its value", t_enum_tables},
+        {"out of memory at any allocation: an error, nothing kept", t_out_of_memory},
         {NULL, NULL}};
     unit_suite("config", tests);
 }
