@@ -630,6 +630,38 @@ static void t_out_of_memory(void)
     }
 }
 
+/* The printer out of memory at each of its allocations: NULL, never a
+ * document with something left out. */
+static void t_print_out_of_memory(void)
+{
+    gw_config *c = unit_config_of(oom_full);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    char *whole = gw_config_json(c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
+    cJSON_Hooks hooks = {oom_malloc, free};
+    oom_count = oom_at = 0;
+    oom_after = false; /* one allocation fails, the later ones do not */
+    cJSON_InitHooks(&hooks);
+    char *j = gw_config_json(c);
+    long total = oom_count;
+    CU_ASSERT(j && strcmp(j, whole) == 0);
+    free(j);
+    CU_ASSERT(total > 100);
+    for (long n = 1; n <= total; n++) {
+        oom_count = 0;
+        oom_at = n;
+        j = gw_config_json(c);
+        if (j)
+            fprintf(stderr, "\n  allocation %ld of %ld failing: printed anyway\n", n, total);
+        CU_ASSERT_PTR_NULL(j);
+        free(j);
+    }
+    oom_at = 0;
+    cJSON_InitHooks(NULL);
+    free(whole);
+    gw_config_free(c);
+}
+
 void unit_config(void)
 {
     static const unit_test tests[] = {
@@ -645,6 +677,7 @@ void unit_config(void)
         {"database.hosts: host, host:port, [v6]:port, unix:PATH", t_db_hosts},
         {"every enum name parses, prints and parses back to its value", t_enum_tables},
         {"out of memory at any allocation: an error, nothing kept", t_out_of_memory},
+        {"out of memory while printing: NULL, not part of the document", t_print_out_of_memory},
         {NULL, NULL}};
     unit_suite("config", tests);
 }
