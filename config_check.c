@@ -115,7 +115,8 @@ static void cfg_dbnodes(cfgp *p, gw_config *c)
 /* groups.sources: "claim" alone is one source, as it is. */
 static void cfg_group_sources(cfgp *p, gw_config *c)
 {
-    if (c->groups.nsources || !(c->groups.sources = cfg_alloc(p, "groups.claim", 1, sizeof(gw_group_source))))
+    if (c->groups.nsources ||
+        !(c->groups.sources = cfg_alloc(p, "groups.claim", 1, sizeof(gw_group_source))))
         return;
     c->groups.nsources = 1;
     if (cfg_set_str(p, "groups.claim", &c->groups.sources[0].path, c->groups.claim))
@@ -183,7 +184,8 @@ static void cfg_audiences(cfgp *p, gw_config *c)
         size_t k = 0;
         while (k < c->assertion.audiences.n && strcmp(c->assertion.audiences.v[k], aud) != 0)
             k++;
-        if (k == c->assertion.audiences.n && !cfg_strlist_add(p, "access.rules", &c->assertion.audiences, aud))
+        if (k == c->assertion.audiences.n &&
+            !cfg_strlist_add(p, "access.rules", &c->assertion.audiences, aud))
             return;
         r->aud_slot = k;
     }
@@ -198,7 +200,8 @@ static void cfg_implied_rule(cfgp *p, gw_config *c, const char *path)
     for (size_t i = 0; i < c->access.nrules; i++)
         if (strcmp(c->access.rules[i].prefix, path) == 0)
             return;
-    gw_rule *r = cfg_realloc(p, "access.rules", c->access.rules, c->access.nrules + 1, sizeof(gw_rule));
+    gw_rule *r = cfg_realloc(p, "access.rules", c->access.rules, c->access.nrules + 1,
+                             sizeof(gw_rule));
     if (!r)
         return;
     c->access.rules = r;

@@ -262,61 +262,6 @@ void cfg_get_bool(cfgp *p, const cJSON *obj, const char *path, const char *key, 
         *dst = cJSON_IsTrue(v);
 }
 
-/* --- the enum-valued keys' names, for the parser and the printer --------- */
-
-const cfg_enum cfg_clusters[] = {{"none", 0}, {"galera", 1}, {NULL, 0}};
-const cfg_enum cfg_sources[] = {{"apisix", GW_SRC_APISIX}, {"headers", GW_SRC_HEADERS}, {NULL, 0}};
-const cfg_enum cfg_syncs[] = {
-    {"off", GW_SYNC_OFF}, {"existing", GW_SYNC_EXISTING}, {"create", GW_SYNC_CREATE}, {NULL, 0}};
-const cfg_enum cfg_accesses[] = {{"anonymous", GW_ACCESS_ANONYMOUS},
-                                 {"authenticated", GW_ACCESS_AUTHENTICATED},
-                                 {"deny", GW_ACCESS_DENY},
-                                 {NULL, 0}};
-const cfg_enum cfg_modes[] = {{"enforce", 0}, {"report", 1}, {NULL, 0}};
-const cfg_enum cfg_same_sites[] = {{"Strict", 0}, {"Lax", 1}, {"None", 2}, {NULL, 0}};
-const cfg_enum cfg_levels[] = {{"debug", GW_LOG_DEBUG}, {"info", GW_LOG_INFO}, {"warn", GW_LOG_WARN},
-                               {"error", GW_LOG_ERROR}, {NULL, 0}};
-const cfg_enum cfg_formats[] = {{"text", 0}, {"json", 1}, {NULL, 0}};
-const cfg_enum cfg_export_kinds[] = {{"@groups", GW_EXP_GROUPS},
-                                     {"@source", GW_EXP_SOURCE},
-                                     {"@permissions", GW_EXP_PERMISSIONS},
-                                     {NULL, 0}};
-
-bool cfg_enum_value(const cfg_enum *t, const char *name, int *value)
-{
-    for (; t->name; t++)
-        if (strcmp(t->name, name) == 0) {
-            *value = t->value;
-            return true;
-        }
-    return false;
-}
-
-const char *cfg_enum_name(const cfg_enum *t, int value)
-{
-    for (; t->name; t++)
-        if (t->value == value)
-            return t->name;
-    return NULL;
-}
-
-const char *gw_access_name(gw_access a) { return cfg_enum_name(cfg_accesses, (int)a); }
-
-void cfg_get_enum(cfgp *p, const cJSON *obj, const char *path, const char *key, const cfg_enum *t,
-                  int *dst)
-{
-    const cJSON *v = cfg_member(p, obj, path, key, cJSON_String, "a string");
-    if (!v || cfg_enum_value(t, v->valuestring, dst))
-        return;
-    char kp[256], list[256] = "";
-    cfg_path(kp, sizeof(kp), path, key);
-    for (int i = 0; t[i].name; i++) {
-        strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
-        strncat(list, t[i].name, sizeof(list) - strlen(list) - 1);
-    }
-    cfg_err(p, kp, "invalid value, must be one of [%s]", list);
-}
-
 void cfg_get_strlist(cfgp *p, const cJSON *obj, const char *path, const char *key, cfg_str_kind k,
                      gw_strlist *dst)
 {
@@ -369,4 +314,62 @@ void cfg_get_opt_path(cfgp *p, const cJSON *o, const char *path, const char *key
     else if (st != GW_OK || strcmp(norm, v) != 0)
         cfg_err(p, kp, "must be empty (off) or a local path in its normalized form (no //, . or ..)");
     free(norm);
+}
+
+/* --- the enum-valued keys' names, for the parser and the printer --------- */
+
+const cfg_enum cfg_clusters[] = {{"none", 0}, {"galera", 1}, {NULL, 0}};
+const cfg_enum cfg_sources[] = {{"apisix", GW_SRC_APISIX}, {"headers", GW_SRC_HEADERS}, {NULL, 0}};
+const cfg_enum cfg_syncs[] = {
+    {"off", GW_SYNC_OFF}, {"existing", GW_SYNC_EXISTING}, {"create", GW_SYNC_CREATE}, {NULL, 0}};
+const cfg_enum cfg_accesses[] = {{"anonymous", GW_ACCESS_ANONYMOUS},
+                                 {"authenticated", GW_ACCESS_AUTHENTICATED},
+                                 {"deny", GW_ACCESS_DENY},
+                                 {NULL, 0}};
+const cfg_enum cfg_modes[] = {{"enforce", 0}, {"report", 1}, {NULL, 0}};
+const cfg_enum cfg_same_sites[] = {{"Strict", 0}, {"Lax", 1}, {"None", 2}, {NULL, 0}};
+const cfg_enum cfg_levels[] = {{"debug", GW_LOG_DEBUG},
+                               {"info", GW_LOG_INFO},
+                               {"warn", GW_LOG_WARN},
+                               {"error", GW_LOG_ERROR},
+                               {NULL, 0}};
+const cfg_enum cfg_formats[] = {{"text", 0}, {"json", 1}, {NULL, 0}};
+const cfg_enum cfg_export_kinds[] = {{"@groups", GW_EXP_GROUPS},
+                                     {"@source", GW_EXP_SOURCE},
+                                     {"@permissions", GW_EXP_PERMISSIONS},
+                                     {NULL, 0}};
+
+bool cfg_enum_value(const cfg_enum *t, const char *name, int *value)
+{
+    for (; t->name; t++)
+        if (strcmp(t->name, name) == 0) {
+            *value = t->value;
+            return true;
+        }
+    return false;
+}
+
+const char *cfg_enum_name(const cfg_enum *t, int value)
+{
+    for (; t->name; t++)
+        if (t->value == value)
+            return t->name;
+    return NULL;
+}
+
+const char *gw_access_name(gw_access a) { return cfg_enum_name(cfg_accesses, (int)a); }
+
+void cfg_get_enum(cfgp *p, const cJSON *obj, const char *path, const char *key, const cfg_enum *t,
+                  int *dst)
+{
+    const cJSON *v = cfg_member(p, obj, path, key, cJSON_String, "a string");
+    if (!v || cfg_enum_value(t, v->valuestring, dst))
+        return;
+    char kp[256], list[256] = "";
+    cfg_path(kp, sizeof(kp), path, key);
+    for (int i = 0; t[i].name; i++) {
+        strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
+        strncat(list, t[i].name, sizeof(list) - strlen(list) - 1);
+    }
+    cfg_err(p, kp, "invalid value, must be one of [%s]", list);
 }

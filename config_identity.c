@@ -134,7 +134,8 @@ static void parse_jwt(cfgp *p, gw_config *c, const cJSON *identity, const char *
     if (!o)
         return;
     c->identity.jwt.enabled = true;
-    if (!c->identity.jwt.header && !cfg_set_str(p, path, &c->identity.jwt.header, "HTTP_X_RAW_ID_TOKEN"))
+    if (!c->identity.jwt.header &&
+        !cfg_set_str(p, path, &c->identity.jwt.header, "HTTP_X_RAW_ID_TOKEN"))
         return;
     if (!c->identity.jwt.jwks_file && !cfg_set_str(p, path, &c->identity.jwt.jwks_file, ""))
         return;
@@ -194,8 +195,8 @@ void cfg_parse_identity(cfgp *p, gw_config *c, const cJSON *root)
     const cJSON *ch = cfg_object(p, o, path, "claim_headers", NULL, kp, sizeof(kp));
     if (ch) {
         cfg_claimvars_free(c);
-        c->identity.claim_headers = cfg_alloc(p, kp, (size_t)cJSON_GetArraySize(ch), sizeof(gw_claimvar));
-        if (!c->identity.claim_headers)
+        size_t n = (size_t)cJSON_GetArraySize(ch);
+        if (!(c->identity.claim_headers = cfg_alloc(p, kp, n, sizeof(gw_claimvar))))
             return;
         for (const cJSON *e = ch->child; e; e = e->next) {
             cfg_path(ip, sizeof(ip), kp, e->string);
@@ -208,7 +209,8 @@ void cfg_parse_identity(cfgp *p, gw_config *c, const cJSON *root)
                 continue;
             }
             gw_claimvar *cv = &c->identity.claim_headers[c->identity.nclaim_headers++];
-            if (!cfg_set_str(p, ip, &cv->claim, e->string) || !cfg_set_str(p, ip, &cv->var, e->valuestring))
+            if (!cfg_set_str(p, ip, &cv->claim, e->string) ||
+                !cfg_set_str(p, ip, &cv->var, e->valuestring))
                 return;
         }
     }

@@ -197,7 +197,8 @@ static void parse_related(cfgp *p, gw_config *c, const cJSON *ro, const char *kp
             }
             gw_relcol *rc = &r->cols[r->ncols++];
             if (!cfg_set_str(p, ip, &rc->claim, cl->valuestring) ||
-                !cfg_set_str(p, ip, &rc->column, co->valuestring) || !cfg_set_str(p, ip, &rc->deflt, dtext))
+                !cfg_set_str(p, ip, &rc->column, co->valuestring) ||
+                !cfg_set_str(p, ip, &rc->deflt, dtext))
                 return;
         }
     }
@@ -417,7 +418,8 @@ void cfg_parse_assertion(cfgp *p, gw_config *c, const cJSON *root)
     if (!o)
         return;
     c->assertion.enabled = true;
-    if (!cfg_set_str(p, path, &c->assertion.key_file, "") || !cfg_set_str(p, path, &c->assertion.issuer, "") ||
+    if (!cfg_set_str(p, path, &c->assertion.key_file, "") ||
+        !cfg_set_str(p, path, &c->assertion.issuer, "") ||
         !cfg_set_str(p, path, &c->assertion.audience, "") ||
         !cfg_set_str(p, path, &c->assertion.variable, "GWAUTH_ASSERTION") ||
         !cfg_set_str(p, path, &c->assertion.jwks_path, "/gwauth/jwks.json"))
