@@ -271,10 +271,13 @@ typedef struct gw_config {
  * failure returns NULL and sets *errors to a malloc'd text holding every
  * problem, one per line, each starting with the key path
  * ("identity.sourse: unknown key"). The logout path gets an implied
- * anonymous rule unless a rule names it. */
+ * anonymous rule unless a rule names it. It never aborts: when memory
+ * runs out it frees what it built and the one problem is "<key path>:
+ * out of memory" (*errors is NULL only if even that text could not be
+ * allocated). */
 gw_config *gw_config_parse(const char *text, size_t len, char **errors);
 
-/* The built-in defaults alone (never fails except for memory). */
+/* The built-in defaults alone (NULL only when out of memory). */
 gw_config *gw_config_defaults(void);
 
 void gw_config_free(gw_config *cfg);

@@ -1,10 +1,12 @@
 /*
  * config_int.h - what the configuration parser's files share; no other
- * module includes it (config.h is the interface).
+ * module of the programs includes it (config.h is the interface; the
+ * unit tests reach the tables and the allocator through it).
  *
  *   config.c           the public API: the defaults, the walk over the
  *                      document's sections, gw_config_parse, gw_config_free
- *   config_get.c       problems and key paths, the typed getters
+ *   config_get.c       problems and key paths, memory, the typed getters,
+ *                      the enum-valued keys' tables
  *   config_identity.c  identity and identity.jwt
  *   config_access.c    access and its rules
  *   config_sections.c  every other section
@@ -16,8 +18,9 @@
  * Running out of memory. Parsing never aborts, since it also runs in a
  * live server (on SIGHUP). When an allocation fails (the parser's own,
  * cJSON's while it reads the text, the path normalizer's), the parse
- * stops reading: cfg_member finds no more members and the walk stops
- * before the next section, so what was half built is freed, never used.
+ * stops reading: cfg_member finds no more members, and the walk over the
+ * sections and cfg_derive stop before their next step, so what was half
+ * built is freed, never used.
  * gw_config_parse then frees everything it allocated and returns NULL
  * with a single problem, "<key path>: out of memory" (the others it
  * found may be mere consequences). For the programs that means: at start

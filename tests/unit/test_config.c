@@ -1,4 +1,5 @@
-/* config.c: defaults, types, unknown keys, identifiers, every problem at once. */
+/* config*.c: defaults, types, unknown keys, identifiers, every problem at once, the enum
+ * tables, running out of memory. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
