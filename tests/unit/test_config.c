@@ -2,6 +2,7 @@
  * tables, running out of memory. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,16 @@ static void t_defaults(void)
     CU_ASSERT_STRING_EQUAL(c->session.same_site, "Lax");
     CU_ASSERT_STRING_EQUAL(c->logout.default_destination, "/app");
     CU_ASSERT_EQUAL(c->log.level, GW_LOG_INFO);
+    /* the defaults alone print as the empty document's configuration */
+    gw_config *d = gw_config_defaults();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    char *jc = gw_config_json(c), *jd = gw_config_json(d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(jc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(jd);
+    CU_ASSERT_STRING_EQUAL(jc, jd);
+    free(jc);
+    free(jd);
+    gw_config_free(d);
     gw_config_free(c);
 }
 
@@ -631,6 +642,25 @@ static void t_out_of_memory(void)
     }
 }
 
+/* The allocation helpers refuse a size that does not fit (as calloc
+ * does) and a resize to nothing (realloc would free), and say where. */
+static void t_alloc_sizes(void)
+{
+    cfgp p = {0};
+    CU_ASSERT_PTR_NULL(cfg_alloc(&p, "a.b", SIZE_MAX / 2, 4));
+    CU_ASSERT_TRUE(p.oom);
+    CU_ASSERT_STRING_EQUAL(p.oom_at, "a.b");
+    char *v = cfg_alloc(&p, "c", 0, 1); /* zero elements: one */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_PTR_NULL(cfg_realloc(&p, "d", v, SIZE_MAX / 2, 4));
+    CU_ASSERT_PTR_NULL(cfg_realloc(&p, "e", v, 0, 4));
+    v[0] = 'x'; /* still v's */
+    free(v);
+    CU_ASSERT_STRING_EQUAL(p.oom_at, "a.b"); /* the first place */
+    CU_ASSERT_EQUAL(p.n, 3);
+    gw_buf_free(&p.errs);
+}
+
 /* The printer out of memory at each of its allocations: NULL, never a
  * document with something left out. */
 static void t_print_out_of_memory(void)
@@ -679,6 +709,7 @@ void unit_config(void)
         {"every enum name parses, prints and parses back to its value", t_enum_tables},
         {"out of memory at any allocation: an error, nothing kept", t_out_of_memory},
         {"out of memory while printing: NULL, not part of the document", t_print_out_of_memory},
+        {"allocation sizes that do not fit are refused", t_alloc_sizes},
         {NULL, NULL}};
     unit_suite("config", tests);
 }
