@@ -46,7 +46,8 @@ LDLIBS   := -lfcgi -lcjson $(MARIADB_LIBS) -lcrypto
 CORE_LIBS := -lcjson -lcrypto
 
 # The pure core: bytes in, decisions out; no FastCGI or MariaDB calls.
-CORE := status util cidr json config request usermap rules http reply log session cache jwt caller metrics perms \
+CORE := status util cidr json config config_get config_identity config_access config_sections config_check \
+        config_print request usermap rules http reply log session cache jwt caller metrics perms \
         assertion snippet plan namemap decide
 # The edges shared by both programs.
 EDGE := load db db_conn db_schema db_groups db_session db_admin app check keyring accept counters watch signer

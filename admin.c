@@ -624,13 +624,13 @@ static int cmd_explain(admin *a, int argc, char **argv)
     if (norm) {
         if (rule) {
             cJSON_AddStringToObject(o, "rule", rule->prefix);
-            cJSON_AddStringToObject(o, "rule_access", gw_access_names[rule->access]);
+            cJSON_AddStringToObject(o, "rule_access", gw_access_name(rule->access));
             cJSON *any = cJSON_AddArrayToObject(o, "rule_groups_any");
             for (size_t i = 0; i < rule->groups_any.n; i++)
                 cJSON_AddItemToArray(any, cJSON_CreateString(rule->groups_any.v[i]));
         } else {
             cJSON_AddStringToObject(o, "rule", "(none: access.default)");
-            cJSON_AddStringToObject(o, "rule_access", gw_access_names[c->access.deflt]);
+            cJSON_AddStringToObject(o, "rule_access", gw_access_name(c->access.deflt));
         }
     }
     if (trial) {

@@ -622,7 +622,7 @@ static gw_status authz_decide(authz *a, const gw_request *rq, authz_req *r, gw_b
     const gw_cached *hit = cacheable ? gw_cache_get(a->cache, key, now) : NULL;
     if (cacheable)
         gw_count(GW_MF_CACHE, hit ? GW_M_CACHE_HIT : GW_M_CACHE_MISS, 1);
-    authz_subject s;
+    authz_subject s = {0};
     st = hit ? authz_from_cache(a, rq, r, hit, key, &s, o)
              : authz_from_request(a, rq, r, present, &tok, key, cacheable, &s, o);
     return st == GW_OK ? authz_access(a, rq, r->path, &s, now, out, o) : st;

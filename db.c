@@ -52,7 +52,7 @@ gw_db *gw_db_new(const gw_config *cfg)
         return NULL;
     db->cfg = cfg;
     size_t nf = cfg->users.nfields, nt = cfg->users.nrelated, ne = cfg->exports.n;
-    db->nrel = gw_user_related_count(cfg);
+    db->nrel = cfg->users.nrelated_cols;
     db->sel_groups = cfg->groups.sync != GW_SYNC_OFF;
     db->ssel_groups = cfg->uses_groups;
     db->nsel = 3 + 2 * nf + nt + db->nrel + 2 * ne + 3;

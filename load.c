@@ -2,7 +2,7 @@
  * load.c - the configuration's files: reading a small file whole, the
  * configuration file, and what it names (the database password, the
  * FastCGI secret, the peers' user names). I/O, beside the pure parser
- * (config.c), which never opens a file.
+ * (config*.c), which never opens a file.
  */
 #include "load.h"
 

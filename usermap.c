@@ -13,14 +13,6 @@
 #include "jwt.h"
 #include "util.h"
 
-size_t gw_user_related_count(const gw_config *cfg)
-{
-    size_t n = 0;
-    for (size_t t = 0; t < cfg->users.nrelated; t++)
-        n += cfg->users.related[t].ncols;
-    return n;
-}
-
 /* Checks one identity variable: repeated, then size. Sets *present when
  * it holds a non-empty value. */
 static gw_status gw_check_var(const gw_request *rq, size_t slot, size_t max, bool *present)
@@ -248,7 +240,7 @@ gw_status gw_user_map(const gw_config *cfg, cJSON *claims, gw_user *out, const c
     out->id = strdup(id->valuestring);
     out->nfields = cfg->users.nfields;
     out->fields = calloc(cfg->users.nfields + 1, sizeof(char *));
-    out->nrelated = gw_user_related_count(cfg);
+    out->nrelated = cfg->users.nrelated_cols;
     out->related = calloc(out->nrelated + 1, sizeof(char *));
     if (!out->id || !out->fields || !out->related) {
         *why = "out of memory";

@@ -18,7 +18,7 @@
 typedef enum { GW_SRC_APISIX, GW_SRC_HEADERS } gw_source;
 typedef enum { GW_SYNC_OFF, GW_SYNC_EXISTING, GW_SYNC_CREATE } gw_sync;
 typedef enum { GW_ACCESS_ANONYMOUS, GW_ACCESS_AUTHENTICATED, GW_ACCESS_DENY } gw_access;
-extern const char *const gw_access_names[]; /* "anonymous", ... by gw_access */
+const char *gw_access_name(gw_access a); /* "anonymous", ...: as the configuration writes it */
 typedef enum { GW_EXP_COLUMN, GW_EXP_GROUPS, GW_EXP_SOURCE, GW_EXP_PERMISSIONS } gw_export_kind;
 
 #define GW_GROUPS_LIMIT 1024 /* groups.max_count at most: the memberships read back */
@@ -160,6 +160,7 @@ typedef struct gw_config {
         size_t nfields;
         gw_related *related;
         size_t nrelated;
+        size_t nrelated_cols; /* derived: the columns of every related table */
     } users;
     struct {
         char *claim;
@@ -266,10 +267,13 @@ typedef struct gw_config {
  * failure returns NULL and sets *errors to a malloc'd text holding every
  * problem, one per line, each starting with the key path
  * ("identity.sourse: unknown key"). The logout path gets an implied
- * anonymous rule unless a rule names it. */
+ * anonymous rule unless a rule names it. It never aborts: when memory
+ * runs out it frees what it built and the one problem is "<key path>:
+ * out of memory" (*errors is NULL only if even that text could not be
+ * allocated). */
 gw_config *gw_config_parse(const char *text, size_t len, char **errors);
 
-/* The built-in defaults alone (never fails except for memory). */
+/* The built-in defaults alone (NULL only when out of memory). */
 gw_config *gw_config_defaults(void);
 
 void gw_config_free(gw_config *cfg);

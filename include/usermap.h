@@ -95,7 +95,4 @@ size_t gw_user_fit(const gw_config *cfg, gw_user *u, const gw_collens *lens,
 
 void gw_user_free(gw_user *u);
 
-/* Number of related columns over all related tables. */
-size_t gw_user_related_count(const gw_config *cfg);
-
 #endif

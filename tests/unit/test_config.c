@@ -1,9 +1,14 @@
-/* config.c: defaults, types, unknown keys, identifiers, every problem at once. */
+/* config*.c: defaults, types, unknown keys, identifiers, every problem at once, the enum
+ * tables, running out of memory. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "load.h"
 #include "unit.h"
 
@@ -39,6 +44,7 @@ static void t_defaults(void)
     CU_ASSERT_EQUAL_FATAL(c->users.nrelated, 1);
     CU_ASSERT_STRING_EQUAL(c->users.related[0].table, "user_profiles");
     CU_ASSERT_EQUAL_FATAL(c->users.related[0].ncols, 2);
+    CU_ASSERT_EQUAL(c->users.nrelated_cols, 2); /* derived */
     CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[1].deflt, "0");
     CU_ASSERT_EQUAL(c->groups.sync, GW_SYNC_OFF);
     CU_ASSERT_EQUAL_FATAL(c->exports.n, 7);
@@ -52,6 +58,16 @@ static void t_defaults(void)
     CU_ASSERT_STRING_EQUAL(c->session.same_site, "Lax");
     CU_ASSERT_STRING_EQUAL(c->logout.default_destination, "/app");
     CU_ASSERT_EQUAL(c->log.level, GW_LOG_INFO);
+    /* the defaults alone print as the empty document's configuration */
+    gw_config *d = gw_config_defaults();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    char *jc = gw_config_json(c), *jd = gw_config_json(d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(jc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(jd);
+    CU_ASSERT_STRING_EQUAL(jc, jd);
+    free(jc);
+    free(jd);
+    gw_config_free(d);
     gw_config_free(c);
 }
 
@@ -75,6 +91,7 @@ static void t_overrides(void)
     CU_ASSERT_EQUAL_FATAL(c->users.nfields, 1); /* a given map replaces the default */
     CU_ASSERT_FALSE(c->users.fields[0].overwrite);
     CU_ASSERT_EQUAL_FATAL(c->users.related[0].ncols, 3);
+    CU_ASSERT_EQUAL(c->users.nrelated_cols, 3 * c->users.nrelated);
     CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[0].deflt, "42");
     CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[1].deflt, "1");
     CU_ASSERT_STRING_EQUAL(c->users.related[0].cols[2].deflt, "x");
@@ -446,6 +463,238 @@ static void t_json_round_trip(void)
     }
 }
 
+/* Every enum-valued key, every name of its table: the name parses to its
+ * value, the printer writes that name, and the printed document parses
+ * back to the value (one table serves both, so none can drift). */
+static int of_cluster(const gw_config *c) { return c->database.galera; }
+static int of_source(const gw_config *c) { return (int)c->identity.source; }
+static int of_sync(const gw_config *c) { return (int)c->groups.sync; }
+static int of_default(const gw_config *c) { return (int)c->access.deflt; }
+static int of_rule_access(const gw_config *c) { return (int)c->access.rules[0].access; }
+static int of_rule_mode(const gw_config *c) { return c->access.rules[0].report; }
+static int of_level(const gw_config *c) { return (int)c->log.level; }
+static int of_format(const gw_config *c) { return c->log.json; }
+static int of_export(const gw_config *c) { return (int)c->exports.v[0].kind; }
+static int of_same_site(const gw_config *c)
+{
+    int v = -1;
+    cfg_enum_value(cfg_same_sites, c->session.same_site, &v);
+    return v;
+}
+
+static void t_enum_tables(void)
+{
+    static const struct {
+        const cfg_enum *t;
+        const char *doc; /* %s: the name */
+        int (*of)(const gw_config *);
+        bool omits_first; /* the printer leaves the first (the default) out */
+    } keys[] = {
+        {cfg_clusters, "{\"database\":{\"cluster\":\"%s\"}}", of_cluster, false},
+        {cfg_sources, "{\"identity\":{\"source\":\"%s\",\"claim_headers\":{\"sub\":\"HTTP_X_SUB\"}}}",
+         of_source, false},
+        {cfg_syncs, "{\"groups\":{\"sync\":\"%s\"}}", of_sync, false},
+        {cfg_accesses, "{\"access\":{\"default\":\"%s\"}}", of_default, false},
+        {cfg_accesses, "{\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"access\":\"%s\"}]}}", of_rule_access, false},
+        {cfg_modes, "{\"access\":{\"rules\":[{\"prefix\":\"/a/\",\"mode\":\"%s\"}]}}", of_rule_mode, true},
+        {cfg_same_sites, "{\"session\":{\"same_site\":\"%s\"}}", of_same_site, false},
+        {cfg_levels, "{\"log\":{\"level\":\"%s\"}}", of_level, false},
+        {cfg_formats, "{\"log\":{\"format\":\"%s\"}}", of_format, false},
+        {cfg_export_kinds, "{\"export\":{\"X\":\"%s\"},\"access\":{\"permissions_file\":\"/p.json\"}}",
+         of_export, false},
+    };
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        const cfg_enum *t = keys[k].t;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t[0].name);
+        for (size_t i = 0; t[i].name; i++) {
+            for (size_t j = 0; j < i; j++) /* names and values once each */
+                CU_ASSERT(strcmp(t[i].name, t[j].name) != 0 && t[i].value != t[j].value);
+            CU_ASSERT_STRING_EQUAL(cfg_enum_name(t, t[i].value), t[i].name);
+            char doc[256], want[80];
+            const char *at = strstr(keys[k].doc, "%s");
+            snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(at - keys[k].doc), keys[k].doc, t[i].name, at + 2);
+            gw_config *a = unit_config_of(doc);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+            CU_ASSERT_EQUAL(keys[k].of(a), t[i].value);
+            char *ja = gw_config_json(a);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(ja);
+            snprintf(want, sizeof(want), "\"%s\"", t[i].name);
+            CU_ASSERT((strstr(ja, want) != NULL) != (keys[k].omits_first && i == 0));
+            gw_config *b = unit_config_of(ja);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+            CU_ASSERT_EQUAL(keys[k].of(b), t[i].value);
+            free(ja);
+            gw_config_free(a);
+            gw_config_free(b);
+        }
+        int v = 12345;
+        CU_ASSERT_FALSE(cfg_enum_value(t, "no such name", &v));
+        CU_ASSERT_EQUAL(v, 12345);
+        CU_ASSERT_PTR_NULL(cfg_enum_name(t, 12345));
+    }
+    CU_ASSERT_STRING_EQUAL(gw_access_name(GW_ACCESS_DENY), "deny");
+}
+
+/* A configuration that uses every section and most keys: what the
+ * out-of-memory test parses. */
+static const char oom_full[] =
+    "{\"database\": {\"host\": \"db\", \"port\": 3307, \"user\": \"gw\", \"password_file\": \"/etc/gw/pw\","
+    "  \"name\": \"gw\", \"cluster\": \"galera\", \"failback_seconds\": 10,"
+    "  \"hosts\": [\"db1:3307\", \"unix:/run/db.sock\", \"[::1]:3308\", \"db4\"]},"
+    " \"identity\": {\"header\": \"HTTP_X_USERINFO\", \"id_claim\": \"sub\", \"max_bytes\": 8192,"
+    "  \"claim_headers\": {\"sub\": \"HTTP_X_SUB\", \"email\": \"HTTP_X_EMAIL\"},"
+    "  \"trusted_proxies\": [\"127.0.0.1/32\", \"10.0.0.0/8\", \"::1\"], \"cache_seconds\": 5,"
+    "  \"jwt\": {\"header\": \"HTTP_X_TOKEN\", \"jwks_file\": \"/etc/gw/jwks.json\", \"audiences\": [\"gw\"],"
+    "   \"issuers\": [\"https://a.example\", {\"issuer\": \"https://b.example\", \"jwks_file\": \"/etc/gw/b.json\","
+    "    \"audiences\": [\"b1\", \"b2\"]}, {\"issuer\": \"https://c.example\"}], \"leeway_seconds\": 30}},"
+    " \"users\": {\"update\": false, \"fields\": {\"preferred_username\": \"username\","
+    "  \"email\": {\"column\": \"email\", \"overwrite\": false}},"
+    "  \"related\": {\"user_profiles\": [[\"country\", \"country_code\", \"\"], [\"optin\", \"email_optin\", false]],"
+    "   \"user_stats\": [[\"n\", \"num\", 7]]}},"
+    " \"groups\": {\"claims\": [{\"path\": \"groups\"}, {\"path\": \"realm_access.roles\", \"prefix\": \"role:\","
+    "  \"lowercase\": true, \"strip_slash\": true}], \"sync\": \"create\", \"excluded\": [\"admins\"],"
+    "  \"managed_prefix\": \"app:\", \"max_count\": 100, \"export_only\": [\"app:*\", \"staff\"]},"
+    " \"export\": {\"REMOTE_USER\": \"global_id\", \"GWAUTH_USER_ID\": \"id\", \"GWAUTH_GROUPS\": \"@groups\","
+    "  \"GWAUTH_SOURCE\": \"@source\", \"APP_PERMISSIONS\": \"@permissions\"}, \"export_max_bytes\": 4096,"
+    " \"access\": {\"default\": \"deny\", \"login_redirect\": \"/login?x=1\", \"permissions_file\": \"/etc/gw/p.json\","
+    "  \"rules\": [{\"prefix\": \"/admin/\", \"groups_any\": [\"staff\"], \"scopes_any\": [\"admin\"],"
+    "    \"methods\": [\"GET\", \"POST\"], \"audience\": \"admin-app\"},"
+    "   {\"prefix\": \"/app/\", \"claims_any\": [{\"path\": \"realm_access.roles\", \"any\": [\"user\"]}],"
+    "    \"claims_all\": [{\"path\": \"email_verified\", \"all\": [\"true\"]}], \"permissions_any\": [\"READ\"]},"
+    "   {\"prefix\": \"/app/\", \"mode\": \"report\", \"access\": \"deny\"}, {\"prefix\": \"/pub/\", \"access\": \"anonymous\"}]},"
+    " \"session\": {\"enabled\": true, \"cookie\": \"gws\", \"same_site\": \"Strict\", \"establish_path\": \"/establish\"},"
+    " \"logout\": {\"path\": \"/out\", \"gateway_session_cookie\": \"gw_sess\", \"allowed_hosts\": [\"app.example\"],"
+    "  \"backchannel_path\": \"/bc\"},"
+    " \"log\": {\"level\": \"debug\", \"format\": \"json\"},"
+    " \"monitor\": {\"health_path\": \"/health\", \"metrics_path\": \"/metrics\", \"metrics_file\": \"/run/gw/m\"},"
+    " \"assertion\": {\"key_file\": \"/etc/gw/keys\", \"issuer\": \"https://app.example/gw\", \"audience\": \"app\","
+    "  \"jwks_path\": \"/jwks.json\"},"
+    " \"fastcgi\": {\"secret_file\": \"/etc/gw/secret\", \"peer_uids\": [33, \"www-data\"], \"nginx_auth_request\": true}}";
+
+/* Out of memory: the parser's allocator and cJSON's count each
+ * allocation; the one numbered oom_at fails (and, with oom_after, every
+ * one after it), as malloc fails: NULL and errno ENOMEM. */
+static long oom_count, oom_at;
+static bool oom_after;
+
+static void *oom_realloc(void *ptr, size_t n)
+{
+    oom_count++;
+    if (oom_at && (oom_count == oom_at || (oom_after && oom_count > oom_at))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return realloc(ptr, n);
+}
+
+static void *oom_malloc(size_t n) { return oom_realloc(NULL, n); }
+
+static gw_config *oom_parse(const char *doc, long at, bool after, char **err)
+{
+    cJSON_Hooks hooks = {oom_malloc, free};
+    cJSON_InitHooks(&hooks);
+    cfg_realloc_hook = oom_realloc;
+    oom_count = 0;
+    oom_at = at;
+    oom_after = after;
+    gw_config *c = gw_config_parse(doc, strlen(doc), err);
+    cfg_realloc_hook = realloc;
+    cJSON_InitHooks(NULL);
+    return c;
+}
+
+/* Every allocation a parse makes, made to fail in turn: each time the
+ * parse returns one problem, "<where>: out of memory", and frees what it
+ * had (the ASan build's leak check and valgrind see the rest); with
+ * every later allocation failing too it still returns, without a
+ * configuration. */
+static void t_out_of_memory(void)
+{
+    static const char *const docs[] = {
+        "{}", oom_full,
+        "{\"identity\": {\"source\": \"headers\", \"claim_headers\": {\"sub\": \"HTTP_X_SUB\"}},"
+        " \"groups\": {\"claim\": \"roles\", \"export_only\": \"rules\"},"
+        " \"access\": {\"rules\": [{\"prefix\": \"/a/\", \"groups_any\": [\"g1\", \"g2\"]}]}}",
+        NULL};
+    for (int d = 0; docs[d]; d++) {
+        char *err = NULL;
+        gw_config *c = oom_parse(docs[d], 0, false, &err);
+        long total = oom_count;
+        if (!c)
+            fprintf(stderr, "\n  refused: %s\n", err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        gw_config_free(c);
+        CU_ASSERT(total > 100);
+        for (long n = 1; n <= total; n++) {
+            c = oom_parse(docs[d], n, false, &err);
+            const char *at = err ? strstr(err, ": out of memory\n") : NULL;
+            bool ok = !c && at && at[16] == '\0' && !memchr(err, '\n', (size_t)(at - err));
+            if (!ok)
+                fprintf(stderr, "\n  document %d, allocation %ld of %ld failing: %s\n", d, n, total,
+                        c ? "accepted" : err ? err : "no problem given");
+            CU_ASSERT(ok);
+            gw_config_free(c);
+            free(err);
+            c = oom_parse(docs[d], n, true, &err);
+            CU_ASSERT_PTR_NULL(c);
+            CU_ASSERT(!err || strstr(err, "out of memory"));
+            gw_config_free(c);
+            free(err);
+        }
+    }
+}
+
+/* The allocation helpers refuse a size that does not fit (as calloc
+ * does) and a resize to nothing (realloc would free), and say where. */
+static void t_alloc_sizes(void)
+{
+    cfgp p = {0};
+    CU_ASSERT_PTR_NULL(cfg_alloc(&p, "a.b", SIZE_MAX / 2, 4));
+    CU_ASSERT_TRUE(p.oom);
+    CU_ASSERT_STRING_EQUAL(p.oom_at, "a.b");
+    char *v = cfg_alloc(&p, "c", 0, 1); /* zero elements: one */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_PTR_NULL(cfg_realloc(&p, "d", v, SIZE_MAX / 2, 4));
+    CU_ASSERT_PTR_NULL(cfg_realloc(&p, "e", v, 0, 4));
+    v[0] = 'x'; /* still v's */
+    free(v);
+    CU_ASSERT_STRING_EQUAL(p.oom_at, "a.b"); /* the first place */
+    CU_ASSERT_EQUAL(p.n, 3);
+    gw_buf_free(&p.errs);
+}
+
+/* The printer out of memory at each of its allocations: NULL, never a
+ * document with something left out. */
+static void t_print_out_of_memory(void)
+{
+    gw_config *c = unit_config_of(oom_full);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    char *whole = gw_config_json(c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
+    cJSON_Hooks hooks = {oom_malloc, free};
+    oom_count = oom_at = 0;
+    oom_after = false; /* one allocation fails, the later ones do not */
+    cJSON_InitHooks(&hooks);
+    char *j = gw_config_json(c);
+    long total = oom_count;
+    CU_ASSERT(j && strcmp(j, whole) == 0);
+    free(j);
+    CU_ASSERT(total > 100);
+    for (long n = 1; n <= total; n++) {
+        oom_count = 0;
+        oom_at = n;
+        j = gw_config_json(c);
+        if (j)
+            fprintf(stderr, "\n  allocation %ld of %ld failing: printed anyway\n", n, total);
+        CU_ASSERT_PTR_NULL(j);
+        free(j);
+    }
+    oom_at = 0;
+    cJSON_InitHooks(NULL);
+    free(whole);
+    gw_config_free(c);
+}
+
 void unit_config(void)
 {
     static const unit_test tests[] = {
@@ -459,6 +708,10 @@ void unit_config(void)
         {"assertion: required keys, refusals, one slot per audience", t_assertion},
         {"gwauth's own columns and tables, in any letter case", t_reserved_any_case},
         {"database.hosts: host, host:port, [v6]:port, unix:PATH", t_db_hosts},
+        {"every enum name parses, prints and parses back to its value", t_enum_tables},
+        {"out of memory at any allocation: an error, nothing kept", t_out_of_memory},
+        {"out of memory while printing: NULL, not part of the document", t_print_out_of_memory},
+        {"allocation sizes that do not fit are refused", t_alloc_sizes},
         {NULL, NULL}};
     unit_suite("config", tests);
 }
