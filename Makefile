@@ -212,7 +212,7 @@ analyze:
 # for the pure core that fails the run below it. The floors are what was
 # measured, rounded down; raise them as tests come.
 COVERAGE_LINES    ?= 96
-COVERAGE_BRANCHES ?= 87
+COVERAGE_BRANCHES ?= 88
 COV_FILTERS := $(CORE:%=--filter '^%\.c$$')
 coverage:
 	@scripts/deps.sh
