@@ -233,13 +233,13 @@ coverage:
 # Not part of make check: takes minutes, writes BENCH.md.
 bench:
 	@scripts/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/tests/jwtmint
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/bench/stmt $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient
 	@bench/run.sh
 
 # The scenarios a Galera cluster changes, on node 1 of a 3-node cluster.
 bench-cluster:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/tests/jwtmint
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/bench/stmt $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient
 	@BENCH_GALERA=1 BENCH_PROCS="$${BENCH_PROCS:-4}" BENCH_ROUNDS="$${BENCH_ROUNDS:-5}" BENCH_SCENARIOS="$${BENCH_SCENARIOS:-floor-db session session-galera}" bench/run.sh
 
 run:

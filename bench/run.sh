@@ -64,7 +64,9 @@
 # session apache-returning-jwt-nocache apache-oidc", those of
 # BENCH_SCENARIOS), BENCH_LATENCY_CONNECTIONS ("16 64"; "" for no latency
 # table), BENCH_OPEN_PERCENT (70; 0 for no open-loop run),
-# BENCH_OPEN_CONNECTIONS (64),
+# BENCH_OPEN_CONNECTIONS (64), BENCH_STATEMENTS (1; 0: not the
+# lookups' cost on the idle server, bench/statements.sh, after the
+# rounds), BENCH_STATEMENT_COUNT (20000 executions each),
 # BENCH_OUT (BENCH.md; "-" for none).
 # BENCH_GALERA=1 (make bench-cluster): the database is node 1 of a
 # three-node Galera cluster on loopback instead of one server; the
@@ -617,6 +619,13 @@ END { np = split(procs, P, " ")
     } }' "$B/open")
     [ -n "$open_loop" ] && echo && echo "$open_loop"
 fi
+# What each lookup costs MariaDB itself, on the now idle server
+statements=""
+if [ "${BENCH_STATEMENTS:-1}" = 1 ] && [ "$GALERA" = 0 ]; then
+    say "bench: the lookups' cost in MariaDB (bench/statements.sh)"
+    statements=$(BENCH_DB_USER=gwauth BENCH_DB_PASSWORD="$PW" BENCH_DB_NAME=gwauth bash "$GW_TOP/bench/statements.sh" "$B")
+    [ -n "$statements" ] && echo && echo "$statements"
+fi
 skipped | sed 's/^/bench: /' >&2
 
 if [ "$OUT" != "-" ]; then
@@ -647,6 +656,13 @@ if [ "$OUT" != "-" ]; then
             echo
         fi
         [ -n "$open_loop" ] && printf '%s\n\n' "$open_loop"
+        if [ -n "$statements" ]; then
+            echo "The lookups on the idle server after the rounds (bench/statements.sh: the statements the programs"
+            echo "prepared, each run $(printf '%s' "${BENCH_STATEMENT_COUNT:-20000}") times from one connection; MariaDB's CPU time per execution):"
+            echo
+            echo "$statements"
+            echo
+        fi
         skipped | sed 's/$/./; s/$/\n/'
         if [ "$GALERA" = 1 ]; then cat "$GW_TOP/bench/NOTES-cluster.md"; else cat "$GW_TOP/bench/NOTES.md"; fi
     } >"$OUT"
