@@ -344,22 +344,36 @@ size_t gw_buf_prefix_lines(gw_buf *b, const char *prefix, const char *text)
     return lines;
 }
 
+/* SHA-256 of the n parts: the digest is fetched from OpenSSL's provider
+ * and its context made once per process, not on every call (each fetch
+ * takes a lock and a lookup; a hash is taken on every request). The
+ * programs are single-threaded. */
+static bool gw_sha256_parts(const void *const *parts, const size_t *lens, size_t n,
+                            unsigned char hash[GW_SHA256_LEN])
+{
+    static EVP_MD *md;
+    static EVP_MD_CTX *ctx;
+    if (!md && !(md = EVP_MD_fetch(NULL, "SHA2-256", NULL)))
+        return false;
+    if (!ctx && !(ctx = EVP_MD_CTX_new()))
+        return false;
+    unsigned int len = 0;
+    bool ok = EVP_DigestInit_ex2(ctx, md, NULL) == 1;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = EVP_DigestUpdate(ctx, parts[i], lens[i]) == 1;
+    return ok && EVP_DigestFinal_ex(ctx, hash, &len) == 1 && len == GW_SHA256_LEN;
+}
+
 bool gw_sha256(const void *p, size_t n, unsigned char hash[GW_SHA256_LEN])
 {
-    unsigned int len = 0;
-    return EVP_Digest(p, n, hash, &len, EVP_sha256(), NULL) == 1 && len == GW_SHA256_LEN;
+    return gw_sha256_parts(&p, &n, 1, hash);
 }
 
 bool gw_sha256_pair(const char *a, const char *b, unsigned char hash[GW_SHA256_LEN])
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned int len = 0;
-    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-              EVP_DigestUpdate(ctx, a, strlen(a) + 1) == 1 && /* with its NUL: a separator */
-              EVP_DigestUpdate(ctx, b, strlen(b)) == 1 && EVP_DigestFinal_ex(ctx, hash, &len) == 1 &&
-              len == GW_SHA256_LEN;
-    EVP_MD_CTX_free(ctx);
-    return ok;
+    const void *parts[] = {a, b};
+    const size_t lens[] = {strlen(a) + 1, strlen(b)}; /* a with its NUL: a separator */
+    return gw_sha256_parts(parts, lens, 2, hash);
 }
 
 bool gw_equal_ct(const void *a, const void *b, size_t n)
