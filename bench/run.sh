@@ -86,8 +86,10 @@
 # of them; InnoDB's buffer pool is BENCH_SCALE_POOL_MB (1024) MiB, for
 # both databases. The scenarios default to floor-db, returning,
 # returning-nocache, session and new, each beside its scale twin, and
-# groups500; BENCH_PROCS to 2; no latency table, no open loop; the table
-# goes to BENCH-scale.md.
+# groups500; BENCH_PROCS to 2; no latency table, no open loop. The
+# responder runs beside returning and scale-returning and serves the
+# counters every process shares, from which the cache's hit rate; the
+# table goes to BENCH-scale.md.
 set -u
 GW_TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$GW_TOP/scripts/lib.sh"
@@ -182,6 +184,8 @@ cleanup() {
     gw_stop_pidfile "$B/gunicorn.pid"
     # shellcheck disable=SC2046
     [ -f "$B/pool.pids" ] && kill $(cat "$B/pool.pids") 2>/dev/null
+    # shellcheck disable=SC2046
+    [ -f "$B/resp.pids" ] && kill $(cat "$B/resp.pids") 2>/dev/null
     if [ "$GALERA" = 1 ]; then gw_galera_stop "$B/galera"; else gw_db_stop "$B/db"; fi
     rm -rf "$B"
 }
@@ -285,6 +289,10 @@ printf '<!doctype html><title>bench</title><p>hello\n' >"$B/www/app/index.html"
 gw_secret "$B/fastcgi.secret"
 dbconf="\"database\": {\"socket\": \"$B/db/mysql.sock\", \"user\": \"gwauth\", \"password_file\": \"$B/db.password\", \"name\": \"gwauth\"},
   \"fastcgi\": {\"secret_file\": \"$B/fastcgi.secret\"}"
+# scale mode: every process adds to one counters file, which the
+# responder serves
+[ "$SCALE" = 1 ] && dbconf="$dbconf,
+  \"monitor\": {\"metrics_file\": \"$B/metrics\"}"
 echo "{ $dbconf }" >"$B/gw.json"
 echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0} }" >"$B/gw-nocache.json"
 echo "{ $dbconf, \"session\": {\"enabled\": true} }" >"$B/gw-session.json"
@@ -398,7 +406,8 @@ for s in $ALL; do
 done
 
 LPORT=$(gw_free_port)
-gw_lighttpd_conf "$B/auth.conf" "$LPORT" "$B/www" "$B" "$B/authz.sock" "$B/none.sock"
+# scale mode: the responder's socket, for the metrics
+gw_lighttpd_conf "$B/auth.conf" "$LPORT" "$B/www" "$B" "$B/authz.sock" "$B/$([ "$SCALE" = 1 ] && echo resp || echo none).sock"
 # the same server without fastcgi.server (and the secret's script): lighttpd alone
 sed -e '/^fastcgi.server = (/,/^)/d' -e '/^\$HTTP\["url"\] !~ "\^\/(establish_session/,/^}/d' \
     -e '/^magnet.attract-raw-url-to/d' \
@@ -491,6 +500,14 @@ peak_rss() {
     done
     echo "$m"
 }
+# cache_lookups: the cache's hits and misses so far, as the responder
+# serves them (every process adds to the same counters file)
+cache_lookups() {
+    curl -s --max-time 5 "http://127.0.0.1:$LPORT/gwauth/metrics" | awk '
+        $1 == "gwauth_cache_lookups_total{result=\"hit\"}" { h = $2 }
+        $1 == "gwauth_cache_lookups_total{result=\"miss\"}" { m = $2 }
+        END { print h + 0, m + 0 }'
+}
 # ms VALUE: wrk's 123.45us / 1.23ms / 1.02s in milliseconds
 ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
 
@@ -499,7 +516,7 @@ ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ 
 # wrk paced by bench/pace.lua, the line goes to open instead.
 run() {
     local s=$1 p=$2 r=$3 c=$4 rate=${5:-} conf="$B/auth.conf" prog=() pids="" server=lighttpd
-    local dbname=gwauth
+    local dbname=gwauth resp=""
     local port=$LPORT path=/app/index.html script="$B/$s.lua" listen=(-s "$B/authz.sock")
     case $s in
         nginx-*) server=nginx port=$NPORT path=/bench/index.html ;;
@@ -531,6 +548,10 @@ run() {
         groups500) prog=("$BIN/authorizer" -c "$B/gw-groups500.json") ;;
     esac
     case $s in scale-*) dbname=gwscale ;; esac
+    # the cache's rows in scale mode: the responder too, for the counters
+    if [ "$SCALE" = 1 ]; then
+        case $s in returning | scale-returning) resp=${prog[2]} ;; esac
+    fi
     if [ -n "$rate" ]; then
         # each of the THREADS threads sends one request every gap_ms
         script="$B/$s-paced.lua"
@@ -538,11 +559,18 @@ run() {
           cat "$GW_TOP/bench/pace.lua"; } >"$script"
     fi
     rm -f "$B/authz.sock" "$B/pool.pids"
+    # the counters start again with every measurement
+    [ "$SCALE" = 1 ] && rm -f "$B/metrics"
     if [ ${#prog[@]} -gt 0 ]; then
         BENCH_DB_SOCKET="$B/db/mysql.sock" BENCH_DB_USER=gwauth BENCH_DB_PASSWORD="$PW" BENCH_DB_NAME="$dbname" \
             spawn-fcgi "${listen[@]}" -F "$p" -P "$B/pool.pids" -- "${prog[@]}" >/dev/null 2>&1 ||
             { say "cannot start ${prog[0]}"; return 1; }
         pids=$(cat "$B/pool.pids")
+    fi
+    if [ -n "$resp" ]; then
+        rm -f "$B/resp.sock" "$B/resp.pids"
+        spawn-fcgi -s "$B/resp.sock" -F 1 -P "$B/resp.pids" -- "$BIN/logout" -c "$resp" -l "$B/logout.log" >/dev/null 2>&1 ||
+            { say "cannot start $BIN/logout"; stop_run "$pids"; return 1; }
     fi
     if [ "${s#django-}" != "$s" ]; then
         rm -f "$B/gunicorn.pid"
@@ -584,6 +612,11 @@ run() {
         ;;
     esac
     wrk -t"$THREADS" -c"$c" -d1s -s "$script" "http://127.0.0.1:$port$path" >/dev/null 2>&1
+    # scale mode: the cache's lookups, or the sessions' touches
+    # (last_used_at written), counted over the measurement alone
+    local h0=0 m0=0 h1 m1 t0=""
+    [ -n "$resp" ] && read -r h0 m0 < <(cache_lookups)
+    case $s in session | scale-session) [ "$SCALE" = 1 ] && t0=$(gw_sql "$B/db" -N -e "SELECT NOW(6)") ;; esac
     local c0 c1 w lpid dpid l0 l1 d0 d1
     # the web server's CPU: lighttpd, or nginx's or Apache's parent and
     # children (those there after the warm-up)
@@ -611,6 +644,25 @@ run() {
     rss=$(peak_rss $pids)
     cpu=$(awk -v d="$((c1 - c0))" -v t="$TICK" -v s="$DUR" -v n="$p" 'BEGIN { if (n == 0) n = 1; printf "%.0f", d / t / s * 100 / n }')
     [ -z "$pids" ] && cpu=0 rss=0
+    if [ -n "$resp" ]; then
+        read -r h1 m1 < <(cache_lookups)
+        local hits=$((h1 - h0)) looks=$((h1 - h0 + m1 - m0))
+        if [ "$looks" -gt 0 ]; then
+            echo "$r $s $p $c hit $(awk -v h="$hits" -v n="$looks" 'BEGIN { printf "%.2f", h * 100 / n }') $looks" >>"$B/extra"
+            probe="$probe$(awk -v h="$hits" -v n="$looks" 'BEGIN { printf "  cache hit %.1f %% of %d lookups", h * 100 / n, n }')"
+        else
+            probe="$probe  no cache lookups counted (the metrics: $(curl -s "http://127.0.0.1:$port/gwauth/metrics" | grep -c '^gwauth_') lines)"
+        fi
+    fi
+    if [ -n "$t0" ]; then
+        local touched total
+        touched=$(gw_sql "$B/db" "$dbname" -N -e "SELECT COUNT(*) FROM sessions WHERE last_used_at >= '$t0'")
+        total=$(printf '%s\n' "$w" | awk '/ requests in / {print $1}')
+        if [ "${total:-0}" -gt 0 ]; then
+            echo "$r $s $p $c touch $(awk -v t="$touched" -v n="$total" 'BEGIN { printf "%.4f", t / n }') $touched" >>"$B/extra"
+            probe="$probe  $touched sessions touched, of $total requests"
+        fi
+    fi
     # CPU microseconds per request spent in the web server and in MariaDB
     local n lus dus
     n=$(awk -v r="${rps:-0}" -v s="$DUR" 'BEGIN { printf "%d", r * s }')
@@ -643,6 +695,8 @@ stop_run() {
     gw_apache_stop "$B/apache"
     # shellcheck disable=SC2086
     [ -n "$1" ] && kill $1 2>/dev/null
+    # shellcheck disable=SC2046
+    [ -f "$B/resp.pids" ] && kill $(cat "$B/resp.pids") 2>/dev/null && rm -f "$B/resp.pids"
     [ -s "$B/gunicorn.pid" ] && { kill "$(cat "$B/gunicorn.pid")" 2>/dev/null; sleep 0.5; rm -f "$B/gunicorn.pid"; }
     sleep 0.3
 }
@@ -665,6 +719,7 @@ fi
 
 : >"$B/results"
 : >"$B/open"
+: >"$B/extra"
 [ "$SCALE" = 1 ] && say "bench: setup took $(secs "$T_SETUP") s"
 for r in $(seq 1 "$ROUNDS"); do
     for p in $PROCS; do
@@ -760,13 +815,29 @@ sync_cost=$(cost django-returning returning; cost django-new new; cost floor-cre
     cost apache-floor apache-oidc)
 [ -n "$sync_cost" ] && echo && echo "$sync_cost"
 # Scale mode: each scale twin against its small row, groups500 against
-# returning-nocache
+# returning-nocache; the cache's hit rate and the sessions' touches
 scale_cost=""
+extra=""
 if [ "$SCALE" = 1 ]; then
     scale_cost=$(cost floor-db scale-floor-db
         for x in returning returning-nocache session new; do cost "$x" "scale-$x" | sed 's/$/ (target ≥ 0.90)/'; done
         cost returning-nocache groups500)
     [ -n "$scale_cost" ] && echo && echo "$scale_cost"
+    extra=$(awk -v procs="$PROCS" -v conns="$CONNS" -v scen="$SCENARIOS" '
+{ k = $2 SUBSEP $3 SUBSEP $4 SUBSEP $5; v[k, $1] = $6; n[k] += $7; r[$1] = 1 }
+END { ns = split(scen, S, " "); np = split(procs, P, " "); nc = split(conns, C, " ")
+    split("hit touch", K, " ")
+    for (x = 1; x <= 2; x++) for (i = 1; i <= ns; i++) for (j = 1; j <= np; j++) for (m = 1; m <= nc; m++) {
+        k = S[i] SUBSEP P[j] SUBSEP C[m] SUBSEP K[x]; q = 0; line = ""
+        for (rr in r) if ((k, rr) in v) { q++; a[q] = v[k, rr]; line = line (K[x] == "hit" ? sprintf(" %.1f %%", a[q]) : sprintf(" %.3f", a[q])) }
+        if (!q) continue
+        for (y = 1; y <= q; y++) for (z = y + 1; z <= q; z++) if (a[z] < a[y]) { t = a[y]; a[y] = a[z]; a[z] = t }
+        med = q % 2 ? a[(q + 1) / 2] : (a[q / 2] + a[q / 2 + 1]) / 2
+        what = sprintf("%s, %d procs%s, per round:%s; median ", S[i], P[j], (nc > 1 ? sprintf(", %d conns", C[m]) : ""), line)
+        if (K[x] == "hit") printf "cache hit rate, %s%.1f %% (%d lookups in all)\n", what, med, n[k]
+        else printf "sessions touched (last_used_at written) per request, %s%.3f (%d touches in all)\n", what, med, n[k]
+    } }' "$B/extra")
+    [ -n "$extra" ] && echo && echo "$extra"
 fi
 # Open loop: returning's p99 against floor's at the same fixed rate, per
 # round, then the medians
@@ -820,6 +891,7 @@ if [ "$OUT" != "-" ]; then
         echo
         [ -n "$sync_cost" ] && printf '%s\n\n' "$sync_cost"
         [ -n "$scale_cost" ] && printf '%s\n\n' "$scale_cost"
+        [ -n "$extra" ] && printf '%s\n\n' "$extra"
         if [ -n "$latency" ]; then
             echo "Latency under load (closed loop, wrk -c N; medians over rounds):"
             echo
