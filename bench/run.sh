@@ -80,7 +80,7 @@
 # three-node Galera cluster on loopback instead of one server; the
 # scenarios default to the ones a cluster changes, the table goes to
 # BENCH-cluster.md.
-# BENCH_SCALE=1: the same server also holds the
+# BENCH_SCALE=1 (make bench-scale): the same server also holds the
 # database gwscale, BENCH_SCALE_USERS (1000000) users, their profiles and
 # as many sessions; the scale rows draw from BENCH_SCALE_ACTIVE (100000)
 # of them; InnoDB's buffer pool is BENCH_SCALE_POOL_MB (1024) MiB, for
