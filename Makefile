@@ -19,6 +19,7 @@
 #   make deb        the Debian package (debian/) in build/deb/, lintian-checked
 #   make bench      wrk against lighttpd: gwauth side by side with baselines (BENCH.md)
 #   make bench-cluster   the same on a 3-node Galera cluster (BENCH-cluster.md)
+#   make bench-scale     the main rows at 1 000 000 users beside the same at 1 000 (BENCH-scale.md)
 #   make fuzz       FUZZ_SECONDS=60: libFuzzer on every parser (clang), new inputs in build-fuzz/
 #   make clean      remove build/, build-asan/, build-fuzz/; make clean-run: the demo's .run/
 #   make help       this list
@@ -61,7 +62,7 @@ UNIT     := $(BUILD)/unit_tests
 
 ASAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: deb all check check-asan check-valgrind check-cluster analyze coverage install uninstall bench bench-cluster fuzz test-unit test-integration run migrate deps clean clean-run help
+.PHONY: deb all check check-asan check-valgrind check-cluster analyze coverage install uninstall bench bench-cluster bench-scale fuzz test-unit test-integration run migrate deps clean clean-run help
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c | $(BUILD)
@@ -241,6 +242,13 @@ bench-cluster:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/bench/stmt $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient
 	@BENCH_GALERA=1 BENCH_PROCS="$${BENCH_PROCS:-4}" BENCH_ROUNDS="$${BENCH_ROUNDS:-5}" BENCH_SCENARIOS="$${BENCH_SCENARIOS:-floor-db session session-galera}" bench/run.sh
+
+# The main rows against 1 000 000 users, profiles and sessions (bulk-loaded),
+# beside the same against the usual 1 000, in one run.
+bench-scale:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/bench/stmt $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient
+	@BENCH_SCALE=1 BENCH_PROCS="$${BENCH_PROCS:-2}" bench/run.sh
 
 run:
 	@scripts/deps.sh

@@ -8,8 +8,29 @@ function setup(thread)
 end
 
 local counter = 0
+-- the lines of file f, as a table
+local function lines(f)
+   local t, n = {}, 0
+   for l in io.lines(f) do
+      n = n + 1
+      t[n] = l
+   end
+   return t
+end
+
 function init(args)
    math.randomseed(os.time() * 100 + (tid or 0))
+   -- scale mode: scale-X is X drawing from the large database's active
+   -- users and their sessions (their X-Userinfo already in base64, read
+   -- once here, so that a request costs wrk what X's does); groups500 is
+   -- returning-nocache's request for the users of 500 groups
+   if mode:sub(1, 6) == "scale-" then
+      users = lines(scale_users_file)
+      tokens = lines(scale_tokens_file)
+      mode = mode:sub(7)
+   elseif mode == "groups500" then
+      users = users500
+   end
 end
 
 function request()

@@ -44,6 +44,16 @@
 #   session-galera     the same with database.cluster "galera": every lookup
 #                      waits for the cluster's writes (wsrep_sync_wait);
 #                      BENCH_GALERA=1 only
+#   scale-floor-db, scale-returning, scale-returning-nocache, scale-session,
+#   scale-new          floor-db, returning, returning-nocache, session and
+#                      new against a second database of 1 000 000 users,
+#                      profiles and sessions (bulk-loaded with SQL), the
+#                      requests drawn from 100 000 distinct active
+#                      identities (more than the cache holds) and their
+#                      sessions; BENCH_SCALE=1 only
+#   groups500          returning-nocache for 10 users of 500 groups each
+#                      (groups.sync "create", the memberships stored
+#                      beforehand); BENCH_SCALE=1 only
 #
 # A row whose Debian package is missing (nginx-core, python3-django ...,
 # apache2, libapache2-mod-auth-openidc) is skipped, and said so.
@@ -72,6 +82,16 @@
 # three-node Galera cluster on loopback instead of one server; the
 # scenarios default to the ones a cluster changes, the table goes to
 # BENCH-cluster.md.
+# BENCH_SCALE=1 (make bench-scale): the same server also holds the
+# database gwscale, BENCH_SCALE_USERS (1000000) users, their profiles and
+# as many sessions; the scale rows draw from BENCH_SCALE_ACTIVE (100000)
+# of them; InnoDB's buffer pool is BENCH_SCALE_POOL_MB (1024) MiB, for
+# both databases. The scenarios default to floor-db, returning,
+# returning-nocache, session and new, each beside its scale twin, and
+# groups500; BENCH_PROCS to 2; no latency table, no open loop. The
+# responder runs beside returning and scale-returning and serves the
+# counters every process shares, from which the cache's hit rate; the
+# table goes to BENCH-scale.md.
 set -u
 GW_TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$GW_TOP/scripts/lib.sh"
@@ -107,9 +127,27 @@ if [ "$GALERA" = 1 ]; then
     ALL="floor floor-db floor-create returning-nocache new session session-galera"
     . "$GW_TOP/scripts/galera.sh"
 fi
+SCALE=${BENCH_SCALE:-0}
+SCALE_USERS=${BENCH_SCALE_USERS:-1000000}
+SCALE_ACTIVE=${BENCH_SCALE_ACTIVE:-100000}
+SCALE_POOL_MB=${BENCH_SCALE_POOL_MB:-1024}
+if [ "$SCALE" = 1 ]; then
+    [ "$GALERA" = 1 ] && { echo "bench: BENCH_SCALE=1 and BENCH_GALERA=1 do not go together" >&2; exit 1; }
+    # identity i of the active ones is user (i × 7919) mod USERS + 1:
+    # distinct while 7919, a prime, does not divide USERS
+    if [ "$SCALE_ACTIVE" -gt "$SCALE_USERS" ] || [ $((SCALE_USERS % 7919)) = 0 ]; then
+        echo "bench: BENCH_SCALE_ACTIVE must be at most BENCH_SCALE_USERS, which 7919 must not divide" >&2
+        exit 1
+    fi
+    # each twin just after its small row; the writes (session touches,
+    # new users) last
+    ALL="floor-db scale-floor-db returning scale-returning returning-nocache scale-returning-nocache groups500"
+    ALL="$ALL session scale-session new scale-new"
+    PROCS=${BENCH_PROCS:-2}
+fi
 # the cluster's run has neither, unless asked
-LAT_CONNS=${BENCH_LATENCY_CONNECTIONS-$([ "$GALERA" = 1 ] || echo "16 64")}
-OPEN_PCT=${BENCH_OPEN_PERCENT:-$([ "$GALERA" = 1 ] && echo 0 || echo 70)}
+LAT_CONNS=${BENCH_LATENCY_CONNECTIONS-$([ "$GALERA" = 1 ] || [ "$SCALE" = 1 ] || echo "16 64")}
+OPEN_PCT=${BENCH_OPEN_PERCENT:-$({ [ "$GALERA" = 1 ] || [ "$SCALE" = 1 ]; } && echo 0 || echo 70)}
 OPEN_CONNS=${BENCH_OPEN_CONNECTIONS:-64}
 # the rows whose packages are missing, even when asked for
 NA=""
@@ -122,13 +160,18 @@ for s in ${BENCH_SCENARIOS:-$ALL}; do
     case " $NA " in *" $s "*) ;; *) SCENARIOS="$SCENARIOS $s" ;; esac
 done
 SCENARIOS=${SCENARIOS# }
+if [ "$SCALE" != 1 ]; then
+    for s in $SCENARIOS; do
+        case $s in scale-* | groups500) echo "bench: $s is a row of BENCH_SCALE=1 only" >&2; exit 1 ;; esac
+    done
+fi
 LAT=""
 for s in ${BENCH_LATENCY_SCENARIOS:-floor floor-db returning returning-nocache session apache-returning-jwt-nocache apache-oidc}; do
     case " $SCENARIOS " in *" $s "*) LAT="$LAT $s" ;; esac
 done
 LAT=${LAT# }
 [ -n "$LAT_CONNS" ] || LAT=""
-OUT=${BENCH_OUT:-$GW_TOP/BENCH$([ "$GALERA" = 1 ] && echo -cluster).md}
+OUT=${BENCH_OUT:-$GW_TOP/BENCH$([ "$GALERA" = 1 ] && echo -cluster)$([ "$SCALE" = 1 ] && echo -scale).md}
 BIN="$GW_TOP/${GW_BUILD:-build}"
 B=$(mktemp -d "${TMPDIR:-/tmp}/gwauth-bench.XXXXXX")
 TICK=$(getconf CLK_TCK)
@@ -143,6 +186,8 @@ cleanup() {
     gw_stop_pidfile "$B/gunicorn.pid"
     # shellcheck disable=SC2046
     [ -f "$B/pool.pids" ] && kill $(cat "$B/pool.pids") 2>/dev/null
+    # shellcheck disable=SC2046
+    [ -f "$B/resp.pids" ] && kill $(cat "$B/resp.pids") 2>/dev/null
     if [ "$GALERA" = 1 ]; then gw_galera_stop "$B/galera"; else gw_db_stop "$B/db"; fi
     rm -rf "$B"
 }
@@ -150,6 +195,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 say() { printf '%s\n' "$*" >&2; }
+# now_ms: the wall clock in milliseconds; secs T0: seconds since T0, as 12.3
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+secs() { awk -v d="$(($(now_ms) - $1))" 'BEGIN { printf "%.1f", d / 1000 }'; }
+T_SETUP=$(now_ms)
 
 say "bench: MariaDB, 2000 users and 1000 sessions in $B"
 if [ "$GALERA" = 1 ]; then
@@ -162,6 +211,11 @@ if [ "$GALERA" = 1 ]; then
 else
     gw_db_init "$B/db" && gw_db_start "$B/db" "$(gw_free_port)" || exit 1
 fi
+# the large tables must fit in memory, as in production: the buffer pool
+# grows (online) for both databases
+if [ "$SCALE" = 1 ]; then
+    gw_sql "$B/db" -e "SET GLOBAL innodb_buffer_pool_size = $((SCALE_POOL_MB * 1048576))" || exit 1
+fi
 PW="bench-$RANDOM$RANDOM"
 gw_db_setup "$B/db" gwauth gwauth "$PW" >/dev/null || exit 1
 gw_sql "$B/db" gwauth <<'SQL' || exit 1
@@ -173,16 +227,86 @@ INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
   SELECT UNHEX(SHA2(CONCAT('bench', LPAD(seq, 38, '0')), 256)), u.id, NOW(6), NOW(6) + INTERVAL 1 DAY
   FROM seq_1_to_1000 JOIN users u ON u.global_id = CONCAT('bench-', seq);
 SQL
+# scale_load WHAT LAST SQL: SQL with @A@ and @B@ replaced by 1 and 200 000,
+# 200 001 and 400 000 ... up to LAST (a chunk per statement), in gwscale;
+# the rows inserted so far and the time taken on stderr
+scale_load() {
+    local what=$1 last=$2 sql=$3 a b q n rows=0 t0
+    t0=$(now_ms)
+    for ((a = 1; a <= last; a += 200000)); do
+        b=$((a + 199999))
+        [ "$b" -le "$last" ] || b=$last
+        q=${sql//@A@/$a}
+        q=${q//@B@/$b}
+        n=$(gw_sql "$B/db" gwscale -N -e "SET SESSION unique_checks = 0, foreign_key_checks = 0; $q; SELECT ROW_COUNT()") || return 1
+        rows=$((rows + n))
+        say "bench: gwscale: $rows $what ($(secs "$t0") s)"
+    done
+}
+SCALE_DB=""
+if [ "$SCALE" = 1 ]; then
+    # groups500: 10 users of the small database, each in the same 500
+    # groups, their memberships stored as the groups sync would have
+    gw_sql "$B/db" gwauth <<'SQL' || exit 1
+INSERT INTO users (global_id, username, email, created_at, updated_at)
+  SELECT CONCAT('groups-', seq), CONCAT('g', seq), CONCAT('g', seq, '@example.org'), NOW(6), NOW(6)
+  FROM seq_1_to_10;
+INSERT INTO user_profiles (user_id) SELECT id FROM users WHERE global_id LIKE 'groups-%';
+INSERT INTO `groups` (name) SELECT CONCAT('group-', LPAD(seq, 3, '0')) FROM seq_1_to_500;
+INSERT INTO user_groups (user_id, group_id)
+  SELECT u.id, g.id FROM users u JOIN `groups` g WHERE u.global_id LIKE 'groups-%';
+SQL
+    # the scale database: the same rows as the small one's, SCALE_USERS
+    # of each, a session for every user (the same tokens: 'bench' and
+    # the user's number on 38 digits)
+    say "bench: gwscale: $SCALE_USERS users, profiles and sessions"
+    t_load=$(now_ms)
+    gw_db_setup "$B/db" gwscale gwauth "$PW" >/dev/null || exit 1
+    scale_load users "$SCALE_USERS" "INSERT INTO users (global_id, username, email, created_at, updated_at)
+  SELECT CONCAT('bench-', seq), CONCAT('b', seq), CONCAT('b', seq, '@example.org'), NOW(6), NOW(6)
+  FROM seq_@A@_to_@B@" || exit 1
+    # by ranges of id, which has gaps between the statements above
+    maxid=$(gw_sql "$B/db" gwscale -N -e "SELECT MAX(id) FROM users") || exit 1
+    scale_load profiles "$maxid" "INSERT INTO user_profiles (user_id) SELECT id FROM users WHERE id BETWEEN @A@ AND @B@" || exit 1
+    # last used an hour ago: a session's first use in a measurement writes
+    # last_used_at (session.touch_seconds) however long ago the load ended
+    scale_load sessions "$maxid" "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_used_at)
+  SELECT UNHEX(SHA2(CONCAT('bench', LPAD(SUBSTRING(global_id, 7), 38, '0')), 256)), id,
+    NOW(6) - INTERVAL 1 HOUR, NOW(6) + INTERVAL 1 DAY, NOW(6) - INTERVAL 1 HOUR
+  FROM users WHERE id BETWEEN @A@ AND @B@" || exit 1
+    counts=$(gw_sql "$B/db" gwscale -N -e "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM user_profiles),
+        (SELECT COUNT(*) FROM sessions)" | tr '\t' ' ') || exit 1
+    [ "$counts" = "$SCALE_USERS $SCALE_USERS $SCALE_USERS" ] ||
+        { say "bench: gwscale holds $counts users, profiles and sessions, not $SCALE_USERS of each"; exit 1; }
+    gw_sql "$B/db" -e "ANALYZE TABLE gwauth.users, gwauth.user_profiles, gwauth.sessions,
+        gwscale.users, gwscale.user_profiles, gwscale.sessions" >/dev/null || exit 1
+    SCALE_DB=$(gw_sql "$B/db" -N -e "SELECT GROUP_CONCAT(CONCAT(table_name, ' ', ROUND((data_length + index_length) / 1048576), ' MiB')
+        ORDER BY table_name DESC SEPARATOR ', ') FROM information_schema.tables
+        WHERE table_schema = 'gwscale' AND table_name IN ('users', 'user_profiles', 'sessions')") || exit 1
+    say "bench: gwscale loaded in $(secs "$t_load") s: $SCALE_DB (data and indexes), buffer pool $(($(gw_sql "$B/db" -N -e 'SELECT @@innodb_buffer_pool_size') / 1048576)) MiB"
+fi
 (umask 077; printf '%s\n' "$PW" >"$B/db.password")
 mkdir -p "$B/www/app"
 printf '<!doctype html><title>bench</title><p>hello\n' >"$B/www/app/index.html"
 gw_secret "$B/fastcgi.secret"
 dbconf="\"database\": {\"socket\": \"$B/db/mysql.sock\", \"user\": \"gwauth\", \"password_file\": \"$B/db.password\", \"name\": \"gwauth\"},
   \"fastcgi\": {\"secret_file\": \"$B/fastcgi.secret\"}"
+# scale mode: every process adds to one counters file, which the
+# responder serves
+[ "$SCALE" = 1 ] && dbconf="$dbconf,
+  \"monitor\": {\"metrics_file\": \"$B/metrics\"}"
 echo "{ $dbconf }" >"$B/gw.json"
 echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0} }" >"$B/gw-nocache.json"
 echo "{ $dbconf, \"session\": {\"enabled\": true} }" >"$B/gw-session.json"
 sed 's|"name": "gwauth"}|"name": "gwauth", "cluster": "galera"}|' "$B/gw-session.json" >"$B/gw-session-galera.json"
+if [ "$SCALE" = 1 ]; then
+    # the scale twins' configurations: the same, in the scale database
+    for f in gw gw-nocache gw-session; do
+        sed 's|"name": "gwauth"}|"name": "gwscale"}|' "$B/$f.json" >"$B/$f-scale.json"
+        grep -q '"name": "gwscale"' "$B/$f-scale.json" || { say "bench: $f-scale.json names no gwscale"; exit 1; }
+    done
+    echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0}, \"groups\": {\"sync\": \"create\", \"max_count\": 600} }" >"$B/gw-groups500.json"
+fi
 ISS="https://sso.example.org/realms/bench"
 jwtconf="\"jwt\": {\"jwks_file\": \"$B/jwks.json\", \"issuers\": [\"$ISS\"], \"audiences\": [\"bench\"]}"
 echo "{ $dbconf, \"identity\": {$jwtconf} }" >"$B/gw-jwt.json"
@@ -240,7 +364,37 @@ fi
             "{\"iss\":\"$ISS\",\"aud\":\"bench\",\"sub\":\"bench-$i\",\"exp\":$exp,\"email\":\"b$i@example.org\"}")"
     done
     echo "}"
+    if [ "$SCALE" = 1 ]; then
+        # groups500's users: their 500 groups in the claim
+        g=$(seq -f '"group-%03g"' 1 500 | paste -sd,)
+        echo "users500 = {"
+        for i in $(seq 1 10); do
+            printf '"%s",\n' "$(printf '{"sub":"groups-%d","email":"g%d@example.org","preferred_username":"g%d","groups":[%s]}' \
+                "$i" "$i" "$i" "$g" | base64 -w0)"
+        done
+        echo "}"
+        # the scale rows' identities and session tokens, one a line, read
+        # by each of wrk's threads once (common.lua)
+        echo "scale_users_file = \"$B/scale-users.txt\""
+        echo "scale_tokens_file = \"$B/scale-tokens.txt\""
+    fi
 } >"$B/data.lua"
+# SCALE_ACTIVE distinct users of the SCALE_USERS: user (i × 7919) mod
+# SCALE_USERS + 1 for i = 1 … SCALE_ACTIVE, spread over the whole table;
+# their X-Userinfo as the small rows', and their sessions' tokens
+if [ "$SCALE" = 1 ]; then
+    python3 - "$SCALE_USERS" "$SCALE_ACTIVE" "$B/scale-users.txt" "$B/scale-tokens.txt" <<'PY' || exit 1
+import base64, sys
+n, a = int(sys.argv[1]), int(sys.argv[2])
+with open(sys.argv[3], "w") as users, open(sys.argv[4], "w") as tokens:
+    for i in range(1, a + 1):
+        k = i * 7919 % n + 1
+        info = '{"sub":"bench-%d","email":"b%d@example.org","preferred_username":"b%d"}' % (k, k, k)
+        users.write(base64.b64encode(info.encode()).decode() + "\n")
+        tokens.write("bench%038d\n" % k)
+PY
+    [ "$(sort -u "$B/scale-tokens.txt" | wc -l)" = "$SCALE_ACTIVE" ] || { say "bench: the active identities are not distinct"; exit 1; }
+fi
 # user 1's token signed by a key nobody trusts, under the right kid: the
 # Apache token rows must answer it 401 (checked before they are measured)
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$B/forger.pem" 2>/dev/null || exit 1
@@ -254,7 +408,8 @@ for s in $ALL; do
 done
 
 LPORT=$(gw_free_port)
-gw_lighttpd_conf "$B/auth.conf" "$LPORT" "$B/www" "$B" "$B/authz.sock" "$B/none.sock"
+# scale mode: the responder's socket, for the metrics
+gw_lighttpd_conf "$B/auth.conf" "$LPORT" "$B/www" "$B" "$B/authz.sock" "$B/$([ "$SCALE" = 1 ] && echo resp || echo none).sock"
 # the same server without fastcgi.server (and the secret's script): lighttpd alone
 sed -e '/^fastcgi.server = (/,/^)/d' -e '/^\$HTTP\["url"\] !~ "\^\/(establish_session/,/^}/d' \
     -e '/^magnet.attract-raw-url-to/d' \
@@ -347,6 +502,14 @@ peak_rss() {
     done
     echo "$m"
 }
+# cache_lookups: the cache's hits and misses so far, as the responder
+# serves them (every process adds to the same counters file)
+cache_lookups() {
+    curl -s --max-time 5 "http://127.0.0.1:$LPORT/gwauth/metrics" | awk '
+        $1 == "gwauth_cache_lookups_total{result=\"hit\"}" { h = $2 }
+        $1 == "gwauth_cache_lookups_total{result=\"miss\"}" { m = $2 }
+        END { print h + 0, m + 0 }'
+}
 # ms VALUE: wrk's 123.45us / 1.23ms / 1.02s in milliseconds
 ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
 
@@ -355,6 +518,7 @@ ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ 
 # wrk paced by bench/pace.lua, the line goes to open instead.
 run() {
     local s=$1 p=$2 r=$3 c=$4 rate=${5:-} conf="$B/auth.conf" prog=() pids="" server=lighttpd
+    local dbname=gwauth resp=""
     local port=$LPORT path=/app/index.html script="$B/$s.lua" listen=(-s "$B/authz.sock")
     case $s in
         nginx-*) server=nginx port=$NPORT path=/bench/index.html ;;
@@ -379,7 +543,17 @@ run() {
         apache-oidc) conf="$B/apache-oidc.conf" ;;
         session) prog=("$BIN/authorizer" -c "$B/gw-session.json") ;;
         session-galera) prog=("$BIN/authorizer" -c "$B/gw-session-galera.json") ;;
+        scale-floor-db) prog=("$BIN/bench/floor_db") ;;
+        scale-returning | scale-new) prog=("$BIN/authorizer" -c "$B/gw-scale.json") ;;
+        scale-returning-nocache) prog=("$BIN/authorizer" -c "$B/gw-nocache-scale.json") ;;
+        scale-session) prog=("$BIN/authorizer" -c "$B/gw-session-scale.json") ;;
+        groups500) prog=("$BIN/authorizer" -c "$B/gw-groups500.json") ;;
     esac
+    case $s in scale-*) dbname=gwscale ;; esac
+    # the cache's rows in scale mode: the responder too, for the counters
+    if [ "$SCALE" = 1 ]; then
+        case $s in returning | scale-returning) resp=${prog[2]} ;; esac
+    fi
     if [ -n "$rate" ]; then
         # each of the THREADS threads sends one request every gap_ms
         script="$B/$s-paced.lua"
@@ -387,11 +561,18 @@ run() {
           cat "$GW_TOP/bench/pace.lua"; } >"$script"
     fi
     rm -f "$B/authz.sock" "$B/pool.pids"
+    # the counters start again with every measurement
+    [ "$SCALE" = 1 ] && rm -f "$B/metrics"
     if [ ${#prog[@]} -gt 0 ]; then
-        BENCH_DB_SOCKET="$B/db/mysql.sock" BENCH_DB_USER=gwauth BENCH_DB_PASSWORD="$PW" BENCH_DB_NAME=gwauth \
+        BENCH_DB_SOCKET="$B/db/mysql.sock" BENCH_DB_USER=gwauth BENCH_DB_PASSWORD="$PW" BENCH_DB_NAME="$dbname" \
             spawn-fcgi "${listen[@]}" -F "$p" -P "$B/pool.pids" -- "${prog[@]}" >/dev/null 2>&1 ||
             { say "cannot start ${prog[0]}"; return 1; }
         pids=$(cat "$B/pool.pids")
+    fi
+    if [ -n "$resp" ]; then
+        rm -f "$B/resp.sock" "$B/resp.pids"
+        spawn-fcgi -s "$B/resp.sock" -F 1 -P "$B/resp.pids" -- "$BIN/logout" -c "$resp" -l "$B/logout.log" >/dev/null 2>&1 ||
+            { say "cannot start $BIN/logout"; stop_run "$pids"; return 1; }
     fi
     if [ "${s#django-}" != "$s" ]; then
         rm -f "$B/gunicorn.pid"
@@ -433,6 +614,11 @@ run() {
         ;;
     esac
     wrk -t"$THREADS" -c"$c" -d1s -s "$script" "http://127.0.0.1:$port$path" >/dev/null 2>&1
+    # scale mode: the cache's lookups, or the sessions' touches
+    # (last_used_at written), counted over the measurement alone
+    local h0=0 m0=0 h1 m1 t0=""
+    [ -n "$resp" ] && read -r h0 m0 < <(cache_lookups)
+    case $s in session | scale-session) [ "$SCALE" = 1 ] && t0=$(gw_sql "$B/db" -N -e "SELECT NOW(6)") ;; esac
     local c0 c1 w lpid dpid l0 l1 d0 d1
     # the web server's CPU: lighttpd, or nginx's or Apache's parent and
     # children (those there after the warm-up)
@@ -460,6 +646,25 @@ run() {
     rss=$(peak_rss $pids)
     cpu=$(awk -v d="$((c1 - c0))" -v t="$TICK" -v s="$DUR" -v n="$p" 'BEGIN { if (n == 0) n = 1; printf "%.0f", d / t / s * 100 / n }')
     [ -z "$pids" ] && cpu=0 rss=0
+    if [ -n "$resp" ]; then
+        read -r h1 m1 < <(cache_lookups)
+        local hits=$((h1 - h0)) looks=$((h1 - h0 + m1 - m0))
+        if [ "$looks" -gt 0 ]; then
+            echo "$r $s $p $c hit $(awk -v h="$hits" -v n="$looks" 'BEGIN { printf "%.2f", h * 100 / n }') $looks" >>"$B/extra"
+            probe="$probe$(awk -v h="$hits" -v n="$looks" 'BEGIN { printf "  cache hit %.1f %% of %d lookups", h * 100 / n, n }')"
+        else
+            probe="$probe  no cache lookups counted (the metrics: $(curl -s "http://127.0.0.1:$port/gwauth/metrics" | grep -c '^gwauth_') lines)"
+        fi
+    fi
+    if [ -n "$t0" ]; then
+        local touched total
+        touched=$(gw_sql "$B/db" "$dbname" -N -e "SELECT COUNT(*) FROM sessions WHERE last_used_at >= '$t0'")
+        total=$(printf '%s\n' "$w" | awk '/ requests in / {print $1}')
+        if [ "${total:-0}" -gt 0 ]; then
+            echo "$r $s $p $c touch $(awk -v t="$touched" -v n="$total" 'BEGIN { printf "%.4f", t / n }') $touched" >>"$B/extra"
+            probe="$probe  $touched sessions touched, of $total requests"
+        fi
+    fi
     # CPU microseconds per request spent in the web server and in MariaDB
     local n lus dus
     n=$(awk -v r="${rps:-0}" -v s="$DUR" 'BEGIN { printf "%d", r * s }')
@@ -492,6 +697,8 @@ stop_run() {
     gw_apache_stop "$B/apache"
     # shellcheck disable=SC2086
     [ -n "$1" ] && kill $1 2>/dev/null
+    # shellcheck disable=SC2046
+    [ -f "$B/resp.pids" ] && kill $(cat "$B/resp.pids") 2>/dev/null && rm -f "$B/resp.pids"
     [ -s "$B/gunicorn.pid" ] && { kill "$(cat "$B/gunicorn.pid")" 2>/dev/null; sleep 0.5; rm -f "$B/gunicorn.pid"; }
     sleep 0.3
 }
@@ -514,6 +721,8 @@ fi
 
 : >"$B/results"
 : >"$B/open"
+: >"$B/extra"
+[ "$SCALE" = 1 ] && say "bench: setup took $(secs "$T_SETUP") s"
 for r in $(seq 1 "$ROUNDS"); do
     for p in $PROCS; do
         for c in $CONNS; do
@@ -556,6 +765,15 @@ END {
             rss[s, p] ? sprintf("%.1f MiB", rss[s, p] / 1024) : "-", median(l, n), median(q, n)
     }
 }' "$B/results")
+# scale mode runs neither floor nor static: a ratio column whose baseline
+# did not run (all zero) goes
+if [ "$SCALE" = 1 ]; then
+    table=$(printf '%s\n' "$table" | awk -F'|' '
+{ for (i = 2; i < NF; i++) cell[NR, i] = $i; nf = NF }
+NR > 2 { for (i = 2; i < NF; i++) if ($i !~ /^ *0\.0+ *$/) keep[i] = 1 }
+END { for (i = 2; i < nf; i++) if (cell[1, i] !~ /÷/) keep[i] = 1
+    for (r = 1; r <= NR; r++) { line = "|"; for (i = 2; i < nf; i++) if (keep[i]) line = line cell[r, i] "|"; print line } }')
+fi
 echo
 echo "$table"
 # Latency: the latency rows at each of LAT_CONNS, medians over rounds
@@ -598,6 +816,31 @@ sync_cost=$(cost django-returning returning; cost django-new new; cost floor-cre
     cost floor nginx-floor; cost apache-floor apache-returning; cost apache-oidc apache-returning-jwt-nocache; cost floor apache-floor
     cost apache-floor apache-oidc)
 [ -n "$sync_cost" ] && echo && echo "$sync_cost"
+# Scale mode: each scale twin against its small row, groups500 against
+# returning-nocache; the cache's hit rate and the sessions' touches
+scale_cost=""
+extra=""
+if [ "$SCALE" = 1 ]; then
+    scale_cost=$(cost floor-db scale-floor-db
+        for x in returning returning-nocache session new; do cost "$x" "scale-$x" | sed 's/$/ (target ≥ 0.90)/'; done
+        cost returning-nocache groups500)
+    [ -n "$scale_cost" ] && echo && echo "$scale_cost"
+    extra=$(awk -v procs="$PROCS" -v conns="$CONNS" -v scen="$SCENARIOS" '
+{ k = $2 SUBSEP $3 SUBSEP $4 SUBSEP $5; v[k, $1] = $6; n[k] += $7; r[$1] = 1 }
+END { ns = split(scen, S, " "); np = split(procs, P, " "); nc = split(conns, C, " ")
+    split("hit touch", K, " ")
+    for (x = 1; x <= 2; x++) for (i = 1; i <= ns; i++) for (j = 1; j <= np; j++) for (m = 1; m <= nc; m++) {
+        k = S[i] SUBSEP P[j] SUBSEP C[m] SUBSEP K[x]; q = 0; line = ""
+        for (rr in r) if ((k, rr) in v) { q++; a[q] = v[k, rr]; line = line (K[x] == "hit" ? sprintf(" %.1f %%", a[q]) : sprintf(" %.3f", a[q])) }
+        if (!q) continue
+        for (y = 1; y <= q; y++) for (z = y + 1; z <= q; z++) if (a[z] < a[y]) { t = a[y]; a[y] = a[z]; a[z] = t }
+        med = q % 2 ? a[(q + 1) / 2] : (a[q / 2] + a[q / 2 + 1]) / 2
+        what = sprintf("%s, %d procs%s, per round:%s; median ", S[i], P[j], (nc > 1 ? sprintf(", %d conns", C[m]) : ""), line)
+        if (K[x] == "hit") printf "cache hit rate, %s%.1f %% (%d lookups in all)\n", what, med, n[k]
+        else printf "sessions touched (last_used_at written) per request, %s%.3f (%d touches in all)\n", what, med, n[k]
+    } }' "$B/extra")
+    [ -n "$extra" ] && echo && echo "$extra"
+fi
 # Open loop: returning's p99 against floor's at the same fixed rate, per
 # round, then the medians
 open_loop=""
@@ -621,18 +864,20 @@ END { np = split(procs, P, " ")
 fi
 # What each lookup costs MariaDB itself, on the now idle server
 statements=""
-if [ "${BENCH_STATEMENTS:-1}" = 1 ] && [ "$GALERA" = 0 ]; then
+if [ "${BENCH_STATEMENTS:-1}" = 1 ] && [ "$GALERA" = 0 ] && [ "$SCALE" = 0 ]; then
     say "bench: the lookups' cost in MariaDB (bench/statements.sh)"
     statements=$(BENCH_DB_USER=gwauth BENCH_DB_PASSWORD="$PW" BENCH_DB_NAME=gwauth bash "$GW_TOP/bench/statements.sh" "$B")
     [ -n "$statements" ] && echo && echo "$statements"
 fi
-skipped | sed 's/^/bench: /' >&2
+[ "$SCALE" = 1 ] || skipped | sed 's/^/bench: /' >&2
 
+# spaced N: 1000000 as 1 000 000
+spaced() { printf '%s\n' "$1" | sed ':a; s/\([0-9]\)\([0-9]\{3\}\)\($\| \)/\1 \2\3/; ta'; }
 if [ "$OUT" != "-" ]; then
     {
         echo "# gwauth benchmark"
         echo
-        echo "Generated by \`make bench$([ "$GALERA" = 1 ] && echo -cluster)\` on $(date -u +%Y-%m-%d) (BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$DUR"
+        echo "Generated by \`make bench$([ "$GALERA" = 1 ] && echo -cluster)$([ "$SCALE" = 1 ] && echo -scale)\` on $(date -u +%Y-%m-%d) (BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$DUR"
         # shellcheck disable=SC2086
         echo "BENCH_PROCS=\"$PROCS\", wrk -t$THREADS $(printf -- '-c%s ' $CONNS)--latency, lighttpd (or nginx, Apache httpd) serving a 45-byte file on loopback)."
         echo
@@ -641,6 +886,11 @@ if [ "$OUT" != "-" ]; then
             [ -n "$APACHE_MISSING" ] || printf '; %s' "$(apache2 -v | sed -n 's/^Server version: \([^ ]*\).*/\1/p')")$(
             [ -n "$OIDC_MISSING" ] || printf '; mod_auth_openidc %s' "$(dpkg-query -W -f '${Version}' libapache2-mod-auth-openidc 2>/dev/null)"); wrk, the web servers, MariaDB and the authorizers share the machine."
         [ "$GALERA" = 1 ] && echo "The database: node 1 of a three-node Galera cluster on the same machine."
+        if [ "$SCALE" = 1 ]; then
+            echo "The databases, on one MariaDB server with a $(spaced "$SCALE_POOL_MB") MiB buffer pool: gwauth (2 000 users, 1 000 sessions,"
+            echo "10 users of 500 groups) and gwscale ($(spaced "$SCALE_USERS") users, profiles and sessions: $SCALE_DB, data and indexes);"
+            echo "the scale rows draw from $(spaced "$SCALE_ACTIVE") distinct active users of gwscale and their sessions."
+        fi
         echo
         echo "Medians over $ROUNDS alternating rounds; each ratio is taken within its round, then the median."
         echo "CPU/proc is the authorizer processes' CPU time per process over the measured seconds; server and"
@@ -649,6 +899,8 @@ if [ "$OUT" != "-" ]; then
         echo "$table"
         echo
         [ -n "$sync_cost" ] && printf '%s\n\n' "$sync_cost"
+        [ -n "$scale_cost" ] && printf '%s\n\n' "$scale_cost"
+        [ -n "$extra" ] && printf '%s\n\n' "$extra"
         if [ -n "$latency" ]; then
             echo "Latency under load (closed loop, wrk -c N; medians over rounds):"
             echo
@@ -663,8 +915,10 @@ if [ "$OUT" != "-" ]; then
             echo "$statements"
             echo
         fi
-        skipped | sed 's/$/./; s/$/\n/'
-        if [ "$GALERA" = 1 ]; then cat "$GW_TOP/bench/NOTES-cluster.md"; else cat "$GW_TOP/bench/NOTES.md"; fi
+        [ "$SCALE" = 1 ] || skipped | sed 's/$/./; s/$/\n/'
+        if [ "$GALERA" = 1 ]; then cat "$GW_TOP/bench/NOTES-cluster.md"
+        elif [ "$SCALE" = 1 ]; then cat "$GW_TOP/bench/NOTES-scale.md"
+        else cat "$GW_TOP/bench/NOTES.md"; fi
     } >"$OUT"
     say "bench: written to $OUT"
 fi
