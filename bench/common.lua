@@ -28,6 +28,8 @@ function init(args)
       users = lines(scale_users_file)
       tokens = lines(scale_tokens_file)
       mode = mode:sub(7)
+      -- scale-session-notouch sends scale-session's requests
+      if mode == "session-notouch" then mode = "session" end
    elseif mode == "groups500" then
       users = users500
    end

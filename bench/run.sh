@@ -51,6 +51,9 @@
 #                      requests drawn from 100 000 distinct active
 #                      identities (more than the cache holds) and their
 #                      sessions; BENCH_SCALE=1 only
+#   scale-session-notouch  scale-session with session.touch_seconds 3600:
+#                      no lookup writes last_used_at (the sessions were
+#                      last used half an hour before), the lookup alone
 #   groups500          returning-nocache for 10 users of 500 groups each
 #                      (groups.sync "create", the memberships stored
 #                      beforehand); BENCH_SCALE=1 only
@@ -142,7 +145,7 @@ if [ "$SCALE" = 1 ]; then
     # each twin just after its small row; the writes (session touches,
     # new users) last
     ALL="floor-db scale-floor-db returning scale-returning returning-nocache scale-returning-nocache groups500"
-    ALL="$ALL session scale-session new scale-new"
+    ALL="$ALL session scale-session scale-session-notouch new scale-new"
     PROCS=${BENCH_PROCS:-2}
 fi
 # the cluster's run has neither, unless asked
@@ -268,11 +271,13 @@ SQL
     # by ranges of id, which has gaps between the statements above
     maxid=$(gw_sql "$B/db" gwscale -N -e "SELECT MAX(id) FROM users") || exit 1
     scale_load profiles "$maxid" "INSERT INTO user_profiles (user_id) SELECT id FROM users WHERE id BETWEEN @A@ AND @B@" || exit 1
-    # last used an hour ago: a session's first use in a measurement writes
-    # last_used_at (session.touch_seconds) however long ago the load ended
+    # last used half an hour ago: with session.touch_seconds 60 (scale-session)
+    # a session's first use in a measurement writes last_used_at however
+    # long ago the load ended; with 3600 (scale-session-notouch) none does
+    # for the next half hour
     scale_load sessions "$maxid" "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_used_at)
   SELECT UNHEX(SHA2(CONCAT('bench', LPAD(SUBSTRING(global_id, 7), 38, '0')), 256)), id,
-    NOW(6) - INTERVAL 1 HOUR, NOW(6) + INTERVAL 1 DAY, NOW(6) - INTERVAL 1 HOUR
+    NOW(6) - INTERVAL 30 MINUTE, NOW(6) + INTERVAL 1 DAY, NOW(6) - INTERVAL 30 MINUTE
   FROM users WHERE id BETWEEN @A@ AND @B@" || exit 1
     counts=$(gw_sql "$B/db" gwscale -N -e "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM user_profiles),
         (SELECT COUNT(*) FROM sessions)" | tr '\t' ' ') || exit 1
@@ -305,6 +310,8 @@ if [ "$SCALE" = 1 ]; then
         sed 's|"name": "gwauth"}|"name": "gwscale"}|' "$B/$f.json" >"$B/$f-scale.json"
         grep -q '"name": "gwscale"' "$B/$f-scale.json" || { say "bench: $f-scale.json names no gwscale"; exit 1; }
     done
+    sed 's|"enabled": true}|"enabled": true, "touch_seconds": 3600}|' "$B/gw-session-scale.json" >"$B/gw-session-notouch-scale.json"
+    grep -q '"touch_seconds": 3600' "$B/gw-session-notouch-scale.json" || { say "bench: no touch_seconds in gw-session-notouch-scale.json"; exit 1; }
     echo "{ $dbconf, \"identity\": {\"cache_seconds\": 0}, \"groups\": {\"sync\": \"create\", \"max_count\": 600} }" >"$B/gw-groups500.json"
 fi
 ISS="https://sso.example.org/realms/bench"
@@ -547,6 +554,7 @@ run() {
         scale-returning | scale-new) prog=("$BIN/authorizer" -c "$B/gw-scale.json") ;;
         scale-returning-nocache) prog=("$BIN/authorizer" -c "$B/gw-nocache-scale.json") ;;
         scale-session) prog=("$BIN/authorizer" -c "$B/gw-session-scale.json") ;;
+        scale-session-notouch) prog=("$BIN/authorizer" -c "$B/gw-session-notouch-scale.json") ;;
         groups500) prog=("$BIN/authorizer" -c "$B/gw-groups500.json") ;;
     esac
     case $s in scale-*) dbname=gwscale ;; esac
@@ -618,7 +626,7 @@ run() {
     # (last_used_at written), counted over the measurement alone
     local h0=0 m0=0 h1 m1 t0=""
     [ -n "$resp" ] && read -r h0 m0 < <(cache_lookups)
-    case $s in session | scale-session) [ "$SCALE" = 1 ] && t0=$(gw_sql "$B/db" -N -e "SELECT NOW(6)") ;; esac
+    case $s in session | scale-session | scale-session-notouch) [ "$SCALE" = 1 ] && t0=$(gw_sql "$B/db" -N -e "SELECT NOW(6)") ;; esac
     local c0 c1 w lpid dpid l0 l1 d0 d1
     # the web server's CPU: lighttpd, or nginx's or Apache's parent and
     # children (those there after the warm-up)
@@ -823,6 +831,7 @@ extra=""
 if [ "$SCALE" = 1 ]; then
     scale_cost=$(cost floor-db scale-floor-db
         for x in returning returning-nocache session new; do cost "$x" "scale-$x" | sed 's/$/ (target ≥ 0.90)/'; done
+        cost session scale-session-notouch | sed 's/$/ (target ≥ 0.90)/'
         cost returning-nocache groups500)
     [ -n "$scale_cost" ] && echo && echo "$scale_cost"
     extra=$(awk -v procs="$PROCS" -v conns="$CONNS" -v scen="$SCENARIOS" '
