@@ -3,7 +3,6 @@
 
 #include "json.h"
 
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,21 +261,16 @@ size_t gw_cache_bytes(const gw_cache *c) { return c->bytes; }
 
 bool gw_cache_key(const gw_request *rq, unsigned char key[GW_SHA256_LEN])
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned int len = 0;
-    if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1) {
-        for (size_t i = 0; i < rq->nkey; i++) {
-            const char *v = gw_request_get(rq, rq->key[i]);
-            unsigned long long n = gw_request_len(rq, rq->key[i]);
-            unsigned char len8[8];
-            for (int k = 0; k < 8; k++)
-                len8[k] = (unsigned char)(n >> (8 * k));
-            EVP_DigestUpdate(ctx, len8, 8);
-            if (n)
-                EVP_DigestUpdate(ctx, v, (size_t)n);
-        }
-        EVP_DigestFinal_ex(ctx, key, &len);
+    gw_sha256_begin();
+    for (size_t i = 0; i < rq->nkey; i++) {
+        const char *v = gw_request_get(rq, rq->key[i]);
+        unsigned long long n = gw_request_len(rq, rq->key[i]);
+        unsigned char len8[8];
+        for (int k = 0; k < 8; k++)
+            len8[k] = (unsigned char)(n >> (8 * k));
+        gw_sha256_add(len8, 8);
+        if (n)
+            gw_sha256_add(v, (size_t)n);
     }
-    EVP_MD_CTX_free(ctx);
-    return len == GW_SHA256_LEN;
+    return gw_sha256_end(key);
 }

@@ -344,36 +344,49 @@ size_t gw_buf_prefix_lines(gw_buf *b, const char *prefix, const char *text)
     return lines;
 }
 
-/* SHA-256 of the n parts: the digest is fetched from OpenSSL's provider
- * and its context made once per process, not on every call (each fetch
- * takes a lock and a lookup; a hash is taken on every request). The
- * programs are single-threaded. */
-static bool gw_sha256_parts(const void *const *parts, const size_t *lens, size_t n,
-                            unsigned char hash[GW_SHA256_LEN])
+/* The process's hash: the digest is fetched from OpenSSL's provider and
+ * its context made once, not on every hash (each fetch takes a lock and a
+ * lookup; a hash is taken on every request). The programs are
+ * single-threaded. */
+static EVP_MD_CTX *gw_sha_ctx;
+static bool gw_sha_ok;
+
+void gw_sha256_begin(void)
 {
     static EVP_MD *md;
-    static EVP_MD_CTX *ctx;
-    if (!md && !(md = EVP_MD_fetch(NULL, "SHA2-256", NULL)))
-        return false;
-    if (!ctx && !(ctx = EVP_MD_CTX_new()))
-        return false;
+    if (!md)
+        md = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    if (md && !gw_sha_ctx)
+        gw_sha_ctx = EVP_MD_CTX_new();
+    gw_sha_ok = md && gw_sha_ctx && EVP_DigestInit_ex2(gw_sha_ctx, md, NULL) == 1;
+}
+
+void gw_sha256_add(const void *p, size_t n)
+{
+    gw_sha_ok = gw_sha_ok && EVP_DigestUpdate(gw_sha_ctx, p, n) == 1;
+}
+
+bool gw_sha256_end(unsigned char hash[GW_SHA256_LEN])
+{
     unsigned int len = 0;
-    bool ok = EVP_DigestInit_ex2(ctx, md, NULL) == 1;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = EVP_DigestUpdate(ctx, parts[i], lens[i]) == 1;
-    return ok && EVP_DigestFinal_ex(ctx, hash, &len) == 1 && len == GW_SHA256_LEN;
+    bool ok = gw_sha_ok && EVP_DigestFinal_ex(gw_sha_ctx, hash, &len) == 1 && len == GW_SHA256_LEN;
+    gw_sha_ok = false;
+    return ok;
 }
 
 bool gw_sha256(const void *p, size_t n, unsigned char hash[GW_SHA256_LEN])
 {
-    return gw_sha256_parts(&p, &n, 1, hash);
+    gw_sha256_begin();
+    gw_sha256_add(p, n);
+    return gw_sha256_end(hash);
 }
 
 bool gw_sha256_pair(const char *a, const char *b, unsigned char hash[GW_SHA256_LEN])
 {
-    const void *parts[] = {a, b};
-    const size_t lens[] = {strlen(a) + 1, strlen(b)}; /* a with its NUL: a separator */
-    return gw_sha256_parts(parts, lens, 2, hash);
+    gw_sha256_begin();
+    gw_sha256_add(a, strlen(a) + 1); /* with its NUL: a separator */
+    gw_sha256_add(b, strlen(b));
+    return gw_sha256_end(hash);
 }
 
 bool gw_equal_ct(const void *a, const void *b, size_t n)

@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,25 +89,20 @@ char **gw_dir_names(const char *dir, const char *suffix, size_t *n, int *err)
     return v;
 }
 
-/* The fields of f (not its padding) into ctx. */
-static void hash_id(EVP_MD_CTX *ctx, const gw_file_id *f)
+/* The fields of f (not its padding) into the hash. */
+static void hash_id(const gw_file_id *f)
 {
     long long v[9] = {(long long)f->dev, (long long)f->ino, (long long)f->size,
                       (long long)f->mode, (long long)f->mtime.tv_sec, f->mtime.tv_nsec,
                       (long long)f->ctime.tv_sec, f->ctime.tv_nsec, f->missing};
-    EVP_DigestUpdate(ctx, v, sizeof(v));
+    gw_sha256_add(v, sizeof(v));
 }
 
 bool gw_fingerprint(const char *path, const char *suffix, unsigned char out[GW_SHA256_LEN])
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned int len = 0;
     gw_file_id top = gw_file_id_of(path);
-    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(ctx);
-        return false;
-    }
-    hash_id(ctx, &top);
+    gw_sha256_begin();
+    hash_id(&top);
     if (!top.missing && S_ISDIR(top.mode)) {
         size_t n = 0;
         int err = 0;
@@ -117,13 +111,11 @@ bool gw_fingerprint(const char *path, const char *suffix, unsigned char out[GW_S
             char full[4096];
             snprintf(full, sizeof(full), "%s/%s", path, names[i]);
             gw_file_id f = gw_file_id_of(full);
-            EVP_DigestUpdate(ctx, names[i], strlen(names[i]) + 1);
-            hash_id(ctx, &f);
+            gw_sha256_add(names[i], strlen(names[i]) + 1);
+            hash_id(&f);
         }
-        EVP_DigestUpdate(ctx, &err, sizeof(err));
+        gw_sha256_add(&err, sizeof(err));
         gw_names_free(names);
     }
-    EVP_DigestFinal_ex(ctx, out, &len);
-    EVP_MD_CTX_free(ctx);
-    return len == GW_SHA256_LEN;
+    return gw_sha256_end(out);
 }

@@ -96,6 +96,14 @@ bool gw_is_var_name(const char *s);
 
 /* SHA-256 of p[0..n) (OpenSSL). False only when the library fails. */
 bool gw_sha256(const void *p, size_t n, unsigned char hash[GW_SHA256_LEN]);
+/* SHA-256 in parts: gw_sha256_begin, any number of gw_sha256_add, then
+ * gw_sha256_end, which is false when the library failed at any step. The
+ * process has one such hash at a time (the digest and its context are
+ * made once, not per hash); gw_sha256 and gw_sha256_pair use it too, so
+ * neither may be called between begin and end. */
+void gw_sha256_begin(void);
+void gw_sha256_add(const void *p, size_t n);
+bool gw_sha256_end(unsigned char hash[GW_SHA256_LEN]);
 /* SHA-256 of a, a NUL, then b: a key for a pair (an issuer and its jti
  * or sid) that no other pair shares. */
 bool gw_sha256_pair(const char *a, const char *b, unsigned char hash[GW_SHA256_LEN]);
