@@ -48,11 +48,14 @@ void gw_plan_make(const gw_config *c, const gw_user *u, const gw_plan_row *row, 
         p->related[t] = write;
         writes += write;
     }
-    if (sync_groups) {
-        for (size_t i = 0; i < u->ngroups && !p->groups; i++)
-            p->groups = gw_plan_join(c, row, u->groups[i]);
-        for (size_t i = 0; i < row->ngroups && !p->groups; i++)
-            p->groups = gw_plan_leave(c, u, row->groups[i]);
+    /* both lists are sorted: one walk over the two finds a managed group
+     * that only one of them holds (one to join or one to leave) */
+    for (size_t i = 0, j = 0; sync_groups && !p->groups && (i < u->ngroups || j < row->ngroups);) {
+        int d = i == u->ngroups ? 1 : j == row->ngroups ? -1 : strcmp(u->groups[i], row->groups[j]);
+        if (d == 0)
+            i++, j++;
+        else
+            p->groups = gw_group_managed(c, d < 0 ? u->groups[i++] : row->groups[j++]);
     }
     writes += p->users;
     p->any = writes > 0 || p->groups;

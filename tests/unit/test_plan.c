@@ -165,7 +165,12 @@ static void t_plan_groups(void)
     gw_config_free(c);
 }
 
-/* Many groups: each side is looked up, not scanned (500 x 500). */
+static int unit_strcmp_p(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Many groups: the two sorted lists are walked once (500 and 500). */
 static void t_plan_many_groups(void)
 {
     gw_config *c = plan_config();
@@ -193,6 +198,25 @@ static void t_plan_many_groups(void)
     CU_ASSERT_TRUE(p.groups);
     CU_ASSERT_TRUE(gw_plan_join(c, &f.row, "kc:g0499"));
     CU_ASSERT_FALSE(gw_plan_join(c, &f.row, "kc:g0000"));
+
+    /* in the middle of the lists: a stored membership the claim lacks is
+     * left, unless the sync does not manage it; one the claim adds is
+     * joined, unless the sync does not manage it */
+    static const char *longer[N + 1];
+    for (int k = 0; k < 4; k++) {
+        const char *extra = k % 2 ? "kc:g0250x" : "kc:admin"; /* managed, or excluded */
+        for (int i = 0; i < N; i++)
+            longer[i] = names[i];
+        longer[N] = extra;
+        qsort(longer, N + 1, sizeof(longer[0]), unit_strcmp_p);
+        CU_ASSERT_PTR_NOT_EQUAL(longer[N], extra); /* in the middle */
+        f.row.groups = k < 2 ? longer : have;
+        f.row.ngroups = k < 2 ? N + 1 : N;
+        u.groups = k < 2 ? want : (char **)longer;
+        u.ngroups = k < 2 ? N : N + 1;
+        gw_plan_make(c, &u, &f.row, true, &p);
+        CU_ASSERT_EQUAL(p.groups, k % 2 == 1);
+    }
     gw_config_free(c);
 }
 
