@@ -53,7 +53,8 @@
 #                      sessions; BENCH_SCALE=1 only
 #   scale-session-notouch  scale-session with session.touch_seconds 3600:
 #                      no lookup writes last_used_at (the sessions were
-#                      last used half an hour before), the lookup alone
+#                      last used half an hour before), the lookup alone;
+#                      BENCH_SCALE=1 only
 #   groups500          returning-nocache for 10 users of 500 groups each
 #                      (groups.sync "create", the memberships stored
 #                      beforehand); BENCH_SCALE=1 only
