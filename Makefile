@@ -231,23 +231,26 @@ coverage:
 	    --fail-under-line $(COVERAGE_LINES) --fail-under-branch $(COVERAGE_BRANCHES) || \
 	    { echo "coverage: the core is below its floor"; exit 1; }
 
+# What the benchmark runs besides the programs.
+BENCH_PROGS := $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/bench/stmt $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient
+
 # Not part of make check: takes minutes, writes BENCH.md.
 bench:
 	@scripts/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/bench/stmt $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient
+	@$(MAKE) --no-print-directory all $(BENCH_PROGS)
 	@bench/run.sh
 
 # The scenarios a Galera cluster changes, on node 1 of a 3-node cluster.
 bench-cluster:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/bench/stmt $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient
+	@$(MAKE) --no-print-directory all $(BENCH_PROGS)
 	@BENCH_GALERA=1 BENCH_PROCS="$${BENCH_PROCS:-4}" BENCH_ROUNDS="$${BENCH_ROUNDS:-5}" BENCH_SCENARIOS="$${BENCH_SCENARIOS:-floor-db session session-galera}" bench/run.sh
 
 # The main rows against 1 000 000 users, profiles and sessions (bulk-loaded),
 # beside the same against the usual 1 000, in one run.
 bench-scale:
 	@scripts/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor $(BUILD)/bench/floor_db $(BUILD)/bench/stmt $(BUILD)/tests/jwtmint $(BUILD)/tests/fcgiclient
+	@$(MAKE) --no-print-directory all $(BENCH_PROGS)
 	@BENCH_SCALE=1 BENCH_PROCS="$${BENCH_PROCS:-2}" bench/run.sh
 
 run:

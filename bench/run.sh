@@ -751,11 +751,14 @@ for r in $(seq 1 "$ROUNDS"); do
     done
 done
 
-# Table: medians over rounds; ratios per round (same round's floor and
-# static, at the same connection count), then their median.
-table=$(awk -v procs="$PROCS" -v scen="$SCENARIOS" -v conns="$CONNS" '
+# median(a, n): the median of a[1..n] (sorts it), for the awk programs below
+MEDIAN_AWK='
 function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+'
+# Table: medians over rounds; ratios per round (same round's floor and
+# static, at the same connection count), then their median.
+table=$(awk -v procs="$PROCS" -v scen="$SCENARIOS" -v conns="$CONNS" "$MEDIAN_AWK"'
 { r = $1; s = $2; p = $3 SUBSEP $12; rps[r, s, p] = $4; p50[r, s, p] = $5; p99[r, s, p] = $6; bad[s, p] += $7; cpu[r, s, p] = $8
   if ($9 > rss[s, p]) rss[s, p] = $9; lus[r, s, p] = $10; dus[r, s, p] = $11; rounds[r] = 1 }
 END {
@@ -788,9 +791,7 @@ echo "$table"
 # Latency: the latency rows at each of LAT_CONNS, medians over rounds
 latency=""
 if [ -n "$LAT" ]; then
-    latency=$(awk -v procs="$P0" -v scen="$LAT" -v conns="$LAT_CONNS" '
-function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    latency=$(awk -v procs="$P0" -v scen="$LAT" -v conns="$LAT_CONNS" "$MEDIAN_AWK"'
 { k = $2 SUBSEP $3 SUBSEP $12; rps[$1, k] = $4; p50[$1, k] = $5; p99[$1, k] = $6; bad[k] += $7; rounds[$1] = 1 }
 END {
     ns = split(scen, S, " "); np = split(procs, P, " "); nc = split(conns, C, " ")
@@ -811,15 +812,14 @@ fi
 # what a feature costs: B ÷ A within each round, then the median (with
 # several connection counts, one line per count)
 cost() {
-    awk -v procs="$PROCS" -v conns="$CONNS" -v a="$1" -v b="$2" '
+    awk -v procs="$PROCS" -v conns="$CONNS" -v a="$1" -v b="$2" "$MEDIAN_AWK"'
 $2 == a { s[$1, $3, $12] = $4 } $2 == b { g[$1, $3, $12] = $4; r[$1] = 1 }
 END { np = split(procs, P, " "); nc = split(conns, C, " ")
     for (k = 1; k <= np; k++) for (m = 1; m <= nc; m++) { n = 0; line = ""
         for (i in r) if (s[i, P[k], C[m]] > 0) { n++; v[n] = g[i, P[k], C[m]] / s[i, P[k], C[m]]; line = line sprintf(" %.2f", v[n]) }
         if (!n) continue
-        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
         printf "%s ÷ %s, %d procs%s, per round:%s; median %.2f\n", b, a, P[k], (nc > 1 ? sprintf(", %d conns", C[m]) : ""), line,
-            n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 } }' "$B/results"
+            median(v, n) } }' "$B/results"
 }
 sync_cost=$(cost django-returning returning; cost django-new new; cost floor-create new; cost session session-galera; cost returning returning-assert; cost nginx-floor nginx-returning
     cost floor nginx-floor; cost apache-floor apache-returning; cost apache-oidc apache-returning-jwt-nocache; cost floor apache-floor
@@ -835,7 +835,7 @@ if [ "$SCALE" = 1 ]; then
         cost session scale-session-notouch | sed 's/$/ (target ≥ 0.90)/'
         cost returning-nocache groups500)
     [ -n "$scale_cost" ] && echo && echo "$scale_cost"
-    extra=$(awk -v procs="$PROCS" -v conns="$CONNS" -v scen="$SCENARIOS" '
+    extra=$(awk -v procs="$PROCS" -v conns="$CONNS" -v scen="$SCENARIOS" "$MEDIAN_AWK"'
 { k = $2 SUBSEP $3 SUBSEP $4 SUBSEP $5; v[k, $1] = $6; n[k] += $7; r[$1] = 1 }
 END { ns = split(scen, S, " "); np = split(procs, P, " "); nc = split(conns, C, " ")
     split("hit touch", K, " ")
@@ -843,8 +843,7 @@ END { ns = split(scen, S, " "); np = split(procs, P, " "); nc = split(conns, C, 
         k = S[i] SUBSEP P[j] SUBSEP C[m] SUBSEP K[x]; q = 0; line = ""
         for (rr in r) if ((k, rr) in v) { q++; a[q] = v[k, rr]; line = line (K[x] == "hit" ? sprintf(" %.1f %%", a[q]) : sprintf(" %.3f", a[q])) }
         if (!q) continue
-        for (y = 1; y <= q; y++) for (z = y + 1; z <= q; z++) if (a[z] < a[y]) { t = a[y]; a[y] = a[z]; a[z] = t }
-        med = q % 2 ? a[(q + 1) / 2] : (a[q / 2] + a[q / 2 + 1]) / 2
+        med = median(a, q)
         what = sprintf("%s, %d procs%s, per round:%s; median ", S[i], P[j], (nc > 1 ? sprintf(", %d conns", C[m]) : ""), line)
         if (K[x] == "hit") printf "cache hit rate, %s%.1f %% (%d lookups in all)\n", what, med, n[k]
         else printf "sessions touched (last_used_at written) per request, %s%.3f (%d touches in all)\n", what, med, n[k]
@@ -855,9 +854,7 @@ fi
 # round, then the medians
 open_loop=""
 if [ -s "$B/open" ]; then
-    open_loop=$(awk -v procs="$PROCS" -v pct="$OPEN_PCT" -v c0="$C0" -v oc="$OPEN_CONNS" '
-function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    open_loop=$(awk -v procs="$PROCS" -v pct="$OPEN_PCT" -v c0="$C0" -v oc="$OPEN_CONNS" "$MEDIAN_AWK"'
 { rate[$1, $3] = $5; rps[$1, $2, $3] = $6; p99[$1, $2, $3] = $8; bad[$2, $3] += $9; slots[$2, $3] += $10; late[$2, $3] += $11; rounds[$1] = 1 }
 END { np = split(procs, P, " ")
     for (k = 1; k <= np; k++) { p = P[k]; n = 0; line = ""
